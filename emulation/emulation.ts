@@ -1,0 +1,298 @@
+/**
+ * The offline emulation of the three platforms as one pure
+ * `(Request) => Promise<Response>` handler. Requests are routed by the real
+ * host they are meant for, written as the first path segment:
+ * `http://127.0.0.1:8080/music.163.com/weapi/toplist` is NetEase's
+ * `https://music.163.com/weapi/toplist`.
+ *
+ * Frame routes: `GET /_emulation/stats` (the emulated catalog's own
+ * counts), `GET /_emulation/config` (what clients need: NetEase's RSA public
+ * key, test accounts), `POST /_emulation/faults` (script a fault or set
+ * rates), `DELETE /_emulation/faults`.
+ *
+ * @module
+ */
+import type { Fetch } from "../sources/http.ts";
+import { type Platform, PLATFORMS } from "../sources/types.ts";
+import { hash32 } from "./_hash.ts";
+import {
+  type FaultRates,
+  type FaultRule,
+  Faults,
+  htmlErrorPage,
+  truncateBody,
+} from "./faults.ts";
+import { createKuwoEmulator } from "./kuwo/mod.ts";
+import { createNeteaseEmulator } from "./netease/mod.ts";
+import {
+  type EmulatorContext,
+  type EmulatorFactory,
+  json,
+  type PlatformEmulator,
+  UrlSigner,
+} from "./platform.ts";
+import { createQqEmulator } from "./qq/mod.ts";
+import {
+  World,
+  WORLD_SIZES,
+  type WorldShape,
+  type WorldSize,
+  type WorldStats,
+} from "./world.ts";
+
+/** Header the handler sets on an answer that stands for a connection reset. */
+export const RESET_MARKER = "x-emulation-reset";
+
+/** Factories of the built-in platform emulators. */
+export const EMULATORS: Record<Platform, EmulatorFactory> = {
+  netease: createNeteaseEmulator,
+  qq: createQqEmulator,
+  kuwo: createKuwoEmulator,
+};
+
+/** Largest playlist of each platform in the `test` world. */
+const TEST_BIG_PLAYLIST: Record<Platform, number> = {
+  netease: 3000,
+  qq: 1500,
+  kuwo: 1200,
+};
+
+/** Options of `createEmulation()`. */
+export interface EmulationOptions {
+  /** @default 1 */
+  seed?: number;
+  /** @default "tiny" */
+  size?: WorldSize;
+  /** Shape overrides for every platform. */
+  shape?: Partial<WorldShape>;
+  /** Shape overrides per platform, on top of `shape`. */
+  shapes?: Partial<Record<Platform, Partial<WorldShape>>>;
+  /** The emulation's clock. @default Date.now */
+  now?: () => number;
+  /** Seconds a media URL stays valid. @default 1200 */
+  urlTtlSeconds?: number;
+  /** Seeded fault rates. */
+  faults?: FaultRates;
+  /** Replace a platform's emulator (tests). */
+  emulators?: Partial<Record<Platform, EmulatorFactory>>;
+}
+
+/** Counts per platform, as `/_emulation/stats` answers them. */
+export type EmulationStats = Record<Platform, WorldStats>;
+
+/** The emulation of all three platforms. */
+export class Emulation {
+  readonly worlds: Readonly<Record<Platform, World>>;
+  readonly faults: Faults;
+  readonly urlTtlSeconds: number;
+  #emulators: Record<Platform, PlatformEmulator>;
+  #byHost = new Map<string, PlatformEmulator>();
+  #signer: UrlSigner;
+  #now: () => number;
+
+  constructor(options: EmulationOptions = {}) {
+    const seed = options.seed ?? 1;
+    const size = options.size ?? "tiny";
+    this.#now = options.now ?? Date.now;
+    this.urlTtlSeconds = options.urlTtlSeconds ?? 1200;
+    this.faults = new Faults(seed, options.faults);
+    this.#signer = new UrlSigner(`emulation-${seed}`);
+    const worlds = {} as Record<Platform, World>;
+    const emulators = {} as Record<Platform, PlatformEmulator>;
+    PLATFORMS.forEach((platform, i) => {
+      const overrides: Partial<WorldShape> = {
+        ...(size === "test"
+          ? { bigPlaylistTracks: TEST_BIG_PLAYLIST[platform] }
+          : {}),
+        ...options.shape,
+        ...options.shapes?.[platform],
+      };
+      worlds[platform] = new World({
+        seed: hash32(seed, i + 1),
+        shape: WORLD_SIZES[size],
+        overrides,
+        songIdBase: [400_000, 100_000_000, 200_000][i]!,
+      });
+      const factory = options.emulators?.[platform] ?? EMULATORS[platform];
+      const emulator = factory(worlds[platform]);
+      emulators[platform] = emulator;
+      for (const host of emulator.hosts) this.#byHost.set(host, emulator);
+    });
+    this.worlds = worlds;
+    this.#emulators = emulators;
+  }
+
+  /** The emulated catalog's own counts. */
+  stats(): EmulationStats {
+    const out = {} as EmulationStats;
+    for (const platform of PLATFORMS) {
+      out[platform] = this.worlds[platform].stats();
+    }
+    return out;
+  }
+
+  /** What clients need to talk to this emulation. */
+  publicConfig(origin: string): Record<string, unknown> {
+    const platforms: Record<string, unknown> = {};
+    for (const platform of PLATFORMS) {
+      platforms[platform] = this.#emulators[platform].publicConfig?.() ?? {};
+    }
+    return { origin, platforms };
+  }
+
+  /** The handler: a pure function of the request (and the emulation's state). */
+  handler = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith("/_emulation/")) {
+      return this.#frameRoute(request, url);
+    }
+    const slash = url.pathname.indexOf("/", 1);
+    const host = decodeURIComponent(
+      url.pathname.slice(1, slash < 0 ? undefined : slash),
+    );
+    const path = slash < 0 ? "/" : url.pathname.slice(slash);
+    const emulator = this.#byHost.get(host);
+    if (!emulator) {
+      return new Response(htmlErrorPage(404, "Not Found"), {
+        status: 404,
+        headers: { "content-type": "text/html" },
+      });
+    }
+    const fault = this.faults.transport(emulator.platform, `/${host}${path}`);
+    if (fault) {
+      const early = await this.#transportFault(fault);
+      if (early) return early;
+    }
+    const context = this.#context(emulator.platform, url.origin);
+    let response: Response;
+    try {
+      response = await emulator.handle(request, { host, path, url }, context);
+    } catch (error) {
+      // an emulator bug must be visible, not a silent hang
+      return new Response(
+        htmlErrorPage(500, `Internal Server Error: ${String(error)}`),
+        { status: 500, headers: { "content-type": "text/html" } },
+      );
+    }
+    if (fault?.kind === "truncate" && response.body) {
+      const length = Number(response.headers.get("content-length") ?? NaN);
+      if (Number.isFinite(length)) {
+        return new Response(
+          truncateBody(response.body, Math.floor(length / 2)),
+          response,
+        );
+      }
+      const body = new Uint8Array(await response.arrayBuffer());
+      const headers = new Headers(response.headers);
+      headers.set("content-length", String(body.length));
+      return new Response(
+        truncateBody(
+          new Blob([body]).stream(),
+          Math.floor(body.length / 2),
+        ),
+        { status: response.status, headers },
+      );
+    }
+    return response;
+  };
+
+  /**
+   * An in-process `fetch` over the handler: no sockets. A reset fault
+   * throws a `TypeError` as a real connection reset does.
+   */
+  fetch: Fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const response = await this.handler(request);
+    if (response.headers.has(RESET_MARKER)) {
+      throw new TypeError("error sending request: connection reset");
+    }
+    return response;
+  };
+
+  #context(platform: Platform, origin: string): EmulatorContext {
+    const faults = this.faults;
+    return {
+      platform,
+      world: this.worlds[platform],
+      origin,
+      urlTtlSeconds: this.urlTtlSeconds,
+      signer: this.#signer,
+      now: this.#now,
+      business: (path) => faults.business(platform, path),
+      hostUrl: (host, pathAndQuery) =>
+        `${origin}/${host}${
+          pathAndQuery.startsWith("/") ? "" : "/"
+        }${pathAndQuery}`,
+    };
+  }
+
+  async #transportFault(fault: FaultRule): Promise<Response | undefined> {
+    switch (fault.kind) {
+      case "5xx": {
+        const status = fault.status ?? 503;
+        return new Response(htmlErrorPage(status, "Service Unavailable"), {
+          status,
+          headers: { "content-type": "text/html" },
+        });
+      }
+      case "429":
+        return new Response("Too Many Requests", {
+          status: 429,
+          headers: { "retry-after": "1", "content-type": "text/plain" },
+        });
+      case "html":
+        return new Response(htmlErrorPage(502, "Bad Gateway"), {
+          status: 200,
+          headers: { "content-type": "text/html" },
+        });
+      case "reset":
+        return new Response(null, {
+          status: 599,
+          headers: { [RESET_MARKER]: "1" },
+        });
+      case "slow":
+        await new Promise((resolve) =>
+          setTimeout(resolve, fault.delayMs ?? 1000)
+        );
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  async #frameRoute(request: Request, url: URL): Promise<Response> {
+    switch (`${request.method} ${url.pathname}`) {
+      case "GET /_emulation/stats":
+        return json(this.stats());
+      case "GET /_emulation/config":
+        return json(this.publicConfig(url.origin));
+      case "GET /_emulation/faults":
+        return json({
+          rates: this.faults.rates,
+          pending: this.faults.pending(),
+          injected: this.faults.injected,
+        });
+      case "POST /_emulation/faults": {
+        let body: { rule?: FaultRule; rates?: FaultRates };
+        try {
+          body = await request.json();
+        } catch {
+          return json({ error: "expected a JSON body" }, { status: 400 });
+        }
+        if (body.rates) this.faults.setRates(body.rates);
+        if (body.rule) this.faults.inject(body.rule);
+        return json({ ok: true });
+      }
+      case "DELETE /_emulation/faults":
+        this.faults.clear();
+        return json({ ok: true });
+      default:
+        return json({ error: `no route ${url.pathname}` }, { status: 404 });
+    }
+  }
+}
+
+/** Creates the emulation of all three platforms. */
+export function createEmulation(options: EmulationOptions = {}): Emulation {
+  return new Emulation(options);
+}

@@ -1,0 +1,91 @@
+import type { Platform } from "./types.ts";
+
+/**
+ * What went wrong talking to a platform. Callers act on the kind:
+ *
+ * - `network`, `timeout`: the connection failed or took too long;
+ * - `http`: an HTTP status the platform should not send (5xx, unexpected 4xx);
+ * - `html`: an HTML page (gateway error, captcha) where JSON was expected;
+ * - `malformed`: a body that is not the JSON or text the protocol describes;
+ * - `rate_limited`: the platform asks us to slow down;
+ * - `antibot`: risk control refused us; stop talking to this platform;
+ * - `login`: the call needs a (valid) login;
+ * - `sign`: the platform wants a signature it did not get or did not accept;
+ * - `vip`: the song needs VIP or a purchase;
+ * - `unavailable`: no copyright, taken down, or no usable file;
+ * - `region`: refused for the region we call from;
+ * - `not_found`: the playlist, chart or artist does not exist.
+ */
+export type SourceErrorKind =
+  | "network"
+  | "timeout"
+  | "http"
+  | "html"
+  | "malformed"
+  | "rate_limited"
+  | "antibot"
+  | "login"
+  | "sign"
+  | "vip"
+  | "unavailable"
+  | "region"
+  | "not_found";
+
+/** Kinds worth retrying after a pause. */
+const RETRYABLE: ReadonlySet<SourceErrorKind> = new Set([
+  "network",
+  "timeout",
+  "http",
+  "html",
+  "malformed",
+  "rate_limited",
+]);
+
+/** Details of a `SourceError`. */
+export interface SourceErrorOptions {
+  platform: Platform;
+  kind: SourceErrorKind;
+  /** HTTP status, when there was a response. */
+  status?: number;
+  /** The URL called (never carries credentials). */
+  url?: string;
+  /** The platform's own business code (`-460`, `2001`, `104003`, ...). */
+  code?: number | string;
+  /** Override whether the HTTP layer retries; defaults by kind. */
+  retryable?: boolean;
+  /** Seconds the platform asked us to wait, when it said so. */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+/** A typed failure of a platform call. */
+export class SourceError extends Error {
+  override readonly name = "SourceError";
+  readonly platform: Platform;
+  readonly kind: SourceErrorKind;
+  readonly status: number | undefined;
+  readonly url: string | undefined;
+  readonly code: number | string | undefined;
+  readonly retryable: boolean;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(message: string, options: SourceErrorOptions) {
+    super(message, { cause: options.cause });
+    this.platform = options.platform;
+    this.kind = options.kind;
+    this.status = options.status;
+    this.url = options.url;
+    this.code = options.code;
+    this.retryable = options.retryable ?? RETRYABLE.has(options.kind);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** Whether a value is a `SourceError`, optionally of one of the given kinds. */
+export function isSourceError(
+  error: unknown,
+  ...kinds: SourceErrorKind[]
+): error is SourceError {
+  return error instanceof SourceError &&
+    (kinds.length === 0 || kinds.includes(error.kind));
+}

@@ -1,0 +1,365 @@
+/**
+ * The one HTTP layer every platform client uses: timeouts, retries with
+ * exponential backoff and jitter, a per-platform pace, and guards that turn
+ * HTML pages, bad statuses and malformed bodies into typed `SourceError`s.
+ *
+ * @module
+ */
+import { SourceError } from "./errors.ts";
+import type { Platform } from "./types.ts";
+
+/** A `fetch`-compatible function. */
+export type Fetch = (
+  input: string | URL | Request,
+  init?: RequestInit,
+) => Promise<Response>;
+
+/** Sleeps for `ms` milliseconds; rejects when the signal aborts. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** What the layer reports before each retry. */
+export interface RetryInfo {
+  platform: Platform;
+  attempt: number;
+  retries: number;
+  delayMs: number;
+  error: SourceError;
+}
+
+/** Options of an `HttpClient`. */
+export interface HttpClientOptions {
+  platform: Platform;
+  /** @default globalThis.fetch */
+  fetch?: Fetch;
+  /** @default a `setTimeout` sleep */
+  sleep?: Sleep;
+  /** @default Date.now */
+  now?: () => number;
+  /** Jitter source. @default Math.random */
+  random?: () => number;
+  /** Per-attempt timeout. @default 20000 */
+  timeoutMs?: number;
+  /** Builds the timeout signal of one attempt. @default AbortSignal.timeout */
+  timeoutSignal?: (ms: number) => AbortSignal;
+  /** Retries after the first attempt. @default 4 */
+  retries?: number;
+  /** First backoff delay. @default 500 */
+  backoffBaseMs?: number;
+  /** Longest backoff delay (a `Retry-After` may ask for up to twice this). @default 30000 */
+  backoffMaxMs?: number;
+  /** Requests per second this client starts at most; 0 disables. @default 5 */
+  ratePerSecond?: number;
+  /** Called before each retry, for logs. */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+/** Per-request options on top of `RequestInit`. */
+export interface HttpRequestInit extends RequestInit {
+  /** Retry transient failures. @default true */
+  retry?: boolean;
+  /** Overrides the client's timeout for this request. */
+  timeoutMs?: number;
+}
+
+/**
+ * Checks a parsed body for the platform's business errors: throws a
+ * `SourceError` (retryable ones, like rate limits, are retried).
+ */
+export type BodyCheck<T> = (body: T, response: Response) => void;
+
+/** The default sleep, on real timers. */
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const id = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(id);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+/** One platform's HTTP client. */
+export class HttpClient {
+  readonly platform: Platform;
+  #fetch: Fetch;
+  #sleep: Sleep;
+  #now: () => number;
+  #random: () => number;
+  #timeoutMs: number;
+  #timeoutSignal: (ms: number) => AbortSignal;
+  #retries: number;
+  #backoffBaseMs: number;
+  #backoffMaxMs: number;
+  #intervalMs: number;
+  #nextSlot = 0;
+  #onRetry: ((info: RetryInfo) => void) | undefined;
+
+  constructor(options: HttpClientOptions) {
+    this.platform = options.platform;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#sleep = options.sleep ?? realSleep;
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#timeoutMs = options.timeoutMs ?? 20_000;
+    this.#timeoutSignal = options.timeoutSignal ??
+      ((ms) => AbortSignal.timeout(ms));
+    this.#retries = options.retries ?? 4;
+    this.#backoffBaseMs = options.backoffBaseMs ?? 500;
+    this.#backoffMaxMs = options.backoffMaxMs ?? 30_000;
+    const rate = options.ratePerSecond ?? 5;
+    this.#intervalMs = rate > 0 ? 1000 / rate : 0;
+    this.#onRetry = options.onRetry;
+  }
+
+  /**
+   * Fetches a URL, retrying network errors, timeouts, 5xx and 429. Other
+   * statuses come back as they are: the caller decides what a 403 means.
+   * The body is not read; the timeout covers the response headers.
+   */
+  request(url: string, init: HttpRequestInit = {}): Promise<Response> {
+    return this.#withRetries(init, async (signal) => {
+      const response = await this.#attempt(url, init, signal);
+      this.#throwOnTransientStatus(url, response);
+      return response;
+    });
+  }
+
+  /** Fetches a URL and returns its body as text, after `res.ok` and HTML guards. */
+  text(url: string, init: HttpRequestInit = {}): Promise<string> {
+    return this.#withRetries(init, async (signal) => {
+      const response = await this.#attempt(url, init, signal);
+      return await this.#readText(url, response);
+    });
+  }
+
+  /**
+   * Fetches a URL and parses its body as JSON, after `res.ok`, HTML and
+   * syntax guards; `check` turns the platform's business codes into errors.
+   */
+  json<T = unknown>(
+    url: string,
+    init: HttpRequestInit = {},
+    check?: BodyCheck<T>,
+  ): Promise<T> {
+    return this.#withRetries(init, async (signal) => {
+      const response = await this.#attempt(url, init, signal);
+      const text = await this.#readText(url, response);
+      const body = this.parseJson<T>(url, text, response.status);
+      check?.(body, response);
+      return body;
+    });
+  }
+
+  /** Parses JSON text, turning a syntax error into a `malformed` error. */
+  parseJson<T = unknown>(url: string, text: string, status?: number): T {
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw new SourceError(
+        `${this.platform}: expected JSON from ${shortUrl(url)}, got ${
+          describeBody(text)
+        }`,
+        {
+          platform: this.platform,
+          kind: "malformed",
+          url,
+          ...(status === undefined ? {} : { status }),
+          cause,
+        },
+      );
+    }
+  }
+
+  async #withRetries<T>(
+    init: HttpRequestInit,
+    attempt: (signal: AbortSignal | undefined) => Promise<T>,
+  ): Promise<T> {
+    const retries = init.retry === false ? 0 : this.#retries;
+    for (let n = 0;; n++) {
+      await this.#pace(init.signal ?? undefined);
+      try {
+        return await attempt(init.signal ?? undefined);
+      } catch (error) {
+        if (!(error instanceof SourceError) || !error.retryable) throw error;
+        if (n >= retries) throw error;
+        const delayMs = this.#backoff(n, error);
+        this.#onRetry?.({
+          platform: this.platform,
+          attempt: n + 1,
+          retries,
+          delayMs,
+          error,
+        });
+        await this.#sleep(delayMs, init.signal ?? undefined);
+      }
+    }
+  }
+
+  async #attempt(
+    url: string,
+    init: HttpRequestInit,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<Response> {
+    const timeout = this.#timeoutSignal(init.timeoutMs ?? this.#timeoutMs);
+    const signal = callerSignal
+      ? AbortSignal.any([callerSignal, timeout])
+      : timeout;
+    const { retry: _retry, timeoutMs: _timeoutMs, ...requestInit } = init;
+    try {
+      return await this.#fetch(url, { ...requestInit, signal });
+    } catch (cause) {
+      if (callerSignal?.aborted) throw callerSignal.reason;
+      if (timeout.aborted) {
+        throw new SourceError(
+          `${this.platform}: no answer from ${shortUrl(url)} within ${
+            init.timeoutMs ?? this.#timeoutMs
+          } ms`,
+          { platform: this.platform, kind: "timeout", url, cause },
+        );
+      }
+      throw new SourceError(
+        `${this.platform}: connection to ${shortUrl(url)} failed: ${
+          messageOf(cause)
+        }`,
+        { platform: this.platform, kind: "network", url, cause },
+      );
+    }
+  }
+
+  #throwOnTransientStatus(url: string, response: Response): void {
+    const status = response.status;
+    if (status !== 429 && status < 500) return;
+    response.body?.cancel().catch(() => {});
+    const retryAfter = parseRetryAfter(
+      response.headers.get("retry-after"),
+      this.#now(),
+    );
+    throw new SourceError(
+      status === 429
+        ? `${this.platform}: rate limited by ${shortUrl(url)} (HTTP 429)`
+        : `${this.platform}: HTTP ${status} from ${shortUrl(url)}`,
+      {
+        platform: this.platform,
+        kind: status === 429 ? "rate_limited" : "http",
+        status,
+        url,
+        ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+      },
+    );
+  }
+
+  async #readText(url: string, response: Response): Promise<string> {
+    this.#throwOnTransientStatus(url, response);
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (cause) {
+      throw new SourceError(
+        `${this.platform}: the body from ${shortUrl(url)} broke off: ${
+          messageOf(cause)
+        }`,
+        {
+          platform: this.platform,
+          kind: "network",
+          url,
+          status: response.status,
+          cause,
+        },
+      );
+    }
+    if (!response.ok) {
+      throw new SourceError(
+        `${this.platform}: HTTP ${response.status} from ${shortUrl(url)}`,
+        {
+          platform: this.platform,
+          kind: "http",
+          status: response.status,
+          url,
+          retryable: false,
+        },
+      );
+    }
+    const type = response.headers.get("content-type") ?? "";
+    if (type.includes("text/html") || looksLikeHtml(text)) {
+      throw new SourceError(
+        `${this.platform}: ${shortUrl(url)} answered an HTML page (${
+          describeBody(text)
+        })`,
+        {
+          platform: this.platform,
+          kind: "html",
+          status: response.status,
+          url,
+        },
+      );
+    }
+    return text;
+  }
+
+  async #pace(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#intervalMs === 0) return;
+    const now = this.#now();
+    const slot = Math.max(now, this.#nextSlot);
+    this.#nextSlot = slot + this.#intervalMs;
+    if (slot > now) await this.#sleep(slot - now, signal);
+  }
+
+  #backoff(attempt: number, error: SourceError): number {
+    const ceiling = Math.min(
+      this.#backoffMaxMs,
+      this.#backoffBaseMs * 2 ** attempt,
+    );
+    const jittered = ceiling / 2 + this.#random() * ceiling / 2;
+    const asked = (error.retryAfterSeconds ?? 0) * 1000;
+    return Math.round(
+      Math.min(Math.max(jittered, asked), this.#backoffMaxMs * 2),
+    );
+  }
+}
+
+/** Parses a `Retry-After` header (seconds or an HTTP date) into seconds. */
+export function parseRetryAfter(
+  value: string | null,
+  now: number,
+): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
+}
+
+/** Whether a body looks like an HTML page rather than data. */
+export function looksLikeHtml(text: string): boolean {
+  const start = text.trimStart().slice(0, 15).toLowerCase();
+  return start.startsWith("<!doctype") || start.startsWith("<html") ||
+    start.startsWith("<head") || start.startsWith("<body");
+}
+
+/** A short, single-line description of a body for error messages. */
+export function describeBody(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed === "") return "an empty body";
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1]?.trim();
+  if (title) return `"${title.slice(0, 80)}"`;
+  const oneLine = trimmed.replace(/\s+/g, " ");
+  return `"${oneLine.slice(0, 60)}${oneLine.length > 60 ? "…" : ""}"`;
+}
+
+/** A URL without its query, for messages (queries can carry keys). */
+export function shortUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return url.split("?")[0] ?? url;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,181 @@
+/**
+ * Builds the three platform sources from one set of options: real hosts or
+ * an emulation server, credentials, pacing, and the injected `fetch`,
+ * clock and sleep.
+ *
+ * @module
+ */
+import { type BaseUrls, emulatedBaseUrls, REAL_BASE_URLS } from "./base_url.ts";
+import { type Fetch, HttpClient, type RetryInfo, type Sleep } from "./http.ts";
+import { createKuwoSource } from "./kuwo/mod.ts";
+import { createNeteaseSource } from "./netease/mod.ts";
+import { createQqSource } from "./qq/mod.ts";
+import { type Platform, PLATFORMS, type Source } from "./types.ts";
+
+/** Optional logins. Never printed or logged. */
+export interface Credentials {
+  /** NetEase `MUSIC_U` cookie. */
+  neteaseMusicU?: string;
+  /** QQ Music `uin` (QQ number). */
+  qqUin?: string;
+  /** QQ Music `qm_keyst` / `qqmusic_key` (the musickey). */
+  qqMusicKey?: string;
+}
+
+/** Environment variables read for credentials. */
+export const CREDENTIAL_ENV = {
+  neteaseMusicU: "CATALOGSYNC_NETEASE_MUSIC_U",
+  qqUin: "CATALOGSYNC_QQ_UIN",
+  qqMusicKey: "CATALOGSYNC_QQ_MUSIC_KEY",
+} as const satisfies Record<keyof Credentials, string>;
+
+/** Reads credentials from the environment. */
+export function credentialsFromEnv(
+  getEnv: (name: string) => string | undefined,
+): Credentials {
+  const credentials: Credentials = {};
+  for (const [field, name] of Object.entries(CREDENTIAL_ENV)) {
+    const value = getEnv(name)?.trim();
+    if (value) credentials[field as keyof Credentials] = value;
+  }
+  return credentials;
+}
+
+/** What a platform's source is built from. */
+export interface SourceConfig {
+  /** The platform's HTTP client (pacing, retries, guards). */
+  http: HttpClient;
+  /** Real URLs to the URLs to call (identity, or the emulation). */
+  urls: BaseUrls;
+  credentials: Credentials;
+  /**
+   * This platform's part of the emulation's `/_emulation/config` (NetEase's
+   * RSA public key...), when talking to an emulation.
+   */
+  emulation: Record<string, unknown> | undefined;
+  now(): number;
+  random(): number;
+}
+
+/** Builds one platform's source. */
+export type SourceFactory = (config: SourceConfig) => Source;
+
+/** The built-in sources. */
+export const SOURCE_FACTORIES: Record<Platform, SourceFactory> = {
+  netease: createNeteaseSource,
+  qq: createQqSource,
+  kuwo: createKuwoSource,
+};
+
+/** Requests per second against the real platforms. */
+export const DEFAULT_RATES: Record<Platform, number> = {
+  netease: 3,
+  qq: 8,
+  kuwo: 3,
+};
+
+/** Requests per second against an emulation. */
+export const EMULATION_RATE = 100;
+
+/** Options of `createSources()`. */
+export interface SourcesOptions {
+  /** @default globalThis.fetch */
+  fetch?: Fetch;
+  sleep?: Sleep;
+  now?: () => number;
+  random?: () => number;
+  /** Base URL of an emulation server to use instead of the platforms. */
+  emulation?: string;
+  credentials?: Credentials;
+  /** Requests per second per platform; 0 disables pacing. */
+  ratePerSecond?: number;
+  retries?: number;
+  timeoutMs?: number;
+  backoffBaseMs?: number;
+  onRetry?: (info: RetryInfo) => void;
+  /** Only these platforms. @default all */
+  platforms?: readonly Platform[];
+  /** Replace a platform's source factory (tests). */
+  factories?: Partial<Record<Platform, SourceFactory>>;
+}
+
+/**
+ * Builds the sources. With `emulation`, first learns from the emulation
+ * server what clients need from it (`/_emulation/config`).
+ */
+export async function createSources(
+  options: SourcesOptions = {},
+): Promise<Map<Platform, Source>> {
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  let urls: BaseUrls = REAL_BASE_URLS;
+  let emulationConfig: Record<string, Record<string, unknown>> = {};
+  if (options.emulation !== undefined) {
+    urls = emulatedBaseUrls(options.emulation);
+    emulationConfig = await fetchEmulationConfig(doFetch, options.emulation);
+  }
+  const sources = new Map<Platform, Source>();
+  for (const platform of options.platforms ?? PLATFORMS) {
+    const http = new HttpClient({
+      platform,
+      fetch: doFetch,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.retries === undefined ? {} : { retries: options.retries }),
+      ...(options.timeoutMs === undefined
+        ? {}
+        : { timeoutMs: options.timeoutMs }),
+      ...(options.backoffBaseMs === undefined
+        ? {}
+        : { backoffBaseMs: options.backoffBaseMs }),
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      ratePerSecond: options.ratePerSecond ??
+        (options.emulation === undefined
+          ? DEFAULT_RATES[platform]
+          : EMULATION_RATE),
+    });
+    const factory = options.factories?.[platform] ?? SOURCE_FACTORIES[platform];
+    sources.set(
+      platform,
+      factory({
+        http,
+        urls,
+        credentials: options.credentials ?? {},
+        emulation: options.emulation === undefined
+          ? undefined
+          : emulationConfig[platform] ?? {},
+        now: options.now ?? Date.now,
+        random: options.random ?? Math.random,
+      }),
+    );
+  }
+  return sources;
+}
+
+async function fetchEmulationConfig(
+  doFetch: Fetch,
+  emulation: string,
+): Promise<Record<string, Record<string, unknown>>> {
+  const url = `${emulation.replace(/\/+$/, "")}/_emulation/config`;
+  let response: Response;
+  try {
+    response = await doFetch(url);
+  } catch (cause) {
+    throw new Error(
+      `Cannot reach the emulation at ${emulation}: ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+      { cause },
+    );
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(
+      `Cannot read the emulation's configuration at ${url}: HTTP ${response.status}`,
+    );
+  }
+  const body = await response.json() as {
+    platforms?: Record<string, Record<string, unknown>>;
+  };
+  return body.platforms ?? {};
+}

@@ -1,0 +1,207 @@
+/**
+ * The normalized records every platform produces and the `Source` contract
+ * the stages consume.
+ *
+ * @module
+ */
+
+/** The platforms catalogsync speaks to. */
+export type Platform = "netease" | "qq" | "kuwo";
+
+/** Every platform, in the order stages visit them. */
+export const PLATFORMS: readonly Platform[] = ["netease", "qq", "kuwo"];
+
+/** Whether a string names a platform. */
+export function isPlatform(value: string): value is Platform {
+  return (PLATFORMS as readonly string[]).includes(value);
+}
+
+/** The two kinds of playlist pool: the editorial square and the charts. */
+export type PoolKind = "square" | "toplist";
+
+/** Every pool kind. */
+export const POOL_KINDS: readonly PoolKind[] = ["square", "toplist"];
+
+/**
+ * Platform-neutral quality labels, best first. Each platform maps its own
+ * levels onto these (NetEase `exhigh` is `320k`, QQ `F000` is `lossless`,
+ * Kuwo `2000kflac` is `lossless`, ...).
+ */
+export const QUALITY_LABELS = [
+  "master",
+  "hires",
+  "lossless",
+  "320k",
+  "192k",
+  "128k",
+  "96k",
+] as const;
+
+/** A platform-neutral quality label. */
+export type QualityLabel = typeof QUALITY_LABELS[number];
+
+/** Whether a string is a quality label. */
+export function isQualityLabel(value: string): value is QualityLabel {
+  return (QUALITY_LABELS as readonly string[]).includes(value);
+}
+
+/** Rank of a quality label: 0 is the best. */
+export function qualityRank(label: QualityLabel): number {
+  return QUALITY_LABELS.indexOf(label);
+}
+
+/** Audio containers the platforms serve, by the magic bytes they start with. */
+export type Container = "flac" | "mp3" | "m4a" | "ogg" | "ape";
+
+/** A playlist pool candidate: a square category or a platform's chart list. */
+export interface PoolCandidate {
+  platform: Platform;
+  kind: PoolKind;
+  /** Stable key of the pool on its platform (category id or name, `toplist`). */
+  remoteKey: string;
+  name: string;
+  /** The group the platform files the category under (语种, 风格, ...). */
+  group?: string;
+  raw?: unknown;
+}
+
+/** A playlist as a pool lists it (or as its detail describes it). */
+export interface PlaylistCandidate {
+  platform: Platform;
+  /**
+   * The playlist's id. Charts whose songs come from a chart endpoint rather
+   * than the playlist endpoint (QQ, Kuwo) carry a `chart:` prefix.
+   */
+  remoteId: string;
+  name: string;
+  coverUrl?: string;
+  trackCount?: number;
+  playCount?: number;
+  creator?: string;
+  tags?: string[];
+  description?: string;
+  /** Last update on the platform, epoch milliseconds. */
+  updatedAt?: number;
+  raw: unknown;
+}
+
+/** An artist credit of a song. */
+export interface ArtistRef {
+  /** The platform's id of the artist; absent for name-only credits. */
+  remoteId?: string;
+  name: string;
+}
+
+/** A quality a song advertises. */
+export interface QualityInfo {
+  label: QualityLabel;
+  /** The platform's own name of the level (`exhigh`, `F000`, `2000kflac`). */
+  level: string;
+  sizeBytes?: number;
+  bitrateKbps?: number;
+  extension?: string;
+}
+
+/** Whether a song can be fetched at all by an anonymous or logged-in user. */
+export type Availability = "available" | "vip" | "unavailable";
+
+/** A song, normalized: the seed's `SongInfo`. */
+export interface SongInfo {
+  platform: Platform;
+  remoteId: string;
+  title: string;
+  /** Credits from the raw metadata, in order; empty when the platform gives only a string. */
+  artists: ArtistRef[];
+  /** The singer string as the platform displays it. */
+  artistNames: string;
+  album?: { remoteId?: string; name: string };
+  durationMs?: number;
+  /** Advertised qualities, best first. */
+  qualities: QualityInfo[];
+  availability: Availability;
+  /** The platform's own record: everything `downloadOffers()` needs later. */
+  raw: unknown;
+}
+
+/** The songs of a playlist, with what the platform declared about it. */
+export interface PlaylistSongs {
+  /** Fresh playlist metadata from the detail call, when there is one. */
+  playlist?: PlaylistCandidate;
+  /** The track count the platform declares. */
+  declaredCount: number;
+  songs: SongInfo[];
+}
+
+/** A resolved download candidate. URLs expire: use it at once. */
+export interface DownloadOffer {
+  platform: Platform;
+  songRemoteId: string;
+  quality: QualityLabel;
+  /** The platform's own name of the level actually served. */
+  level: string;
+  url: string;
+  extension: string;
+  container: Container;
+  sizeBytes?: number;
+  md5?: string;
+  bitrateKbps?: number;
+  /** Epoch milliseconds after which the URL no longer works. */
+  expiresAt?: number;
+  /** Headers the CDN wants (Referer, User-Agent). */
+  headers?: Record<string, string>;
+}
+
+/** Options of `Source.downloadOffers()`. */
+export interface OfferOptions {
+  /** The best quality wanted; the ladder starts here. */
+  top?: QualityLabel;
+  signal?: AbortSignal;
+}
+
+/** Artist details for lazy enrichment. */
+export interface ArtistDetail {
+  platform: Platform;
+  remoteId: string;
+  name: string;
+  avatarUrl?: string;
+  description?: string;
+  aliases?: string[];
+  songCount?: number;
+  albumCount?: number;
+  raw: unknown;
+}
+
+/** Options of `Source.listPlaylists()`. */
+export interface ListPlaylistsOptions {
+  /** Stop after this many playlists; `0` or absent means all. */
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * One platform. Every method talks to the platform through the shared HTTP
+ * layer and throws `SourceError` for everything the platform refuses.
+ */
+export interface Source {
+  readonly platform: Platform;
+  /** The square's categories (`square`) or the chart list (`toplist`) as pools. */
+  listPools(kind: PoolKind): Promise<PoolCandidate[]>;
+  /** The playlists of a pool, paging as the platform pages. */
+  listPlaylists(
+    pool: PoolCandidate,
+    options?: ListPlaylistsOptions,
+  ): AsyncIterable<PlaylistCandidate>;
+  /** Every track of a playlist or chart, in order: never silently truncated. */
+  playlistSongs(remotePlaylistId: string): Promise<PlaylistSongs>;
+  /**
+   * Usable download offers, best first, resolved lazily one rung at a time.
+   * Throws `SourceError` (`vip`, `unavailable`, `region`, ...) when the
+   * ladder ends without any usable offer.
+   */
+  downloadOffers(
+    song: SongInfo,
+    options?: OfferOptions,
+  ): AsyncIterable<DownloadOffer>;
+  /** Details of an artist, for lazy enrichment. */
+  artistDetail(remoteArtistId: string): Promise<ArtistDetail>;
+}
