@@ -19,6 +19,7 @@ export const ARTIST_SEPARATORS: Readonly<Record<Platform, readonly string[]>> =
     kuwo: ["&", "/", "、", ",", ";"],
   };
 
+// deno-lint-ignore no-control-regex -- stripping control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 const FEATURING = /\s*[([]?\s*\b(?:feat\.?|ft\.|featuring)(?:\s+|(?<=\.))/giu;
 
