@@ -60,8 +60,10 @@ const TEST_BIG_PLAYLIST: Record<Platform, number> = {
 /** Options of `createEmulation()`. */
 export interface EmulationOptions {
   /** @default 1 */
+  /** Seed of the generated catalogs. */
   seed?: number;
   /** @default "tiny" */
+  /** A named world size. */
   size?: WorldSize;
   /** Shape overrides for every platform. */
   shape?: Partial<WorldShape>;
@@ -82,14 +84,19 @@ export type EmulationStats = Record<Platform, WorldStats>;
 
 /** The emulation of all three platforms. */
 export class Emulation {
+  /** The generated catalog of each platform. */
   readonly worlds: Readonly<Record<Platform, World>>;
+  /** The fault controller: script faults or set rates. */
   readonly faults: Faults;
+  /** Seconds a media URL stays valid. */
   readonly urlTtlSeconds: number;
   #emulators: Record<Platform, PlatformEmulator>;
   #byHost = new Map<string, PlatformEmulator>();
   #signer: UrlSigner;
   #now: () => number;
+  #requests = 0;
 
+  /** Generates the three worlds and builds the platform emulators. */
   constructor(options: EmulationOptions = {}) {
     const seed = options.seed ?? 1;
     const size = options.size ?? "tiny";
@@ -122,6 +129,11 @@ export class Emulation {
     this.#emulators = emulators;
   }
 
+  /** Requests answered so far. */
+  get requests(): number {
+    return this.#requests;
+  }
+
   /** The emulated catalog's own counts. */
   stats(): EmulationStats {
     const out = {} as EmulationStats;
@@ -142,6 +154,7 @@ export class Emulation {
 
   /** The handler: a pure function of the request (and the emulation's state). */
   handler = async (request: Request): Promise<Response> => {
+    this.#requests++;
     const url = new URL(request.url);
     if (url.pathname.startsWith("/_emulation/")) {
       return this.#frameRoute(request, url);

@@ -31,6 +31,7 @@ export type FaultKind =
 
 /** A scripted fault. */
 export interface FaultRule {
+  /** What happens to the matching requests. */
   kind: FaultKind;
   /** Only requests whose `/<host>/<path>` contains this text. */
   match?: string;
@@ -48,10 +49,15 @@ export interface FaultRule {
 
 /** Seeded fault rates, each a probability per request. */
 export interface FaultRates {
+  /** Share of requests answered HTTP 503. */
   error5xx?: number;
+  /** Share of requests answered HTTP 429. */
   rateLimit?: number;
+  /** Share of requests answered an HTML error page with status 200. */
   html?: number;
+  /** Share of requests whose connection is cut. */
   reset?: number;
+  /** Share of requests whose body is cut half-way. */
   truncate?: number;
   /** Added to every answer. */
   latencyMs?: number;
@@ -76,6 +82,7 @@ export class Faults {
     business: 0,
   };
 
+  /** A controller with a seed for its rates and optional initial rates. */
   constructor(seed = 1, rates: FaultRates = {}) {
     this.#seed = seed;
     this.#rates = { ...rates };

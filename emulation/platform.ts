@@ -21,12 +21,15 @@ export interface Route {
 
 /** What the frame gives a platform's handler. */
 export interface EmulatorContext {
+  /** The platform. */
   readonly platform: Platform;
+  /** The platform's generated catalog. */
   readonly world: World;
   /** Origin of the emulation server, e.g. `http://127.0.0.1:8080`. */
   readonly origin: string;
   /** Seconds a signed media URL stays valid. */
   readonly urlTtlSeconds: number;
+  /** Signs and checks expiring media URLs. */
   readonly signer: UrlSigner;
   /** The emulation's clock, epoch milliseconds. */
   now(): number;
@@ -38,9 +41,11 @@ export interface EmulatorContext {
 
 /** One platform's emulation. */
 export interface PlatformEmulator {
+  /** The platform. */
   readonly platform: Platform;
   /** The real hosts it answers for (API hosts and CDN hosts). */
   readonly hosts: readonly string[];
+  /** Answers one request routed to one of its hosts. */
   handle(
     request: Request,
     route: Route,
@@ -60,6 +65,7 @@ export type EmulatorFactory = (world: World) => PlatformEmulator;
 export class UrlSigner {
   #secret: string;
 
+  /** A signer keyed by a secret only the emulation knows. */
   constructor(secret: string) {
     this.#secret = secret;
   }

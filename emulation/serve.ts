@@ -11,6 +11,7 @@ export interface ServeEmulationOptions {
   port?: number;
   /** Only loopback is allowed. @default "127.0.0.1" */
   hostname?: "127.0.0.1";
+  /** Stops the server when aborted. */
   signal?: AbortSignal;
 }
 
@@ -18,9 +19,11 @@ export interface ServeEmulationOptions {
 export interface EmulationServer extends AsyncDisposable {
   /** Base URL, e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
+  /** The port it listens on. */
   readonly port: number;
   /** Resolves when the server has stopped. */
   readonly finished: Promise<void>;
+  /** Stops the server. */
   shutdown(): Promise<void>;
 }
 

@@ -36,17 +36,25 @@ import {
 
 /** How big a world is and how its songs are distributed. */
 export interface WorldShape {
+  /** Songs in the world. */
   songs: number;
+  /** Artists with ids. */
   artists: number;
+  /** Square categories. */
   categories: number;
   /** Square playlists. */
   playlists: number;
+  /** Charts. */
   charts: number;
   /** Tracks of playlist 0, the largest. */
   bigPlaylistTracks: number;
+  /** Fewest tracks of a playlist (playlists grow to cover every song). */
   minTracks: number;
+  /** Most tracks of a playlist other than playlist 0. */
   maxTracks: number;
+  /** Fewest tracks of a chart. */
   minChartTracks: number;
+  /** Most tracks of a chart. */
   maxChartTracks: number;
   /** Percent of songs only VIP can play at all. */
   vipPercent: number;
@@ -54,6 +62,7 @@ export interface WorldShape {
   hqVipPercent: number;
   /** Percent of songs without copyright. */
   unavailablePercent: number;
+  /** Percent of songs credited to several artists. */
   multiArtistPercent: number;
   /** Percent of songs with an extra credit that has no artist id. */
   nameOnlyCreditPercent: number;
@@ -141,76 +150,115 @@ export type Access = "free" | "hq_vip" | "vip" | "unavailable";
 
 /** A quality a generated song has, with the size of its emulated file. */
 export interface GenTier {
+  /** The quality label. */
   label: QualityLabel;
+  /** Nominal bitrate in kbit/s. */
   bitrateKbps: number;
+  /** Exact size of the emulated file. */
   sizeBytes: number;
 }
 
 /** A generated artist. */
 export interface GenArtist {
+  /** Its index in the world (0-based). */
   index: number;
+  /** Numeric id (unique in the world). */
   id: number;
+  /** A QQ-style 14-character id. */
   mid: string;
+  /** Its name (may hold awkward characters). */
   name: string;
+  /** Other names. */
   alias: string[];
+  /** Free text. */
   description: string;
+  /** Songs the platform would credit. */
   songCount: number;
+  /** Albums the platform would credit. */
   albumCount: number;
 }
 
 /** A generated album. */
 export interface GenAlbum {
+  /** Its index in the world (0-based). */
   index: number;
+  /** Numeric id (unique in the world). */
   id: number;
+  /** A QQ-style 14-character id. */
   mid: string;
+  /** Its name (may hold awkward characters). */
   name: string;
 }
 
 /** A generated song. */
 export interface GenSong {
+  /** Its index in the world (0-based). */
   index: number;
+  /** Numeric id (unique in the world). */
   id: number;
+  /** A QQ-style 14-character id. */
   mid: string;
   /** The media id of its files; differs from `mid` for about a third of songs. */
   mediaMid: string;
+  /** Its title (may hold awkward characters). */
   title: string;
   /** Credited artists with ids, lead first. */
   artists: GenArtist[];
   /** A credit without an artist id, when the song has one. */
   nameOnlyCredit: string | undefined;
+  /** Its album, if any. */
   album: GenAlbum | undefined;
+  /** Duration in milliseconds. */
   durationMs: number;
   /** Qualities the song has, best first; `128k` is always there. */
   tiers: GenTier[];
+  /** Who may play it. */
   access: Access;
+  /** Epoch milliseconds of its release. */
   publishTime: number;
 }
 
 /** A generated square category. */
 export interface GenCategory {
+  /** Its index in the world (0-based). */
   index: number;
+  /** Numeric id (unique in the world). */
   id: number;
+  /** Its name (may hold awkward characters). */
   name: string;
+  /** The group the category is filed under. */
   group: string;
+  /** Whether the platform flags it as hot. */
   hot: boolean;
 }
 
 /** A generated square playlist. */
 export interface GenPlaylist {
+  /** Its index in the world (0-based). */
   index: number;
+  /** Numeric id (unique in the world). */
   id: number;
+  /** Its name (may hold awkward characters). */
   name: string;
+  /** Free text. */
   description: string;
+  /** Who made the playlist. */
   creator: { id: number; name: string };
+  /** Plays. */
   playCount: number;
   /** Epoch milliseconds, strictly decreasing with the index. */
   updateTime: number;
+  /** Epoch milliseconds of creation. */
   createTime: number;
+  /** Cover image id (above 2^53, as a string). */
   coverId: string;
   /** Indexes of its categories, primary first. */
   categories: number[];
+  /** Names of its categories. */
   tags: string[];
+  /** Whether it is in the high-quality list. */
   highQuality: boolean;
+  /** Its number of tracks. */
   trackCount: number;
   /** Song index of the track at `position` (0-based). */
   track(position: number): number;
@@ -218,22 +266,33 @@ export interface GenPlaylist {
 
 /** A generated chart. */
 export interface GenChart {
+  /** Its index in the world (0-based). */
   index: number;
+  /** Numeric id (unique in the world). */
   id: number;
+  /** Its name (may hold awkward characters). */
   name: string;
   /** `daily` charts have `YYYY-MM-DD` periods, `weekly` ones `YYYY_W`. */
   cadence: "daily" | "weekly";
+  /** Its number of tracks. */
   trackCount: number;
+  /** Epoch milliseconds of its last update. */
   updateTime: number;
+  /** Song index of the track at a position (0-based). */
   track(position: number): number;
 }
 
 /** Counts of what a world holds. */
 export interface WorldStats {
+  /** Square categories. */
   categories: number;
+  /** Charts. */
   charts: number;
+  /** Square playlists. */
   playlists: number;
+  /** Songs in the world. */
   songs: number;
+  /** Artists with ids. */
   artists: number;
   /** Songs only VIP can play. */
   vipOnly: number;
@@ -243,7 +302,9 @@ export interface WorldStats {
 
 /** Options of `new World()`. */
 export interface WorldOptions {
+  /** Seed of everything generated. @default 1 */
   seed?: number;
+  /** A named size or a partial shape. @default "tiny" */
   shape?: WorldSize | Partial<WorldShape>;
   /** Overrides on top of `shape`. */
   overrides?: Partial<WorldShape>;
@@ -265,8 +326,11 @@ const TIER_BITRATES: ReadonlyArray<readonly [QualityLabel, number]> = [
 
 /** A generated catalog. Cheap to create; every record is computed on demand. */
 export class World {
+  /** Seed of the generated catalogs. */
   readonly seed: number;
+  /** The shape the world was generated with. */
   readonly shape: WorldShape;
+  /** Epoch milliseconds the world's dates count back from. */
   readonly epoch: number;
   #songIdBase: number;
   #starts: Int32Array;
@@ -274,6 +338,7 @@ export class World {
   #categoryPlaylists = new Map<number, number[]>();
   #stats: WorldStats | undefined;
 
+  /** Lays out a world; records are computed when asked for. */
   constructor(options: WorldOptions = {}) {
     this.seed = options.seed ?? 1;
     const base = typeof options.shape === "string"

@@ -43,7 +43,9 @@ const RETRYABLE: ReadonlySet<SourceErrorKind> = new Set([
 
 /** Details of a `SourceError`. */
 export interface SourceErrorOptions {
+  /** The platform. */
   platform: Platform;
+  /** What went wrong; callers act on it. */
   kind: SourceErrorKind;
   /** HTTP status, when there was a response. */
   status?: number;
@@ -55,20 +57,30 @@ export interface SourceErrorOptions {
   retryable?: boolean;
   /** Seconds the platform asked us to wait, when it said so. */
   retryAfterSeconds?: number;
+  /** The underlying error. */
   cause?: unknown;
 }
 
 /** A typed failure of a platform call. */
 export class SourceError extends Error {
+  /** Always `SourceError`. */
   override readonly name = "SourceError";
+  /** The platform. */
   readonly platform: Platform;
+  /** What went wrong; callers act on it. */
   readonly kind: SourceErrorKind;
+  /** HTTP status, when there was a response. */
   readonly status: number | undefined;
+  /** The URL called (never carries credentials). */
   readonly url: string | undefined;
+  /** The platform's business code. */
   readonly code: number | string | undefined;
+  /** Whether retrying after a pause may help. */
   readonly retryable: boolean;
+  /** Seconds the platform asked us to wait, when it said so. */
   readonly retryAfterSeconds: number | undefined;
 
+  /** An error of a platform call. */
   constructor(message: string, options: SourceErrorOptions) {
     super(message, { cause: options.cause });
     this.platform = options.platform;

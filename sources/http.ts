@@ -19,21 +19,30 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 /** What the layer reports before each retry. */
 export interface RetryInfo {
+  /** The platform this client talks to. */
   platform: Platform;
+  /** The attempt about to be retried (1 = the first). */
   attempt: number;
+  /** Retries allowed. */
   retries: number;
+  /** Milliseconds before the retry. */
   delayMs: number;
+  /** The error that is retried. */
   error: SourceError;
 }
 
 /** Options of an `HttpClient`. */
 export interface HttpClientOptions {
+  /** The platform this client talks to. */
   platform: Platform;
   /** @default globalThis.fetch */
+  /** The `fetch` to use. */
   fetch?: Fetch;
   /** @default a `setTimeout` sleep */
+  /** Sleeps (injectable for tests). */
   sleep?: Sleep;
   /** @default Date.now */
+  /** The clock, epoch milliseconds. */
   now?: () => number;
   /** Jitter source. @default Math.random */
   random?: () => number;
@@ -84,6 +93,7 @@ export const realSleep: Sleep = (ms, signal) =>
 
 /** One platform's HTTP client. */
 export class HttpClient {
+  /** The platform this client talks to. */
   readonly platform: Platform;
   #fetch: Fetch;
   #sleep: Sleep;
@@ -98,6 +108,7 @@ export class HttpClient {
   #nextSlot = 0;
   #onRetry: ((info: RetryInfo) => void) | undefined;
 
+  /** A client for one platform; see `HttpClientOptions` for the defaults. */
   constructor(options: HttpClientOptions) {
     this.platform = options.platform;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));

@@ -47,13 +47,16 @@ export interface SourceConfig {
   http: HttpClient;
   /** Real URLs to the URLs to call (identity, or the emulation). */
   urls: BaseUrls;
+  /** Optional logins; never printed. */
   credentials: Credentials;
   /**
    * This platform's part of the emulation's `/_emulation/config` (NetEase's
    * RSA public key...), when talking to an emulation.
    */
   emulation: Record<string, unknown> | undefined;
+  /** The clock, epoch milliseconds. */
   now(): number;
+  /** A source of random numbers in [0, 1). */
   random(): number;
 }
 
@@ -80,18 +83,27 @@ export const EMULATION_RATE = 100;
 /** Options of `createSources()`. */
 export interface SourcesOptions {
   /** @default globalThis.fetch */
+  /** The `fetch` to use. */
   fetch?: Fetch;
+  /** Sleeps (injectable for tests). */
   sleep?: Sleep;
+  /** The clock, epoch milliseconds. */
   now?: () => number;
+  /** A source of random numbers in [0, 1). */
   random?: () => number;
   /** Base URL of an emulation server to use instead of the platforms. */
   emulation?: string;
+  /** Optional logins; never printed. */
   credentials?: Credentials;
   /** Requests per second per platform; 0 disables pacing. */
   ratePerSecond?: number;
+  /** Retries allowed. */
   retries?: number;
+  /** Per-attempt timeout in milliseconds. */
   timeoutMs?: number;
+  /** First backoff delay in milliseconds. */
   backoffBaseMs?: number;
+  /** Called before each retry, for logs. */
   onRetry?: (info: RetryInfo) => void;
   /** Only these platforms. @default all */
   platforms?: readonly Platform[];

@@ -55,33 +55,46 @@ export type Container = "flac" | "mp3" | "m4a" | "ogg" | "ape";
 
 /** A playlist pool candidate: a square category or a platform's chart list. */
 export interface PoolCandidate {
+  /** The platform. */
   platform: Platform;
+  /** Square category or chart list. */
   kind: PoolKind;
   /** Stable key of the pool on its platform (category id or name, `toplist`). */
   remoteKey: string;
+  /** The name as the platform displays it. */
   name: string;
   /** The group the platform files the category under (语种, 风格, ...). */
   group?: string;
+  /** The platform's own record, as parsed from its response. */
   raw?: unknown;
 }
 
 /** A playlist as a pool lists it (or as its detail describes it). */
 export interface PlaylistCandidate {
+  /** The platform. */
   platform: Platform;
   /**
    * The playlist's id. Charts whose songs come from a chart endpoint rather
    * than the playlist endpoint (QQ, Kuwo) carry a `chart:` prefix.
    */
   remoteId: string;
+  /** The name as the platform displays it. */
   name: string;
+  /** URL of the cover image. */
   coverUrl?: string;
+  /** Tracks the platform declares. */
   trackCount?: number;
+  /** Plays the platform reports. */
   playCount?: number;
+  /** Display name of the creator. */
   creator?: string;
+  /** The platform's tags. */
   tags?: string[];
+  /** Free text from the platform. */
   description?: string;
   /** Last update on the platform, epoch milliseconds. */
   updatedAt?: number;
+  /** The platform's own record, as parsed from its response. */
   raw: unknown;
 }
 
@@ -89,16 +102,21 @@ export interface PlaylistCandidate {
 export interface ArtistRef {
   /** The platform's id of the artist; absent for name-only credits. */
   remoteId?: string;
+  /** The name as the platform displays it. */
   name: string;
 }
 
 /** A quality a song advertises. */
 export interface QualityInfo {
+  /** The platform-neutral quality label. */
   label: QualityLabel;
   /** The platform's own name of the level (`exhigh`, `F000`, `2000kflac`). */
   level: string;
+  /** Size of the file in bytes, when known. */
   sizeBytes?: number;
+  /** Bitrate in kbit/s, when known. */
   bitrateKbps?: number;
+  /** File extension without the dot (`flac`, `mp3`, `m4a`). */
   extension?: string;
 }
 
@@ -107,17 +125,23 @@ export type Availability = "available" | "vip" | "unavailable";
 
 /** A song, normalized: the seed's `SongInfo`. */
 export interface SongInfo {
+  /** The platform. */
   platform: Platform;
+  /** The platform's own id. */
   remoteId: string;
+  /** The title as the platform gives it. */
   title: string;
   /** Credits from the raw metadata, in order; empty when the platform gives only a string. */
   artists: ArtistRef[];
   /** The singer string as the platform displays it. */
   artistNames: string;
+  /** The album, when the song has one. */
   album?: { remoteId?: string; name: string };
+  /** Duration in milliseconds. */
   durationMs?: number;
   /** Advertised qualities, best first. */
   qualities: QualityInfo[];
+  /** Whether the song can be fetched at all. */
   availability: Availability;
   /** The platform's own record: everything `downloadOffers()` needs later. */
   raw: unknown;
@@ -129,21 +153,31 @@ export interface PlaylistSongs {
   playlist?: PlaylistCandidate;
   /** The track count the platform declares. */
   declaredCount: number;
+  /** The songs, in playlist order. */
   songs: SongInfo[];
 }
 
 /** A resolved download candidate. URLs expire: use it at once. */
 export interface DownloadOffer {
+  /** The platform. */
   platform: Platform;
+  /** The platform's id of the song. */
   songRemoteId: string;
+  /** The platform-neutral quality of the offered file. */
   quality: QualityLabel;
   /** The platform's own name of the level actually served. */
   level: string;
+  /** The URL to fetch; it expires. */
   url: string;
+  /** File extension without the dot (`flac`, `mp3`, `m4a`). */
   extension: string;
+  /** The container the file claims to be, by its magic bytes. */
   container: Container;
+  /** Size of the file in bytes, when known. */
   sizeBytes?: number;
+  /** The platform's hex MD5 of the file, when it gives one. */
   md5?: string;
+  /** Bitrate in kbit/s, when known. */
   bitrateKbps?: number;
   /** Epoch milliseconds after which the URL no longer works. */
   expiresAt?: number;
@@ -155,19 +189,29 @@ export interface DownloadOffer {
 export interface OfferOptions {
   /** The best quality wanted; the ladder starts here. */
   top?: QualityLabel;
+  /** Aborts the work. */
   signal?: AbortSignal;
 }
 
 /** Artist details for lazy enrichment. */
 export interface ArtistDetail {
+  /** The platform. */
   platform: Platform;
+  /** The platform's own id. */
   remoteId: string;
+  /** The name as the platform displays it. */
   name: string;
+  /** URL of the artist's picture. */
   avatarUrl?: string;
+  /** Free text from the platform. */
   description?: string;
+  /** Other names of the artist. */
   aliases?: string[];
+  /** Songs the platform credits to the artist. */
   songCount?: number;
+  /** Albums the platform credits to the artist. */
   albumCount?: number;
+  /** The platform's own record, as parsed from its response. */
   raw: unknown;
 }
 
@@ -175,6 +219,7 @@ export interface ArtistDetail {
 export interface ListPlaylistsOptions {
   /** Stop after this many playlists; `0` or absent means all. */
   limit?: number;
+  /** Aborts the work. */
   signal?: AbortSignal;
 }
 
@@ -183,6 +228,7 @@ export interface ListPlaylistsOptions {
  * layer and throws `SourceError` for everything the platform refuses.
  */
 export interface Source {
+  /** The platform. */
   readonly platform: Platform;
   /** The square's categories (`square`) or the chart list (`toplist`) as pools. */
   listPools(kind: PoolKind): Promise<PoolCandidate[]>;

@@ -1,0 +1,189 @@
+/**
+ * Artists: one row per artist per platform, found by remote id when the
+ * platform gives one and by a normalized name otherwise, never duplicated
+ * by either.
+ *
+ * @module
+ */
+import { matchKey, normalizeName } from "../sources/artist_names.ts";
+import type { ArtistRef, Platform } from "../sources/types.ts";
+import type { Catalog } from "./database.ts";
+import { markPoolsOfSongDirty } from "./pools.ts";
+
+/** What `upsertArtist()` did. */
+export interface ArtistUpsert {
+  id: number;
+  /** A new row was inserted. */
+  created: boolean;
+}
+
+/**
+ * Upserts an artist credit.
+ *
+ * - With a remote id: the row with that id; else a name-only row with the
+ *   same match key, upgraded with the id; else a new row.
+ * - Name-only: any row with the same match key (name-only first, then the
+ *   oldest with an id); else a new name-only row.
+ */
+export function upsertArtist(
+  catalog: Catalog,
+  platform: Platform,
+  ref: ArtistRef,
+  now: number,
+): ArtistUpsert {
+  const name = normalizeName(ref.name);
+  const key = matchKey(name);
+  if (ref.remoteId !== undefined && ref.remoteId !== "") {
+    const byId = catalog.get<{ id: number; name: string }>(
+      "SELECT id, name FROM artists WHERE platform = ? AND remote_artist_id = ?",
+      platform,
+      ref.remoteId,
+    );
+    if (byId) {
+      if (byId.name !== name && name !== "") {
+        catalog.run(
+          "UPDATE artists SET name = ?, match_key = ?, updated_at = ? WHERE id = ?",
+          name,
+          key,
+          now,
+          byId.id,
+        );
+      }
+      return { id: byId.id, created: false };
+    }
+    const nameOnly = catalog.get<{ id: number }>(
+      `SELECT id FROM artists
+       WHERE platform = ? AND match_key = ? AND remote_artist_id IS NULL`,
+      platform,
+      key,
+    );
+    if (nameOnly) {
+      catalog.run(
+        `UPDATE artists SET remote_artist_id = ?, name = ?, enrich_status = 'pending',
+           updated_at = ?
+         WHERE id = ?`,
+        ref.remoteId,
+        name,
+        now,
+        nameOnly.id,
+      );
+      return { id: nameOnly.id, created: false };
+    }
+    const inserted = catalog.get<{ id: number }>(
+      `INSERT INTO artists (platform, remote_artist_id, name, match_key, first_seen_at,
+         updated_at, enrich_status)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending') RETURNING id`,
+      platform,
+      ref.remoteId,
+      name,
+      key,
+      now,
+      now,
+    )!;
+    return { id: inserted.id, created: true };
+  }
+  const existing = catalog.get<{ id: number }>(
+    `SELECT id FROM artists WHERE platform = ? AND match_key = ?
+     ORDER BY remote_artist_id IS NOT NULL, id LIMIT 1`,
+    platform,
+    key,
+  );
+  if (existing) return { id: existing.id, created: false };
+  const inserted = catalog.get<{ id: number }>(
+    `INSERT INTO artists (platform, remote_artist_id, name, match_key, first_seen_at,
+       updated_at, enrich_status)
+     VALUES (?, NULL, ?, ?, ?, ?, 'skipped') RETURNING id`,
+    platform,
+    name,
+    key,
+    now,
+    now,
+  )!;
+  return { id: inserted.id, created: true };
+}
+
+/**
+ * Sets a song's credited artists, in order. Returns whether anything
+ * changed; when it did, every derived artist pool holding the song is
+ * marked stale.
+ */
+export function replaceSongArtists(
+  catalog: Catalog,
+  songId: number,
+  artistIds: readonly number[],
+): boolean {
+  const unique = [...new Set(artistIds)];
+  const current = catalog.all<{ artist_id: number }>(
+    "SELECT artist_id FROM artist_songs WHERE song_id = ? ORDER BY credit_order",
+    songId,
+  );
+  if (
+    current.length === unique.length &&
+    current.every((row, i) => row.artist_id === unique[i])
+  ) {
+    return false;
+  }
+  catalog.run("DELETE FROM artist_songs WHERE song_id = ?", songId);
+  const insert = catalog.prepare(
+    "INSERT INTO artist_songs (artist_id, song_id, credit_order) VALUES (?, ?, ?)",
+  );
+  unique.forEach((artistId, order) => insert.run(artistId, songId, order));
+  markPoolsOfSongDirty(catalog, songId);
+  return true;
+}
+
+/** An artist row waiting for enrichment. */
+export interface ArtistToEnrich {
+  id: number;
+  platform: Platform;
+  remote_artist_id: string;
+  name: string;
+}
+
+/** Artists with a remote id and no enrichment yet, oldest first. */
+export function artistsToEnrich(
+  catalog: Catalog,
+  options: {
+    platforms: readonly Platform[];
+    limit: number;
+    retryFailed?: boolean;
+  },
+): ArtistToEnrich[] {
+  const states = options.retryFailed ? "('pending', 'failed')" : "('pending')";
+  const placeholders = options.platforms.map(() => "?").join(", ");
+  return catalog.all<ArtistToEnrich>(
+    `SELECT id, platform, remote_artist_id, name FROM artists
+     WHERE remote_artist_id IS NOT NULL AND enrich_status IN ${states}
+       AND platform IN (${placeholders})
+     ORDER BY id LIMIT ?`,
+    ...options.platforms,
+    options.limit,
+  );
+}
+
+/** Records an artist's enrichment (or why it failed). */
+export function recordEnrichment(
+  catalog: Catalog,
+  artistId: number,
+  result: { ok: true; detail: unknown } | { ok: false; error: string },
+  now: number,
+): void {
+  if (result.ok) {
+    catalog.run(
+      `UPDATE artists SET enrich_status = 'done', enriched_at = ?, enrich_json = ?,
+         enrich_error = NULL
+       WHERE id = ?`,
+      now,
+      JSON.stringify(result.detail),
+      artistId,
+    );
+  } else {
+    catalog.run(
+      `UPDATE artists SET enrich_status = 'failed', enriched_at = ?, enrich_error = ?
+       WHERE id = ?`,
+      now,
+      result.error,
+      artistId,
+    );
+  }
+}

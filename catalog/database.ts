@@ -1,0 +1,210 @@
+/**
+ * A small database class over `node:sqlite`, shaped like the sqlite3 driver:
+ * cached prepared statements, `transaction()` that commits on return and
+ * rolls back on throw (with an immediate variant), and `Symbol.dispose`.
+ *
+ * @module
+ */
+import {
+  DatabaseSync,
+  type SQLInputValue,
+  type StatementSync,
+} from "node:sqlite";
+import { migrate, type MigrationResult } from "./migrations.ts";
+
+/** A value a statement parameter accepts (`undefined` binds as NULL). */
+export type SqlValue = SQLInputValue | undefined;
+
+/** Options of `Catalog.open()`. */
+export interface CatalogOptions {
+  /** Open without writing; no migrations run. @default false */
+  readOnly?: boolean;
+  /** How long a writer waits for a lock, in milliseconds. @default 10000 */
+  busyTimeoutMs?: number;
+  /**
+   * Migrate to this schema version on open (`false` skips migrations).
+   * @default the latest version
+   */
+  migrateTo?: number | false;
+}
+
+/** Result of a write statement. */
+export interface RunResult {
+  /** Rows changed. */
+  changes: number;
+  /** Row id of the last insert. */
+  lastInsertRowid: number;
+}
+
+/** The catalog database. */
+export class Catalog implements Disposable {
+  /** The file path, or `:memory:`. */
+  readonly path: string;
+  /** What migrations ran when the catalog was opened. */
+  readonly migration: MigrationResult | undefined;
+  #db: DatabaseSync;
+  #statements = new Map<string, StatementSync>();
+  #savepoints = 0;
+
+  private constructor(path: string, options: CatalogOptions) {
+    this.path = path;
+    this.#db = new DatabaseSync(path, {
+      readOnly: options.readOnly ?? false,
+      enableForeignKeyConstraints: true,
+    });
+    const busy = Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000));
+    this.#db.exec(`PRAGMA busy_timeout = ${busy}`);
+    this.#db.exec("PRAGMA foreign_keys = ON");
+    if (!options.readOnly) {
+      this.#db.exec("PRAGMA journal_mode = WAL");
+      this.#db.exec("PRAGMA synchronous = NORMAL");
+    }
+    if (!options.readOnly && options.migrateTo !== false) {
+      try {
+        this.migration = migrate(this, options.migrateTo);
+      } catch (error) {
+        this.#db.close();
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Opens (creating if needed) a catalog and migrates it to the latest schema.
+   *
+   * @example Usage
+   * ```ts
+   * import { Catalog } from "./database.ts";
+   * import assert from "node:assert/strict";
+   * using catalog = Catalog.open(":memory:");
+   * assert.equal(catalog.get<{ n: number }>("SELECT count(*) AS n FROM songs")?.n, 0);
+   * ```
+   */
+  static open(path: string, options: CatalogOptions = {}): Catalog {
+    return new Catalog(path, options);
+  }
+
+  /** The schema version (`PRAGMA user_version`). */
+  get schemaVersion(): number {
+    return Number(
+      (this.#db.prepare("PRAGMA user_version").get() as {
+        user_version: number;
+      })
+        .user_version,
+    );
+  }
+
+  /** Whether a transaction is open. */
+  get inTransaction(): boolean {
+    return this.#db.isTransaction;
+  }
+
+  /** A prepared statement, cached by its SQL text. */
+  prepare(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs SQL that takes no parameters (several statements allowed). */
+  exec(sql: string): void {
+    this.#db.exec(sql);
+  }
+
+  /** Runs a write statement. */
+  run(sql: string, ...params: SqlValue[]): RunResult {
+    const result = this.prepare(sql).run(...bind(params));
+    return {
+      changes: Number(result.changes),
+      lastInsertRowid: Number(result.lastInsertRowid),
+    };
+  }
+
+  /** The first row of a query, or `undefined`. */
+  get<T>(sql: string, ...params: SqlValue[]): T | undefined {
+    return this.prepare(sql).get(...bind(params)) as T | undefined;
+  }
+
+  /** Every row of a query. */
+  all<T>(sql: string, ...params: SqlValue[]): T[] {
+    return this.prepare(sql).all(...bind(params)) as T[];
+  }
+
+  /** Rows of a query, one at a time. */
+  iterate<T>(sql: string, ...params: SqlValue[]): IterableIterator<T> {
+    return this.prepare(sql).iterate(...bind(params)) as IterableIterator<T>;
+  }
+
+  /**
+   * Runs `fn` in a transaction: commits when it returns, rolls back when it
+   * throws. Nested calls use savepoints. `fn` must be synchronous: awaiting
+   * inside a transaction would hold the write lock across I/O.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.#transaction(fn, "BEGIN");
+  }
+
+  /**
+   * Like `transaction()`, but takes the write lock at once (`BEGIN
+   * IMMEDIATE`), so a read-then-write cannot race another process.
+   */
+  immediate<T>(fn: () => T): T {
+    return this.#transaction(fn, "BEGIN IMMEDIATE");
+  }
+
+  /** Closes the database. */
+  close(): void {
+    this.#statements.clear();
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  /** Closes the database. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #transaction<T>(fn: () => T, begin: string): T {
+    if (this.#db.isTransaction) {
+      const name = `sp_${++this.#savepoints}`;
+      this.#db.exec(`SAVEPOINT ${name}`);
+      try {
+        const result = checkSync(fn());
+        this.#db.exec(`RELEASE ${name}`);
+        return result;
+      } catch (error) {
+        this.#db.exec(`ROLLBACK TO ${name}`);
+        this.#db.exec(`RELEASE ${name}`);
+        throw error;
+      }
+    }
+    this.#db.exec(begin);
+    try {
+      const result = checkSync(fn());
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+}
+
+function checkSync<T>(value: T): T {
+  if (value instanceof Promise) {
+    value.catch(() => {});
+    throw new TypeError(
+      "Cannot run an async function in a transaction: do the I/O first, then write",
+    );
+  }
+  return value;
+}
+
+function bind(params: SqlValue[]): SQLInputValue[] {
+  for (let i = 0; i < params.length; i++) {
+    if (params[i] === undefined) params[i] = null;
+  }
+  return params as SQLInputValue[];
+}

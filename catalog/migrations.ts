@@ -1,0 +1,288 @@
+/**
+ * The catalog's schema as a list of migrations keyed on `PRAGMA
+ * user_version`. Each runs in its own immediate transaction, so a crash
+ * leaves the catalog at the previous version, and is logged in
+ * `schema_migrations` for people reading the file.
+ *
+ * @module
+ */
+import type { Catalog } from "./database.ts";
+
+/** One step of the schema. */
+export interface Migration {
+  /** The `user_version` this migration brings the catalog to. */
+  version: number;
+  /** What the migration adds. */
+  name: string;
+  /** The SQL it runs. */
+  sql: string;
+}
+
+const PLATFORM_CHECK = "CHECK (platform IN ('netease', 'qq', 'kuwo'))";
+
+/** Every migration, in order. Never edit one that has shipped: add another. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "catalog: pools, playlists, songs, artists, derived artist pools",
+    sql: `
+CREATE TABLE schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE playlist_pools (
+  id INTEGER PRIMARY KEY,
+  platform TEXT NOT NULL ${PLATFORM_CHECK},
+  kind TEXT NOT NULL CHECK (kind IN ('square', 'toplist')),
+  remote_key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  group_name TEXT,
+  raw_json TEXT,
+  first_seen_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  artists_dirty INTEGER NOT NULL DEFAULT 0 CHECK (artists_dirty IN (0, 1)),
+  UNIQUE (platform, kind, remote_key)
+) STRICT;
+
+CREATE TABLE playlists (
+  id INTEGER PRIMARY KEY,
+  platform TEXT NOT NULL ${PLATFORM_CHECK},
+  remote_playlist_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  cover_url TEXT,
+  track_count INTEGER,
+  play_count INTEGER,
+  creator TEXT,
+  tags TEXT,
+  description TEXT,
+  remote_updated_at INTEGER,
+  raw_json TEXT,
+  first_seen_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  synced_at INTEGER,
+  resolved_count INTEGER,
+  sync_error TEXT,
+  UNIQUE (platform, remote_playlist_id)
+) STRICT;
+CREATE INDEX playlists_synced ON playlists (platform, synced_at);
+
+CREATE TABLE pool_playlists (
+  pool_id INTEGER NOT NULL REFERENCES playlist_pools (id) ON DELETE CASCADE,
+  playlist_id INTEGER NOT NULL REFERENCES playlists (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  first_seen_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  PRIMARY KEY (pool_id, playlist_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX pool_playlists_playlist ON pool_playlists (playlist_id);
+
+CREATE TABLE songs (
+  id INTEGER PRIMARY KEY,
+  platform TEXT NOT NULL ${PLATFORM_CHECK},
+  remote_song_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  artist_names TEXT NOT NULL,
+  album_name TEXT,
+  remote_album_id TEXT,
+  duration_ms INTEGER,
+  availability TEXT NOT NULL CHECK (availability IN ('available', 'vip', 'unavailable')),
+  qualities TEXT NOT NULL,
+  raw_json TEXT NOT NULL,
+  first_seen_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (platform, remote_song_id)
+) STRICT;
+
+CREATE TABLE playlist_songs (
+  playlist_id INTEGER NOT NULL REFERENCES playlists (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  song_id INTEGER NOT NULL REFERENCES songs (id) ON DELETE CASCADE,
+  PRIMARY KEY (playlist_id, position)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX playlist_songs_song ON playlist_songs (song_id);
+
+CREATE TABLE artists (
+  id INTEGER PRIMARY KEY,
+  platform TEXT NOT NULL ${PLATFORM_CHECK},
+  remote_artist_id TEXT,
+  name TEXT NOT NULL,
+  match_key TEXT NOT NULL,
+  first_seen_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX artists_remote ON artists (platform, remote_artist_id)
+  WHERE remote_artist_id IS NOT NULL;
+CREATE UNIQUE INDEX artists_name_only ON artists (platform, match_key)
+  WHERE remote_artist_id IS NULL;
+CREATE INDEX artists_match ON artists (platform, match_key);
+
+CREATE TABLE artist_songs (
+  artist_id INTEGER NOT NULL REFERENCES artists (id) ON DELETE CASCADE,
+  song_id INTEGER NOT NULL REFERENCES songs (id) ON DELETE CASCADE,
+  credit_order INTEGER NOT NULL,
+  PRIMARY KEY (artist_id, song_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX artist_songs_song ON artist_songs (song_id);
+
+CREATE TABLE artist_pools (
+  id INTEGER PRIMARY KEY,
+  platform TEXT NOT NULL ${PLATFORM_CHECK},
+  derived_from_pool_id INTEGER NOT NULL UNIQUE
+    REFERENCES playlist_pools (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  refreshed_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE pool_artists (
+  artist_pool_id INTEGER NOT NULL REFERENCES artist_pools (id) ON DELETE CASCADE,
+  artist_id INTEGER NOT NULL REFERENCES artists (id) ON DELETE CASCADE,
+  song_count INTEGER NOT NULL CHECK (song_count > 0),
+  PRIMARY KEY (artist_pool_id, artist_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX pool_artists_artist ON pool_artists (artist_id);
+`,
+  },
+  {
+    version: 2,
+    name: "files and storage: backends, assets, locations, download tasks",
+    sql: `
+CREATE TABLE storage_backends (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('local', 'cloud_drive', 'object_store')),
+  name TEXT NOT NULL UNIQUE,
+  container_name TEXT NOT NULL,
+  is_active INTEGER NOT NULL DEFAULT 0 CHECK (is_active IN (0, 1)),
+  config_json TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (kind, container_name)
+) STRICT;
+CREATE UNIQUE INDEX storage_backends_active ON storage_backends (kind)
+  WHERE is_active = 1;
+
+CREATE TABLE file_assets (
+  id INTEGER PRIMARY KEY,
+  song_id INTEGER NOT NULL UNIQUE REFERENCES songs (id) ON DELETE CASCADE,
+  quality TEXT NOT NULL,
+  platform_quality TEXT,
+  extension TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),
+  sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+  md5 TEXT,
+  bitrate INTEGER,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE file_locations (
+  id INTEGER PRIMARY KEY,
+  file_asset_id INTEGER NOT NULL REFERENCES file_assets (id) ON DELETE CASCADE,
+  backend_id INTEGER NOT NULL REFERENCES storage_backends (id),
+  container_name TEXT NOT NULL,
+  locator TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('active', 'missing', 'deleted')),
+  created_at INTEGER NOT NULL,
+  checked_at INTEGER,
+  UNIQUE (backend_id, locator)
+) STRICT;
+CREATE INDEX file_locations_asset ON file_locations (file_asset_id, state);
+
+CREATE TABLE download_tasks (
+  id INTEGER PRIMARY KEY,
+  song_id INTEGER NOT NULL UNIQUE REFERENCES songs (id) ON DELETE CASCADE,
+  state TEXT NOT NULL CHECK (state IN (
+    'pending', 'running', 'done', 'vip_only', 'unavailable', 'rate_limited', 'failed'
+  )),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  lease_owner TEXT,
+  lease_until INTEGER,
+  requested_quality TEXT,
+  achieved_quality TEXT,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER
+) STRICT;
+CREATE INDEX download_tasks_state ON download_tasks (state, lease_until);
+
+CREATE VIEW files AS
+SELECT s.id AS song_id, s.platform, s.remote_song_id, s.name, s.artist_names,
+  a.id AS file_asset_id, a.quality, a.extension, a.size_bytes, a.sha256, a.md5,
+  l.id AS file_location_id, l.state, b.kind AS backend_kind, b.name AS backend,
+  l.container_name, l.locator,
+  l.container_name || '/' || l.locator AS path
+FROM file_locations l
+JOIN file_assets a ON a.id = l.file_asset_id
+JOIN songs s ON s.id = a.song_id
+JOIN storage_backends b ON b.id = l.backend_id;
+`,
+  },
+  {
+    version: 3,
+    name: "lazy artist enrichment",
+    sql: `
+ALTER TABLE artists ADD COLUMN enrich_status TEXT NOT NULL DEFAULT 'pending'
+  CHECK (enrich_status IN ('pending', 'done', 'failed', 'skipped'));
+ALTER TABLE artists ADD COLUMN enriched_at INTEGER;
+ALTER TABLE artists ADD COLUMN enrich_json TEXT;
+ALTER TABLE artists ADD COLUMN enrich_error TEXT;
+UPDATE artists SET enrich_status = 'skipped' WHERE remote_artist_id IS NULL;
+CREATE INDEX artists_enrich ON artists (enrich_status, id)
+  WHERE remote_artist_id IS NOT NULL;
+`,
+  },
+];
+
+/** The schema version this code writes. */
+export const LATEST_VERSION: number =
+  MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** What `migrate()` did. */
+export interface MigrationResult {
+  /** Schema version before. */
+  from: number;
+  /** Schema version after. */
+  to: number;
+  /** Names of the migrations that ran. */
+  applied: string[];
+}
+
+/**
+ * Brings a catalog to `target` (default: the latest version). Refuses a
+ * catalog written by a newer version rather than guess at its schema.
+ */
+export function migrate(
+  catalog: Catalog,
+  target: number = LATEST_VERSION,
+): MigrationResult {
+  if (!Number.isInteger(target) || target < 0 || target > LATEST_VERSION) {
+    throw new RangeError(
+      `Cannot migrate to schema version ${target}: known versions are 0 to ${LATEST_VERSION}`,
+    );
+  }
+  const from = catalog.schemaVersion;
+  if (from > LATEST_VERSION) {
+    throw new Error(
+      `Cannot open catalog ${catalog.path}: it has schema version ${from}, written by a newer catalogsync (this one knows up to ${LATEST_VERSION})`,
+    );
+  }
+  const applied: string[] = [];
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= from || migration.version > target) continue;
+    catalog.immediate(() => {
+      // another process may have migrated while we waited for the lock
+      if (catalog.schemaVersion >= migration.version) return;
+      catalog.exec(migration.sql);
+      catalog.run(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        migration.version,
+        migration.name,
+        Date.now(),
+      );
+      catalog.exec(`PRAGMA user_version = ${migration.version}`);
+      applied.push(migration.name);
+    });
+  }
+  return { from, to: Math.max(from, catalog.schemaVersion), applied };
+}

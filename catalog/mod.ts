@@ -1,0 +1,40 @@
+/**
+ * The SQLite catalog: the database class, its migrations, and the
+ * repositories the stages write through.
+ *
+ * @module
+ */
+export { Catalog } from "./database.ts";
+export type { CatalogOptions, RunResult, SqlValue } from "./database.ts";
+export { LATEST_VERSION, migrate, MIGRATIONS } from "./migrations.ts";
+export type { Migration, MigrationResult } from "./migrations.ts";
+export {
+  linkPoolPlaylist,
+  refreshArtistPool,
+  refreshDirtyArtistPools,
+  upsertPool,
+} from "./pools.ts";
+export {
+  findPlaylist,
+  markPlaylistFailed,
+  markPlaylistSynced,
+  replacePlaylistSongs,
+  upsertPlaylist,
+} from "./playlists.ts";
+export type { PlaylistRow } from "./playlists.ts";
+export { songInfoFromRow, upsertSong } from "./songs.ts";
+export type { SongRow } from "./songs.ts";
+export {
+  artistsToEnrich,
+  recordEnrichment,
+  replaceSongArtists,
+  upsertArtist,
+} from "./artists.ts";
+export type { ArtistToEnrich, ArtistUpsert } from "./artists.ts";
+export { catalogCounts, DOWNLOAD_STATES } from "./status.ts";
+export type {
+  BackendCounts,
+  CatalogCounts,
+  DownloadState,
+  PlatformCounts,
+} from "./status.ts";

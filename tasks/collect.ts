@@ -1,0 +1,271 @@
+/**
+ * `collect`: lists each platform's square categories and charts as pools
+ * and pages through their playlists into `playlist_pools`, `playlists` and
+ * `pool_playlists`. Platforms run side by side; one failing does not stop
+ * the others.
+ *
+ * @module
+ */
+import { linkPoolPlaylist, upsertPool } from "../catalog/pools.ts";
+import { upsertPlaylist } from "../catalog/playlists.ts";
+import { matchKey } from "../sources/artist_names.ts";
+import { isSourceError } from "../sources/errors.ts";
+import {
+  type Platform,
+  PLATFORMS,
+  type PlaylistCandidate,
+  POOL_KINDS,
+  type PoolCandidate,
+  type PoolKind,
+  type Source,
+} from "../sources/types.ts";
+import { type Context, sourcesFor } from "./context.ts";
+import {
+  describeError,
+  isFatalForPlatform,
+  type RunStatus,
+  runStatus,
+} from "./outcome.ts";
+import { formatDuration } from "./options.ts";
+
+/** Options of `collect()`. */
+export interface CollectOptions {
+  /** @default every platform */
+  /** Platforms to collect. @default every platform */
+  platforms?: readonly Platform[];
+  /** @default ["square", "toplist"] */
+  /** Pools (collect summary). */
+  pools?: readonly PoolKind[];
+  /** Only square categories with these names or keys. @default every category */
+  categories?: readonly string[];
+  /** Playlists per pool; `0` = all. @default 50 */
+  limit?: number;
+}
+
+/** Defaults of `CollectOptions`. */
+export const COLLECT_DEFAULTS = {
+  limit: 50,
+} as const satisfies Partial<CollectOptions>;
+
+/** What collect did on one platform. */
+export interface CollectPlatformSummary {
+  /** Pools (collect summary). */
+  pools: number;
+  /** Playlist sightings (a playlist in two pools counts twice). */
+  listed: number;
+  /** Playlists new to the catalog. */
+  newPlaylists: number;
+  /** Pools that failed part-way (what was listed before the failure is kept). */
+  poolErrors: Array<{ pool: string; error: string }>;
+  /** Why the platform stopped early, if it did. */
+  error?: string;
+}
+
+/** The summary of `collect()`. */
+export interface CollectSummary {
+  /** How the run ended. */
+  status: RunStatus;
+  /** Pools (collect summary). */
+  pools: number;
+  /** Playlist sightings. */
+  listed: number;
+  /** Playlists new to the catalog. */
+  newPlaylists: number;
+  /** `--category` names no selected platform has. */
+  unmatchedCategories: string[];
+  /** Platforms to collect. @default every platform */
+  platforms: Partial<Record<Platform, CollectPlatformSummary>>;
+  /** How long the run took, in milliseconds. */
+  durationMs: number;
+}
+
+const FLUSH_EVERY = 100;
+
+/** Collects pools and their playlists. */
+export async function collect(
+  context: Context,
+  options: CollectOptions = {},
+): Promise<CollectSummary> {
+  const started = context.now();
+  const platforms = options.platforms ?? PLATFORMS;
+  const kinds = options.pools ?? POOL_KINDS;
+  const limit = options.limit ?? COLLECT_DEFAULTS.limit;
+  const wanted = (options.categories ?? []).map(matchKey);
+  const matched = new Set<string>();
+  const progress = new Map<Platform, string>();
+  const show = () => context.progress.status([...progress.values()]);
+
+  const runs = sourcesFor(context, platforms).map(
+    async ([platform, source]) => {
+      const summary: CollectPlatformSummary = {
+        pools: 0,
+        listed: 0,
+        newPlaylists: 0,
+        poolErrors: [],
+      };
+      const report = (text: string) => {
+        progress.set(platform, `collect ${platform}: ${text}`);
+        show();
+      };
+      try {
+        for (const kind of kinds) {
+          if (context.signal?.aborted) break;
+          report(`listing ${kind} pools`);
+          let pools = await source.listPools(kind);
+          if (kind === "square" && wanted.length > 0) {
+            pools = pools.filter((pool) => {
+              const keys = [matchKey(pool.name), matchKey(pool.remoteKey)];
+              const hit = wanted.find((w) => keys.includes(w));
+              if (hit !== undefined) matched.add(hit);
+              return hit !== undefined;
+            });
+          }
+          for (const [index, pool] of pools.entries()) {
+            if (context.signal?.aborted) break;
+            const label = `${kind} ${index + 1}/${pools.length} ${pool.name}`;
+            report(label);
+            try {
+              await collectPool(
+                context,
+                source,
+                pool,
+                limit,
+                summary,
+                (n) => report(`${label} · ${n} playlists`),
+              );
+            } catch (error) {
+              if (isFatalForPlatform(error)) {
+                throw error;
+              }
+              summary.poolErrors.push({
+                pool: pool.name,
+                error: describeError(error),
+              });
+              context.log.warn(
+                `${platform}: pool ${pool.name}: ${describeError(error)}`,
+              );
+            }
+          }
+        }
+      } catch (error) {
+        summary.error = describeError(error);
+        context.log.warn(`${platform}: collect stopped: ${summary.error}`);
+        if (!isSourceError(error)) {
+          context.log.debug(stackOf(error));
+        }
+      } finally {
+        progress.delete(platform);
+        show();
+      }
+      return [platform, summary] as const;
+    },
+  );
+
+  const results = await Promise.all(runs);
+  context.progress.clear();
+  const summaries = Object.fromEntries(results) as CollectSummary["platforms"];
+  const all = results.map(([, s]) => s);
+  const unmatchedCategories = (options.categories ?? []).filter((c) =>
+    kinds.includes("square") && !matched.has(matchKey(c))
+  );
+  for (const name of unmatchedCategories) {
+    context.log.warn(
+      `no square category named '${name}' on ${platforms.join(", ")}`,
+    );
+  }
+  return {
+    status: runStatus({
+      interrupted: context.signal?.aborted ?? false,
+      failedUnits: all.filter((s) => s.error !== undefined).length +
+        all.reduce((n, s) => n + s.poolErrors.length, 0),
+      totalUnits: all.length,
+      succeededUnits: all.filter((s) => s.error === undefined).length,
+    }),
+    pools: all.reduce((n, s) => n + s.pools, 0),
+    listed: all.reduce((n, s) => n + s.listed, 0),
+    newPlaylists: all.reduce((n, s) => n + s.newPlaylists, 0),
+    unmatchedCategories,
+    platforms: summaries,
+    durationMs: context.now() - started,
+  };
+}
+
+async function collectPool(
+  context: Context,
+  source: Source,
+  pool: PoolCandidate,
+  limit: number,
+  summary: CollectPlatformSummary,
+  onCount: (count: number) => void,
+): Promise<void> {
+  const catalog = context.catalog;
+  const now = context.now();
+  const poolId = catalog.transaction(() => upsertPool(catalog, pool, now));
+  summary.pools++;
+  let buffer: PlaylistCandidate[] = [];
+  let position = 0;
+  let listed = 0;
+  const seen = new Set<string>();
+  const flush = () => {
+    if (buffer.length === 0) return;
+    const batch = buffer;
+    buffer = [];
+    catalog.transaction(() => {
+      for (const playlist of batch) {
+        const before = catalog.get<{ id: number }>(
+          "SELECT id FROM playlists WHERE platform = ? AND remote_playlist_id = ?",
+          playlist.platform,
+          playlist.remoteId,
+        );
+        const id = upsertPlaylist(catalog, playlist, now);
+        if (!before) summary.newPlaylists++;
+        linkPoolPlaylist(catalog, poolId, id, position++, now);
+      }
+    });
+  };
+  try {
+    for await (
+      const playlist of source.listPlaylists(pool, {
+        limit,
+        ...(context.signal ? { signal: context.signal } : {}),
+      })
+    ) {
+      // platforms repeat items across pages; keep the first sighting
+      if (seen.has(playlist.remoteId)) continue;
+      seen.add(playlist.remoteId);
+      buffer.push(playlist);
+      summary.listed++;
+      listed++;
+      if (buffer.length >= FLUSH_EVERY) flush();
+      onCount(listed);
+      if ((limit > 0 && listed >= limit) || context.signal?.aborted) break;
+    }
+  } finally {
+    flush();
+  }
+}
+
+function stackOf(error: unknown): string {
+  return error instanceof Error ? error.stack ?? error.message : String(error);
+}
+
+/** The text form of a collect summary. */
+export function formatCollectSummary(summary: CollectSummary): string {
+  const lines = [
+    `collect ${summary.status}: ${summary.pools} pools, ${summary.listed} playlists listed, ${summary.newPlaylists} new (${
+      formatDuration(summary.durationMs)
+    })`,
+  ];
+  for (const [platform, s] of Object.entries(summary.platforms)) {
+    lines.push(
+      `  ${platform}: ${s.pools} pools, ${s.listed} playlists, ${s.newPlaylists} new${
+        s.error ? ` — stopped: ${s.error}` : ""
+      }`,
+    );
+    for (const e of s.poolErrors) lines.push(`    pool ${e.pool}: ${e.error}`);
+  }
+  for (const name of summary.unmatchedCategories) {
+    lines.push(`  no square category named '${name}'`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,153 @@
+/**
+ * `enrich`: lazy artist enrichment. Fetches `artistDetail()` for artists
+ * that have a remote id and no enrichment yet, and records it (status,
+ * time, metadata JSON) on the artist row.
+ *
+ * @module
+ */
+import { artistsToEnrich, recordEnrichment } from "../catalog/artists.ts";
+import { isSourceError } from "../sources/errors.ts";
+import { type Platform, PLATFORMS } from "../sources/types.ts";
+import { type Context, sourcesFor } from "./context.ts";
+import {
+  describeError,
+  isFatalForPlatform,
+  type RunStatus,
+  runStatus,
+} from "./outcome.ts";
+import { formatDuration } from "./options.ts";
+
+/** Options of `enrich()`. */
+export interface EnrichOptions {
+  /** @default every platform */
+  /** Platforms to enrich. @default every platform */
+  platforms?: readonly Platform[];
+  /** Artists per platform in this run. @default 100 */
+  limit?: number;
+  /** Also retry artists whose enrichment failed before. @default false */
+  retryFailed?: boolean;
+}
+
+/** Defaults of `EnrichOptions`. */
+export const ENRICH_DEFAULTS = {
+  limit: 100,
+  retryFailed: false,
+} as const satisfies Partial<EnrichOptions>;
+
+/** The summary of `enrich()`. */
+export interface EnrichSummary {
+  /** How the run ended. */
+  status: RunStatus;
+  /** Items selected for this run. */
+  selected: number;
+  /** Artists enriched. */
+  enriched: number;
+  /** Items that failed. */
+  failed: number;
+  /** What failed, and why. */
+  failures: Array<
+    { platform: Platform; remoteId: string; name: string; error: string }
+  >;
+  /** Platforms that stopped early, and why. */
+  platformErrors: Partial<Record<Platform, string>>;
+  /** How long the run took, in milliseconds. */
+  durationMs: number;
+}
+
+/** Enriches artists that have a remote id and no enrichment yet. */
+export async function enrich(
+  context: Context,
+  options: EnrichOptions = {},
+): Promise<EnrichSummary> {
+  const started = context.now();
+  const catalog = context.catalog;
+  const platforms = options.platforms ?? PLATFORMS;
+  const limit = options.limit ?? ENRICH_DEFAULTS.limit;
+  const summary: EnrichSummary = {
+    status: "ok",
+    selected: 0,
+    enriched: 0,
+    failed: 0,
+    failures: [],
+    platformErrors: {},
+    durationMs: 0,
+  };
+  const runs = sourcesFor(context, platforms).map(
+    async ([platform, source]) => {
+      const artists = artistsToEnrich(catalog, {
+        platforms: [platform],
+        limit: limit === 0 ? -1 : limit,
+        retryFailed: options.retryFailed ?? ENRICH_DEFAULTS.retryFailed,
+      });
+      summary.selected += artists.length;
+      for (const artist of artists) {
+        if (context.signal?.aborted) break;
+        try {
+          const detail = await source.artistDetail(artist.remote_artist_id);
+          catalog.transaction(() =>
+            recordEnrichment(
+              catalog,
+              artist.id,
+              { ok: true, detail },
+              context.now(),
+            )
+          );
+          summary.enriched++;
+        } catch (error) {
+          const message = describeError(error);
+          if (isFatalForPlatform(error) && !isSourceError(error, "not_found")) {
+            summary.platformErrors[platform] = message;
+            context.log.warn(`${platform}: enrich stopped: ${message}`);
+            break;
+          }
+          catalog.transaction(() =>
+            recordEnrichment(
+              catalog,
+              artist.id,
+              { ok: false, error: message },
+              context.now(),
+            )
+          );
+          summary.failed++;
+          summary.failures.push({
+            platform,
+            remoteId: artist.remote_artist_id,
+            name: artist.name,
+            error: message,
+          });
+        }
+        context.progress.status(
+          `enrich ${
+            summary.enriched + summary.failed
+          }/${summary.selected} artists`,
+        );
+      }
+    },
+  );
+  await Promise.all(runs);
+  context.progress.clear();
+  summary.status = runStatus({
+    interrupted: context.signal?.aborted ?? false,
+    failedUnits: summary.failed + Object.keys(summary.platformErrors).length,
+    succeededUnits: summary.enriched,
+    totalUnits: summary.selected,
+  });
+  summary.durationMs = context.now() - started;
+  return summary;
+}
+
+/** The text form of an enrich summary. */
+export function formatEnrichSummary(summary: EnrichSummary): string {
+  const lines = [
+    `enrich ${summary.status}: ${summary.enriched}/${summary.selected} artists enriched, ${summary.failed} failed (${
+      formatDuration(summary.durationMs)
+    })`,
+  ];
+  for (const [platform, error] of Object.entries(summary.platformErrors)) {
+    lines.push(`  ${platform} stopped: ${error}`);
+  }
+  for (const f of summary.failures.slice(0, 20)) {
+    lines.push(`  failed ${f.platform}:${f.remoteId} (${f.name}): ${f.error}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,205 @@
+/**
+ * Parsing of option values shared by the commands: platforms, pool kinds,
+ * counts, durations, sizes, `PLATFORM:ID` references. Bad values throw
+ * `UsageError` with one clear line.
+ *
+ * @module
+ */
+import {
+  isPlatform,
+  type Platform,
+  PLATFORMS,
+  POOL_KINDS,
+  type PoolKind,
+} from "../sources/types.ts";
+import { UsageError } from "./errors.ts";
+
+/** Splits repeated and comma-separated values: `["a,b", "c"]` -> `["a", "b", "c"]`. */
+export function splitList(
+  values: string | readonly string[] | undefined,
+): string[] {
+  const list = values === undefined
+    ? []
+    : typeof values === "string"
+    ? [values]
+    : values;
+  return list.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) =>
+    v !== ""
+  );
+}
+
+/** Platforms from `--source`; all when absent. */
+export function parsePlatforms(
+  values: string | readonly string[] | undefined,
+  flag = "--source",
+): Platform[] {
+  const items = splitList(values);
+  if (items.length === 0) return [...PLATFORMS];
+  const out: Platform[] = [];
+  for (const item of items) {
+    const value = item.toLowerCase();
+    if (!isPlatform(value)) {
+      throw new UsageError(
+        `Invalid ${flag} '${item}': expected one of ${PLATFORMS.join(", ")}`,
+      );
+    }
+    if (!out.includes(value)) out.push(value);
+  }
+  return out;
+}
+
+/** Pool kinds from `--pool`; both when absent. */
+export function parsePoolKinds(
+  values: string | readonly string[] | undefined,
+): PoolKind[] {
+  const items = splitList(values);
+  if (items.length === 0) return [...POOL_KINDS];
+  const out: PoolKind[] = [];
+  for (const item of items) {
+    const value = item.toLowerCase();
+    if (!(POOL_KINDS as readonly string[]).includes(value)) {
+      throw new UsageError(
+        `Invalid --pool '${item}': expected one of ${POOL_KINDS.join(", ")}`,
+      );
+    }
+    if (!out.includes(value as PoolKind)) out.push(value as PoolKind);
+  }
+  return out;
+}
+
+/** A non-negative integer option. */
+export function parseCount(
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  const trimmed = value.trim();
+  if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed))) {
+    throw new UsageError(
+      `Invalid ${flag} '${value}': expected a whole number (0 or more)`,
+    );
+  }
+  return Number(trimmed);
+}
+
+/** A positive integer option. */
+export function parsePositive(
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+): number {
+  const n = parseCount(value, flag, fallback);
+  if (n < 1) {
+    throw new UsageError(`Invalid ${flag} '${value}': expected 1 or more`);
+  }
+  return n;
+}
+
+/** A non-negative number option (rates). */
+export function parseNumber(
+  value: string | undefined,
+  flag: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
+    throw new UsageError(
+      `Invalid ${flag} '${value}': expected a number (0 or more)`,
+    );
+  }
+  return n;
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** A duration like `90s`, `30m`, `12h`, `7d`, `2w`, in milliseconds. */
+export function parseDuration(value: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/i.exec(value.trim());
+  if (!match) {
+    throw new UsageError(
+      `Invalid ${flag} '${value}': expected a duration like 90s, 30m, 12h, 7d or 2w`,
+    );
+  }
+  return Math.round(
+    Number(match[1]) * DURATION_UNITS[match[2]!.toLowerCase()]!,
+  );
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 1024,
+  m: 1e6,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  g: 1e9,
+  gb: 1e9,
+  gib: 1024 ** 3,
+  t: 1e12,
+  tb: 1e12,
+  tib: 1024 ** 4,
+};
+
+/** A size like `2GiB`, `500MB`, `0`, in bytes. */
+export function parseSize(value: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) {
+    throw new UsageError(
+      `Invalid ${flag} '${value}': expected a size like 2GiB, 500MB or 0`,
+    );
+  }
+  return Math.round(Number(match[1]) * unit);
+}
+
+/** A `PLATFORM:ID` reference (the id may itself contain colons, as `chart:26`). */
+export function parsePlatformRef(
+  value: string,
+  flag: string,
+): { platform: Platform; remoteId: string } {
+  const colon = value.indexOf(":");
+  const platform = value.slice(0, colon).trim().toLowerCase();
+  const remoteId = value.slice(colon + 1).trim();
+  if (colon < 0 || !isPlatform(platform) || remoteId === "") {
+    throw new UsageError(
+      `Invalid ${flag} '${value}': expected PLATFORM:ID, e.g. netease:3778678 or qq:chart:26`,
+    );
+  }
+  return { platform, remoteId };
+}
+
+/** Human form of a byte count: `1.5 GiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0
+    ? `${bytes} B`
+    : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+
+/** Human form of a duration in milliseconds: `1h 02m`, `3.2s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.floor((ms % 60_000) / 1000);
+  if (minutes < 60) return `${minutes}m ${String(seconds).padStart(2, "0")}s`;
+  return `${Math.floor(minutes / 60)}h ${
+    String(minutes % 60).padStart(2, "0")
+  }m`;
+}

@@ -1,0 +1,448 @@
+/**
+ * `sync`: resolves selected playlists into songs and derives their artists.
+ *
+ * Each playlist is written in one transaction: its songs (upserted by
+ * `(platform, remote_song_id)`), their artists and credits, the playlist's
+ * ordered `playlist_songs`, its `synced_at` and resolved count, and the
+ * stale mark of the derived artist pools of every pool it belongs to. A
+ * kill at any moment leaves either the old or the new state of a playlist;
+ * the next run redoes only playlists not yet synced and refreshes stale
+ * derived pools first.
+ *
+ * @module
+ */
+import { replaceSongArtists, upsertArtist } from "../catalog/artists.ts";
+import type { Catalog } from "../catalog/database.ts";
+import {
+  markPlaylistFailed,
+  markPlaylistSynced,
+  replacePlaylistSongs,
+  upsertPlaylist,
+} from "../catalog/playlists.ts";
+import {
+  markPoolsOfPlaylistDirty,
+  refreshDirtyArtistPools,
+} from "../catalog/pools.ts";
+import { upsertSong } from "../catalog/songs.ts";
+import { splitArtistNames } from "../sources/artist_names.ts";
+import {
+  type ArtistRef,
+  type Platform,
+  PLATFORMS,
+  type PlaylistSongs,
+  type PoolKind,
+  type SongInfo,
+  type Source,
+} from "../sources/types.ts";
+import { type Context, sourcesFor } from "./context.ts";
+import type { DiscoveredArtist } from "./hooks.ts";
+import {
+  describeError,
+  isFatalForPlatform,
+  type RunStatus,
+  runStatus,
+} from "./outcome.ts";
+import { formatDuration } from "./options.ts";
+
+/** Options of `sync()`. */
+export interface SyncOptions {
+  /** @default every platform */
+  /** Platforms to sync. @default every platform */
+  platforms?: readonly Platform[];
+  /** Only playlists listed by pools of these kinds. @default any */
+  pools?: readonly PoolKind[];
+  /**
+   * These playlists (synced whatever their state; added to the catalog if
+   * collect never saw them).
+   */
+  playlists?: ReadonlyArray<{ platform: Platform; remoteId: string }>;
+  /** At most this many playlists; `0` = all selected. @default 0 */
+  limit?: number;
+  /**
+   * Also resync playlists last synced longer ago than this (milliseconds).
+   * Without it only never-synced playlists are selected.
+   */
+  staleMs?: number;
+  /** Playlists resolved at once per platform. @default 2 */
+  concurrency?: number;
+}
+
+/** Defaults of `SyncOptions`. */
+export const SYNC_DEFAULTS = {
+  limit: 0,
+  concurrency: 2,
+} as const satisfies Partial<SyncOptions>;
+
+/** A playlist whose resolved songs differ in number from what the platform declares. */
+export interface CountMismatch {
+  /** The platform. */
+  platform: Platform;
+  /** The playlist's id on its platform. */
+  remoteId: string;
+  /** The playlist's name. */
+  name: string;
+  /** Tracks the platform declares. */
+  declared: number;
+  /** Songs actually resolved. */
+  resolved: number;
+}
+
+/** The summary of `sync()`. */
+export interface SyncSummary {
+  /** How the run ended. */
+  status: RunStatus;
+  /** Items selected for this run. */
+  selected: number;
+  /** Playlists synced. */
+  synced: number;
+  /** Items that failed. */
+  failed: number;
+  /** Song rows written (a song in two playlists counts twice). */
+  songs: number;
+  /** Songs new to the catalog. */
+  newSongs: number;
+  /** Artists new to the catalog. */
+  newArtists: number;
+  /** Derived artist pools recomputed. */
+  artistPoolsRefreshed: number;
+  /** Playlists whose resolved count differs from the declared one. */
+  mismatches: CountMismatch[];
+  /** What failed, and why. */
+  failures: Array<
+    { platform: Platform; remoteId: string; name: string; error: string }
+  >;
+  /** Platforms that stopped early, and why. */
+  platformErrors: Partial<Record<Platform, string>>;
+  /** How long the run took, in milliseconds. */
+  durationMs: number;
+}
+
+interface Selected {
+  id: number;
+  platform: Platform;
+  remote_playlist_id: string;
+  name: string;
+}
+
+/** Stop a platform after this many failed playlists in a row. */
+const FAILURES_IN_A_ROW = 5;
+
+/** Syncs the selected playlists. */
+export async function sync(
+  context: Context,
+  options: SyncOptions = {},
+): Promise<SyncSummary> {
+  const started = context.now();
+  const catalog = context.catalog;
+  const platforms = options.platforms ?? PLATFORMS;
+  const concurrency = Math.max(
+    1,
+    options.concurrency ?? SYNC_DEFAULTS.concurrency,
+  );
+  let artistPoolsRefreshed = refreshDirtyArtistPools(catalog, context.now());
+  const selected = selectPlaylists(catalog, context.now(), {
+    ...options,
+    platforms,
+  });
+  const songsBefore = countRows(catalog, "songs", platforms);
+  const artistsBefore = countRows(catalog, "artists", platforms);
+  const summary: SyncSummary = {
+    status: "ok",
+    selected: selected.length,
+    synced: 0,
+    failed: 0,
+    songs: 0,
+    newSongs: 0,
+    newArtists: 0,
+    artistPoolsRefreshed: 0,
+    mismatches: [],
+    failures: [],
+    platformErrors: {},
+    durationMs: 0,
+  };
+  const show = () =>
+    context.progress.status(
+      `sync ${summary.synced + summary.failed}/${selected.length} playlists · ${
+        summary.songs.toLocaleString("en-US")
+      } songs · ${summary.newArtists} new artists`,
+    );
+  show();
+
+  const runs = sourcesFor(context, platforms).map(
+    async ([platform, source]) => {
+      const queue = selected.filter((p) => p.platform === platform);
+      let failuresInARow = 0;
+      let stopped = false;
+      const worker = async () => {
+        while (!stopped && !context.signal?.aborted) {
+          const playlist = queue.shift();
+          if (!playlist) return;
+          try {
+            const resolved = await source.playlistSongs(
+              playlist.remote_playlist_id,
+            );
+            if (context.signal?.aborted) return;
+            await writePlaylist(context, source, playlist, resolved, summary);
+            failuresInARow = 0;
+          } catch (error) {
+            summary.failed++;
+            const message = describeError(error);
+            summary.failures.push({
+              platform,
+              remoteId: playlist.remote_playlist_id,
+              name: playlist.name,
+              error: message,
+            });
+            catalog.transaction(() =>
+              markPlaylistFailed(catalog, playlist.id, message)
+            );
+            context.log.warn(
+              `${platform}: playlist ${playlist.remote_playlist_id} (${playlist.name}): ${message}`,
+            );
+            failuresInARow++;
+            if (
+              isFatalForPlatform(error) || failuresInARow >= FAILURES_IN_A_ROW
+            ) {
+              if (!stopped) {
+                stopped = true;
+                summary.platformErrors[platform] =
+                  failuresInARow >= FAILURES_IN_A_ROW &&
+                    !isFatalForPlatform(error)
+                    ? `stopped after ${failuresInARow} failed playlists in a row (last: ${message})`
+                    : message;
+                context.log.warn(
+                  `${platform}: sync stopped: ${
+                    summary.platformErrors[platform]
+                  }`,
+                );
+              }
+            }
+          }
+          show();
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+    },
+  );
+  await Promise.all(runs);
+  context.progress.clear();
+
+  artistPoolsRefreshed += refreshDirtyArtistPools(catalog, context.now());
+  summary.artistPoolsRefreshed = artistPoolsRefreshed;
+  summary.newSongs = countRows(catalog, "songs", platforms) - songsBefore;
+  summary.newArtists = countRows(catalog, "artists", platforms) - artistsBefore;
+  for (const m of summary.mismatches) {
+    context.log.warn(
+      `${m.platform}: playlist ${m.remoteId} (${m.name}) declares ${m.declared} tracks, resolved ${m.resolved}`,
+    );
+  }
+  summary.status = runStatus({
+    interrupted: context.signal?.aborted ?? false,
+    failedUnits: summary.failed + Object.keys(summary.platformErrors).length,
+    succeededUnits: summary.synced,
+    totalUnits: selected.length,
+  });
+  summary.durationMs = context.now() - started;
+  return summary;
+}
+
+async function writePlaylist(
+  context: Context,
+  source: Source,
+  playlist: Selected,
+  resolved: PlaylistSongs,
+  summary: SyncSummary,
+): Promise<void> {
+  const catalog = context.catalog;
+  const now = context.now();
+  const discovered: DiscoveredArtist[] = [];
+  const written: Array<{ id: number; song: SongInfo }> = [];
+  catalog.immediate(() => {
+    if (resolved.playlist) {
+      upsertPlaylist(catalog, {
+        ...resolved.playlist,
+        remoteId: playlist.remote_playlist_id,
+      }, now);
+    }
+    const songIds: number[] = [];
+    for (const song of resolved.songs) {
+      const songId = upsertSong(catalog, song, now);
+      songIds.push(songId);
+      written.push({ id: songId, song });
+      const artistIds: number[] = [];
+      for (const ref of artistRefs(source.platform, song)) {
+        const result = upsertArtist(catalog, source.platform, ref, now);
+        artistIds.push(result.id);
+        if (result.created) {
+          discovered.push({
+            id: result.id,
+            platform: source.platform,
+            remoteId: ref.remoteId,
+            name: ref.name,
+          });
+        }
+      }
+      replaceSongArtists(catalog, songId, artistIds);
+    }
+    if (replacePlaylistSongs(catalog, playlist.id, songIds)) {
+      markPoolsOfPlaylistDirty(catalog, playlist.id);
+    }
+    catalog.run(
+      "UPDATE playlists SET track_count = ? WHERE id = ? AND track_count IS NOT ?",
+      resolved.declaredCount,
+      playlist.id,
+      resolved.declaredCount,
+    );
+    markPlaylistSynced(catalog, playlist.id, songIds.length, now);
+  });
+  summary.synced++;
+  summary.songs += resolved.songs.length;
+  if (resolved.songs.length !== resolved.declaredCount) {
+    summary.mismatches.push({
+      platform: source.platform,
+      remoteId: playlist.remote_playlist_id,
+      name: resolved.playlist?.name ?? playlist.name,
+      declared: resolved.declaredCount,
+      resolved: resolved.songs.length,
+    });
+  }
+  await runHooks(context, async (hooks) => {
+    for (const artist of discovered) await hooks.onArtistDiscovered?.(artist);
+    for (const { id, song } of written) {
+      await hooks.onSongSynced?.({ id, song, playlistId: playlist.id });
+    }
+    await hooks.onPlaylistSynced?.({
+      id: playlist.id,
+      platform: source.platform,
+      remoteId: playlist.remote_playlist_id,
+      songCount: resolved.songs.length,
+    });
+  });
+}
+
+/**
+ * The artists of a song: its credits from the raw metadata when the
+ * platform gives them, else its singer string split on the platform's
+ * separators.
+ */
+export function artistRefs(platform: Platform, song: SongInfo): ArtistRef[] {
+  if (song.artists.length > 0) return song.artists;
+  return splitArtistNames(song.artistNames, platform).map((name) => ({ name }));
+}
+
+async function runHooks(
+  context: Context,
+  run: (hooks: Context["hooks"]) => Promise<void>,
+): Promise<void> {
+  const hooks = context.hooks;
+  if (
+    !hooks.onArtistDiscovered && !hooks.onSongSynced && !hooks.onPlaylistSynced
+  ) return;
+  try {
+    await run(hooks);
+  } catch (error) {
+    context.log.warn(`a sync hook failed: ${describeError(error)}`);
+  }
+}
+
+function selectPlaylists(
+  catalog: Catalog,
+  now: number,
+  options: SyncOptions & { platforms: readonly Platform[] },
+): Selected[] {
+  const limit = options.limit ?? SYNC_DEFAULTS.limit;
+  if (options.playlists && options.playlists.length > 0) {
+    const out: Selected[] = [];
+    for (const ref of options.playlists) {
+      if (!options.platforms.includes(ref.platform)) continue;
+      const id = catalog.transaction(() =>
+        catalog.get<{ id: number }>(
+          "SELECT id FROM playlists WHERE platform = ? AND remote_playlist_id = ?",
+          ref.platform,
+          ref.remoteId,
+        )?.id ??
+          upsertPlaylist(catalog, {
+            platform: ref.platform,
+            remoteId: ref.remoteId,
+            name: ref.remoteId,
+            raw: null,
+          }, now)
+      );
+      const row = catalog.get<Selected>(
+        "SELECT id, platform, remote_playlist_id, name FROM playlists WHERE id = ?",
+        id,
+      )!;
+      if (!out.some((p) => p.id === row.id)) out.push(row);
+    }
+    return limit > 0 ? out.slice(0, limit) : out;
+  }
+  const where: string[] = [];
+  const params: Array<string | number> = [];
+  where.push(`p.platform IN (${options.platforms.map(() => "?").join(", ")})`);
+  params.push(...options.platforms);
+  if (options.staleMs !== undefined) {
+    where.push("(p.synced_at IS NULL OR p.synced_at < ?)");
+    params.push(now - options.staleMs);
+  } else {
+    where.push("p.synced_at IS NULL");
+  }
+  if (options.pools && options.pools.length > 0) {
+    where.push(
+      `EXISTS (SELECT 1 FROM pool_playlists pp JOIN playlist_pools pool ON pool.id = pp.pool_id
+               WHERE pp.playlist_id = p.id AND pool.kind IN (${
+        options.pools.map(() => "?").join(", ")
+      }))`,
+    );
+    params.push(...options.pools);
+  }
+  let sql =
+    `SELECT p.id, p.platform, p.remote_playlist_id, p.name FROM playlists p
+             WHERE ${where.join(" AND ")} ORDER BY p.id`;
+  if (limit > 0) {
+    sql += " LIMIT ?";
+    params.push(limit);
+  }
+  return catalog.all<Selected>(sql, ...params);
+}
+
+function countRows(
+  catalog: Catalog,
+  table: "songs" | "artists",
+  platforms: readonly Platform[],
+): number {
+  return catalog.get<{ n: number }>(
+    `SELECT count(*) AS n FROM ${table} WHERE platform IN (${
+      platforms.map(() => "?").join(", ")
+    })`,
+    ...platforms,
+  )!.n;
+}
+
+/** The text form of a sync summary. */
+export function formatSyncSummary(summary: SyncSummary): string {
+  const lines = [
+    `sync ${summary.status}: ${summary.synced}/${summary.selected} playlists, ${summary.songs} songs (${summary.newSongs} new), ${summary.newArtists} new artists, ${summary.artistPoolsRefreshed} derived artist pools refreshed (${
+      formatDuration(summary.durationMs)
+    })`,
+  ];
+  if (summary.selected === 0) {
+    lines.push(
+      "  nothing to sync: every selected playlist is synced (use --stale DURATION or --playlist PLATFORM:ID to resync, or run collect first)",
+    );
+  }
+  for (const [platform, error] of Object.entries(summary.platformErrors)) {
+    lines.push(`  ${platform} stopped: ${error}`);
+  }
+  for (const f of summary.failures.slice(0, 20)) {
+    lines.push(`  failed ${f.platform}:${f.remoteId} (${f.name}): ${f.error}`);
+  }
+  if (summary.failures.length > 20) {
+    lines.push(`  … and ${summary.failures.length - 20} more failures`);
+  }
+  for (const m of summary.mismatches) {
+    lines.push(
+      `  count differs ${m.platform}:${m.remoteId} (${m.name}): declared ${m.declared}, resolved ${m.resolved}`,
+    );
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,22 @@
+/**
+ * Plain-text tables for summaries, aligned by display width.
+ *
+ * @module
+ */
+import { displayWidth } from "./ui.ts";
+
+/** Renders rows as aligned columns; the first column left-aligned, the rest right-aligned. */
+export function renderTable(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) =>
+      widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell))
+    );
+  }
+  return rows.map((row) =>
+    row.map((cell, i) => {
+      const pad = " ".repeat((widths[i] ?? 0) - displayWidth(cell));
+      return i === 0 ? cell + pad : pad + cell;
+    }).join("  ").trimEnd()
+  ).join("\n");
+}
