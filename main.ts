@@ -572,9 +572,13 @@ function describeParseError(error: unknown): string {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `Unknown option '${option}'`;
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      return message.includes("argument missing")
-        ? `Option '${option}' needs a value`
-        : `Option '${option}' does not take a value`;
+      if (message.includes("argument missing")) {
+        return `Option '${option}' needs a value`;
+      }
+      if (message.includes("ambiguous")) {
+        return `Option '${option}' needs a value (write ${option}=-VALUE for a value that starts with '-')`;
+      }
+      return `Option '${option}' does not take a value`;
     case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
       return `Unexpected argument '${option}'`;
     default:

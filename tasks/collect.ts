@@ -12,14 +12,13 @@ import { matchKey } from "../sources/artist_names.ts";
 import { isSourceError } from "../sources/errors.ts";
 import {
   type Platform,
-  PLATFORMS,
   type PlaylistCandidate,
   POOL_KINDS,
   type PoolCandidate,
   type PoolKind,
   type Source,
 } from "../sources/types.ts";
-import { type Context, sourcesFor } from "./context.ts";
+import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
 import {
   describeError,
   isFatalForPlatform,
@@ -31,7 +30,7 @@ import { formatDuration } from "./options.ts";
 /** Options of `collect()`. */
 export interface CollectOptions {
   /** @default every platform */
-  /** Platforms to collect. @default every platform */
+  /** Platforms to collect. @default the platforms the context has sources for */
   platforms?: readonly Platform[];
   /** @default ["square", "toplist"] */
   /** Pools (collect summary). */
@@ -73,7 +72,7 @@ export interface CollectSummary {
   newPlaylists: number;
   /** `--category` names no selected platform has. */
   unmatchedCategories: string[];
-  /** Platforms to collect. @default every platform */
+  /** Platforms to collect. @default the platforms the context has sources for */
   platforms: Partial<Record<Platform, CollectPlatformSummary>>;
   /** How long the run took, in milliseconds. */
   durationMs: number;
@@ -87,7 +86,7 @@ export async function collect(
   options: CollectOptions = {},
 ): Promise<CollectSummary> {
   const started = context.now();
-  const platforms = options.platforms ?? PLATFORMS;
+  const platforms = options.platforms ?? contextPlatforms(context);
   const kinds = options.pools ?? POOL_KINDS;
   const limit = options.limit ?? COLLECT_DEFAULTS.limit;
   const wanted = (options.categories ?? []).map(matchKey);

@@ -8,7 +8,7 @@
  */
 import type { Catalog } from "../catalog/database.ts";
 import { realSleep, type Sleep } from "../sources/http.ts";
-import type { Platform, Source } from "../sources/types.ts";
+import { type Platform, PLATFORMS, type Source } from "../sources/types.ts";
 import { type FreeSpaceProbe, statfsFreeBytes } from "../storage/free_space.ts";
 import type { Hooks } from "./hooks.ts";
 import type { Prompt } from "./prompt.ts";
@@ -63,6 +63,11 @@ export function createContext(options: ContextOptions): Context {
     signal: options.signal,
     hooks: options.hooks ?? {},
   };
+}
+
+/** The platforms a context has sources for, in the usual order. */
+export function contextPlatforms(context: Context): Platform[] {
+  return PLATFORMS.filter((p) => context.sources.has(p));
 }
 
 /** The sources of a context for some platforms, failing clearly when one is missing. */

@@ -7,8 +7,8 @@
  */
 import { artistsToEnrich, recordEnrichment } from "../catalog/artists.ts";
 import { isSourceError } from "../sources/errors.ts";
-import { type Platform, PLATFORMS } from "../sources/types.ts";
-import { type Context, sourcesFor } from "./context.ts";
+import type { Platform } from "../sources/types.ts";
+import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
 import {
   describeError,
   isFatalForPlatform,
@@ -20,7 +20,7 @@ import { formatDuration } from "./options.ts";
 /** Options of `enrich()`. */
 export interface EnrichOptions {
   /** @default every platform */
-  /** Platforms to enrich. @default every platform */
+  /** Platforms to enrich. @default the platforms the context has sources for */
   platforms?: readonly Platform[];
   /** Artists per platform in this run. @default 100 */
   limit?: number;
@@ -61,7 +61,7 @@ export async function enrich(
 ): Promise<EnrichSummary> {
   const started = context.now();
   const catalog = context.catalog;
-  const platforms = options.platforms ?? PLATFORMS;
+  const platforms = options.platforms ?? contextPlatforms(context);
   const limit = options.limit ?? ENRICH_DEFAULTS.limit;
   const summary: EnrichSummary = {
     status: "ok",

@@ -28,13 +28,12 @@ import { splitArtistNames } from "../sources/artist_names.ts";
 import {
   type ArtistRef,
   type Platform,
-  PLATFORMS,
   type PlaylistSongs,
   type PoolKind,
   type SongInfo,
   type Source,
 } from "../sources/types.ts";
-import { type Context, sourcesFor } from "./context.ts";
+import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
 import type { DiscoveredArtist } from "./hooks.ts";
 import {
   describeError,
@@ -47,7 +46,7 @@ import { formatDuration } from "./options.ts";
 /** Options of `sync()`. */
 export interface SyncOptions {
   /** @default every platform */
-  /** Platforms to sync. @default every platform */
+  /** Platforms to sync. @default the platforms the context has sources for */
   platforms?: readonly Platform[];
   /** Only playlists listed by pools of these kinds. @default any */
   pools?: readonly PoolKind[];
@@ -134,7 +133,7 @@ export async function sync(
 ): Promise<SyncSummary> {
   const started = context.now();
   const catalog = context.catalog;
-  const platforms = options.platforms ?? PLATFORMS;
+  const platforms = options.platforms ?? contextPlatforms(context);
   const concurrency = Math.max(
     1,
     options.concurrency ?? SYNC_DEFAULTS.concurrency,

@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Catalog } from "../catalog/database.ts";
+import { runCli } from "./_cli.ts";
+
+const COMMANDS = [
+  "collect",
+  "sync",
+  "download",
+  "enrich",
+  "status",
+  "export",
+  "emulator",
+];
+
+Deno.test("catalogsync --help lists every command and exits 0", async () => {
+  const run = await runCli(["--help"]);
+  assert.equal(run.code, 0);
+  for (const command of COMMANDS) {
+    assert.match(run.stdout, new RegExp(`^  ${command} `, "m"));
+  }
+  assert.equal(run.stderr, "");
+});
+
+Deno.test("every command's --help prints its usage on stdout and exits 0", async () => {
+  for (const command of COMMANDS) {
+    const run = await runCli([command, "--help"]);
+    assert.equal(run.code, 0, command);
+    assert.match(
+      run.stdout,
+      new RegExp(`^Usage: catalogsync ${command}`),
+      command,
+    );
+  }
+});
+
+Deno.test("help tells the truth about what is not built yet", async () => {
+  for (const command of ["download", "export"]) {
+    const help = await runCli([command, "--help"]);
+    assert.match(help.stdout, /not implemented yet/i);
+    const run = await runCli([command, "--db", ":memory:"]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /not implemented yet/);
+  }
+});
+
+Deno.test("usage errors print one line on stderr and exit 2", async (t) => {
+  const cases: Array<[string[], RegExp]> = [
+    [
+      ["status", "--bogus"],
+      /^error: Unknown option '--bogus'\. Try 'catalogsync status --help'\n$/,
+    ],
+    [
+      ["sync", "--limit", "-3"],
+      /^error: (Invalid --limit|Option '--limit' needs a value)/,
+    ],
+    [
+      ["sync", "--limit", "ten"],
+      /^error: Invalid --limit 'ten': expected a whole number/,
+    ],
+    [
+      ["sync", "--stale", "soon"],
+      /^error: Invalid --stale 'soon': expected a duration/,
+    ],
+    [
+      ["sync", "--playlist", "spotify:1"],
+      /^error: Invalid --playlist 'spotify:1': expected PLATFORM:ID/,
+    ],
+    [
+      ["collect", "--source", "spotify"],
+      /^error: Invalid --source 'spotify': expected one of netease, qq, kuwo/,
+    ],
+    [["collect", "--pool", "albums"], /^error: Invalid --pool 'albums'/],
+    [["collect", "--db"], /^error: Option '--db' needs a value/],
+    [
+      ["collect", "--json=yes"],
+      /^error: Option '--json' does not take a value/,
+    ],
+    [["status", "extra"], /^error: Unexpected argument 'extra'/],
+    [
+      ["frobnicate"],
+      /^error: Unknown command 'frobnicate': commands are collect, sync/,
+    ],
+    [
+      ["--db", "x.db", "status"],
+      /^error: Unknown command '--db': put the command first/,
+    ],
+    [
+      ["emulator", "--size", "huge"],
+      /^error: Invalid --size 'huge': expected one of tiny, demo, test, bench/,
+    ],
+    [
+      ["emulator", "--fault-5xx", "2"],
+      /^error: Invalid --fault-5xx '2': expected a share from 0 to 1/,
+    ],
+    [
+      ["collect", "--emulation", "not a url"],
+      /^error: Invalid --emulation 'not a url'/,
+    ],
+    [
+      ["collect", "--rate", "-1"],
+      /^error: (Invalid --rate|Option '--rate' needs a value)/,
+    ],
+  ];
+  for (const [args, pattern] of cases) {
+    await t.step(args.join(" "), async () => {
+      const run = await runCli(args);
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, pattern);
+      assert.equal(run.stderr.trim().split("\n").length, 1, "one line");
+      assert.equal(run.stdout, "");
+    });
+  }
+});
+
+Deno.test("no command prints the help on stderr and exits 2", async () => {
+  const run = await runCli([]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /Usage: catalogsync <command>/);
+});
+
+Deno.test("status refuses a catalog that does not exist, in one line without a stack", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "missing", "catalog.db");
+    const run = await runCli(["status", "--db", path]);
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /^error: status: No catalog at '.*missing\/catalog\.db': run 'catalogsync collect' first/,
+    );
+    assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+    const verbose = await runCli(["status", "--db", path, "--verbose"]);
+    assert.match(verbose.stderr, /\n\s*at /, "a stack trace with --verbose");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("status prints counts as text and as JSON", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "catalog.db");
+    Catalog.open(path).close();
+    const text = await runCli(["status", "--db", path]);
+    assert.equal(text.code, 0);
+    assert.match(text.stdout, /^catalog .*catalog\.db \(schema version 3\)/);
+    assert.match(text.stdout, /^songs\s+0\s+0\s+0$/m);
+    const json = await runCli(["status", "--db", path, "--json"]);
+    const summary = JSON.parse(json.stdout);
+    assert.equal(summary.schemaVersion, 3);
+    assert.equal(summary.tables.songs, 0);
+    assert.deepEqual(Object.keys(summary.platforms), ["netease", "qq", "kuwo"]);
+    // CATALOGSYNC_DB is the default --db
+    const env = await runCli(["status", "--json"], {
+      envVars: { CATALOGSYNC_DB: path },
+    });
+    assert.equal(JSON.parse(env.stdout).catalog, path);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("emulator serves on 127.0.0.1, prints its URL, and stops on the signal", async () => {
+  const controller = new AbortController();
+  let url = "";
+  const run = runCli(["emulator", "--size", "tiny"], {
+    signal: controller.signal,
+    stdout: (text) => (url += text),
+  });
+  while (!url.includes("\n")) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\n$/);
+  const stats = await (await fetch(`${url.trim()}/_emulation/stats`)).json();
+  assert.equal(stats.netease.songs, 12);
+  controller.abort();
+  const result = await run;
+  assert.equal(result.code, 0);
+});
