@@ -113,22 +113,25 @@ export function replaceSongArtists(
   artistIds: readonly number[],
 ): boolean {
   const unique = [...new Set(artistIds)];
-  const current = catalog.all<{ artist_id: number }>(
-    "SELECT artist_id FROM artist_songs WHERE song_id = ? ORDER BY credit_order",
+  // one query for both the current credits and whether the song is listed anywhere
+  const state = catalog.get<{ current: string | null; listed: number }>(
+    `SELECT (SELECT group_concat(artist_id) FROM
+               (SELECT artist_id FROM artist_songs WHERE song_id = ?1 ORDER BY credit_order)
+            ) AS current,
+            EXISTS (SELECT 1 FROM playlist_songs WHERE song_id = ?1) AS listed`,
     songId,
-  );
-  if (
-    current.length === unique.length &&
-    current.every((row, i) => row.artist_id === unique[i])
-  ) {
-    return false;
+  )!;
+  const current = state.current === null ? "" : state.current;
+  if (current === unique.join(",")) return false;
+  if (current !== "") {
+    catalog.run("DELETE FROM artist_songs WHERE song_id = ?", songId);
   }
-  catalog.run("DELETE FROM artist_songs WHERE song_id = ?", songId);
   const insert = catalog.prepare(
     "INSERT INTO artist_songs (artist_id, song_id, credit_order) VALUES (?, ?, ?)",
   );
   unique.forEach((artistId, order) => insert.run(artistId, songId, order));
-  markPoolsOfSongDirty(catalog, songId);
+  // A song in no playlist yet (a new one) is in no derived pool: nothing is stale.
+  if (state.listed === 1) markPoolsOfSongDirty(catalog, songId);
   return true;
 }
 

@@ -78,7 +78,9 @@ export function replacePlaylistSongs(
   ) {
     return false;
   }
-  catalog.run("DELETE FROM playlist_songs WHERE playlist_id = ?", playlistId);
+  if (current.length > 0) {
+    catalog.run("DELETE FROM playlist_songs WHERE playlist_id = ?", playlistId);
+  }
   const insert = catalog.prepare(
     "INSERT INTO playlist_songs (playlist_id, position, song_id) VALUES (?, ?, ?)",
   );
