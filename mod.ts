@@ -27,7 +27,7 @@
  * });
  * const context = createContext({ catalog, sources });
  * const summary = await status(context);
- * assert.equal(summary.schemaVersion, 3);
+ * assert.equal(summary.schemaVersion, 4);
  * ```
  *
  * @module

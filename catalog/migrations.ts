@@ -232,6 +232,14 @@ CREATE INDEX artists_enrich ON artists (enrich_status, id)
   WHERE remote_artist_id IS NOT NULL;
 `,
   },
+  {
+    version: 4,
+    name: "download: case-insensitive locator lookups",
+    sql: `
+CREATE INDEX file_locations_locator_nocase
+  ON file_locations (backend_id, locator COLLATE NOCASE);
+`,
+  },
 ];
 
 /** The schema version this code writes. */

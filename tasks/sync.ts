@@ -25,13 +25,13 @@ import {
 } from "../catalog/pools.ts";
 import { upsertSong } from "../catalog/songs.ts";
 import { splitArtistNames } from "../sources/artist_names.ts";
-import {
-  type ArtistRef,
-  type Platform,
-  type PlaylistSongs,
-  type PoolKind,
-  type SongInfo,
-  type Source,
+import type {
+  ArtistRef,
+  Platform,
+  PlaylistSongs,
+  PoolKind,
+  SongInfo,
+  Source,
 } from "../sources/types.ts";
 import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
 import type { DiscoveredArtist } from "./hooks.ts";

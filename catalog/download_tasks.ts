@@ -1,0 +1,215 @@
+/**
+ * Download tasks: one row per song to download, claimed with a lease so
+ * that two processes on one catalog never fetch the same song, and a
+ * crashed process's work is taken over once its lease expires.
+ *
+ * States: `pending` (to do), `running` (leased by `lease_owner` until
+ * `lease_until`), `done`, and the terminal failures `vip_only`,
+ * `unavailable`, `rate_limited`, `failed`, which a run retries only when
+ * asked to.
+ *
+ * @module
+ */
+import type { Catalog } from "./database.ts";
+import type { DownloadState } from "./status.ts";
+
+/** States a task ends in when it did not succeed; retried only on request. */
+export const TERMINAL_STATES = [
+  "vip_only",
+  "unavailable",
+  "rate_limited",
+  "failed",
+] as const;
+
+/** A state a failed task ends in. */
+export type TerminalState = typeof TERMINAL_STATES[number];
+
+/** Whether a string names a terminal state. */
+export function isTerminalState(value: string): value is TerminalState {
+  return (TERMINAL_STATES as readonly string[]).includes(value);
+}
+
+/** A `download_tasks` row. */
+export interface TaskRow {
+  /** Row id. */
+  id: number;
+  /** The song. */
+  song_id: number;
+  /** Where the task stands. */
+  state: DownloadState;
+  /** Claims so far. */
+  attempts: number;
+  /** Who holds the lease of a running task. */
+  lease_owner: string | null;
+  /** Epoch milliseconds the lease runs until. */
+  lease_until: number | null;
+  /** The quality asked for (`best`, `lossless`, ...). */
+  requested_quality: string | null;
+  /** The quality label served. */
+  achieved_quality: string | null;
+  /** Why the last attempt did not succeed. */
+  last_error: string | null;
+}
+
+/** The task of a song, if it has one. */
+export function taskOf(catalog: Catalog, songId: number): TaskRow | undefined {
+  return catalog.get<TaskRow>(
+    `SELECT id, song_id, state, attempts, lease_owner, lease_until, requested_quality,
+       achieved_quality, last_error FROM download_tasks WHERE song_id = ?`,
+    songId,
+  );
+}
+
+/**
+ * Plans a song: creates its task as `pending`, or sets an existing task
+ * back to `pending` when it is `done` but the song has no active location
+ * any more, or when its state is one of `retry`. A running task and a
+ * terminal one not named in `retry` are left alone. Returns whether the
+ * task is now pending.
+ */
+export function planTask(
+  catalog: Catalog,
+  songId: number,
+  requestedQuality: string,
+  retry: readonly TerminalState[],
+  now: number,
+): boolean {
+  const resettable = ["pending", ...retry].map((s) => `'${s}'`).join(", ");
+  catalog.run(
+    `INSERT INTO download_tasks (song_id, state, requested_quality, created_at, updated_at)
+     VALUES (?, 'pending', ?, ?, ?)
+     ON CONFLICT (song_id) DO UPDATE SET
+       state = 'pending',
+       requested_quality = excluded.requested_quality,
+       lease_owner = NULL,
+       lease_until = NULL,
+       updated_at = excluded.updated_at
+     WHERE download_tasks.state IN (${resettable})
+       OR (download_tasks.state = 'done' AND NOT EXISTS (
+         SELECT 1 FROM file_assets a JOIN file_locations l ON l.file_asset_id = a.id
+         WHERE a.song_id = download_tasks.song_id AND l.state = 'active'))`,
+    songId,
+    requestedQuality,
+    now,
+    now,
+  );
+  return taskOf(catalog, songId)?.state === "pending";
+}
+
+/**
+ * Claims a song's task for `owner` until `now + ttlMs`: a `pending` task,
+ * or a `running` one whose lease has expired (its process died). Runs in
+ * `BEGIN IMMEDIATE`, so two processes cannot both win.
+ */
+export function claimTask(
+  catalog: Catalog,
+  songId: number,
+  owner: string,
+  requestedQuality: string,
+  now: number,
+  ttlMs: number,
+): boolean {
+  return catalog.immediate(() =>
+    catalog.run(
+      `UPDATE download_tasks SET state = 'running', lease_owner = ?, lease_until = ?,
+         attempts = attempts + 1, requested_quality = ?, updated_at = ?
+       WHERE song_id = ? AND (state = 'pending'
+         OR (state = 'running' AND (lease_until IS NULL OR lease_until < ?)))`,
+      owner,
+      now + ttlMs,
+      requestedQuality,
+      now,
+      songId,
+      now,
+    ).changes === 1
+  );
+}
+
+/** Extends a lease `owner` still holds; `false` when it was lost. */
+export function renewLease(
+  catalog: Catalog,
+  songId: number,
+  owner: string,
+  now: number,
+  ttlMs: number,
+): boolean {
+  return catalog.run(
+    `UPDATE download_tasks SET lease_until = ?, updated_at = ?
+     WHERE song_id = ? AND state = 'running' AND lease_owner = ?`,
+    now + ttlMs,
+    now,
+    songId,
+    owner,
+  ).changes === 1;
+}
+
+/** Whether `owner` holds the lease of a song's running task. */
+export function holdsLease(
+  catalog: Catalog,
+  songId: number,
+  owner: string,
+): boolean {
+  return catalog.get(
+    "SELECT 1 FROM download_tasks WHERE song_id = ? AND state = 'running' AND lease_owner = ?",
+    songId,
+    owner,
+  ) !== undefined;
+}
+
+/** How a claimed task ends. */
+export interface TaskOutcome {
+  /** `done` or a terminal state. */
+  state: "done" | TerminalState;
+  /** The quality label served. */
+  achievedQuality?: string | undefined;
+  /** Why it did not succeed (or what was rejected on the way). */
+  error?: string | undefined;
+}
+
+/**
+ * Ends a task `owner` holds. Returns `false` (and changes nothing) when
+ * the lease was lost: call it inside the transaction that records the
+ * file, so that a lost lease rolls the recording back.
+ */
+export function finishTask(
+  catalog: Catalog,
+  songId: number,
+  owner: string,
+  outcome: TaskOutcome,
+  now: number,
+): boolean {
+  return catalog.run(
+    `UPDATE download_tasks SET state = ?, achieved_quality = ?, last_error = ?,
+       lease_owner = NULL, lease_until = NULL, finished_at = ?, updated_at = ?
+     WHERE song_id = ? AND state = 'running' AND lease_owner = ?`,
+    outcome.state,
+    outcome.achievedQuality ?? null,
+    outcome.error ?? null,
+    now,
+    now,
+    songId,
+    owner,
+  ).changes === 1;
+}
+
+/**
+ * Gives a claimed task back as `pending` (interrupted, out of space, a
+ * transfer to resume later), keeping why in `last_error`.
+ */
+export function releaseTask(
+  catalog: Catalog,
+  songId: number,
+  owner: string,
+  now: number,
+  error?: string,
+): boolean {
+  return catalog.run(
+    `UPDATE download_tasks SET state = 'pending', lease_owner = NULL, lease_until = NULL,
+       last_error = coalesce(?, last_error), updated_at = ?
+     WHERE song_id = ? AND state = 'running' AND lease_owner = ?`,
+    error ?? null,
+    now,
+    songId,
+    owner,
+  ).changes === 1;
+}

@@ -1,0 +1,255 @@
+/**
+ * Storage backends, file assets and their locations: where each
+ * downloaded song lives.
+ *
+ * A local backend is a directory (`container_name` is its absolute root);
+ * one local backend is active at a time and new files go there. A song
+ * has at most one asset (its preferred file: quality, size, hashes) and
+ * any number of locations of that asset (`active`, `missing`, ...).
+ *
+ * @module
+ */
+import type { Catalog } from "./database.ts";
+
+/** A `storage_backends` row. */
+export interface BackendRow {
+  /** Row id. */
+  id: number;
+  /** `local`, `cloud_drive` or `object_store`. */
+  kind: string;
+  /** Unique name (`local-1`, `local-2`, ...). */
+  name: string;
+  /** For a local backend, its absolute root. */
+  container_name: string;
+  /** 1 when new files go there. */
+  is_active: number;
+}
+
+const BACKEND_COLUMNS = "id, kind, name, container_name, is_active";
+
+/** The active local backend, if there is one. */
+export function activeLocalBackend(catalog: Catalog): BackendRow | undefined {
+  return catalog.get<BackendRow>(
+    `SELECT ${BACKEND_COLUMNS} FROM storage_backends WHERE kind = 'local' AND is_active = 1`,
+  );
+}
+
+/** The local backend rooted at `root` (an absolute path), if there is one. */
+export function findLocalBackend(
+  catalog: Catalog,
+  root: string,
+): BackendRow | undefined {
+  return catalog.get<BackendRow>(
+    `SELECT ${BACKEND_COLUMNS} FROM storage_backends WHERE kind = 'local' AND container_name = ?`,
+    root,
+  );
+}
+
+/** A backend by id. */
+export function backendById(
+  catalog: Catalog,
+  id: number,
+): BackendRow | undefined {
+  return catalog.get<BackendRow>(
+    `SELECT ${BACKEND_COLUMNS} FROM storage_backends WHERE id = ?`,
+    id,
+  );
+}
+
+/**
+ * The local backend rooted at `root` (an absolute path), added as
+ * `local-N` if it is new, and made the active local backend: the one
+ * active before is deactivated in the same transaction.
+ */
+export function activateLocalBackend(
+  catalog: Catalog,
+  root: string,
+  now: number,
+): BackendRow {
+  return catalog.immediate(() => {
+    let row = findLocalBackend(catalog, root);
+    if (!row) {
+      const taken = new Set(
+        catalog.all<{ name: string }>("SELECT name FROM storage_backends")
+          .map((r) => r.name),
+      );
+      let n = catalog.get<{ n: number }>(
+        "SELECT count(*) AS n FROM storage_backends WHERE kind = 'local'",
+      )!.n + 1;
+      while (taken.has(`local-${n}`)) n++;
+      const id = catalog.run(
+        `INSERT INTO storage_backends (kind, name, container_name, is_active, created_at, updated_at)
+         VALUES ('local', ?, ?, 0, ?, ?)`,
+        `local-${n}`,
+        root,
+        now,
+        now,
+      ).lastInsertRowid;
+      row = backendById(catalog, id)!;
+    }
+    if (row.is_active !== 1) {
+      catalog.run(
+        "UPDATE storage_backends SET is_active = 0, updated_at = ? WHERE kind = 'local' AND is_active = 1",
+        now,
+      );
+      catalog.run(
+        "UPDATE storage_backends SET is_active = 1, updated_at = ? WHERE id = ?",
+        now,
+        row.id,
+      );
+      row = { ...row, is_active: 1 };
+    }
+    return row;
+  });
+}
+
+/** An active location of a song's asset, to check on disk. */
+export interface OwnedLocation {
+  /** `file_locations.id`. */
+  locationId: number;
+  /** The backend's kind. */
+  kind: string;
+  /** The location's container (a local root). */
+  containerName: string;
+  /** The path relative to the container, with `/`. */
+  locator: string;
+  /** The asset's recorded size. */
+  sizeBytes: number;
+}
+
+/** The active locations of a song's asset. */
+export function activeLocations(
+  catalog: Catalog,
+  songId: number,
+): OwnedLocation[] {
+  return catalog.all<OwnedLocation>(
+    `SELECT l.id AS locationId, b.kind AS kind, l.container_name AS containerName,
+       l.locator AS locator, a.size_bytes AS sizeBytes
+     FROM file_assets a
+     JOIN file_locations l ON l.file_asset_id = a.id AND l.state = 'active'
+     JOIN storage_backends b ON b.id = l.backend_id
+     WHERE a.song_id = ? ORDER BY l.id`,
+    songId,
+  );
+}
+
+/** Marks locations `missing` (their file vanished or has the wrong size). */
+export function markLocationsMissing(
+  catalog: Catalog,
+  locationIds: readonly number[],
+  now: number,
+): number {
+  let changed = 0;
+  for (const id of locationIds) {
+    changed += catalog.run(
+      "UPDATE file_locations SET state = 'missing', checked_at = ? WHERE id = ? AND state = 'active'",
+      now,
+      id,
+    ).changes;
+  }
+  return changed;
+}
+
+/** Marks locations checked (their file is there with the recorded size). */
+export function markLocationsChecked(
+  catalog: Catalog,
+  locationIds: readonly number[],
+  now: number,
+): void {
+  for (const id of locationIds) {
+    catalog.run(
+      "UPDATE file_locations SET checked_at = ? WHERE id = ?",
+      now,
+      id,
+    );
+  }
+}
+
+/**
+ * Whether another song already has a location on `backendId` whose
+ * locator equals `locator` ignoring ASCII case (a clash on a
+ * case-insensitive file system).
+ */
+export function locatorTaken(
+  catalog: Catalog,
+  backendId: number,
+  locator: string,
+  songId: number,
+): boolean {
+  return catalog.get(
+    `SELECT 1 FROM file_locations l JOIN file_assets a ON a.id = l.file_asset_id
+     WHERE l.backend_id = ? AND l.locator = ? COLLATE NOCASE AND a.song_id <> ?
+     LIMIT 1`,
+    backendId,
+    locator,
+    songId,
+  ) !== undefined;
+}
+
+/** A downloaded file, as recorded. */
+export interface AssetRecord {
+  /** The song. */
+  songId: number;
+  /** The platform-neutral quality label served. */
+  quality: string;
+  /** The platform's own name of the level served. */
+  platformQuality: string;
+  /** File extension without the dot. */
+  extension: string;
+  /** Size in bytes. */
+  sizeBytes: number;
+  /** Hex SHA-256 of the whole file. */
+  sha256: string;
+  /** Hex MD5 of the whole file, when computed. */
+  md5: string | undefined;
+  /** Bitrate in kbit/s, when known. */
+  bitrateKbps: number | undefined;
+}
+
+/**
+ * Records a downloaded file: replaces the song's asset (one preferred
+ * asset per song; the old one's locations go with it) and adds its
+ * location as `active`. Call inside the transaction that completes the
+ * download task.
+ */
+export function recordAsset(
+  catalog: Catalog,
+  asset: AssetRecord,
+  location: { backendId: number; containerName: string; locator: string },
+  now: number,
+): { assetId: number; locationId: number } {
+  catalog.run("DELETE FROM file_assets WHERE song_id = ?", asset.songId);
+  const assetId = catalog.run(
+    `INSERT INTO file_assets (song_id, quality, platform_quality, extension, size_bytes,
+       sha256, md5, bitrate, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    asset.songId,
+    asset.quality,
+    asset.platformQuality,
+    asset.extension,
+    asset.sizeBytes,
+    asset.sha256,
+    asset.md5,
+    asset.bitrateKbps,
+    now,
+  ).lastInsertRowid;
+  const row = catalog.get<{ id: number }>(
+    `INSERT INTO file_locations (file_asset_id, backend_id, container_name, locator, state,
+       created_at, checked_at)
+     VALUES (?, ?, ?, ?, 'active', ?, ?)
+     ON CONFLICT (backend_id, locator) DO UPDATE SET
+       file_asset_id = excluded.file_asset_id,
+       container_name = excluded.container_name,
+       state = 'active',
+       created_at = excluded.created_at,
+       checked_at = excluded.checked_at
+     RETURNING id`,
+    assetId,
+    location.backendId,
+    location.containerName,
+    location.locator,
+    now,
+    now,
+  )!;
+  return { assetId, locationId: row.id };
+}

@@ -1,0 +1,342 @@
+/**
+ * The local backend's file writing: a body streams into `<final>.part`,
+ * hashed (SHA-256, and MD5 when asked) as it is written; only a complete,
+ * checked file is synced to disk and renamed into place. A sidecar
+ * `<final>.part.json` names what the `.part` holds (platform, song,
+ * level, size, MD5, ETag), so an interrupted transfer resumes only into
+ * the same file.
+ *
+ * The file-opening function is a seam: tests pass one that fails with
+ * `ENOSPC` after N bytes.
+ *
+ * @module
+ */
+import { createHash, type Hash } from "node:crypto";
+import { dirname } from "node:path";
+import { isNoSpace, NoSpaceError } from "../tasks/errors.ts";
+
+/** An open file being written. */
+export interface WritableFile {
+  /** Writes some of `bytes`; resolves to how many were written. */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Flushes data and metadata to the disk. */
+  sync(): Promise<void>;
+  /** Closes the file. */
+  close(): void;
+}
+
+/** Opens a file for writing: creating it, and appending or truncating. */
+export type OpenFile = (
+  path: string,
+  options: { append: boolean },
+) => Promise<WritableFile>;
+
+/** The real `OpenFile`: `Deno.open` with write, create and append or truncate. */
+export const openLocalFile: OpenFile = (path, { append }) =>
+  Deno.open(path, { write: true, create: true, append, truncate: !append });
+
+/** What a `.part` file holds: the offer it was started from. */
+export interface PartIdentity {
+  /** The platform. */
+  platform: string;
+  /** The platform's id of the song. */
+  songRemoteId: string;
+  /** The platform's level of the file. */
+  level: string;
+  /** File extension. */
+  extension: string;
+  /** Size the platform declared, if it did. */
+  sizeBytes: number | null;
+  /** MD5 the platform declared, if it did. */
+  md5: string | null;
+}
+
+interface Sidecar extends PartIdentity {
+  etag: string | null;
+}
+
+/** Hashes and size of a finished file. */
+export interface FinishedFile {
+  /** Bytes written. */
+  sizeBytes: number;
+  /** Hex SHA-256 of the whole file. */
+  sha256: string;
+  /** Hex MD5 of the whole file, when computed. */
+  md5: string | undefined;
+}
+
+/** Options of `PartFile.prepare()`. */
+export interface PartFileOptions {
+  /** Opens the file for writing. @default openLocalFile */
+  openFile?: OpenFile;
+  /** Also compute MD5. @default false */
+  md5?: boolean;
+}
+
+const HEAD_BYTES = 16;
+
+/**
+ * A file being downloaded to `<path>.part`. Prepare it (which finds a
+ * resumable `.part`), then `begin()` a fresh body or `resume()` after the
+ * bytes already there, `write()` chunks, and `finish()`; `commit()`
+ * renames it into place. `discard()` removes it; `keep()` leaves it for a
+ * later resume.
+ */
+export class PartFile {
+  /** The final path. */
+  readonly path: string;
+  /** `<path>.part`. */
+  readonly partPath: string;
+  /** `<path>.part.json`. */
+  readonly sidecarPath: string;
+  #identity: PartIdentity;
+  #openFile: OpenFile;
+  #withMd5: boolean;
+  #file: WritableFile | undefined;
+  #sha256: Hash;
+  #md5: Hash | undefined;
+  #size = 0;
+  #head = new Uint8Array(HEAD_BYTES);
+  #headLength = 0;
+  #resumable: { size: number; etag: string | null } | undefined;
+
+  private constructor(
+    path: string,
+    identity: PartIdentity,
+    options: PartFileOptions,
+  ) {
+    this.path = path;
+    this.partPath = `${path}.part`;
+    this.sidecarPath = `${path}.part.json`;
+    this.#identity = identity;
+    this.#openFile = options.openFile ?? openLocalFile;
+    this.#withMd5 = options.md5 ?? false;
+    this.#sha256 = createHash("sha256");
+    this.#md5 = this.#withMd5 ? createHash("md5") : undefined;
+  }
+
+  /**
+   * Gets ready to download to `path`: a `.part` whose sidecar names the
+   * same file is kept for resuming (its bytes hashed now, so the final
+   * hash covers the whole file); anything else there is removed.
+   */
+  static async prepare(
+    path: string,
+    identity: PartIdentity,
+    options: PartFileOptions = {},
+  ): Promise<PartFile> {
+    const part = new PartFile(path, identity, options);
+    await Deno.mkdir(dirname(path), { recursive: true });
+    const sidecar = await readSidecar(part.sidecarPath);
+    const size = await fileSize(part.partPath);
+    if (
+      sidecar && size !== undefined && size > 0 &&
+      sameIdentity(sidecar, identity) &&
+      (identity.sizeBytes === null || size <= identity.sizeBytes)
+    ) {
+      await part.#hashExisting();
+      part.#resumable = { size: part.#size, etag: sidecar.etag };
+    } else {
+      await part.#removeFiles();
+    }
+    return part;
+  }
+
+  /** Bytes of an interrupted transfer that can be resumed (0 if none). */
+  get resumableBytes(): number {
+    return this.#resumable?.size ?? 0;
+  }
+
+  /** The ETag the interrupted transfer was started with, if known. */
+  get resumableEtag(): string | null {
+    return this.#resumable?.etag ?? null;
+  }
+
+  /** Bytes in the file so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The first bytes of the file (up to 16). */
+  get head(): Uint8Array {
+    return this.#head.subarray(0, this.#headLength);
+  }
+
+  /** Starts the file from zero (a fresh body, or a server that ignored `Range`). */
+  async begin(etag: string | null): Promise<void> {
+    this.#close();
+    this.#sha256 = createHash("sha256");
+    this.#md5 = this.#withMd5 ? createHash("md5") : undefined;
+    this.#size = 0;
+    this.#headLength = 0;
+    this.#resumable = undefined;
+    const sidecar: Sidecar = { ...this.#identity, etag };
+    try {
+      await Deno.writeTextFile(this.sidecarPath, JSON.stringify(sidecar));
+      this.#file = await this.#openFile(this.partPath, { append: false });
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  /** Continues after the bytes already in the `.part`. */
+  async resume(): Promise<void> {
+    if (this.#resumable === undefined) {
+      throw new Error(`Cannot resume '${this.partPath}': nothing to resume`);
+    }
+    this.#close();
+    try {
+      this.#file = await this.#openFile(this.partPath, { append: true });
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  /** Appends a chunk, hashing it. Throws `NoSpaceError` when the disk is full. */
+  async write(chunk: Uint8Array): Promise<void> {
+    const file = this.#file;
+    if (!file) throw new Error(`Cannot write '${this.partPath}': not open`);
+    this.#takeHead(chunk);
+    try {
+      let offset = 0;
+      while (offset < chunk.length) {
+        offset += await file.write(chunk.subarray(offset));
+      }
+    } catch (error) {
+      throw this.#translate(error);
+    }
+    this.#sha256.update(chunk);
+    this.#md5?.update(chunk);
+    this.#size += chunk.length;
+  }
+
+  /** Syncs and closes the file; returns its size and hashes. */
+  async finish(): Promise<FinishedFile> {
+    const file = this.#file;
+    if (file) {
+      try {
+        await file.sync();
+      } catch (error) {
+        throw this.#translate(error);
+      } finally {
+        this.#close();
+      }
+    }
+    return {
+      sizeBytes: this.#size,
+      sha256: this.#sha256.digest("hex"),
+      md5: this.#md5?.digest("hex"),
+    };
+  }
+
+  /**
+   * Renames the finished `.part` into place and removes the sidecar.
+   * Synchronous, so it can run inside the catalog transaction that records
+   * the file.
+   */
+  commit(): void {
+    Deno.renameSync(this.partPath, this.path);
+    try {
+      Deno.removeSync(this.sidecarPath);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+
+  /** Closes and removes the `.part` and its sidecar. */
+  async discard(): Promise<void> {
+    this.#close();
+    await this.#removeFiles();
+  }
+
+  /** Closes the file, leaving the `.part` to resume later. */
+  keep(): void {
+    this.#close();
+  }
+
+  #close(): void {
+    const file = this.#file;
+    this.#file = undefined;
+    try {
+      file?.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  #takeHead(chunk: Uint8Array): void {
+    if (this.#size >= HEAD_BYTES || this.#headLength >= HEAD_BYTES) return;
+    const room = HEAD_BYTES - this.#headLength;
+    const take = chunk.subarray(0, room);
+    this.#head.set(take, this.#headLength);
+    this.#headLength += take.length;
+  }
+
+  async #hashExisting(): Promise<void> {
+    using file = await Deno.open(this.partPath, { read: true });
+    for await (const chunk of file.readable) {
+      this.#takeHead(chunk);
+      this.#sha256.update(chunk);
+      this.#md5?.update(chunk);
+      this.#size += chunk.length;
+    }
+  }
+
+  async #removeFiles(): Promise<void> {
+    for (const path of [this.partPath, this.sidecarPath]) {
+      await Deno.remove(path).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
+    }
+  }
+
+  #translate(error: unknown): unknown {
+    if (error instanceof NoSpaceError || !isNoSpace(error)) return error;
+    return new NoSpaceError(
+      `No space left on the device holding '${dirname(this.path)}'`,
+      { path: dirname(this.path), cause: error },
+    );
+  }
+}
+
+function sameIdentity(a: PartIdentity, b: PartIdentity): boolean {
+  return a.platform === b.platform && a.songRemoteId === b.songRemoteId &&
+    a.level === b.level && a.extension === b.extension &&
+    a.sizeBytes === b.sizeBytes && a.md5 === b.md5;
+}
+
+async function readSidecar(path: string): Promise<Sidecar | undefined> {
+  try {
+    const value = JSON.parse(await Deno.readTextFile(path));
+    if (
+      typeof value === "object" && value !== null &&
+      typeof value.platform === "string" &&
+      typeof value.songRemoteId === "string" &&
+      typeof value.level === "string" && typeof value.extension === "string"
+    ) {
+      return {
+        platform: value.platform,
+        songRemoteId: value.songRemoteId,
+        level: value.level,
+        extension: value.extension,
+        sizeBytes: typeof value.sizeBytes === "number" ? value.sizeBytes : null,
+        md5: typeof value.md5 === "string" ? value.md5 : null,
+        etag: typeof value.etag === "string" ? value.etag : null,
+      };
+    }
+  } catch {
+    // missing or unreadable: not resumable
+  }
+  return undefined;
+}
+
+/** Size of a file, or `undefined` when it does not exist. */
+export async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    const info = await Deno.stat(path);
+    return info.isFile ? info.size : undefined;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}

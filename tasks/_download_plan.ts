@@ -1,0 +1,277 @@
+/**
+ * The planning half of the download stage: which songs the options
+ * select, which of them are already owned (an active location whose file
+ * is there with the recorded size), and which tasks to (re)open.
+ *
+ * @module
+ */
+import type { Catalog } from "../catalog/database.ts";
+import {
+  isTerminalState,
+  planTask,
+  type TerminalState,
+} from "../catalog/download_tasks.ts";
+import {
+  activeLocations,
+  markLocationsChecked,
+  markLocationsMissing,
+} from "../catalog/storage.ts";
+import type { DownloadState } from "../catalog/status.ts";
+import type {
+  Platform,
+  PoolKind,
+  QualityLabel,
+  SongInfo,
+} from "../sources/types.ts";
+import { qualityRank } from "../sources/types.ts";
+import { fileSize } from "../storage/local.ts";
+import { resolveInside } from "../storage/names.ts";
+
+/** What selects songs. */
+export interface Selection {
+  /** Songs of these platforms. */
+  platforms: readonly Platform[];
+  /** Only songs of these playlists (when not empty). */
+  playlists: ReadonlyArray<{ platform: Platform; remoteId: string }>;
+  /** Only songs of playlists listed by pools of these kinds (when not empty). */
+  pools: readonly PoolKind[];
+}
+
+/** A selected song with where its task stands. */
+export interface Candidate {
+  /** `songs.id`. */
+  id: number;
+  /** The platform. */
+  platform: Platform;
+  /** The task's state, if the song has a task. */
+  state: DownloadState | null;
+  /** The task's lease expiry. */
+  leaseUntil: number | null;
+}
+
+/** The selected songs, in a stable order (`songs.id`). */
+export function selectCandidates(
+  catalog: Catalog,
+  selection: Selection,
+): Candidate[] {
+  const where: string[] = [];
+  const params: Array<string | number> = [];
+  where.push(
+    `s.platform IN (${selection.platforms.map(() => "?").join(", ")})`,
+  );
+  params.push(...selection.platforms);
+  if (selection.playlists.length > 0) {
+    where.push(
+      `s.id IN (SELECT ps.song_id FROM playlist_songs ps JOIN playlists p ON p.id = ps.playlist_id
+                WHERE ${
+        selection.playlists.map(() =>
+          "(p.platform = ? AND p.remote_playlist_id = ?)"
+        ).join(" OR ")
+      })`,
+    );
+    for (const ref of selection.playlists) {
+      params.push(ref.platform, ref.remoteId);
+    }
+  }
+  if (selection.pools.length > 0) {
+    where.push(
+      `s.id IN (SELECT ps.song_id FROM playlist_songs ps
+                JOIN pool_playlists pp ON pp.playlist_id = ps.playlist_id
+                JOIN playlist_pools pool ON pool.id = pp.pool_id
+                WHERE pool.kind IN (${
+        selection.pools.map(() => "?").join(", ")
+      }))`,
+    );
+    params.push(...selection.pools);
+  }
+  return catalog.all<
+    {
+      id: number;
+      platform: Platform;
+      state: DownloadState | null;
+      lease_until: number | null;
+    }
+  >(
+    `SELECT s.id, s.platform, t.state, t.lease_until FROM songs s
+     LEFT JOIN download_tasks t ON t.song_id = s.id
+     WHERE ${where.join(" AND ")} ORDER BY s.id`,
+    ...params,
+  ).map((r) => ({
+    id: r.id,
+    platform: r.platform,
+    state: r.state,
+    leaseUntil: r.lease_until,
+  }));
+}
+
+/** `--playlist` references the catalog does not know (or has not synced). */
+export function unknownPlaylists(
+  catalog: Catalog,
+  refs: ReadonlyArray<{ platform: Platform; remoteId: string }>,
+): string[] {
+  return refs.filter((ref) =>
+    catalog.get(
+      "SELECT 1 FROM playlists WHERE platform = ? AND remote_playlist_id = ? AND synced_at IS NOT NULL",
+      ref.platform,
+      ref.remoteId,
+    ) === undefined
+  ).map((ref) => `${ref.platform}:${ref.remoteId}`);
+}
+
+/** What planning found. */
+export interface Plan {
+  /** Songs to download, in order. */
+  songIds: number[];
+  /** Songs skipped: they have a file. */
+  owned: number;
+  /** Songs skipped: their task ended in a state not retried. */
+  terminal: Record<TerminalState, number>;
+  /** Songs another process is downloading (an unexpired lease). */
+  busy: number;
+  /** Active locations whose file vanished or changed size. */
+  missing: number;
+}
+
+/** Options of `planDownloads()`. */
+export interface PlanOptions {
+  /** At most this many songs to download; 0 = all. */
+  limit: number;
+  /** Terminal states to retry. */
+  retry: readonly TerminalState[];
+  /** The quality asked for, recorded on the tasks. */
+  requestedQuality: string;
+  /** The clock. */
+  now: number;
+  /** Look only: mark nothing, open no task. */
+  dryRun: boolean;
+}
+
+/**
+ * Walks the candidates in order: skips owned songs (marking locations
+ * whose file vanished as `missing`), songs in terminal states not retried
+ * and songs leased by another process, and opens a `pending` task for the
+ * rest, up to the limit.
+ */
+export async function planDownloads(
+  catalog: Catalog,
+  candidates: readonly Candidate[],
+  options: PlanOptions,
+): Promise<Plan> {
+  const plan: Plan = {
+    songIds: [],
+    owned: 0,
+    terminal: { vip_only: 0, unavailable: 0, rate_limited: 0, failed: 0 },
+    busy: 0,
+    missing: 0,
+  };
+  for (const candidate of candidates) {
+    if (options.limit > 0 && plan.songIds.length >= options.limit) break;
+    const { good, bad } = await checkLocations(catalog, candidate.id);
+    if (!options.dryRun && (bad.length > 0 || good.length > 0)) {
+      catalog.transaction(() => {
+        plan.missing += markLocationsMissing(catalog, bad, options.now);
+        markLocationsChecked(catalog, good, options.now);
+      });
+    } else {
+      plan.missing += bad.length;
+    }
+    if (good.length > 0) {
+      plan.owned++;
+      continue;
+    }
+    const state = candidate.state;
+    if (
+      state === "running" && candidate.leaseUntil !== null &&
+      candidate.leaseUntil >= options.now
+    ) {
+      plan.busy++;
+      continue;
+    }
+    if (
+      state !== null && isTerminalState(state) && !options.retry.includes(state)
+    ) {
+      plan.terminal[state]++;
+      continue;
+    }
+    if (state === "running" || options.dryRun) {
+      // an expired lease: claimable as it is
+      plan.songIds.push(candidate.id);
+      continue;
+    }
+    const pending = catalog.transaction(() =>
+      planTask(
+        catalog,
+        candidate.id,
+        options.requestedQuality,
+        options.retry,
+        options.now,
+      )
+    );
+    if (pending) plan.songIds.push(candidate.id);
+    else plan.busy++;
+  }
+  return plan;
+}
+
+/** A song's active locations, split by whether their file is there. */
+async function checkLocations(
+  catalog: Catalog,
+  songId: number,
+): Promise<{ good: number[]; bad: number[] }> {
+  const good: number[] = [];
+  const bad: number[] = [];
+  for (const location of activeLocations(catalog, songId)) {
+    if (location.kind !== "local") {
+      // other kinds are checked by their own tools; trust the catalog
+      good.push(location.locationId);
+      continue;
+    }
+    let size: number | undefined;
+    try {
+      size = await fileSize(
+        resolveInside(location.containerName, location.locator),
+      );
+    } catch {
+      size = undefined;
+    }
+    (size === location.sizeBytes ? good : bad).push(location.locationId);
+  }
+  return { good, bad };
+}
+
+/** Bytes assumed for a file when a song says nothing about its size. */
+const UNKNOWN_SIZE = 16 * 1024 * 1024;
+
+/** Nominal bitrates (kbit/s) to estimate a size from a duration. */
+const NOMINAL_KBPS: Record<QualityLabel, number> = {
+  master: 4600,
+  hires: 3000,
+  lossless: 1000,
+  "320k": 320,
+  "192k": 192,
+  "128k": 128,
+  "96k": 96,
+};
+
+/**
+ * The bytes a song's file is expected to take at the best quality at or
+ * below `top`: the size the platform advertises, else an estimate from
+ * bitrate and duration.
+ */
+export function expectedBytes(
+  song: SongInfo,
+  top: QualityLabel | undefined,
+): number {
+  const cap = top === undefined ? 0 : qualityRank(top);
+  const usable = song.qualities.filter((q) => qualityRank(q.label) >= cap);
+  const best = usable[0];
+  if (best?.sizeBytes !== undefined && best.sizeBytes > 0) {
+    return best.sizeBytes;
+  }
+  if (song.durationMs !== undefined && song.durationMs > 0) {
+    const kbps = best?.bitrateKbps ??
+      NOMINAL_KBPS[best?.label ?? top ?? "lossless"];
+    return Math.ceil(kbps * 125 * (song.durationMs / 1000));
+  }
+  return UNKNOWN_SIZE;
+}

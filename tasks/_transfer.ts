@@ -1,0 +1,395 @@
+/**
+ * The file-fetch core of the download stage: one offer's body streamed
+ * from its CDN into `<final>.part`, resumed with `Range` where possible,
+ * retried with backoff on network errors and 5xx, and checked (length,
+ * MD5, magic bytes) before it is handed back to be renamed and recorded.
+ *
+ * @module
+ */
+import type { Fetch, Sleep } from "../sources/http.ts";
+import type { DownloadOffer } from "../sources/types.ts";
+import {
+  type FinishedFile,
+  type OpenFile,
+  PartFile,
+} from "../storage/local.ts";
+import {
+  describeHead,
+  MAGIC_BYTES,
+  matchesContainer,
+} from "../storage/magic.ts";
+import { isNoSpace } from "./errors.ts";
+
+/** What a transfer needs from its run. */
+export interface TransferOptions {
+  /** The `fetch` for CDN requests. */
+  fetch: Fetch;
+  /** Sleeps between retries. */
+  sleep: Sleep;
+  /** Aborts the transfer (the `.part` is kept). */
+  signal: AbortSignal | undefined;
+  /** Opens files for writing (a seam for tests). */
+  openFile: OpenFile | undefined;
+  /** Retries after network errors, cut bodies and 5xx. */
+  retries: number;
+  /** First backoff delay, doubled on each retry. */
+  backoffMs: number;
+  /** The clock, to tell an expired URL. */
+  now(): number;
+  /**
+   * Called after each chunk is written with the bytes in the file so far;
+   * returning `false` stops the transfer (the lease was lost).
+   */
+  onBytes(bytesInFile: number, totalBytes: number | undefined): boolean;
+  /** Called before a retry, for logs. */
+  onRetry?(reason: string, attempt: number, delayMs: number): void;
+}
+
+/** How a transfer ended. */
+export type TransferResult =
+  | {
+    /** The file is complete and checked; `part.commit()` puts it in place. */
+    kind: "ok";
+    part: PartFile;
+    file: FinishedFile;
+    /** Bytes taken over from an interrupted transfer. */
+    resumedBytes: number;
+  }
+  | {
+    /** The offer is not usable: try the next one. */
+    kind: "reject";
+    reason: string;
+  }
+  | {
+    /** The URL expired: resolve the offers again (the `.part` is kept). */
+    kind: "expired";
+    reason: string;
+  }
+  | {
+    /** Retries ran out on a transient failure (the `.part` is kept). */
+    kind: "retry_later";
+    reason: string;
+  }
+  | { kind: "interrupted" }
+  | { kind: "lease_lost" };
+
+/** A URL is taken as expired this long before its declared expiry. */
+const EXPIRY_SKEW_MS = 5_000;
+/** Longest pause between retries. */
+const MAX_BACKOFF_MS = 30_000;
+
+class Rejection extends Error {
+  override readonly name = "Rejection";
+}
+
+class Transient extends Error {
+  override readonly name = "Transient";
+}
+
+class Expired extends Error {
+  override readonly name = "Expired";
+}
+
+class Stop extends Error {
+  override readonly name = "Stop";
+  constructor(readonly kind: "interrupted" | "lease_lost") {
+    super(kind);
+  }
+}
+
+/**
+ * Downloads `offer` to `path` (through `path.part`). Throws
+ * `NoSpaceError` when the disk fills up (the `.part` is removed first).
+ */
+export async function transferOffer(
+  path: string,
+  offer: DownloadOffer,
+  options: TransferOptions,
+): Promise<TransferResult> {
+  const part = await PartFile.prepare(path, {
+    platform: offer.platform,
+    songRemoteId: offer.songRemoteId,
+    level: offer.level,
+    extension: offer.extension,
+    sizeBytes: offer.sizeBytes ?? null,
+    md5: offer.md5?.toLowerCase() ?? null,
+  }, {
+    md5: offer.md5 !== undefined,
+    ...(options.openFile ? { openFile: options.openFile } : {}),
+  });
+  const resumedFrom = part.resumableBytes;
+  try {
+    const file = await fetchInto(part, offer, options);
+    return {
+      kind: "ok",
+      part,
+      file,
+      resumedBytes: Math.min(resumedFrom, file.sizeBytes),
+    };
+  } catch (error) {
+    if (error instanceof Rejection) {
+      await part.discard();
+      return { kind: "reject", reason: error.message };
+    }
+    if (isNoSpace(error)) {
+      await part.discard().catch(() => {});
+      throw error;
+    }
+    part.keep();
+    if (error instanceof Stop) return { kind: error.kind };
+    if (options.signal?.aborted) return { kind: "interrupted" };
+    if (error instanceof Expired) {
+      return { kind: "expired", reason: error.message };
+    }
+    if (error instanceof Transient) {
+      return { kind: "retry_later", reason: error.message };
+    }
+    throw error;
+  }
+}
+
+async function fetchInto(
+  part: PartFile,
+  offer: DownloadOffer,
+  options: TransferOptions,
+): Promise<FinishedFile> {
+  const url = offer.url.trim();
+  if (url === "") throw new Rejection("the offer has an empty URL");
+  try {
+    new URL(url);
+  } catch {
+    throw new Rejection(`the offer's URL is not a URL: '${url}'`);
+  }
+  let open = false;
+  let answered = false;
+  let noRange = false;
+  let failures = 0;
+  let knownEtag = part.resumableEtag;
+  for (;;) {
+    if (options.signal?.aborted) throw new Stop("interrupted");
+    const have = open ? part.size : noRange ? 0 : part.resumableBytes;
+    const headers = new Headers(offer.headers);
+    if (have > 0) headers.set("range", `bytes=${have}-`);
+    let response: Response;
+    try {
+      response = await options.fetch(url, {
+        headers,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw new Stop("interrupted");
+      failures = await retryOrGiveUp(
+        `network error: ${describe(error)}`,
+        failures,
+        options,
+      );
+      continue;
+    }
+    const status = response.status;
+    if (status !== 200 && status !== 206) {
+      await response.body?.cancel().catch(() => {});
+      if (status === 416 && have > 0) {
+        noRange = true;
+        open = false;
+        continue;
+      }
+      if (
+        status === 410 ||
+        (status === 403 && (answered || expired(offer, options)))
+      ) {
+        throw new Expired(`the URL expired: HTTP ${status} from the CDN`);
+      }
+      if (status === 408 || status === 429 || status >= 500) {
+        failures = await retryOrGiveUp(
+          `HTTP ${status} from the CDN`,
+          failures,
+          options,
+        );
+        continue;
+      }
+      throw new Rejection(`HTTP ${status} from the CDN`);
+    }
+    answered = true;
+    const etag = response.headers.get("etag");
+    const length = headerNumber(response.headers.get("content-length"));
+    let total: number | undefined;
+    if (status === 206) {
+      const range = parseContentRange(response.headers.get("content-range"));
+      const sameFile = knownEtag === null || etag === null ||
+        knownEtag === etag;
+      if (
+        have === 0 || !range || range.start !== have || !sameFile ||
+        (range.total !== undefined && range.end + 1 !== range.total)
+      ) {
+        // not the continuation we asked for: start over without Range
+        await response.body?.cancel().catch(() => {});
+        if (noRange) {
+          throw new Rejection("the CDN answers 206 to a full request");
+        }
+        noRange = true;
+        open = false;
+        continue;
+      }
+      total = range.total;
+      if (!open) {
+        await part.resume();
+        open = true;
+      }
+    } else {
+      // 200: the whole body, whatever we asked for
+      total = length;
+      knownEtag = etag;
+      await part.begin(etag);
+      open = true;
+    }
+    if (
+      offer.sizeBytes !== undefined && total !== undefined &&
+      total !== offer.sizeBytes
+    ) {
+      await response.body?.cancel().catch(() => {});
+      throw new Rejection(
+        `the CDN serves ${total} bytes where the offer says ${offer.sizeBytes}`,
+      );
+    }
+    try {
+      await streamBody(response, part, offer, length, total, options);
+    } catch (error) {
+      if (
+        error instanceof Rejection || error instanceof Stop || isNoSpace(error)
+      ) throw error;
+      if (options.signal?.aborted) throw new Stop("interrupted");
+      failures = await retryOrGiveUp(describe(error), failures, options);
+      continue;
+    }
+    return await check(part, offer);
+  }
+}
+
+async function streamBody(
+  response: Response,
+  part: PartFile,
+  offer: DownloadOffer,
+  length: number | undefined,
+  total: number | undefined,
+  options: TransferOptions,
+): Promise<void> {
+  const body = response.body;
+  if (!body) {
+    if (length === 0 || length === undefined) return;
+    throw new Transient("the CDN sent no body");
+  }
+  const reader = body.getReader();
+  let received = 0;
+  const limit = offer.sizeBytes ?? total;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const before = part.size;
+      await part.write(value);
+      received += value.length;
+      if (before < MAGIC_BYTES && part.size >= MAGIC_BYTES) {
+        if (!matchesContainer(part.head, offer.container)) {
+          throw new Rejection(
+            `the body starts with ${
+              describeHead(part.head)
+            }, not a ${offer.container} header`,
+          );
+        }
+      }
+      if (limit !== undefined && part.size > limit) {
+        throw new Rejection(
+          `the body is longer than the ${limit} bytes offered`,
+        );
+      }
+      if (!options.onBytes(part.size, limit)) throw new Stop("lease_lost");
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw error;
+  }
+  if (length !== undefined && received !== length) {
+    throw new Transient(
+      `the body broke off after ${received} of ${length} bytes`,
+    );
+  }
+}
+
+async function check(
+  part: PartFile,
+  offer: DownloadOffer,
+): Promise<FinishedFile> {
+  if (offer.sizeBytes !== undefined && part.size !== offer.sizeBytes) {
+    throw new Rejection(
+      `the body has ${part.size} bytes where the offer says ${offer.sizeBytes}`,
+    );
+  }
+  if (!matchesContainer(part.head, offer.container)) {
+    throw new Rejection(
+      `the body starts with ${
+        describeHead(part.head)
+      }, not a ${offer.container} header`,
+    );
+  }
+  const file = await part.finish();
+  if (offer.md5 !== undefined && file.md5 !== offer.md5.toLowerCase()) {
+    throw new Rejection(
+      `the body's MD5 ${file.md5} differs from the platform's ${offer.md5.toLowerCase()}`,
+    );
+  }
+  return file;
+}
+
+async function retryOrGiveUp(
+  reason: string,
+  failures: number,
+  options: TransferOptions,
+): Promise<number> {
+  const attempt = failures + 1;
+  if (attempt > options.retries) {
+    throw new Transient(
+      `${reason} (gave up after ${options.retries} ${
+        options.retries === 1 ? "retry" : "retries"
+      }; the next run resumes)`,
+    );
+  }
+  const delay = Math.min(
+    MAX_BACKOFF_MS,
+    options.backoffMs * 2 ** (attempt - 1),
+  );
+  options.onRetry?.(reason, attempt, delay);
+  try {
+    await options.sleep(delay, options.signal);
+  } catch {
+    throw new Stop("interrupted");
+  }
+  return attempt;
+}
+
+function expired(offer: DownloadOffer, options: TransferOptions): boolean {
+  return offer.expiresAt !== undefined &&
+    options.now() >= offer.expiresAt - EXPIRY_SKEW_MS;
+}
+
+function headerNumber(value: string | null): number | undefined {
+  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value.trim());
+}
+
+/** `bytes START-END/TOTAL` (TOTAL may be `*`). */
+function parseContentRange(
+  value: string | null,
+): { start: number; end: number; total: number | undefined } | undefined {
+  const match = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(value?.trim() ?? "");
+  if (!match) return undefined;
+  return {
+    start: Number(match[1]),
+    end: Number(match[2]),
+    total: match[3] === "*" ? undefined : Number(match[3]),
+  };
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0] ?? text;
+}

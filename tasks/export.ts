@@ -1,0 +1,245 @@
+/**
+ * `export m3u8`: one playlist file per synced playlist, listing in
+ * playlist order the downloaded songs' files (their active local
+ * location) by paths relative to the output folder, so the folder can be
+ * opened by any player. Songs without a file are skipped; playlists
+ * without any downloaded song are not written.
+ *
+ * @module
+ */
+import { join, relative, resolve, sep } from "node:path";
+import type { Platform } from "../sources/types.ts";
+import { fileName, foldKey } from "../storage/names.ts";
+import { fileSize } from "../storage/local.ts";
+import { type Context, contextPlatforms } from "./context.ts";
+import { formatDuration } from "./options.ts";
+import type { RunStatus } from "./outcome.ts";
+import { PLATFORMS } from "../sources/types.ts";
+
+/** Options of `exportM3u8()`. */
+export interface ExportOptions {
+  /** The folder the playlist files are written to (created if needed). */
+  outDir: string;
+  /** Playlists of these platforms. @default every platform */
+  platforms?: readonly Platform[];
+  /** Only these playlists. @default every synced playlist */
+  playlists?: ReadonlyArray<{ platform: Platform; remoteId: string }>;
+}
+
+/** One playlist file written. */
+export interface ExportedPlaylist {
+  /** The platform. */
+  platform: Platform;
+  /** The playlist's id on its platform. */
+  remoteId: string;
+  /** The playlist's name. */
+  name: string;
+  /** The file written. */
+  path: string;
+  /** Songs listed. */
+  entries: number;
+  /** Songs skipped: no downloaded file. */
+  skipped: number;
+}
+
+/** The summary of `exportM3u8()`. */
+export interface ExportSummary {
+  /** How the run ended. */
+  status: RunStatus;
+  /** The output folder (absolute). */
+  outDir: string;
+  /** Playlist files written. */
+  playlists: number;
+  /** Songs listed across them. */
+  entries: number;
+  /** Songs skipped because they have no downloaded file. */
+  skippedSongs: number;
+  /** Synced playlists not written: none of their songs has a file. */
+  emptyPlaylists: number;
+  /** The files written. */
+  files: ExportedPlaylist[];
+  /** `--playlist` references that are not synced in the catalog. */
+  unknownPlaylists: string[];
+  /** How long the run took, in milliseconds. */
+  durationMs: number;
+}
+
+interface PlaylistRow {
+  id: number;
+  platform: Platform;
+  remote_playlist_id: string;
+  name: string;
+}
+
+interface EntryRow {
+  name: string;
+  artist_names: string;
+  duration_ms: number | null;
+  container_name: string | null;
+  locator: string | null;
+}
+
+/** Writes one `.m3u8` per synced playlist into `options.outDir`. */
+export async function exportM3u8(
+  context: Context,
+  options: ExportOptions,
+): Promise<ExportSummary> {
+  const started = context.now();
+  const catalog = context.catalog;
+  const outDir = resolve(options.outDir);
+  const platforms = options.platforms ??
+    (contextPlatforms(context).length > 0
+      ? contextPlatforms(context)
+      : PLATFORMS);
+  const refs = options.playlists ?? [];
+  const summary: ExportSummary = {
+    status: "ok",
+    outDir,
+    playlists: 0,
+    entries: 0,
+    skippedSongs: 0,
+    emptyPlaylists: 0,
+    files: [],
+    unknownPlaylists: [],
+    durationMs: 0,
+  };
+  let playlists: PlaylistRow[];
+  if (refs.length > 0) {
+    playlists = [];
+    for (const ref of refs) {
+      const row = catalog.get<PlaylistRow>(
+        `SELECT id, platform, remote_playlist_id, name FROM playlists
+         WHERE platform = ? AND remote_playlist_id = ? AND synced_at IS NOT NULL`,
+        ref.platform,
+        ref.remoteId,
+      );
+      if (row) {
+        if (!playlists.some((p) => p.id === row.id)) playlists.push(row);
+      } else {
+        summary.unknownPlaylists.push(`${ref.platform}:${ref.remoteId}`);
+        context.log.warn(
+          `playlist ${ref.platform}:${ref.remoteId} is not synced in the catalog`,
+        );
+      }
+    }
+  } else {
+    playlists = catalog.all<PlaylistRow>(
+      `SELECT id, platform, remote_playlist_id, name FROM playlists
+       WHERE synced_at IS NOT NULL AND platform IN (${
+        platforms.map(() => "?").join(", ")
+      }) ORDER BY id`,
+      ...platforms,
+    );
+  }
+  await Deno.mkdir(outDir, { recursive: true });
+  const taken = new Set<string>();
+  for (const playlist of playlists) {
+    if (context.signal?.aborted) break;
+    const entries = catalog.all<EntryRow>(
+      `SELECT s.name, s.artist_names, s.duration_ms, l.container_name, l.locator
+       FROM playlist_songs ps
+       JOIN songs s ON s.id = ps.song_id
+       LEFT JOIN file_assets a ON a.song_id = s.id
+       LEFT JOIN file_locations l ON l.id = (
+         SELECT l2.id FROM file_locations l2 JOIN storage_backends b ON b.id = l2.backend_id
+         WHERE l2.file_asset_id = a.id AND l2.state = 'active' AND b.kind = 'local'
+         ORDER BY b.is_active DESC, l2.id LIMIT 1)
+       WHERE ps.playlist_id = ? ORDER BY ps.position`,
+      playlist.id,
+    );
+    const lines = ["#EXTM3U"];
+    let listed = 0;
+    let skipped = 0;
+    for (const entry of entries) {
+      const path = entry.container_name !== null && entry.locator !== null
+        ? join(entry.container_name, ...entry.locator.split("/"))
+        : undefined;
+      if (path === undefined || (await fileSize(path)) === undefined) {
+        skipped++;
+        continue;
+      }
+      const rel = relative(outDir, path).split(sep).join("/");
+      if (/[\r\n]/.test(rel)) {
+        skipped++;
+        continue;
+      }
+      const seconds = entry.duration_ms === null
+        ? -1
+        : Math.round(entry.duration_ms / 1000);
+      const title = oneLine(
+        entry.artist_names
+          ? `${entry.artist_names} - ${entry.name}`
+          : entry.name,
+      );
+      lines.push(`#EXTINF:${seconds},${title}`, rel);
+      listed++;
+    }
+    summary.skippedSongs += skipped;
+    if (listed === 0) {
+      summary.emptyPlaylists++;
+      continue;
+    }
+    const base =
+      `${playlist.platform} - ${playlist.name} [${playlist.remote_playlist_id}]`;
+    let name = fileName(base, "m3u8");
+    for (let n = 2; taken.has(foldKey(name)); n++) {
+      name = fileName(`${base} (${n})`, "m3u8");
+    }
+    taken.add(foldKey(name));
+    const path = join(outDir, name);
+    const temporary = `${path}.tmp`;
+    await Deno.writeTextFile(temporary, `${lines.join("\n")}\n`);
+    await Deno.rename(temporary, path);
+    summary.playlists++;
+    summary.entries += listed;
+    summary.files.push({
+      platform: playlist.platform,
+      remoteId: playlist.remote_playlist_id,
+      name: playlist.name,
+      path,
+      entries: listed,
+      skipped,
+    });
+  }
+  summary.status = context.signal?.aborted
+    ? "interrupted"
+    : summary.unknownPlaylists.length > 0
+    ? (summary.playlists > 0 ? "partial" : "failed")
+    : "ok";
+  summary.durationMs = context.now() - started;
+  return summary;
+}
+
+/** Text on one line: controls and line breaks become spaces. */
+function oneLine(text: string): string {
+  // deno-lint-ignore no-control-regex -- a line break would start a new entry
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
+}
+
+/** The text form of an export summary. */
+export function formatExportSummary(summary: ExportSummary): string {
+  const lines = [
+    `export ${summary.status}: ${summary.playlists} playlists written to ${summary.outDir}, ${summary.entries} entries, ${summary.skippedSongs} songs skipped without a downloaded file (${
+      formatDuration(summary.durationMs)
+    })`,
+  ];
+  if (summary.emptyPlaylists > 0) {
+    lines.push(
+      `  ${summary.emptyPlaylists} synced playlists not written: none of their songs is downloaded`,
+    );
+  }
+  for (const file of summary.files.slice(0, 20)) {
+    lines.push(
+      `  ${file.path}: ${file.entries} entries${
+        file.skipped > 0 ? `, ${file.skipped} skipped` : ""
+      }`,
+    );
+  }
+  if (summary.files.length > 20) {
+    lines.push(`  … and ${summary.files.length - 20} more files`);
+  }
+  for (const ref of summary.unknownPlaylists) {
+    lines.push(`  not synced: ${ref}`);
+  }
+  return lines.join("\n");
+}
