@@ -229,17 +229,114 @@ Options:
     },
   },
   download: {
-    summary:
-      "(not implemented yet) Download each song once at the best quality",
-    usage: "catalogsync download",
+    summary: "Download each song once, at the best quality the platform grants",
+    usage:
+      "catalogsync download [--source P,...] [--playlist PLATFORM:ID]... [--pool K,...] [--limit N] [--quality Q] [--library DIR] [--next-dir DIR]... [--min-free SIZE] [--concurrency N] [--retry STATE]... [--dry-run]",
     help:
-      `Not implemented yet: it arrives with the download issue (dedupe, best quality
-with fallback, integrity checks, resume, low-disk-space prompts).`,
-    options: {},
-    run() {
-      return Promise.reject(
-        new Error("The download stage is not implemented yet"),
+      `Plans the selected songs in a stable order: a song whose file is there with
+its recorded size is skipped; a file that vanished is marked missing and its
+song planned again; songs that ended vip_only, unavailable, rate_limited or
+failed wait for --retry. Each song is claimed with a lease, so two processes
+on one catalog never fetch the same song and a killed run's songs are taken
+over once its leases expire (10 minutes).
+
+Offers are tried best first: a preview, an empty URL, a 403/404, or a body
+that is not what was offered (length, MD5, magic bytes) falls to the next
+quality; an expired URL is resolved again. Bodies stream to <name>.part,
+hashed (SHA-256) as they arrive, are checked, renamed into place and recorded
+(file_assets, file_locations) with the task's completion; an interrupted
+.part resumes with Range. Files land in
+<library>/<platform>/<artists> - <title> [<id>].<ext>.
+
+Before each file the library's free space is checked. Below the file's size
+plus --min-free, no new file starts there: running ones finish, and the run
+continues in the next --next-dir, or asks on stdin for a directory (a
+terminal or a pipe; the answer must be creatable, writable and roomy). At end
+of input with no directory left it stops with exit status 75: nothing is
+lost, rerun with --next-dir DIR or --library DIR.
+
+Options:
+  --source P,...         netease, qq, kuwo (repeatable or comma-separated; default all)
+  --playlist PLATFORM:ID only songs of this synced playlist (repeatable), e.g. netease:3778678
+  --pool K,...           only songs of playlists listed by square or toplist pools
+  --limit N              at most N songs to download this run, 0 = all (default 0)
+  --quality Q            the best quality wanted: best, lossless, 320k or 128k
+                         (also master, hires, 192k, 96k); default best
+  --library DIR          download into DIR and make it the active library
+                         (default: the active library, else ./library)
+  --next-dir DIR         where to continue when space runs low (repeatable, in order)
+  --min-free SIZE        space to keep free, e.g. 2GiB, 500MB, 0 (default 2GiB)
+  --concurrency N        files downloaded at once (default 4)
+  --retry STATE          also retry songs that ended in STATE: vip_only,
+                         unavailable, rate_limited, failed (repeatable or comma-separated)
+  --dry-run              print the plan (songs, expected bytes per directory
+                         against its free space) and write nothing`,
+    options: {
+      ...SOURCE_OPTION,
+      playlist: { type: "string", multiple: true },
+      pool: { type: "string", multiple: true },
+      limit: { type: "string" },
+      quality: { type: "string" },
+      library: { type: "string" },
+      "next-dir": { type: "string", multiple: true },
+      "min-free": { type: "string" },
+      concurrency: { type: "string" },
+      retry: { type: "string", multiple: true },
+      "dry-run": { type: "boolean" },
+    },
+    sources: (v) => {
+      const refs = ((v.playlist as string[] | undefined) ?? []).map((p) =>
+        parsePlatformRef(p, "--playlist").platform
       );
+      return refs.length > 0
+        ? [...new Set(refs)]
+        : parsePlatforms(v.source as string[] | undefined);
+    },
+    async run({ values, context, io }) {
+      const {
+        download,
+        DOWNLOAD_DEFAULTS,
+        formatDownloadSummary,
+        parseQuality,
+        parseRetry,
+      } = await import("./tasks/download.ts");
+      const { parseSize } = await import("./tasks/options.ts");
+      const playlists = ((values.playlist as string[] | undefined) ?? []).map((
+        p,
+      ) => parsePlatformRef(p, "--playlist"));
+      const summary = await download(context, {
+        platforms: playlists.length > 0
+          ? [...new Set(playlists.map((p) => p.platform))]
+          : parsePlatforms(values.source as string[] | undefined),
+        playlists,
+        pools: splitList(values.pool as string[] | undefined).length > 0
+          ? parsePoolKinds(values.pool as string[] | undefined)
+          : [],
+        limit: parseCount(values.limit as string | undefined, "--limit", 0),
+        quality: parseQuality(values.quality as string | undefined),
+        ...(values.library === undefined
+          ? {}
+          : { library: values.library as string }),
+        nextDirs: (values["next-dir"] as string[] | undefined) ?? [],
+        minFree: values["min-free"] === undefined
+          ? DOWNLOAD_DEFAULTS.minFree
+          : parseSize(values["min-free"] as string, "--min-free"),
+        concurrency: parsePositive(
+          values.concurrency as string | undefined,
+          "--concurrency",
+          4,
+        ),
+        retry: parseRetry(values.retry as string[] | undefined),
+        dryRun: values["dry-run"] === true,
+        ...(io.fetch ? { fetch: io.fetch } : {}),
+      });
+      return {
+        code: summary.noSpace && !summary.dryRun
+          ? EXIT.noSpace
+          : STATUS_EXIT[summary.status],
+        value: summary,
+        text: formatDownloadSummary(summary),
+      };
     },
   },
   enrich: {
@@ -290,15 +387,56 @@ platform and per storage backend, and rows per table.`,
     },
   },
   export: {
-    summary: "(not implemented yet) Write m3u8 playlists of downloaded files",
-    usage: "catalogsync export m3u8 --out DIR",
-    help: `Not implemented yet: it arrives with the download issue.`,
-    options: {},
-    positionals: [0, 1],
-    run() {
-      return Promise.reject(
-        new Error("The export command is not implemented yet"),
+    summary: "Write m3u8 playlists of downloaded files",
+    usage:
+      "catalogsync export m3u8 --out DIR [--source P,...] [--playlist PLATFORM:ID]...",
+    help:
+      `Writes one .m3u8 file per synced playlist into DIR: #EXTM3U, then for each
+song in playlist order #EXTINF:<seconds>,<artists> - <title> and the path of
+its downloaded file relative to DIR. Songs without a downloaded file are
+skipped; playlists without any are not written. File names are sanitized
+like song names and unique.
+
+Options:
+  --out DIR              the folder to write to (created if needed; required)
+  --source P,...         only playlists of these platforms (default all)
+  --playlist PLATFORM:ID only this playlist (repeatable)`,
+    options: {
+      ...SOURCE_OPTION,
+      out: { type: "string" },
+      playlist: { type: "string", multiple: true },
+    },
+    positionals: [1, 1],
+    catalog: "existing",
+    async run({ values, positionals, context }) {
+      const format = positionals[0];
+      if (format !== "m3u8") {
+        throw new UsageError(
+          `Unknown export format '${format}': expected m3u8`,
+          { command: "export" },
+        );
+      }
+      const out = values.out as string | undefined;
+      if (out === undefined || out.trim() === "") {
+        throw new UsageError("Missing --out DIR: the folder to write to", {
+          command: "export",
+        });
+      }
+      const { exportM3u8, formatExportSummary } = await import(
+        "./tasks/export.ts"
       );
+      const summary = await exportM3u8(context, {
+        outDir: out,
+        platforms: parsePlatforms(values.source as string[] | undefined),
+        playlists: ((values.playlist as string[] | undefined) ?? []).map((
+          p,
+        ) => parsePlatformRef(p, "--playlist")),
+      });
+      return {
+        code: STATUS_EXIT[summary.status],
+        value: summary,
+        text: formatExportSummary(summary),
+      };
     },
   },
   emulator: {

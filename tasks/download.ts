@@ -31,9 +31,11 @@ import {
   claimTask,
   finishTask,
   holdsLease,
+  isTerminalState,
   releaseTask,
   renewLease,
   type TaskOutcome,
+  TERMINAL_STATES,
   type TerminalState,
 } from "../catalog/download_tasks.ts";
 import {
@@ -50,13 +52,15 @@ import {
 } from "../catalog/storage.ts";
 import { isSourceError } from "../sources/errors.ts";
 import type { Fetch } from "../sources/http.ts";
-import type {
-  DownloadOffer,
-  Platform,
-  PoolKind,
-  QualityLabel,
-  SongInfo,
-  Source,
+import {
+  type DownloadOffer,
+  isQualityLabel,
+  type Platform,
+  type PoolKind,
+  QUALITY_LABELS,
+  type QualityLabel,
+  type SongInfo,
+  type Source,
 } from "../sources/types.ts";
 import type { OpenFile } from "../storage/local.ts";
 import { foldKey, resolveInside, songLocator } from "../storage/names.ts";
@@ -67,8 +71,8 @@ import {
   SpaceController,
 } from "../storage/space.ts";
 import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
-import { isNoSpace } from "./errors.ts";
-import { formatBytes, formatDuration } from "./options.ts";
+import { isNoSpace, UsageError } from "./errors.ts";
+import { formatBytes, formatDuration, splitList } from "./options.ts";
 import { describeError, type RunStatus, runStatus } from "./outcome.ts";
 import { transferOffer } from "./_transfer.ts";
 import {
@@ -1076,6 +1080,38 @@ function previewReason(
     return `a preview: ${offer.sizeBytes} bytes where the song's ${offer.level} file has ${advertised}`;
   }
   return undefined;
+}
+
+/** `--quality`: `best` or a quality label. */
+export function parseQuality(value: string | undefined): QualityChoice {
+  if (value === undefined) return DOWNLOAD_DEFAULTS.quality;
+  const choice = value.trim().toLowerCase();
+  if (choice === "best" || isQualityLabel(choice)) return choice;
+  throw new UsageError(
+    `Invalid --quality '${value}': expected best, lossless, 320k or 128k (or ${
+      QUALITY_LABELS.filter((q) => !["lossless", "320k", "128k"].includes(q))
+        .join(", ")
+    })`,
+  );
+}
+
+/** `--retry`: terminal states, repeatable or comma-separated. */
+export function parseRetry(
+  values: string | readonly string[] | undefined,
+): TerminalState[] {
+  const out: TerminalState[] = [];
+  for (const item of splitList(values)) {
+    const state = item.toLowerCase();
+    if (!isTerminalState(state)) {
+      throw new UsageError(
+        `Invalid --retry '${item}': expected one of ${
+          TERMINAL_STATES.join(", ")
+        }`,
+      );
+    }
+    if (!out.includes(state)) out.push(state);
+  }
+  return out;
 }
 
 /** The text form of a download summary. */

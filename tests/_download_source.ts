@@ -206,6 +206,7 @@ function emulator(
   platform: Platform,
   songs: TestSong[],
   state: TestBedState,
+  throttle: TestBedOptions["throttle"],
 ): PlatformEmulator {
   const api = `api.${platform}.test`;
   const cdn = `cdn.${platform}.test`;
@@ -347,13 +348,53 @@ function emulator(
         ...(fault?.kind === "cut" ? { breakAt: fault.bytes ?? 1000 } : {}),
       });
       record(response.status, fileKey);
+      if (throttle && response.body) {
+        return new Response(
+          slowBody(response.body, throttle.bytes, throttle.delayMs),
+          response,
+        );
+      }
       return response;
     },
   };
 }
 
+/** A body re-chunked into `bytes` pieces, each delayed by `delayMs`. */
+function slowBody(
+  body: ReadableStream<Uint8Array>,
+  bytes: number,
+  delayMs: number,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let pending = new Uint8Array(0);
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      while (pending.length < bytes) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        const next = new Uint8Array(pending.length + value.length);
+        next.set(pending);
+        next.set(value, pending.length);
+        pending = next;
+      }
+      if (pending.length === 0) {
+        controller.close();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      controller.enqueue(pending.slice(0, bytes));
+      pending = pending.slice(bytes);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
 /** Options of `createTestBed()`. */
 export interface TestBedOptions {
+  /** Slow every CDN body down: chunks of `bytes`, each after `delayMs`. */
+  throttle?: { bytes: number; delayMs: number };
   /** The emulation's clock. @default Date.now */
   now?: () => number;
   /** Seconds a URL stays valid. @default 1200 */
@@ -377,7 +418,8 @@ export function createTestBed(
     {};
   for (const platform of PLATFORMS) {
     const songs = worlds[platform] ?? [];
-    emulators[platform] = () => emulator(platform, songs, state);
+    emulators[platform] = () =>
+      emulator(platform, songs, state, options.throttle);
   }
   const emulation = createEmulation({
     size: "tiny",
