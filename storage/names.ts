@@ -84,18 +84,24 @@ export function sanitizeComponent(
   fallback = "_",
   maxBytes = MAX_NAME_BYTES,
 ): string {
-  let name = text.normalize("NFC")
+  const name = clean(text, maxBytes) || fallback;
+  return isReserved(name) ? trimEnd(cutUtf8(`_${name}`, maxBytes)) : name;
+}
+
+/** Everything `sanitizeComponent()` does but the fallback and the device-name check. */
+function clean(text: string, maxBytes: number): string {
+  const name = text.normalize("NFC")
     .replace(/[\n\r\t\u2028\u2029]/g, " ")
     .replace(DROPPED, "")
     .replace(FORBIDDEN, "_")
     .replace(/\s+/g, " ")
     .replace(/^[\s.]+/, "");
-  name = trimEnd(cutUtf8(name, maxBytes));
-  if (name === "") name = fallback;
-  if (RESERVED.test(name.split(".")[0]!.trimEnd())) {
-    name = trimEnd(cutUtf8(`_${name}`, maxBytes));
-  }
-  return name;
+  return trimEnd(cutUtf8(name, maxBytes));
+}
+
+/** Whether Windows takes a name for a device (`CON`, `nul.txt`, `COM1 .mp3`). */
+function isReserved(name: string): boolean {
+  return RESERVED.test(name.split(".")[0]!.trimEnd());
 }
 
 /** Drops trailing dots and spaces (Windows refuses them). */
@@ -144,15 +150,14 @@ export function songLocator(
     ? extension.toLowerCase()
     : "bin";
   const tail = ` [${id}]${counter > 1 ? ` (${counter})` : ""}.${ext}`;
-  const artist = sanitizeComponent(parts.artistNames, "");
-  const title = sanitizeComponent(parts.title, "");
-  const head = artist && title
+  const artist = clean(parts.artistNames, MAX_NAME_BYTES);
+  const title = clean(parts.title, MAX_NAME_BYTES);
+  let head = artist && title
     ? `${artist} - ${title}`
     : artist || title || "Unknown";
-  const name = `${
-    sanitizeComponent(head, "Unknown", MAX_NAME_BYTES - utf8Length(tail))
-  }${tail}`;
-  return `${platform}/${name}`;
+  if (isReserved(`${head}${tail}`)) head = `_${head}`;
+  const room = MAX_NAME_BYTES - utf8Length(tail);
+  return `${platform}/${clean(head, room) || "Unknown"}${tail}`;
 }
 
 /**
