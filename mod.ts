@@ -98,7 +98,7 @@ export type { DiscoveredArtist, Hooks, SyncedSong } from "./tasks/hooks.ts";
 export type { Logger, Progress } from "./tasks/ui.ts";
 export type { Prompt } from "./tasks/prompt.ts";
 export type { FreeSpaceProbe } from "./storage/free_space.ts";
-export { EXIT, UsageError } from "./tasks/errors.ts";
+export { EXIT, NoSpaceError, UsageError } from "./tasks/errors.ts";
 export type { RunStatus } from "./tasks/outcome.ts";
 export { collect, COLLECT_DEFAULTS } from "./tasks/collect.ts";
 export type {
@@ -112,6 +112,35 @@ export { enrich, ENRICH_DEFAULTS } from "./tasks/enrich.ts";
 export type { EnrichOptions, EnrichSummary } from "./tasks/enrich.ts";
 export { status } from "./tasks/status.ts";
 export type { StatusSummary } from "./tasks/status.ts";
+export {
+  download,
+  DOWNLOAD_DEFAULTS,
+  formatDownloadSummary,
+} from "./tasks/download.ts";
+export type {
+  BackendUsage,
+  DownloadFailure,
+  DownloadOptions,
+  DownloadSummary,
+  PlannedSong,
+  QualityChoice,
+} from "./tasks/download.ts";
+export { exportM3u8, formatExportSummary } from "./tasks/export.ts";
+export type {
+  ExportedPlaylist,
+  ExportOptions,
+  ExportSummary,
+} from "./tasks/export.ts";
+export { TERMINAL_STATES } from "./catalog/download_tasks.ts";
+export type { TerminalState } from "./catalog/download_tasks.ts";
+export type { BackendSwitch, NoSpaceStop } from "./storage/space.ts";
+export type { OpenFile, WritableFile } from "./storage/local.ts";
+export {
+  resolveInside,
+  sanitizeComponent,
+  songLocator,
+} from "./storage/names.ts";
+export type { SongNameParts } from "./storage/names.ts";
 
 export { createEmulation, Emulation } from "./emulation/emulation.ts";
 export type {

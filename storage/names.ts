@@ -90,13 +90,16 @@ export function sanitizeComponent(
 
 /** Everything `sanitizeComponent()` does but the fallback and the device-name check. */
 function clean(text: string, maxBytes: number): string {
-  const name = text.normalize("NFC")
+  return trimEnd(cutUtf8(scrub(text).replace(/^[\s.]+/, ""), maxBytes));
+}
+
+/** NFC, no controls or bidi overrides, no forbidden characters, whitespace collapsed. */
+function scrub(text: string): string {
+  return text.normalize("NFC")
     .replace(/[\n\r\t\u2028\u2029]/g, " ")
     .replace(DROPPED, "")
     .replace(FORBIDDEN, "_")
-    .replace(/\s+/g, " ")
-    .replace(/^[\s.]+/, "");
-  return trimEnd(cutUtf8(name, maxBytes));
+    .replace(/\s+/g, " ");
 }
 
 /** Whether Windows takes a name for a device (`CON`, `nul.txt`, `COM1 .mp3`). */
@@ -162,12 +165,19 @@ export function songLocator(
 
 /**
  * A file name for free text with an extension (exported playlists):
- * sanitized like song names, the extension kept whole.
+ * sanitized like song names; `suffix` (an id that keeps the name unique)
+ * and the extension are kept whole when the text is cut.
  */
-export function fileName(text: string, extension: string): string {
-  const tail = `.${extension}`;
+export function fileName(
+  text: string,
+  extension: string,
+  suffix = "",
+): string {
+  const tail = `${cutUtf8(scrub(suffix), MAX_NAME_BYTES / 2)}.${extension}`;
+  let head = clean(text, MAX_NAME_BYTES) || "Untitled";
+  if (isReserved(`${head}${tail}`)) head = `_${head}`;
   return `${
-    sanitizeComponent(text, "Untitled", MAX_NAME_BYTES - utf8Length(tail))
+    clean(head, MAX_NAME_BYTES - utf8Length(tail)) || "Untitled"
   }${tail}`;
 }
 

@@ -1196,13 +1196,18 @@ export function formatDownloadSummary(summary: DownloadSummary): string {
   for (const [platform, error] of Object.entries(summary.platformErrors)) {
     lines.push(`  ${platform} stopped: ${error}`);
   }
-  for (const f of summary.failures.slice(0, 20)) {
+  // VIP-only and unavailable songs are the platforms' answer, not errors:
+  // counted above, listed in --json
+  const actionable = summary.failures.filter((f) =>
+    f.state !== "vip_only" && f.state !== "unavailable"
+  );
+  for (const f of actionable.slice(0, 20)) {
     lines.push(
       `  ${f.state} ${f.platform}:${f.remoteId} (${f.title}): ${f.error}`,
     );
   }
-  if (summary.failures.length > 20) {
-    lines.push(`  … and ${summary.failures.length - 20} more`);
+  if (actionable.length > 20) {
+    lines.push(`  … and ${actionable.length - 20} more`);
   }
   if (summary.notStarted > 0) {
     lines.push(

@@ -182,4 +182,9 @@ Deno.test("fileName() sanitizes playlist names and keeps the extension", () => {
   assert.equal(fileName("../..", "m3u8"), "_.m3u8");
   assert.equal(fileName("CON", "m3u8"), "_CON.m3u8");
   assert.ok(utf8Length(fileName("晴".repeat(200), "m3u8")) <= MAX_NAME_BYTES);
+  const long = fileName(`qq - ${"x".repeat(300)}`, "m3u8", " [123]");
+  assert.ok(long.endsWith("x [123].m3u8"), "the id survives the cut");
+  assert.equal(utf8Length(long), MAX_NAME_BYTES);
+  assert.equal(fileName("CON", "m3u8", ""), "_CON.m3u8");
+  assert.equal(fileName("a", "m3u8", " [x/1]"), "a [x_1].m3u8");
 });
