@@ -19,8 +19,8 @@ import { isNoSpace, NoSpaceError } from "../tasks/errors.ts";
 export interface WritableFile {
   /** Writes some of `bytes`; resolves to how many were written. */
   write(bytes: Uint8Array): Promise<number>;
-  /** Flushes data and metadata to the disk. */
-  sync(): Promise<void>;
+  /** Flushes the data (and the size) to the disk (`fdatasync`). */
+  syncData(): Promise<void>;
   /** Closes the file. */
   close(): void;
 }
@@ -99,6 +99,8 @@ export class PartFile {
   #head = new Uint8Array(HEAD_BYTES);
   #headLength = 0;
   #resumable: { size: number; etag: string | null } | undefined;
+  #writing: Promise<void> | undefined;
+  #writeError: unknown;
 
   private constructor(
     path: string,
@@ -152,7 +154,7 @@ export class PartFile {
     return this.#resumable?.etag ?? null;
   }
 
-  /** Bytes in the file so far. */
+  /** Bytes in the file so far (some may still be on their way to the disk: `flush()`). */
   get size(): number {
     return this.#size;
   }
@@ -164,6 +166,7 @@ export class PartFile {
 
   /** Starts the file from zero (a fresh body, or a server that ignored `Range`). */
   async begin(etag: string | null): Promise<void> {
+    await this.#settle();
     this.#close();
     this.#sha256 = createHash("sha256");
     this.#md5 = this.#withMd5 ? createHash("md5") : undefined;
@@ -184,6 +187,7 @@ export class PartFile {
     if (this.#resumable === undefined) {
       throw new Error(`Cannot resume '${this.partPath}': nothing to resume`);
     }
+    await this.#settle();
     this.#close();
     try {
       this.#file = await this.#openFile(this.partPath, { append: true });
@@ -192,30 +196,43 @@ export class PartFile {
     }
   }
 
-  /** Appends a chunk, hashing it. Throws `NoSpaceError` when the disk is full. */
+  /**
+   * Appends a chunk, hashing it at once. The chunk is written in the
+   * background while the caller reads the next one: the previous write is
+   * awaited first, so at most one chunk is in flight. The chunk's memory
+   * must stay untouched until the next `write()` or `flush()` resolves
+   * (two buffers used in turn are enough). Throws `NoSpaceError` when the
+   * disk is full.
+   */
   async write(chunk: Uint8Array): Promise<void> {
+    await this.flush();
     const file = this.#file;
     if (!file) throw new Error(`Cannot write '${this.partPath}': not open`);
     this.#takeHead(chunk);
-    try {
-      let offset = 0;
-      while (offset < chunk.length) {
-        offset += await file.write(chunk.subarray(offset));
-      }
-    } catch (error) {
-      throw this.#translate(error);
-    }
     this.#sha256.update(chunk);
     this.#md5?.update(chunk);
     this.#size += chunk.length;
+    this.#writing = this.#writeOut(file, chunk);
+  }
+
+  /** Waits until every chunk written so far is with the operating system. */
+  async flush(): Promise<void> {
+    await this.#settle();
+    if (this.#writeError !== undefined) throw this.#writeError;
   }
 
   /** Syncs and closes the file; returns its size and hashes. */
   async finish(): Promise<FinishedFile> {
+    try {
+      await this.flush();
+    } catch (error) {
+      this.#close();
+      throw error;
+    }
     const file = this.#file;
     if (file) {
       try {
-        await file.sync();
+        await file.syncData();
       } catch (error) {
         throw this.#translate(error);
       } finally {
@@ -245,13 +262,36 @@ export class PartFile {
 
   /** Closes and removes the `.part` and its sidecar. */
   async discard(): Promise<void> {
+    await this.#settle();
     this.#close();
     await this.#removeFiles();
   }
 
-  /** Closes the file, leaving the `.part` to resume later. */
-  keep(): void {
+  /** Writes what is in flight and closes the file, leaving the `.part` to resume later. */
+  async keep(): Promise<void> {
+    await this.#settle();
     this.#close();
+  }
+
+  /** Writes one chunk; a failure is kept for the next call. */
+  async #writeOut(file: WritableFile, chunk: Uint8Array): Promise<void> {
+    try {
+      let written = 0;
+      while (written < chunk.length) {
+        written += await file.write(chunk.subarray(written));
+      }
+    } catch (error) {
+      this.#writeError = this.#translate(error);
+    }
+  }
+
+  /** Waits for the background writes to end (successfully or not). */
+  async #settle(): Promise<void> {
+    while (this.#writing) {
+      const writing = this.#writing;
+      await writing;
+      if (this.#writing === writing) this.#writing = undefined;
+    }
   }
 
   #close(): void {

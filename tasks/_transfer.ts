@@ -135,7 +135,7 @@ export async function transferOffer(
       await part.discard().catch(() => {});
       throw error;
     }
-    part.keep();
+    await part.keep();
     if (error instanceof Stop) return { kind: error.kind };
     if (options.signal?.aborted) return { kind: "interrupted" };
     if (error instanceof Expired) {
@@ -258,6 +258,8 @@ async function fetchInto(
         error instanceof Rejection || error instanceof Stop || isNoSpace(error)
       ) throw error;
       if (options.signal?.aborted) throw new Stop("interrupted");
+      // what was received is kept: the retry asks for the rest
+      await part.flush();
       failures = await retryOrGiveUp(describe(error), failures, options);
       continue;
     }
@@ -278,40 +280,109 @@ async function streamBody(
     if (length === 0 || length === undefined) return;
     throw new Transient("the CDN sent no body");
   }
-  const reader = body.getReader();
   let received = 0;
   const limit = offer.sizeBytes ?? total;
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      const before = part.size;
-      await part.write(value);
-      received += value.length;
-      if (before < MAGIC_BYTES && part.size >= MAGIC_BYTES) {
-        if (!matchesContainer(part.head, offer.container)) {
-          throw new Rejection(
-            `the body starts with ${
-              describeHead(part.head)
-            }, not a ${offer.container} header`,
-          );
-        }
-      }
-      if (limit !== undefined && part.size > limit) {
+  // Responses built in process (an emulation handler passed as `fetch`) have
+  // no URL, and their byte streams may never answer a BYOB read at their
+  // end; network responses from `fetch` do.
+  const remaining = length ??
+    (limit === undefined ? undefined : limit - part.size);
+  for await (
+    const chunk of chunksOf(body, response.url !== "", remaining)
+  ) {
+    const before = part.size;
+    await part.write(chunk);
+    received += chunk.length;
+    if (before < MAGIC_BYTES && part.size >= MAGIC_BYTES) {
+      if (!matchesContainer(part.head, offer.container)) {
         throw new Rejection(
-          `the body is longer than the ${limit} bytes offered`,
+          `the body starts with ${
+            describeHead(part.head)
+          }, not a ${offer.container} header`,
         );
       }
-      if (!options.onBytes(part.size, limit)) throw new Stop("lease_lost");
     }
-  } catch (error) {
-    await reader.cancel().catch(() => {});
-    throw error;
+    if (limit !== undefined && part.size > limit) {
+      throw new Rejection(
+        `the body is longer than the ${limit} bytes offered`,
+      );
+    }
+    if (!options.onBytes(part.size, limit)) throw new Stop("lease_lost");
   }
   if (length !== undefined && received !== length) {
     throw new Transient(
       `the body broke off after ${received} of ${length} bytes`,
     );
+  }
+}
+
+/** Bytes read at once from a body that supports it (BYOB). */
+const BUFFER_BYTES = 512 * 1024;
+
+/**
+ * The chunks of a body. A byte stream is read into two buffers used in
+ * turn (no allocation per chunk, so memory stays flat whatever the size of
+ * the file): a chunk's memory is reused two chunks later, after
+ * `PartFile.write()` has written it. Other streams (and every stream when
+ * `byob` is false) yield their own chunks.
+ * When the body breaks off, what arrived before is yielded first.
+ */
+async function* chunksOf(
+  body: ReadableStream<Uint8Array>,
+  byob: boolean,
+  expectedBytes: number | undefined,
+): AsyncGenerator<Uint8Array> {
+  let reader: ReadableStreamBYOBReader;
+  try {
+    if (!byob) throw new TypeError("not a network body");
+    reader = body.getReader({ mode: "byob" });
+  } catch {
+    const plain = body.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await plain.read();
+        if (done) return;
+        if (value.length > 0) yield value;
+      }
+    } finally {
+      await plain.cancel().catch(() => {});
+    }
+  }
+  // a small file needs no big buffers (one extra byte to see the end)
+  const size = Math.max(
+    4096,
+    Math.min(BUFFER_BYTES, (expectedBytes ?? BUFFER_BYTES) + 1),
+  );
+  const buffers = [new ArrayBuffer(size), new ArrayBuffer(size)];
+  let which = 0;
+  try {
+    for (;;) {
+      let buffer = buffers[which]!;
+      let filled = 0;
+      let done = false;
+      try {
+        while (filled < size) {
+          const result = await reader.read(
+            new Uint8Array(buffer, filled, size - filled),
+          );
+          if (result.value) buffer = result.value.buffer as ArrayBuffer;
+          if (result.done) {
+            done = true;
+            break;
+          }
+          filled += result.value.byteLength;
+        }
+      } catch (error) {
+        if (filled > 0) yield new Uint8Array(buffer, 0, filled);
+        throw error;
+      }
+      buffers[which] = buffer;
+      if (filled > 0) yield new Uint8Array(buffer, 0, filled);
+      if (done) return;
+      which ^= 1;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
   }
 }
 

@@ -974,7 +974,7 @@ class Run {
         return true;
       });
       if (!recorded) {
-        part.keep();
+        await part.keep();
         return { kind: "lease_lost" };
       }
       return {

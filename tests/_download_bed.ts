@@ -5,7 +5,8 @@
  */
 import { join } from "node:path";
 import { Catalog } from "../catalog/database.ts";
-import type { Sleep } from "../sources/http.ts";
+import { serveEmulation } from "../emulation/serve.ts";
+import type { Fetch, Sleep } from "../sources/http.ts";
 import type { Platform, Source } from "../sources/types.ts";
 import type { FreeSpaceProbe } from "../storage/free_space.ts";
 import { type Context, createContext } from "../tasks/context.ts";
@@ -49,6 +50,11 @@ export interface BedOptions {
   prompt?: Prompt;
   /** Seconds a URL stays valid. */
   urlTtlSeconds?: number;
+  /**
+   * Serve the emulation on 127.0.0.1 and talk to it with the real `fetch`
+   * (network bodies, read with BYOB), instead of calling it in process.
+   */
+  served?: boolean;
 }
 
 /** A download stage under test. */
@@ -85,7 +91,15 @@ export async function downloadBed(
       ? { urlTtlSeconds: options.urlTtlSeconds }
       : {}),
   });
-  const sources = testSources(worlds, "http://emulation", bed.emulation.fetch);
+  const server = options.served ? serveEmulation(bed.emulation) : undefined;
+  const fetcher: Fetch = server
+    ? (input, init) => fetch(input, init)
+    : bed.emulation.fetch;
+  const sources = testSources(
+    worlds,
+    server?.url ?? "http://emulation",
+    fetcher,
+  );
   const ui = memoryUi();
   const sleeps: number[] = [];
   const sleep: Sleep = (ms) => {
@@ -124,7 +138,7 @@ export async function downloadBed(
     run: (runOptions = {}, ctx = context) =>
       download(ctx, {
         library,
-        fetch: bed.emulation.fetch,
+        fetch: fetcher,
         minFree: 0,
         ...runOptions,
       }),
@@ -134,6 +148,7 @@ export async function downloadBed(
       return makeContext(second);
     },
     async [Symbol.asyncDispose]() {
+      await server?.shutdown();
       for (const c of extra) c.close();
       catalog.close();
       await Deno.remove(dir, { recursive: true });

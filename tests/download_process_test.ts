@@ -211,10 +211,10 @@ async function assertRecordedFilesAreWhole(
 }
 
 Deno.test("a download killed with SIGKILL at random moments 20 times, then finished: no partial or corrupt file recorded, nothing fetched twice", async () => {
-  const total = 36;
-  const worlds: TestWorlds = { netease: songs(total, 400_000) };
+  const total = 16;
+  const worlds: TestWorlds = { netease: songs(total, 2_000_000) };
   await using t = await setup(worlds, {
-    throttle: { bytes: 16_384, delayMs: 10 },
+    throttle: { bytes: 32_768, delayMs: 10 },
   });
   let seed = 20261125;
   const random = () => {

@@ -254,7 +254,7 @@ function fullDiskAfter(root: string, limit: number): OpenFile {
         if (inside) written += n;
         return n;
       },
-      sync: () => file.sync(),
+      syncData: () => file.syncData(),
       close: () => file.close(),
     };
     return wrapped;

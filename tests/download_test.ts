@@ -398,6 +398,32 @@ Deno.test("download() resumes a cut transfer with Range, in the same run and in 
   );
 });
 
+Deno.test("download() over a socket: bodies read into reused buffers, a cut resumed with Range, a 5xx retried", async () => {
+  const worlds: TestWorlds = {
+    netease: [goodSong("1", 3_000_000), goodSong("2", 900_000)],
+  };
+  await using t = await downloadBed(worlds, { served: true });
+  t.bed.state.inject({ file: "1/lossless", kind: "cut", bytes: 1_300_000 });
+  t.bed.state.inject({ file: "2/lossless", kind: "5xx" });
+  const summary = await t.run({ concurrency: 1 });
+  assert.equal(summary.downloaded, 2, JSON.stringify(summary.failures));
+  assert.deepEqual(summary.byQuality, { lossless: 2 });
+  const first = t.bed.state.cdn.filter((r) => r.file === "1/lossless");
+  assert.equal(first[0]!.range, null);
+  const resumedAt = Number(/^bytes=(\d+)-$/.exec(first[1]!.range ?? "")?.[1]);
+  assert.ok(
+    resumedAt >= 1_000_000 && resumedAt <= 1_300_000,
+    `resumed at ${resumedAt}: what arrived before the cut was kept`,
+  );
+  for (const f of recordedFiles(t.catalog)) {
+    assert.equal(
+      f.sha256,
+      expectedSha(worlds, "netease", f.remote_song_id, "lossless"),
+    );
+    assert.equal(await fileSha256(join(f.container_name, f.locator)), f.sha256);
+  }
+});
+
 Deno.test("download() retries 5xx and resets with growing backoff", async () => {
   const worlds: TestWorlds = { netease: [goodSong("1")] };
   await using t = await downloadBed(worlds);
