@@ -4,7 +4,9 @@
  * checked file is synced to disk and renamed into place. A sidecar
  * `<final>.part.json` names what the `.part` holds (platform, song,
  * level, size, MD5, ETag), so an interrupted transfer resumes only into
- * the same file.
+ * the same file. The sidecar is written once the `.part` holds 1 MiB, or
+ * when a transfer is given up to be resumed later: a smaller file killed
+ * mid-way is fetched again from zero, and most files cost no extra file.
  *
  * The file-opening function is a seam: tests pass one that fails with
  * `ENOSPC` after N bytes.
@@ -74,6 +76,8 @@ export interface PartFileOptions {
 }
 
 const HEAD_BYTES = 16;
+/** A `.part` gets its sidecar (becomes resumable after a crash) at this size. */
+const SIDECAR_AFTER = 1 << 20;
 
 /**
  * A file being downloaded to `<path>.part`. Prepare it (which finds a
@@ -101,6 +105,8 @@ export class PartFile {
   #resumable: { size: number; etag: string | null } | undefined;
   #writing: Promise<void> | undefined;
   #writeError: unknown;
+  #etag: string | null = null;
+  #sidecarOnDisk = false;
 
   private constructor(
     path: string,
@@ -129,15 +135,21 @@ export class PartFile {
   ): Promise<PartFile> {
     const part = new PartFile(path, identity, options);
     await Deno.mkdir(dirname(path), { recursive: true });
-    const sidecar = await readSidecar(part.sidecarPath);
     const size = await fileSize(part.partPath);
+    if (size === undefined) {
+      // no .part: at most a stale sidecar to clear
+      await removeIfThere(part.sidecarPath);
+      return part;
+    }
+    const sidecar = size > 0 ? await readSidecar(part.sidecarPath) : undefined;
     if (
-      sidecar && size !== undefined && size > 0 &&
-      sameIdentity(sidecar, identity) &&
+      sidecar && sameIdentity(sidecar, identity) &&
       (identity.sizeBytes === null || size <= identity.sizeBytes)
     ) {
       await part.#hashExisting();
       part.#resumable = { size: part.#size, etag: sidecar.etag };
+      part.#etag = sidecar.etag;
+      part.#sidecarOnDisk = true;
     } else {
       await part.#removeFiles();
     }
@@ -173,9 +185,13 @@ export class PartFile {
     this.#size = 0;
     this.#headLength = 0;
     this.#resumable = undefined;
-    const sidecar: Sidecar = { ...this.#identity, etag };
+    this.#etag = etag;
     try {
-      await Deno.writeTextFile(this.sidecarPath, JSON.stringify(sidecar));
+      if (this.#sidecarOnDisk) {
+        // it described the bytes being thrown away
+        await removeIfThere(this.sidecarPath);
+        this.#sidecarOnDisk = false;
+      }
       this.#file = await this.#openFile(this.partPath, { append: false });
     } catch (error) {
       throw this.#translate(error);
@@ -205,14 +221,22 @@ export class PartFile {
    * disk is full.
    */
   async write(chunk: Uint8Array): Promise<void> {
-    await this.flush();
-    const file = this.#file;
-    if (!file) throw new Error(`Cannot write '${this.partPath}': not open`);
+    if (this.#writeError !== undefined) throw this.#writeError;
+    if (!this.#file) {
+      throw new Error(`Cannot write '${this.partPath}': not open`);
+    }
+    // hash while the previous chunk is being written
     this.#takeHead(chunk);
     this.#sha256.update(chunk);
     this.#md5?.update(chunk);
     this.#size += chunk.length;
+    await this.flush();
+    const file = this.#file;
+    if (!file) throw new Error(`Cannot write '${this.partPath}': closed`);
     this.#writing = this.#writeOut(file, chunk);
+    if (!this.#sidecarOnDisk && this.#size >= SIDECAR_AFTER) {
+      await this.#writeSidecar();
+    }
   }
 
   /** Waits until every chunk written so far is with the operating system. */
@@ -253,11 +277,13 @@ export class PartFile {
    */
   commit(): void {
     Deno.renameSync(this.partPath, this.path);
+    if (!this.#sidecarOnDisk) return;
     try {
       Deno.removeSync(this.sidecarPath);
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
+    this.#sidecarOnDisk = false;
   }
 
   /** Closes and removes the `.part` and its sidecar. */
@@ -270,7 +296,20 @@ export class PartFile {
   /** Writes what is in flight and closes the file, leaving the `.part` to resume later. */
   async keep(): Promise<void> {
     await this.#settle();
+    if (!this.#sidecarOnDisk && this.#size > 0 && this.#file) {
+      await this.#writeSidecar().catch(() => {});
+    }
     this.#close();
+  }
+
+  async #writeSidecar(): Promise<void> {
+    const sidecar: Sidecar = { ...this.#identity, etag: this.#etag };
+    try {
+      await Deno.writeTextFile(this.sidecarPath, JSON.stringify(sidecar));
+    } catch (error) {
+      throw this.#translate(error);
+    }
+    this.#sidecarOnDisk = true;
   }
 
   /** Writes one chunk; a failure is kept for the next call. */
@@ -323,11 +362,9 @@ export class PartFile {
   }
 
   async #removeFiles(): Promise<void> {
-    for (const path of [this.partPath, this.sidecarPath]) {
-      await Deno.remove(path).catch((error) => {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      });
-    }
+    await removeIfThere(this.partPath);
+    await removeIfThere(this.sidecarPath);
+    this.#sidecarOnDisk = false;
   }
 
   #translate(error: unknown): unknown {
@@ -337,6 +374,12 @@ export class PartFile {
       { path: dirname(this.path), cause: error },
     );
   }
+}
+
+async function removeIfThere(path: string): Promise<void> {
+  await Deno.remove(path).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
 }
 
 function sameIdentity(a: PartIdentity, b: PartIdentity): boolean {
