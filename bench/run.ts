@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { dirname, fromFileUrl, join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const dir = dirname(fromFileUrl(import.meta.url));
+const dir = dirname(fileURLToPath(import.meta.url));
 const benches: string[] = [];
 for await (const entry of Deno.readDir(dir)) {
   if (
