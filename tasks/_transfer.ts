@@ -308,6 +308,7 @@ async function streamBody(
       );
     }
     if (!options.onBytes(part.size, limit)) throw new Stop("lease_lost");
+    if (options.signal?.aborted) throw new Stop("interrupted");
   }
   if (length !== undefined && received !== length) {
     throw new Transient(

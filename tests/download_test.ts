@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { claimTask, taskOf } from "../catalog/download_tasks.ts";
 import type { SourceErrorKind } from "../sources/errors.ts";
+import type { OpenFile } from "../storage/local.ts";
 import { download } from "../tasks/download.ts";
 import {
   downloadBed,
@@ -655,5 +656,138 @@ Deno.test("download() needs a source for each selected platform", async () => {
   await assert.rejects(
     download(t.context, { platforms: ["kuwo"], library: t.library }),
     /no source configured for it/,
+  );
+});
+
+/** An `OpenFile` that calls `onWrite` after each write. */
+function watchedWrites(onWrite: (count: number) => void): OpenFile {
+  let count = 0;
+  return async (path, options) => {
+    const file = await Deno.open(path, {
+      write: true,
+      create: true,
+      append: options.append,
+      truncate: !options.append,
+    });
+    return {
+      write: async (bytes) => {
+        const n = await file.write(bytes);
+        onWrite(++count);
+        return n;
+      },
+      syncData: () => file.syncData(),
+      close: () => file.close(),
+    };
+  };
+}
+
+Deno.test("download() renews its lease while a file downloads, and stops without recording when the lease was taken over", async (t) => {
+  await t.step("renewed", async () => {
+    const worlds: TestWorlds = { netease: [goodSong("1", 600_000)] };
+    await using bed = await downloadBed(worlds);
+    const songId = bed.ids.get("netease:1")!;
+    const leases: number[] = [];
+    const summary = await bed.run({
+      leaseTtlMs: 3_000,
+      openFile: watchedWrites(() => {
+        leases.push(taskOf(bed.catalog, songId)!.lease_until!);
+        bed.clock.advance(1_500);
+      }),
+    });
+    assert.equal(summary.downloaded, 1);
+    assert.ok(leases.length >= 4, `${leases.length} writes`);
+    assert.ok(
+      leases[leases.length - 1]! > leases[0]! + 3_000,
+      `the lease moved on: ${leases.join(", ")}`,
+    );
+  });
+  await t.step("taken over", async () => {
+    const worlds: TestWorlds = { netease: [goodSong("1", 600_000)] };
+    await using bed = await downloadBed(worlds);
+    const songId = bed.ids.get("netease:1")!;
+    const summary = await bed.run({
+      leaseTtlMs: 3_000,
+      openFile: watchedWrites((count) => {
+        if (count === 2) {
+          // our lease expired while we stalled; another process claimed the song
+          bed.clock.advance(4_000);
+          bed.catalog.run(
+            "UPDATE download_tasks SET lease_owner = 'other', lease_until = ? WHERE song_id = ?",
+            bed.clock.now() + 3_000,
+            songId,
+          );
+        }
+      }),
+    });
+    assert.equal(summary.downloaded, 0);
+    assert.equal(recordedFiles(bed.catalog).length, 0);
+    const task = taskOf(bed.catalog, songId)!;
+    assert.equal(task.state, "running");
+    assert.equal(task.lease_owner, "other", "the other process keeps it");
+    assert.ok(
+      bed.ui.lines.some((l) =>
+        l.includes("another process took this song over")
+      ),
+    );
+  });
+});
+
+Deno.test("download() stops when interrupted: the transfer's .part is kept, the task is pending again, a rerun resumes", async () => {
+  const worlds: TestWorlds = {
+    netease: [goodSong("1", 600_000), goodSong("2", 600_000)],
+  };
+  await using t = await downloadBed(worlds);
+  const controller = new AbortController();
+  const context = { ...t.context, signal: controller.signal };
+  const summary = await t.run({
+    concurrency: 1,
+    openFile: watchedWrites((count) => {
+      if (count === 3) controller.abort(new Error("interrupted"));
+    }),
+  }, context);
+  assert.equal(summary.status, "interrupted");
+  assert.equal(summary.downloaded, 0);
+  assert.equal(recordedFiles(t.catalog).length, 0);
+  for (const id of ["netease:1", "netease:2"]) {
+    const task = taskOf(t.catalog, t.ids.get(id)!)!;
+    assert.equal(task.state, "pending", id);
+    assert.equal(task.lease_owner, null);
+  }
+  const parts = await listFiles(t.library);
+  assert.deepEqual(
+    parts.map((p) => p.replace(/^.*\.flac/, "*.flac")),
+    ["*.flac.part", "*.flac.part.json"],
+  );
+  const rerun = await t.run();
+  assert.equal(rerun.downloaded, 2);
+  assert.ok(rerun.resumedBytes > 0);
+  for (const f of recordedFiles(t.catalog)) {
+    assert.equal(await fileSha256(join(f.container_name, f.locator)), f.sha256);
+    assert.equal(
+      f.sha256,
+      expectedSha(worlds, "netease", f.remote_song_id, "lossless"),
+    );
+  }
+});
+
+Deno.test("download() shows progress: songs, bytes, rate, ETA and each file", async () => {
+  const worlds: TestWorlds = {
+    netease: [goodSong("1", 300_000), goodSong("2", 300_000)],
+  };
+  await using t = await downloadBed(worlds);
+  await t.run({
+    concurrency: 1,
+    openFile: watchedWrites(() => t.clock.advance(150)),
+  });
+  const shown = t.ui.statuses.map((lines) => lines.join("\n"));
+  assert.ok(shown.length >= 3, `${shown.length} statuses`);
+  assert.ok(
+    shown.some((s) =>
+      /^download 1\/2 songs · [\d.]+ KiB · [\d.]+ (KiB|MiB)\/s · ETA /.test(
+        s,
+      ) &&
+      /\n  netease Artist 2 - Song 2 \(lossless\) \d+% /.test(s)
+    ),
+    shown.join("\n---\n"),
   );
 });
