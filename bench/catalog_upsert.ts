@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console -- a benchmark prints its figures
 /**
  * Benchmark: upserting 100,000 songs with their playlist and artist links
  * through the catalog's repositories (the write path of sync: one

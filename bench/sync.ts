@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console -- a benchmark prints its figures
 /**
  * Benchmark: collect + sync of an emulated catalog (1,000 playlists and
  * 100,000 songs per platform), printing playlists/s, songs/s, peak memory,
