@@ -88,12 +88,18 @@ function optionalNumber(value: unknown): number | undefined {
   return undefined;
 }
 
+/** A name with the HTML entities some answers carry decoded (§3). */
+function decodeEntities(text: string): string {
+  return text.replace(/&nbsp;/g, " ").replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
+}
+
 /** Text of an HTML fragment (`intro` carries `<br>`), entities decoded. */
 function plainText(text: string): string {
-  return text.replace(/<br\s*\/?>/gi, "\n").replace(/<[^>]*>/g, "")
-    .replace(/&nbsp;/g, " ").replace(/&lt;/g, "<").replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&")
-    .trim();
+  return decodeEntities(
+    text.replace(/<br\s*\/?>/gi, "\n").replace(/<[^>]*>/g, ""),
+  ).trim();
 }
 
 /** Epoch ms of a China-time date (`2019-06-03` or `2019-06-03 12:00:00`). */
@@ -162,7 +168,9 @@ export function parseCategoryPage(data: unknown): CategoryPage {
       const candidate: PlaylistCandidate = {
         platform: "qq",
         remoteId: string(basic.tid, `content.v_item[${i}].basic.tid`),
-        name: string(basic.title, `content.v_item[${i}].basic.title`),
+        name: decodeEntities(
+          string(basic.title, `content.v_item[${i}].basic.title`),
+        ),
         ...(coverUrl === undefined ? {} : { coverUrl }),
         ...(trackCount === undefined ? {} : { trackCount }),
         ...(playCount === undefined ? {} : { playCount }),
@@ -324,7 +332,7 @@ export function parseCdInfo(body: unknown): CdInfoPage {
   const playlist: PlaylistCandidate = {
     platform: "qq",
     remoteId: string(cd.disstid, "cdlist[0].disstid"),
-    name: string(cd.dissname, "cdlist[0].dissname"),
+    name: decodeEntities(string(cd.dissname, "cdlist[0].dissname")),
     trackCount: total,
     ...(cover === undefined ? {} : { coverUrl: cover }),
     ...(playCount === undefined ? {} : { playCount }),
