@@ -46,6 +46,8 @@ Deno.test("gTk() matches the page's table", () => {
 });
 
 Deno.test("the emulation's own zzc and g_tk match the shared vectors", () => {
-  for (const [body, sign] of ZZC_VECTORS) assert.equal(expectedSign(body), sign);
+  for (const [body, sign] of ZZC_VECTORS) {
+    assert.equal(expectedSign(body), sign);
+  }
   for (const [key, value] of G_TK_TABLE) assert.equal(keyHash(key), value);
 });
