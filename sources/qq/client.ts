@@ -367,7 +367,8 @@ class QqSource implements Source {
     let period = entry.period;
     for (let restart = 0; restart <= PERIOD_RESTARTS; restart++) {
       const pages = await this.#chartPages(topId, period);
-      if (pages.period === period) {
+      period = pages.period;
+      if (pages.complete) {
         return {
           playlist: {
             ...pages.first.chart,
@@ -378,7 +379,6 @@ class QqSource implements Source {
         };
       }
       // the period rolled over while paging: start again with the new one
-      period = pages.period;
       this.#rememberPeriod(topId, period);
     }
     throw malformed(
@@ -387,13 +387,16 @@ class QqSource implements Source {
   }
 
   /**
-   * Every page of a chart in one period. Returns early with the period the
-   * platform answers when it differs from the asked one.
+   * Every page of a chart in one period. A stale period is corrected once
+   * from the first answer; a change while paging returns early, incomplete,
+   * with the period the platform names.
    */
   async #chartPages(
     topId: number,
     asked: string,
-  ): Promise<{ period: string; first: ToplistPage; songs: SongInfo[] }> {
+  ): Promise<
+    { complete: boolean; period: string; first: ToplistPage; songs: SongInfo[] }
+  > {
     const pageCall = (period: string, offset: number, num: number) => ({
       ...MODULES.toplistDetail,
       param: { topid: topId, offset, num, period },
@@ -410,7 +413,7 @@ class QqSource implements Source {
         await this.#gateway.one(pageCall(period, 0, TOPLIST_PAGE_SIZE)),
       );
       if (first.period !== "" && first.period !== period) {
-        return { period: first.period, first, songs: [] };
+        return { complete: false, period: first.period, first, songs: [] };
       }
     }
     const total = first.totalNum;
@@ -434,7 +437,7 @@ class QqSource implements Source {
         if (!result.ok) throw result.error;
         const page = parseToplistDetail(result.data);
         if (page.period !== "" && page.period !== period) {
-          return { period: page.period, first, songs: [] };
+          return { complete: false, period: page.period, first, songs: [] };
         }
         songs.push(...page.songs);
       }
@@ -444,7 +447,7 @@ class QqSource implements Source {
         `chart ${topId} declares ${total} songs but its pages hold ${songs.length}`,
       );
     }
-    return { period, first, songs: dedupe(songs) };
+    return { complete: true, period, first, songs: dedupe(songs) };
   }
 
   #rememberPeriod(topId: number, period: string): void {
