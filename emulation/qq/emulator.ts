@@ -79,7 +79,9 @@ export type Tier = "anonymous" | "vip" | "svip";
 
 /** A test account the emulation publishes. */
 export interface QqAccount {
+  /** The QQ number, sent as the `uin` cookie. */
   uin: string;
+  /** The musickey, sent as the `qm_keyst` cookie. */
   key: string;
 }
 
