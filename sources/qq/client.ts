@@ -21,6 +21,7 @@ import {
   type Source,
 } from "../types.ts";
 import {
+  ANONYMOUS_G_TK,
   CATEGORY_PAGE_SIZE,
   CDINFO_URL,
   CDN_REFERER,
@@ -215,7 +216,9 @@ class QqSource implements Source {
     const filenames = rungs.map((r) => vkeyFilename(r.rung, media));
     const granted = new Map<string, Grant>();
     const results = new Map<string, number>();
-    for (let attempt = 0; attempt < VKEY_ATTEMPTS; attempt++) {
+    let attempts = 0;
+    while (attempts < VKEY_ATTEMPTS) {
+      attempts++;
       const data = await this.#gateway.one({
         ...MODULES.vkey,
         param: {
@@ -275,22 +278,26 @@ class QqSource implements Source {
       };
     }
     if (offered > 0) return;
-    const codes = [...results.values()];
+    const codes = [...new Set(results.values())];
     const refused = codes.includes(VKEY_RESULTS.noPermission);
-    const kind = song.availability === "unavailable" || !refused
-      ? "unavailable"
-      : "vip";
+    const code = refused ? VKEY_RESULTS.noPermission : (codes[0] ?? 0);
+    if (song.availability === "unavailable") {
+      throw new SourceError(
+        `qq: song ${media.mid} is unavailable: no play rights, every rung refused (result ${code})`,
+        { platform: "qq", kind: "unavailable", code },
+      );
+    }
+    if (refused) {
+      throw new SourceError(
+        `qq: song ${media.mid} needs VIP or a purchase at every quality offered (result ${code})`,
+        { platform: "qq", kind: "vip", code },
+      );
+    }
     throw new SourceError(
-      kind === "vip"
-        ? `qq: song ${media.mid} needs VIP or a purchase at every quality offered (result ${VKEY_RESULTS.noPermission})`
-        : `qq: song ${media.mid} has no usable file (results ${
-          [...new Set(codes)].join(", ") || "none"
-        } after ${VKEY_ATTEMPTS} tries)`,
-      {
-        platform: "qq",
-        kind,
-        code: refused ? VKEY_RESULTS.noPermission : (codes[0] ?? 0),
-      },
+      `qq: song ${media.mid} got no usable URL (results ${
+        codes.join(", ") || "none"
+      } after ${attempts} ${attempts === 1 ? "try" : "tries"})`,
+      { platform: "qq", kind: "unavailable", code },
     );
   }
 
@@ -539,12 +546,13 @@ class QqSource implements Source {
       format: "json",
       inCharset: "utf8",
       outCharset: "utf-8",
-      loginUin: String(this.#session.uin),
+      // cosmetic (§5): kept anonymous so that URLs never carry the login
+      loginUin: "0",
       hostUin: "0",
       notice: "0",
       platform: "yqq.json",
       needNewCode: "0",
-      g_tk: String(this.#session.gTk),
+      g_tk: String(ANONYMOUS_G_TK),
       nosign: "1",
     });
     return `${CDINFO_URL}?${query}`;
