@@ -61,8 +61,10 @@ const FEEDBACK_URL =
 /** Options of `createQqEmulator()`. */
 export interface QqEmulatorOptions {
   /**
-   * Gateway requests in one second of the emulation's clock above which
-   * every label answers 2001. @default 600
+   * Gateway requests within one second of the emulation's clock above
+   * which every label answers 2001 (a sliding window). A clock that stands
+   * still measures no rate, so tests that freeze time never trip it.
+   * @default 600
    */
   maxRequestsPerSecond?: number;
   /** `module.method` keys that answer 2000 on the unsigned gateway. @default [] */
@@ -116,7 +118,8 @@ class QqEmulator implements PlatformEmulator {
   #signRequired: ReadonlySet<string>;
   #flakyRate: number;
   // the instance's own counters: rate window, vkey calls per song, traces
-  #window = { second: Number.NaN, count: 0 };
+  /** Times of the last `maxRequestsPerSecond` gateway requests, oldest first. */
+  #recent: number[] = [];
   #vkeyCalls = new Map<string, number>();
   #requests = 0;
 
@@ -202,12 +205,10 @@ class QqEmulator implements PlatformEmulator {
   }
 
   #overRate(now: number): boolean {
-    const second = Math.floor(now / 1000);
-    if (second !== this.#window.second) {
-      this.#window = { second, count: 0 };
-    }
-    this.#window.count++;
-    return this.#window.count > this.#maxPerSecond;
+    this.#recent.push(now);
+    if (this.#recent.length <= this.#maxPerSecond) return false;
+    const oldest = this.#recent.shift()!;
+    return now > oldest && now - oldest < 1000;
   }
 
   #session(request: Request, comm: unknown): Session {

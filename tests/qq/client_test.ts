@@ -420,6 +420,7 @@ Deno.test("the emulation's own rate limit is backed off with the emulation's clo
   });
   const start = clock.now;
   await qq.listPools("square");
+  clock.now += 1;
   // the second request in the same second is limited until the backoff
   // (a fake sleep that moves the clock) reaches the next second
   assert.equal((await qq.listPools("square")).length, 2);
