@@ -44,7 +44,7 @@ const EAPI_HOSTS = [
 const CDN_HOSTS = ["m701.music.126.net", "m801.music.126.net"];
 
 /** Bodies of the business faults the service answers (§11). */
-export function faultBody(code: number | string | undefined): Json {
+function faultBody(code: number | string | undefined): Json {
   const busy = "网络太拥挤，请稍候再试！";
   const frequent = "操作频繁，请稍候再试";
   switch (Number(code)) {
@@ -82,7 +82,7 @@ export function faultBody(code: number | string | undefined): Json {
 }
 
 /** The NetEase emulator. */
-export class NeteaseEmulator implements PlatformEmulator {
+class NeteaseEmulator implements PlatformEmulator {
   readonly platform = "netease" as const;
   readonly hosts: readonly string[] = [WEB_HOST, ...EAPI_HOSTS, ...CDN_HOSTS];
   readonly catalog: NeteaseCatalog;
