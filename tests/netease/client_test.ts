@@ -532,3 +532,67 @@ Deno.test("listPlaylists() refuses another platform's pool", async () => {
     RangeError,
   );
 });
+
+Deno.test("requests carry the page's headers and cookies (os=pc, appver, browser UA, MUSIC_U)", async () => {
+  const clock = new Clock();
+  const emulation = emulationAt(clock);
+  const seen: Array<{ url: string; headers: Headers; body: string }> = [];
+  const capture = async (
+    input: string | URL | Request,
+    init?: RequestInit,
+  ): Promise<Response> => {
+    const request = new Request(input, init);
+    seen.push({
+      url: request.url,
+      headers: request.headers,
+      body: await request.clone().text(),
+    });
+    return emulation.fetch(request);
+  };
+  const source = await neteaseSource(emulation, {
+    fetch: capture,
+    now: clock.now,
+    credentials: { neteaseMusicU: "TOKEN-abc" },
+  });
+  seen.length = 0;
+  await source.listPools("square");
+  const [song] = worldSongs(emulation, (s) => s.access === "free");
+  const bare: SongInfo = {
+    platform: "netease",
+    remoteId: String(song!.id),
+    title: song!.title,
+    artists: [],
+    artistNames: "",
+    qualities: [],
+    availability: "available",
+    raw: {},
+  };
+  for await (const _ of source.downloadOffers(bare)) break;
+  const [weapiCall, eapiCall] = seen;
+  assert.match(
+    weapiCall!.url,
+    /\/music\.163\.com\/weapi\/playlist\/catalogue\?csrf_token=$/,
+  );
+  assert.match(
+    weapiCall!.headers.get("user-agent")!,
+    /^Mozilla\/5\.0 .*Chrome/,
+  );
+  assert.equal(weapiCall!.headers.get("referer"), "https://music.163.com");
+  assert.equal(
+    weapiCall!.headers.get("content-type"),
+    "application/x-www-form-urlencoded",
+  );
+  const weapiCookies = weapiCall!.headers.get("cookie")!;
+  assert.match(weapiCookies, /(^|; )os=pc(;|$)/);
+  assert.match(weapiCookies, /(^|; )appver=/);
+  assert.match(weapiCookies, /(^|; )MUSIC_U=TOKEN-abc(;|$)/);
+  assert.match(weapiCall!.body, /^params=.+&encSecKey=[0-9a-f]{256}$/);
+  assert.match(
+    eapiCall!.url,
+    /\/interface3\.music\.163\.com\/eapi\/song\/enhance\/player\/url\/v1$/,
+  );
+  assert.match(eapiCall!.headers.get("user-agent")!, /NeteaseMusicDesktop/);
+  assert.equal(eapiCall!.headers.get("referer"), null);
+  assert.match(eapiCall!.headers.get("cookie")!, /(^|; )os=pc(;|$)/);
+  assert.match(eapiCall!.body, /^params=[0-9A-F]+$/);
+});

@@ -9,9 +9,8 @@ import { Clock, seeded } from "./_helpers.ts";
 
 Deno.test("every NetEase category, chart, playlist and song reaches the client over 127.0.0.1", async () => {
   const clock = new Clock();
-  await using server = serveEmulation(
-    createEmulation({ size: "test", now: clock.now }),
-  );
+  const emulation = createEmulation({ size: "test", now: clock.now });
+  await using server = serveEmulation(emulation);
   const stats = (await (await fetch(`${server.url}/_emulation/stats`)).json())
     .netease as WorldStats;
   const sources = await createSources({
@@ -57,6 +56,22 @@ Deno.test("every NetEase category, chart, playlist and song reaches the client o
   for (const song of songs.values()) availability[song.availability]++;
   assert.equal(availability.vip, stats.vipOnly);
   assert.equal(availability.unavailable, stats.unavailable);
+  // song by song: vip → vip, no copyright → unavailable, hq_vip and free → available
+  const world = emulation.worlds.netease;
+  const expected = {
+    free: "available",
+    hq_vip: "available",
+    vip: "vip",
+    unavailable: "unavailable",
+  } as const;
+  for (let i = 0; i < world.shape.songs; i++) {
+    const song = world.song(i);
+    assert.equal(
+      songs.get(String(song.id))?.availability,
+      expected[song.access],
+      `song ${song.id} (${song.access})`,
+    );
+  }
 
   // and one song of each kind through its offers, over the socket
   const pick = (kind: SongInfo["availability"]) =>
