@@ -199,7 +199,12 @@ class NeteaseEmulator implements PlatformEmulator {
 
   #account(musicU: string | undefined): Account {
     if (!musicU) return "anonymous";
-    const token = decodeURIComponent(musicU);
+    let token = musicU;
+    try {
+      token = decodeURIComponent(musicU);
+    } catch {
+      // a token that is not percent-encoded is compared as it is
+    }
     if (token === this.accounts.svip) return "svip";
     if (token === this.accounts.vip) return "vip";
     return "anonymous";
