@@ -172,7 +172,9 @@ export class Emulation {
       });
     }
     const latency = this.faults.latencyFor(`/${host}${path}`);
-    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    if (latency > 0) {
+      await new Promise((resolve) => setTimeout(resolve, latency));
+    }
     const fault = this.faults.transport(emulator.platform, `/${host}${path}`);
     if (fault) {
       const early = await this.#transportFault(fault);
