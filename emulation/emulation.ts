@@ -75,6 +75,11 @@ export interface EmulationOptions {
   urlTtlSeconds?: number;
   /** Seeded fault rates. */
   faults?: FaultRates;
+  /**
+   * Waits out `slow` faults and the `latencyMs` rate (tests pass a fake).
+   * @default a `setTimeout` sleep
+   */
+  sleep?: (ms: number) => Promise<void>;
   /** Replace a platform's emulator (tests). */
   emulators?: Partial<Record<Platform, EmulatorFactory>>;
 }
@@ -94,6 +99,7 @@ export class Emulation {
   #byHost = new Map<string, PlatformEmulator>();
   #signer: UrlSigner;
   #now: () => number;
+  #sleep: (ms: number) => Promise<void>;
   #requests = 0;
 
   /** Generates the three worlds and builds the platform emulators. */
@@ -101,6 +107,8 @@ export class Emulation {
     const seed = options.seed ?? 1;
     const size = options.size ?? "tiny";
     this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ??
+      ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.urlTtlSeconds = options.urlTtlSeconds ?? 1200;
     this.faults = new Faults(seed, options.faults);
     this.#signer = new UrlSigner(`emulation-${seed}`);
@@ -170,6 +178,13 @@ export class Emulation {
         status: 404,
         headers: { "content-type": "text/html" },
       });
+    }
+    const { latencyMs = 0, match } = this.faults.rates;
+    if (
+      latencyMs > 0 &&
+      (match === undefined || `/${host}${path}`.includes(match))
+    ) {
+      await this.#sleep(latencyMs);
     }
     const fault = this.faults.transport(emulator.platform, `/${host}${path}`);
     if (fault) {
@@ -264,9 +279,7 @@ export class Emulation {
           headers: { [RESET_MARKER]: "1" },
         });
       case "slow":
-        await new Promise((resolve) =>
-          setTimeout(resolve, fault.delayMs ?? 1000)
-        );
+        await this.#sleep(fault.delayMs ?? 1000);
         return undefined;
       default:
         return undefined;
