@@ -299,14 +299,22 @@ export class Emulation {
           injected: this.faults.injected,
         });
       case "POST /_emulation/faults": {
-        let body: { rule?: FaultRule; rates?: FaultRates };
+        let body: { rule?: FaultRule; rates?: FaultRates } | null;
         try {
           body = await request.json();
         } catch {
           return json({ error: "expected a JSON body" }, { status: 400 });
         }
+        if (typeof body !== "object" || body === null) {
+          return json({ error: "expected a JSON object" }, { status: 400 });
+        }
+        try {
+          if (body.rule) this.faults.inject(body.rule);
+        } catch (error) {
+          if (!(error instanceof RangeError)) throw error;
+          return json({ error: error.message }, { status: 400 });
+        }
         if (body.rates) this.faults.setRates(body.rates);
-        if (body.rule) this.faults.inject(body.rule);
         return json({ ok: true });
       }
       case "DELETE /_emulation/faults":
