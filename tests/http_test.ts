@@ -408,31 +408,81 @@ Deno.test("HttpClient rethrows a caller's abort reason and does not retry it", a
     );
   });
 
+  await t.step("a signal aborted while the body is read", async () => {
+    const reason = new Error("stop");
+    const caller = new AbortController();
+    const { http, calls, retries } = setup([
+      (_url, init) => {
+        // a body that breaks off when the request's signal aborts, as fetch's does
+        const signal = init!.signal!;
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"a":'));
+            signal.addEventListener(
+              "abort",
+              () => controller.error(signal.reason),
+            );
+          },
+        });
+        queueMicrotask(() => caller.abort(reason));
+        return Promise.resolve(new Response(body, { status: 200 }));
+      },
+      jsonResponse({}),
+    ]);
+    const error = await rejection(
+      http.json(URL_WITH_KEY, { signal: caller.signal }),
+    );
+    assert.equal(error, reason);
+    assert.equal(calls.length, 1);
+    assert.deepEqual(retries, [], "no retry is announced");
+  });
+
   await t.step(
     "a signal aborted during the backoff stops retrying",
     async () => {
       const reason = new Error("stop");
       const caller = new AbortController();
-      const { http, calls, delays, signals } = setup([
-        () => {
+      const delays: number[] = [];
+      const { http, calls } = setup([status(503), jsonResponse({})], {
+        // a sleep that honours its signal, as realSleep does
+        sleep: (ms, signal) => {
+          delays.push(ms);
+          assert.equal(
+            signal,
+            caller.signal,
+            "the sleep gets the caller's signal",
+          );
           caller.abort(reason);
-          return Promise.resolve(status(503));
+          return Promise.reject(signal!.reason);
         },
-        jsonResponse({}),
-      ]);
+      });
       const error = await rejection(
         http.json(URL_WITH_KEY, { signal: caller.signal }),
       );
       assert.equal(error, reason);
       assert.equal(calls.length, 1);
       assert.deepEqual(delays, [75]);
-      assert.equal(
-        signals[0],
-        caller.signal,
-        "the sleep gets the caller's signal",
-      );
     },
   );
+
+  await t.step("a signal aborted as an error comes in", async () => {
+    const reason = new Error("stop");
+    const caller = new AbortController();
+    const { http, calls, delays, retries } = setup([
+      () => {
+        caller.abort(reason);
+        return Promise.resolve(status(503));
+      },
+      jsonResponse({}),
+    ]);
+    const error = await rejection(
+      http.json(URL_WITH_KEY, { signal: caller.signal }),
+    );
+    assert.equal(error, reason);
+    assert.equal(calls.length, 1);
+    assert.deepEqual(delays, []);
+    assert.deepEqual(retries, []);
+  });
 });
 
 Deno.test("HttpClient paces requests at ratePerSecond", async (t) => {
