@@ -195,6 +195,8 @@ export class HttpClient {
       try {
         return await attempt(init.signal ?? undefined);
       } catch (error) {
+        // the caller gave up (e.g. mid-body): its reason, and no retry
+        if (init.signal?.aborted) throw init.signal.reason;
         if (!(error instanceof SourceError) || !error.retryable) throw error;
         if (n >= retries) throw error;
         const delayMs = this.#backoff(n, error);
