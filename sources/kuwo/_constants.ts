@@ -152,9 +152,13 @@ export const PREVIEW_DURATION_SLACK_RATIO = 0.05;
 /** `pay` bits that mark a song paid on the web (§8.2, U-CS). */
 export const PAY_MASK = 0x030003;
 
-/** A CDN audio host: `kw-*` or `*-sycdn` under `kuwo.cn` (§9.5, MBG). */
+/**
+ * A CDN audio host: `kw-*` (2026) or a `sycdn` host (`er-sycdn`,
+ * `other.web.nf01.sycdn`, the 2020 capture's `eo.sycdn`) under `kuwo.cn`
+ * (§9.5). MBG accepts only `-sycdn`; the captures show `.sycdn` too.
+ */
 export const CDN_HOST_PATTERN =
-  /^(?:kw-[a-z0-9-]+|[a-z0-9.-]+-sycdn)\.kuwo\.cn$/i;
+  /^(?:kw-[a-z0-9-]+|(?:[a-z0-9-]+\.)*[a-z0-9]+[-.]sycdn)\.kuwo\.cn$/i;
 
 /** A CDN path: `/<32 hex signature>/<8 hex expiry>/resource/...` (§9.5). */
 export const CDN_PATH_PATTERN = /^\/([0-9a-f]{32})\/([0-9a-f]{8})\/resource\//i;

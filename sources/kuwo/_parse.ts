@@ -423,7 +423,9 @@ function playlistOf(item: Json): PlaylistCandidate {
   const playCount = toNumber(item.listencnt);
   const cover = toText(item.img) ?? "";
   const creator = decodeEntities(toText(item.userName ?? item.uname) ?? "");
-  const description = decodeEntities(toText(item.desc ?? item.info) ?? "");
+  const description = decodeEntities(
+    [item.desc, item.info].map(toText).find((text) => text) ?? "",
+  );
   const tags = (toText(item.tag) ?? "").split(",").map((t) => t.trim())
     .filter((t) => t !== "");
   return {
