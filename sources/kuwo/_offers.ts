@@ -237,7 +237,7 @@ export async function* resolveOffers(
     throw fail("unavailable", `no tier at or below ${top}`);
   }
   let yielded = 0;
-  /** Rank of the best tier an answer achieved: rungs at or above it are skipped. */
+  /** Rank of the last tier achieved: rungs at or above it are not asked again. */
   let achievedRank = -1;
   let lastReason = "no tier answered";
   for (const rung of rungs) {

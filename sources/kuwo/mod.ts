@@ -275,6 +275,12 @@ export function createKuwoSource(
       }
       total = page.total;
       playlist ??= page.playlist;
+      if (page.items.length === 0 && songs.length < total) {
+        // unreachable while the page check holds; never loop on empty pages
+        throw malformed(
+          `playListInfo page ${pn} of ${remoteId} is empty before ${total} songs`,
+        );
+      }
       for (const item of page.items) songs.push(parseSong(item));
     }
     return {

@@ -113,7 +113,7 @@ export async function kuwoSource(
 }
 
 /** A seeded random source. */
-export function seeded(seed: number): () => number {
+function seeded(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;
@@ -140,11 +140,6 @@ export function findSong(
 /** A song as the client parses it from the emulator's own web item. */
 export function songInfoOf(world: World, song: GenSong): SongInfo {
   return parseSong(new KuwoCatalog(world).songItem(song, 1));
-}
-
-/** The best tier label of a world song. */
-export function topLabel(song: GenSong): string {
-  return song.tiers[0]!.label;
 }
 
 /** Gets a fresh cookie from the emulated home page. */

@@ -357,12 +357,8 @@ Deno.test("downloadOffers() walks the ladder through the KuwoDES convert_url2 fo
   const asks = log.filter((r) => r.url.pathname === "/mobi.kuwo.cn/mobi.s");
   assert.ok(asks.every((r) => r.url.searchParams.get("f") === "kuwo"));
   const queries = asks.map((r) =>
-    kuwoDesDecrypt(
-      /[?&]q=([^&]*)/.exec(r.url.search)![1]!.replace(/%2B/gi, "+").replace(
-        /%2F/gi,
-        "/",
-      ).replace(/%3D/gi, "="),
-    )
+    // decodeURIComponent keeps "+": the Base64 survives
+    kuwoDesDecrypt(decodeURIComponent(/[?&]q=([^&]*)/.exec(r.url.search)![1]!))
   );
   assert.deepEqual(
     queries.map((q) => new URLSearchParams(q).get("br")),
