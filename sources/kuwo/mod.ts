@@ -130,7 +130,9 @@ export function createKuwoSource(
   const probe = options.probeOffers ?? true;
 
   const wapi = (path: string, query: string, signal?: AbortSignal) => {
-    const url = config.urls.to(`${HOSTS.wapi}${path}?${query}`);
+    const url = config.urls.to(
+      `${HOSTS.wapi}${path}${query === "" ? "" : `?${query}`}`,
+    );
     return config.http.json<Json>(
       url,
       signal ? { signal } : {},
