@@ -60,7 +60,7 @@ function standIn(
   });
 }
 
-/** Stand-ins for NetEase (`test.example`, `cdn.test.example`) and QQ (`qq.test.example`). */
+/** Stand-ins for NetEase (`test.example`, `cdn.test.example`), QQ (`qq.test.example`) and Kuwo (`kuwo.test.example`). */
 export function standIns(): {
   emulators: NonNullable<EmulationOptions["emulators"]>;
   seen: Seen[];
@@ -71,6 +71,7 @@ export function standIns(): {
     emulators: {
       netease: standIn("netease", ["test.example", "cdn.test.example"], seen),
       qq: standIn("qq", ["qq.test.example"], seen),
+      kuwo: standIn("kuwo", ["kuwo.test.example"], seen),
     },
   };
 }

@@ -14,11 +14,11 @@ import { runMain, spawnMain } from "./_spawn.ts";
 const EXTRA_SQUARE_POOLS: Record<Platform, string[]> = {
   netease: ["highquality"],
   qq: [],
-  kuwo: ["recommended"],
+  kuwo: ["rcm"],
 };
 
-/** Platforms whose sources are implemented (all three once Kuwo lands). */
-const PLATFORMS: Platform[] = ["netease", "qq"];
+/** The platforms under test. */
+const PLATFORMS: Platform[] = ["netease", "qq", "kuwo"];
 
 function count(catalog: Catalog, sql: string, ...params: string[]): number {
   return catalog.get<{ n: number }>(sql, ...params)!.n;

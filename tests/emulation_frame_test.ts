@@ -170,8 +170,7 @@ Deno.test("GET /_emulation/config answers the origin and each platform's public 
     platforms: {
       netease: { account: "netease-test" },
       qq: { account: "qq-test" },
-      // the placeholder has no public config yet
-      kuwo: {},
+      kuwo: { account: "kuwo-test" },
     },
   });
 });
