@@ -7,15 +7,9 @@ import { join } from "node:path";
 import { Catalog } from "../catalog/database.ts";
 import { createEmulation } from "../emulation/emulation.ts";
 import { serveEmulation } from "../emulation/serve.ts";
+import { LIST_POOLS } from "../sources/registry.ts";
 import type { Platform } from "../sources/types.ts";
 import { runMain, spawnMain } from "./_spawn.ts";
-
-/** Square pools a platform lists besides its categories. */
-const EXTRA_SQUARE_POOLS: Record<Platform, string[]> = {
-  netease: ["highquality"],
-  qq: [],
-  kuwo: ["rcm"],
-};
 
 /** The platforms under test. */
 const PLATFORMS: Platform[] = ["netease", "qq", "kuwo"];
@@ -51,7 +45,7 @@ Deno.test("collect and sync through the CLI mirror every category, chart, playli
     const stats = emulation.stats();
     for (const platform of PLATFORMS) {
       const s = stats[platform];
-      const extras = EXTRA_SQUARE_POOLS[platform];
+      const extras = LIST_POOLS[platform];
       assert.equal(
         count(
           catalog,
