@@ -33,12 +33,15 @@ export function upsertArtist(
 ): ArtistUpsert {
   const name = normalizeName(ref.name);
   const key = matchKey(name);
+  const cache = artistCache(catalog);
   if (ref.remoteId !== undefined && ref.remoteId !== "") {
-    const byId = catalog.get<{ id: number; name: string }>(
-      "SELECT id, name FROM artists WHERE platform = ? AND remote_artist_id = ?",
-      platform,
-      ref.remoteId,
-    );
+    const cacheKey = `${platform}\u0000${ref.remoteId}`;
+    const byId = cache.byId.get(cacheKey) ??
+      catalog.get<{ id: number; name: string }>(
+        "SELECT id, name FROM artists WHERE platform = ? AND remote_artist_id = ?",
+        platform,
+        ref.remoteId,
+      );
     if (byId) {
       if (byId.name !== name && name !== "") {
         catalog.run(
@@ -49,6 +52,10 @@ export function upsertArtist(
           byId.id,
         );
       }
+      cache.remember(cacheKey, {
+        id: byId.id,
+        name: name === "" ? byId.name : name,
+      });
       return { id: byId.id, created: false };
     }
     const nameOnly = catalog.get<{ id: number }>(
@@ -67,6 +74,7 @@ export function upsertArtist(
         now,
         nameOnly.id,
       );
+      cache.remember(cacheKey, { id: nameOnly.id, name });
       return { id: nameOnly.id, created: false };
     }
     const inserted = catalog.get<{ id: number }>(
@@ -80,15 +88,22 @@ export function upsertArtist(
       now,
       now,
     )!;
+    cache.remember(cacheKey, { id: inserted.id, name });
     return { id: inserted.id, created: true };
   }
+  const nameKey = `${platform}\u0000\u0000${key}`;
+  const cached = cache.byName.get(nameKey);
+  if (cached !== undefined) return { id: cached, created: false };
   const existing = catalog.get<{ id: number }>(
     `SELECT id FROM artists WHERE platform = ? AND match_key = ?
      ORDER BY remote_artist_id IS NOT NULL, id LIMIT 1`,
     platform,
     key,
   );
-  if (existing) return { id: existing.id, created: false };
+  if (existing) {
+    cache.rememberName(nameKey, existing.id);
+    return { id: existing.id, created: false };
+  }
   const inserted = catalog.get<{ id: number }>(
     `INSERT INTO artists (platform, remote_artist_id, name, match_key, first_seen_at,
        updated_at, enrich_status)
@@ -99,20 +114,76 @@ export function upsertArtist(
     now,
     now,
   )!;
+  cache.rememberName(nameKey, inserted.id);
   return { id: inserted.id, created: true };
+}
+
+/** Entries an artist cache holds before it starts over (memory stays bounded). */
+const CACHE_LIMIT = 50_000;
+
+interface ArtistCache {
+  byId: Map<string, { id: number; name: string }>;
+  byName: Map<string, number>;
+  remember(key: string, value: { id: number; name: string }): void;
+  rememberName(key: string, id: number): void;
+}
+
+const caches = new WeakMap<
+  Catalog,
+  { rollbacks: number; cache: ArtistCache }
+>();
+
+/**
+ * Row ids of artists this connection has looked up or written. Rows are
+ * never deleted or re-keyed, so a cached id stays right, except after a
+ * rollback (the row may be gone): then the cache starts over.
+ */
+function artistCache(catalog: Catalog): ArtistCache {
+  let entry = caches.get(catalog);
+  if (!entry || entry.rollbacks !== catalog.rollbacks) {
+    const byId = new Map<string, { id: number; name: string }>();
+    const byName = new Map<string, number>();
+    entry = {
+      rollbacks: catalog.rollbacks,
+      cache: {
+        byId,
+        byName,
+        remember(key, value) {
+          if (byId.size >= CACHE_LIMIT) byId.clear();
+          byId.set(key, value);
+        },
+        rememberName(key, id) {
+          if (byName.size >= CACHE_LIMIT) byName.clear();
+          byName.set(key, id);
+        },
+      },
+    };
+    caches.set(catalog, entry);
+  }
+  return entry.cache;
 }
 
 /**
  * Sets a song's credited artists, in order. Returns whether anything
  * changed; when it did, every derived artist pool holding the song is
- * marked stale.
+ * marked stale. `newSong` (the song was inserted in this transaction)
+ * skips reading what cannot be there yet.
  */
 export function replaceSongArtists(
   catalog: Catalog,
   songId: number,
   artistIds: readonly number[],
+  options: { newSong?: boolean } = {},
 ): boolean {
   const unique = [...new Set(artistIds)];
+  const insert = catalog.prepare(
+    "INSERT INTO artist_songs (artist_id, song_id, credit_order) VALUES (?, ?, ?)",
+  );
+  if (options.newSong) {
+    // a song just inserted has no credits and is in no playlist: nothing to compare or mark
+    unique.forEach((artistId, order) => insert.run(artistId, songId, order));
+    return unique.length > 0;
+  }
   // one query for both the current credits and whether the song is listed anywhere
   const state = catalog.get<{ current: string | null; listed: number }>(
     `SELECT (SELECT group_concat(artist_id) FROM
@@ -126,9 +197,6 @@ export function replaceSongArtists(
   if (current !== "") {
     catalog.run("DELETE FROM artist_songs WHERE song_id = ?", songId);
   }
-  const insert = catalog.prepare(
-    "INSERT INTO artist_songs (artist_id, song_id, credit_order) VALUES (?, ?, ?)",
-  );
   unique.forEach((artistId, order) => insert.run(artistId, songId, order));
   // A song in no playlist yet (a new one) is in no derived pool: nothing is stale.
   if (state.listed === 1) markPoolsOfSongDirty(catalog, songId);

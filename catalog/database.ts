@@ -45,6 +45,7 @@ export class Catalog implements Disposable {
   #db: DatabaseSync;
   #statements = new Map<string, StatementSync>();
   #savepoints = 0;
+  #rollbacks = 0;
 
   private constructor(path: string, options: CatalogOptions) {
     this.path = path;
@@ -55,6 +56,9 @@ export class Catalog implements Disposable {
     const busy = Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000));
     this.#db.exec(`PRAGMA busy_timeout = ${busy}`);
     this.#db.exec("PRAGMA foreign_keys = ON");
+    // 32 MiB of page cache: upserts look rows up by natural key all the time
+    this.#db.exec("PRAGMA cache_size = -32768");
+    this.#db.exec("PRAGMA temp_store = MEMORY");
     if (!options.readOnly) {
       this.#db.exec("PRAGMA journal_mode = WAL");
       this.#db.exec("PRAGMA synchronous = NORMAL");
@@ -92,6 +96,14 @@ export class Catalog implements Disposable {
       })
         .user_version,
     );
+  }
+
+  /**
+   * How many transactions (or savepoints) rolled back so far: caches of row
+   * ids drop what they hold when it moves.
+   */
+  get rollbacks(): number {
+    return this.#rollbacks;
   }
 
   /** Whether a transaction is open. */
@@ -175,6 +187,7 @@ export class Catalog implements Disposable {
         this.#db.exec(`RELEASE ${name}`);
         return result;
       } catch (error) {
+        this.#rollbacks++;
         this.#db.exec(`ROLLBACK TO ${name}`);
         this.#db.exec(`RELEASE ${name}`);
         throw error;
@@ -186,6 +199,7 @@ export class Catalog implements Disposable {
       this.#db.exec("COMMIT");
       return result;
     } catch (error) {
+      this.#rollbacks++;
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw error;
     }

@@ -23,7 +23,7 @@ import {
   markPoolsOfPlaylistDirty,
   refreshDirtyArtistPools,
 } from "../catalog/pools.ts";
-import { upsertSong } from "../catalog/songs.ts";
+import { writeSong } from "../catalog/songs.ts";
 import { splitArtistNames } from "../sources/artist_names.ts";
 import {
   type ArtistRef,
@@ -265,7 +265,7 @@ async function writePlaylist(
     }
     const songIds: number[] = [];
     for (const song of resolved.songs) {
-      const songId = upsertSong(catalog, song, now);
+      const { id: songId, created } = writeSong(catalog, song, now);
       songIds.push(songId);
       written.push({ id: songId, song });
       const artistIds: number[] = [];
@@ -281,7 +281,7 @@ async function writePlaylist(
           });
         }
       }
-      replaceSongArtists(catalog, songId, artistIds);
+      replaceSongArtists(catalog, songId, artistIds, { newSong: created });
     }
     if (replacePlaylistSongs(catalog, playlist.id, songIds)) {
       markPoolsOfPlaylistDirty(catalog, playlist.id);

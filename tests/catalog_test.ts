@@ -15,6 +15,7 @@ import {
   songInfoFromRow,
   type SongRow,
   upsertSong,
+  writeSong,
 } from "../catalog/songs.ts";
 import type {
   PlaylistCandidate,
@@ -522,5 +523,65 @@ Deno.test("refreshArtistPool() counts each artist's distinct songs across the po
   assert.equal(
     catalog.get<{ n: number }>("SELECT count(*) AS n FROM pool_artists")!.n,
     2,
+  );
+});
+
+Deno.test("upsertArtist() forgets ids a rolled-back transaction wrote", () => {
+  using catalog = Catalog.open(":memory:");
+  assert.throws(() =>
+    catalog.transaction(() => {
+      upsertArtist(catalog, "qq", { name: "Ghost", remoteId: "G" }, NOW);
+      upsertArtist(catalog, "qq", { name: "Ghost Name Only" }, NOW);
+      throw new Error("rolled back");
+    })
+  );
+  // the rows are gone; the ids must not be served from memory
+  const again = upsertArtist(
+    catalog,
+    "qq",
+    { name: "Ghost", remoteId: "G" },
+    NOW,
+  );
+  assert.equal(again.created, true);
+  assert.ok(catalog.get("SELECT id FROM artists WHERE id = ?", again.id));
+  const nameOnly = upsertArtist(
+    catalog,
+    "qq",
+    { name: "Ghost Name Only" },
+    NOW,
+  );
+  assert.equal(nameOnly.created, true);
+  assert.equal(
+    catalog.get<{ n: number }>("SELECT count(*) AS n FROM artists")!.n,
+    2,
+  );
+});
+
+Deno.test("writeSong() inserts once, rewrites only on change, and says which", () => {
+  using catalog = Catalog.open(":memory:");
+  const first = writeSong(catalog, song("7"), NOW);
+  assert.equal(first.created, true);
+  const changes = () =>
+    catalog.get<{ n: number }>("SELECT total_changes() AS n")!.n;
+  const before = changes();
+  assert.deepEqual(writeSong(catalog, song("7"), NOW + 1), {
+    id: first.id,
+    created: false,
+  });
+  assert.equal(changes(), before, "an unchanged song is not written");
+  assert.deepEqual(
+    writeSong(catalog, song("7", { availability: "vip" }), NOW + 2),
+    {
+      id: first.id,
+      created: false,
+    },
+  );
+  assert.equal(changes(), before + 1);
+  assert.equal(
+    catalog.get<{ updated_at: number }>(
+      "SELECT updated_at FROM songs WHERE id = ?",
+      first.id,
+    )?.updated_at,
+    NOW + 2,
   );
 });
