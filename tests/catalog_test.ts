@@ -107,6 +107,10 @@ Deno.test("Catalog.open() creates the full schema in an empty file", async () =>
       "wal",
     );
     assert.equal(
+      catalog.get<{ page_size: number }>("PRAGMA page_size")?.page_size,
+      16384,
+    );
+    assert.equal(
       catalog.get<{ foreign_keys: number }>("PRAGMA foreign_keys")
         ?.foreign_keys,
       1,
