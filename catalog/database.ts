@@ -56,9 +56,6 @@ export class Catalog implements Disposable {
     const busy = Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000));
     this.#db.exec(`PRAGMA busy_timeout = ${busy}`);
     this.#db.exec("PRAGMA foreign_keys = ON");
-    // 32 MiB of page cache: upserts look rows up by natural key all the time
-    this.#db.exec("PRAGMA cache_size = -32768");
-    this.#db.exec("PRAGMA temp_store = MEMORY");
     if (!options.readOnly) {
       if (this.#isEmpty()) {
         // Song rows carry the platform's raw JSON (2-3 KB): 16 KiB pages hold

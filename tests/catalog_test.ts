@@ -205,6 +205,10 @@ Deno.test("migrate() brings every earlier version to the same schema as a fresh 
           `INSERT INTO artists (platform, remote_artist_id, name, match_key, first_seen_at, updated_at)
            VALUES ('kuwo', NULL, 'Name Only', 'name only', 1, 1), ('kuwo', '7', 'With Id', 'with id', 1, 1)`,
         );
+        catalog.run(
+          `INSERT INTO artist_songs (artist_id, song_id, credit_order)
+           SELECT a.id, s.id, a.id - 1 FROM artists a, songs s`,
+        );
       }
       const result = migrate(catalog);
       assert.equal(result.from, start);
@@ -212,7 +216,13 @@ Deno.test("migrate() brings every earlier version to the same schema as a fresh 
       assert.equal(result.applied.length, LATEST_VERSION - start);
       assert.deepEqual(schemaOf(catalog), expected);
       for (
-        const table of ["songs", "artists", "download_tasks", "file_locations"]
+        const table of [
+          "songs",
+          "artists",
+          "artist_songs",
+          "download_tasks",
+          "file_locations",
+        ]
       ) {
         assert.deepEqual(columnsOf(catalog, table), columnsOf(fresh, table));
       }
@@ -228,9 +238,23 @@ Deno.test("migrate() brings every earlier version to the same schema as a fresh 
             "SELECT name, enrich_status FROM artists ORDER BY id",
           ).map((r) => ({ ...r })),
           [
-            { name: "Name Only", enrich_status: "skipped" },
+            // rows from before v3 are marked skipped by the v3 migration
+            {
+              name: "Name Only",
+              enrich_status: start < 3 ? "skipped" : "pending",
+            },
             { name: "With Id", enrich_status: "pending" },
           ],
+        );
+        assert.deepEqual(
+          catalog.all<{ name: string; credit_order: number }>(
+            `SELECT a.name, x.credit_order FROM artist_songs x JOIN artists a ON a.id = x.artist_id
+             ORDER BY x.credit_order`,
+          ).map((r) => ({ ...r })),
+          [{ name: "Name Only", credit_order: 0 }, {
+            name: "With Id",
+            credit_order: 1,
+          }],
         );
       }
       // migrating again is a no-op
