@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { matchKey, normalizeName } from "../sources/artist_names.ts";
+import { normalizeName } from "../sources/artist_names.ts";
 import type { ArtistRef, Platform } from "../sources/types.ts";
 import type { Catalog } from "./database.ts";
 import { markPoolsOfSongDirty } from "./pools.ts";
@@ -31,11 +31,21 @@ export function upsertArtist(
   ref: ArtistRef,
   now: number,
 ): ArtistUpsert {
-  const name = normalizeName(ref.name);
-  const key = matchKey(name);
   const cache = artistCache(catalog);
-  if (ref.remoteId !== undefined && ref.remoteId !== "") {
-    const cacheKey = `${platform}\u0000${ref.remoteId}`;
+  const hasId = ref.remoteId !== undefined && ref.remoteId !== "";
+  // the same spelling as last time: no need to normalize it again
+  const cacheKey = hasId
+    ? `${platform}\u0000${ref.remoteId}`
+    : `${platform}\u0000\u0000${ref.name}`;
+  const seen = cache.bySpelling.get(cacheKey);
+  if (seen !== undefined && seen.spelling === ref.name) {
+    return { id: seen.id, created: false };
+  }
+  const name = normalizeName(ref.name);
+  const key = name.toLowerCase();
+  const remember = (id: number) =>
+    cache.rememberSpelling(cacheKey, { id, spelling: ref.name });
+  if (hasId) {
     const byId = cache.byId.get(cacheKey) ??
       catalog.get<{ id: number; name: string }>(
         "SELECT id, name FROM artists WHERE platform = ? AND remote_artist_id = ?",
@@ -75,6 +85,7 @@ export function upsertArtist(
         nameOnly.id,
       );
       cache.remember(cacheKey, { id: nameOnly.id, name });
+      remember(nameOnly.id);
       return { id: nameOnly.id, created: false };
     }
     const inserted = catalog.get<{ id: number }>(
@@ -89,11 +100,15 @@ export function upsertArtist(
       now,
     )!;
     cache.remember(cacheKey, { id: inserted.id, name });
+    remember(inserted.id);
     return { id: inserted.id, created: true };
   }
   const nameKey = `${platform}\u0000\u0000${key}`;
   const cached = cache.byName.get(nameKey);
-  if (cached !== undefined) return { id: cached, created: false };
+  if (cached !== undefined) {
+    remember(cached);
+    return { id: cached, created: false };
+  }
   const existing = catalog.get<{ id: number }>(
     `SELECT id FROM artists WHERE platform = ? AND match_key = ?
      ORDER BY remote_artist_id IS NOT NULL, id LIMIT 1`,
@@ -102,6 +117,7 @@ export function upsertArtist(
   );
   if (existing) {
     cache.rememberName(nameKey, existing.id);
+    remember(existing.id);
     return { id: existing.id, created: false };
   }
   const inserted = catalog.get<{ id: number }>(
@@ -115,6 +131,7 @@ export function upsertArtist(
     now,
   )!;
   cache.rememberName(nameKey, inserted.id);
+  remember(inserted.id);
   return { id: inserted.id, created: true };
 }
 
@@ -124,8 +141,11 @@ const CACHE_LIMIT = 50_000;
 interface ArtistCache {
   byId: Map<string, { id: number; name: string }>;
   byName: Map<string, number>;
+  /** The row of a credit as last spelt (by id, or by the raw name of a name-only credit). */
+  bySpelling: Map<string, { id: number; spelling: string }>;
   remember(key: string, value: { id: number; name: string }): void;
   rememberName(key: string, id: number): void;
+  rememberSpelling(key: string, value: { id: number; spelling: string }): void;
 }
 
 const caches = new WeakMap<
@@ -143,11 +163,13 @@ function artistCache(catalog: Catalog): ArtistCache {
   if (!entry || entry.rollbacks !== catalog.rollbacks) {
     const byId = new Map<string, { id: number; name: string }>();
     const byName = new Map<string, number>();
+    const bySpelling = new Map<string, { id: number; spelling: string }>();
     entry = {
       rollbacks: catalog.rollbacks,
       cache: {
         byId,
         byName,
+        bySpelling,
         remember(key, value) {
           if (byId.size >= CACHE_LIMIT) byId.clear();
           byId.set(key, value);
@@ -155,6 +177,10 @@ function artistCache(catalog: Catalog): ArtistCache {
         rememberName(key, id) {
           if (byName.size >= CACHE_LIMIT) byName.clear();
           byName.set(key, id);
+        },
+        rememberSpelling(key, value) {
+          if (bySpelling.size >= CACHE_LIMIT) bySpelling.clear();
+          bySpelling.set(key, value);
         },
       },
     };
