@@ -59,11 +59,9 @@ const TEST_BIG_PLAYLIST: Record<Platform, number> = {
 
 /** Options of `createEmulation()`. */
 export interface EmulationOptions {
-  /** @default 1 */
-  /** Seed of the generated catalogs. */
+  /** Seed of the generated catalogs. @default 1 */
   seed?: number;
-  /** @default "tiny" */
-  /** A named world size. */
+  /** A named world size. @default "tiny" */
   size?: WorldSize;
   /** Shape overrides for every platform. */
   shape?: Partial<WorldShape>;

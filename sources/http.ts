@@ -37,14 +37,11 @@ export interface RetryInfo {
 export interface HttpClientOptions {
   /** The platform this client talks to. */
   platform: Platform;
-  /** @default globalThis.fetch */
-  /** The `fetch` to use. */
+  /** The `fetch` to use. @default globalThis.fetch */
   fetch?: Fetch;
-  /** @default a `setTimeout` sleep */
-  /** Sleeps (injectable for tests). */
+  /** Sleeps (injectable for tests). @default a `setTimeout` sleep */
   sleep?: Sleep;
-  /** @default Date.now */
-  /** The clock, epoch milliseconds. */
+  /** The clock, epoch milliseconds. @default Date.now */
   now?: () => number;
   /** Jitter source. @default Math.random */
   random?: () => number;

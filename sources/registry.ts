@@ -92,8 +92,7 @@ export const EMULATION_RATE = 100;
 
 /** Options of `createSources()`. */
 export interface SourcesOptions {
-  /** @default globalThis.fetch */
-  /** The `fetch` to use. */
+  /** The `fetch` to use. @default globalThis.fetch */
   fetch?: Fetch;
   /** Sleeps (injectable for tests). */
   sleep?: Sleep;

@@ -45,7 +45,6 @@ import { formatDuration } from "./options.ts";
 
 /** Options of `sync()`. */
 export interface SyncOptions {
-  /** @default every platform */
   /** Platforms to sync. @default the platforms the context has sources for */
   platforms?: readonly Platform[];
   /** Only playlists listed by pools of these kinds. @default any */
@@ -90,11 +89,11 @@ export interface CountMismatch {
 export interface SyncSummary {
   /** How the run ended. */
   status: RunStatus;
-  /** Items selected for this run. */
+  /** Playlists selected for this run. */
   selected: number;
   /** Playlists synced. */
   synced: number;
-  /** Items that failed. */
+  /** Playlists whose sync failed (recorded in `playlists.sync_error`). */
   failed: number;
   /** Song rows written (a song in two playlists counts twice). */
   songs: number;
@@ -106,7 +105,7 @@ export interface SyncSummary {
   artistPoolsRefreshed: number;
   /** Playlists whose resolved count differs from the declared one. */
   mismatches: CountMismatch[];
-  /** What failed, and why. */
+  /** The playlists that failed, and why. */
   failures: Array<
     { platform: Platform; remoteId: string; name: string; error: string }
   >;
