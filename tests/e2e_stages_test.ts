@@ -14,6 +14,22 @@ import { runMain, spawnMain } from "./_spawn.ts";
 /** The platforms under test. */
 const PLATFORMS: Platform[] = ["netease", "qq", "kuwo"];
 
+/** The flags every command of a test run takes. */
+function target(
+  db: string,
+  emulation: string,
+  platforms: readonly Platform[],
+): string[] {
+  return [
+    "--db",
+    db,
+    "--emulation",
+    emulation,
+    "--source",
+    platforms.join(","),
+  ];
+}
+
 function count(catalog: Catalog, sql: string, ...params: string[]): number {
   return catalog.get<{ n: number }>(sql, ...params)!.n;
 }
@@ -24,14 +40,7 @@ Deno.test("collect and sync through the CLI mirror every category, chart, playli
   const dir = await Deno.makeTempDir({ prefix: "catalogsync-e2e-" });
   try {
     const db = join(dir, "catalog.db");
-    const common = [
-      "--db",
-      db,
-      "--emulation",
-      server.url,
-      "--source",
-      PLATFORMS.join(","),
-    ];
+    const common = target(db, server.url, PLATFORMS);
     const collected = await runMain(["collect", "--limit", "0", ...common]);
     assert.equal(collected.code, 0, collected.stderr);
     assert.match(collected.stdout, /^collect ok:/);
@@ -196,14 +205,7 @@ Deno.test("a sync killed mid-way leaves a consistent catalog, and a rerun comple
   const dir = await Deno.makeTempDir({ prefix: "catalogsync-kill-" });
   try {
     const db = join(dir, "catalog.db");
-    const common = [
-      "--db",
-      db,
-      "--emulation",
-      server.url,
-      "--source",
-      "netease,qq",
-    ];
+    const common = target(db, server.url, ["netease", "qq"]);
     assert.equal(
       (await runMain(["collect", "--limit", "0", ...common])).code,
       0,
@@ -258,14 +260,7 @@ Deno.test("a sync killed mid-way leaves a consistent catalog, and a rerun comple
 
     // the same catalog as a run that was never interrupted
     const cleanDb = join(dir, "clean.db");
-    const clean = [
-      "--db",
-      cleanDb,
-      "--emulation",
-      server.url,
-      "--source",
-      "netease,qq",
-    ];
+    const clean = target(cleanDb, server.url, ["netease", "qq"]);
     assert.equal(
       (await runMain(["collect", "--limit", "0", ...clean])).code,
       0,
