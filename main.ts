@@ -454,6 +454,8 @@ Options:
   --port N              port (default 0: any free port)
   --size NAME           tiny, demo, test or bench (default demo)
   --seed N              seed of the generated catalogs (default 1)
+  --songs N             songs per platform (overrides the size's)
+  --playlists N         square playlists per platform (overrides the size's)
   --fault-5xx RATE      share of requests answered 503 (0 to 1)
   --fault-429 RATE      share answered 429 with Retry-After
   --fault-html RATE     share answered an HTML error page with status 200
@@ -464,6 +466,8 @@ Options:
       port: { type: "string" },
       size: { type: "string" },
       seed: { type: "string" },
+      songs: { type: "string" },
+      playlists: { type: "string" },
       "fault-5xx": { type: "string" },
       "fault-429": { type: "string" },
       "fault-html": { type: "string" },
@@ -492,6 +496,20 @@ Options:
         port,
         size,
         seed: parseCount(values.seed as string | undefined, "--seed", 1),
+        shape: {
+          ...optional(
+            "songs",
+            values.songs === undefined
+              ? undefined
+              : parsePositive(values.songs as string, "--songs", 1),
+          ),
+          ...optional(
+            "playlists",
+            values.playlists === undefined
+              ? undefined
+              : parsePositive(values.playlists as string, "--playlists", 1),
+          ),
+        },
         faults: {
           ...optional("error5xx", rate("fault-5xx")),
           ...optional("rateLimit", rate("fault-429")),

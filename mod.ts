@@ -14,6 +14,7 @@
  *   createContext,
  *   createEmulation,
  *   createSources,
+ *   LATEST_VERSION,
  *   status,
  * } from "./mod.ts";
  * import assert from "node:assert/strict";
@@ -27,7 +28,7 @@
  * });
  * const context = createContext({ catalog, sources });
  * const summary = await status(context);
- * assert.equal(summary.schemaVersion, 4);
+ * assert.equal(summary.schemaVersion, LATEST_VERSION);
  * ```
  *
  * @module

@@ -20,7 +20,7 @@ import {
   replacePlaylistSongs,
   upsertPlaylist,
 } from "../catalog/playlists.ts";
-import { upsertSong } from "../catalog/songs.ts";
+import { writeSong } from "../catalog/songs.ts";
 import { World } from "../emulation/world.ts";
 import type { SongInfo } from "../sources/types.ts";
 
@@ -100,12 +100,12 @@ function ours(path: string, data: ReturnType<typeof workload>): number {
       );
       const songIds: number[] = [];
       for (const song of playlist.songs) {
-        const songId = upsertSong(catalog, song, now);
+        const { id: songId, created } = writeSong(catalog, song, now);
         songIds.push(songId);
         const artistIds = song.artists.map((ref) =>
           upsertArtist(catalog, "netease", ref, now).id
         );
-        replaceSongArtists(catalog, songId, artistIds);
+        replaceSongArtists(catalog, songId, artistIds, { newSong: created });
         rows += 1 + artistIds.length;
       }
       replacePlaylistSongs(catalog, playlistId, songIds);

@@ -105,7 +105,6 @@ function benchSource(base: string, size: number): Source {
     }),
     playlistSongs: refuse,
     artistDetail: refuse,
-    // deno-lint-ignore require-await
     async *downloadOffers(
       song: SongInfo,
       _options?: OfferOptions,

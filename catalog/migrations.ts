@@ -234,6 +234,25 @@ CREATE INDEX artists_enrich ON artists (enrich_status, id)
   },
   {
     version: 4,
+    name: "artist credits keyed by song",
+    // Credits are written a playlist at a time, song by song: keyed by song,
+    // each transaction touches a few adjacent pages instead of one page per
+    // artist. Every stage reads credits by song; nothing reads them by artist.
+    sql: `
+CREATE TABLE artist_songs_by_song (
+  song_id INTEGER NOT NULL REFERENCES songs (id) ON DELETE CASCADE,
+  artist_id INTEGER NOT NULL REFERENCES artists (id) ON DELETE CASCADE,
+  credit_order INTEGER NOT NULL,
+  PRIMARY KEY (song_id, artist_id)
+) STRICT, WITHOUT ROWID;
+INSERT INTO artist_songs_by_song (song_id, artist_id, credit_order)
+  SELECT song_id, artist_id, credit_order FROM artist_songs;
+DROP TABLE artist_songs;
+ALTER TABLE artist_songs_by_song RENAME TO artist_songs;
+`,
+  },
+  {
+    version: 5,
     name: "download: case-insensitive locator lookups",
     sql: `
 CREATE INDEX file_locations_locator_nocase

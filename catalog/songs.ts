@@ -9,39 +9,19 @@ import type {
   QualityInfo,
   SongInfo,
 } from "../sources/types.ts";
-import type { Catalog } from "./database.ts";
+import type { Catalog, SqlValue } from "./database.ts";
 
-/**
- * Upserts a song; returns its id. `updated_at` moves only when the song's
- * data changed, so upserting the same song twice changes nothing.
- */
-export function upsertSong(
-  catalog: Catalog,
-  song: SongInfo,
-  now: number,
-): number {
-  const row = catalog.get<{ id: number }>(
-    `INSERT INTO songs
-       (platform, remote_song_id, name, artist_names, album_name, remote_album_id,
-        duration_ms, availability, qualities, raw_json, first_seen_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (platform, remote_song_id) DO UPDATE SET
-       name = excluded.name,
-       artist_names = excluded.artist_names,
-       album_name = excluded.album_name,
-       remote_album_id = excluded.remote_album_id,
-       duration_ms = excluded.duration_ms,
-       availability = excluded.availability,
-       qualities = excluded.qualities,
-       raw_json = excluded.raw_json,
-       updated_at = CASE WHEN
-         (name, artist_names, album_name, remote_album_id, duration_ms, availability,
-          qualities, raw_json)
-         IS (excluded.name, excluded.artist_names, excluded.album_name,
-             excluded.remote_album_id, excluded.duration_ms, excluded.availability,
-             excluded.qualities, excluded.raw_json)
-         THEN updated_at ELSE excluded.updated_at END
-     RETURNING id`,
+/** What `writeSong()` did. */
+export interface SongWrite {
+  id: number;
+  /** The song was not in the catalog: it has no credits and is in no playlist yet. */
+  created: boolean;
+}
+
+const SONG_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+
+function songValues(song: SongInfo): SqlValue[] {
+  return [
     song.platform,
     song.remoteId,
     song.title,
@@ -52,10 +32,65 @@ export function upsertSong(
     song.availability,
     JSON.stringify(song.qualities),
     JSON.stringify(song.raw ?? null),
+  ];
+}
+
+/**
+ * Upserts a song by `(platform, remote_song_id)`. A new song is one
+ * INSERT; a known one is rewritten only when its data changed (and only
+ * then does `updated_at` move), so writing the same song twice changes
+ * nothing and costs no write.
+ */
+export function writeSong(
+  catalog: Catalog,
+  song: SongInfo,
+  now: number,
+): SongWrite {
+  const values = songValues(song);
+  const inserted = catalog.get<{ id: number }>(
+    `INSERT INTO songs
+       (platform, remote_song_id, name, artist_names, album_name, remote_album_id,
+        duration_ms, availability, qualities, raw_json, first_seen_at, updated_at)
+     VALUES (${SONG_VALUES}, ?, ?)
+     ON CONFLICT (platform, remote_song_id) DO NOTHING
+     RETURNING id`,
+    ...values,
     now,
     now,
   );
-  return row!.id;
+  if (inserted) return { id: inserted.id, created: true };
+  const [platform, remoteId, ...data] = values;
+  const updated = catalog.get<{ id: number }>(
+    `UPDATE songs SET
+       (name, artist_names, album_name, remote_album_id, duration_ms, availability,
+        qualities, raw_json) = (?, ?, ?, ?, ?, ?, ?, ?),
+       updated_at = ?
+     WHERE platform = ? AND remote_song_id = ?
+       AND (name, artist_names, album_name, remote_album_id, duration_ms, availability,
+            qualities, raw_json) IS NOT (?, ?, ?, ?, ?, ?, ?, ?)
+     RETURNING id`,
+    ...data,
+    now,
+    platform,
+    remoteId,
+    ...data,
+  );
+  if (updated) return { id: updated.id, created: false };
+  const existing = catalog.get<{ id: number }>(
+    "SELECT id FROM songs WHERE platform = ? AND remote_song_id = ?",
+    platform,
+    remoteId,
+  )!;
+  return { id: existing.id, created: false };
+}
+
+/** Upserts a song (see `writeSong()`); returns its id. */
+export function upsertSong(
+  catalog: Catalog,
+  song: SongInfo,
+  now: number,
+): number {
+  return writeSong(catalog, song, now).id;
 }
 
 /** A song row. */

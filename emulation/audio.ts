@@ -254,7 +254,7 @@ export function parseRange(
   if (!match || (match[1] === "" && match[2] === "")) return undefined;
   if (match[1] === "") {
     const suffix = Number(match[2]);
-    if (suffix === 0) return "unsatisfiable";
+    if (suffix === 0 || size === 0) return "unsatisfiable";
     return [Math.max(0, size - suffix), size];
   }
   const start = Number(match[1]);

@@ -59,11 +59,9 @@ const TEST_BIG_PLAYLIST: Record<Platform, number> = {
 
 /** Options of `createEmulation()`. */
 export interface EmulationOptions {
-  /** @default 1 */
-  /** Seed of the generated catalogs. */
+  /** Seed of the generated catalogs. @default 1 */
   seed?: number;
-  /** @default "tiny" */
-  /** A named world size. */
+  /** A named world size. @default "tiny" */
   size?: WorldSize;
   /** Shape overrides for every platform. */
   shape?: Partial<WorldShape>;
@@ -75,6 +73,11 @@ export interface EmulationOptions {
   urlTtlSeconds?: number;
   /** Seeded fault rates. */
   faults?: FaultRates;
+  /**
+   * Waits out `slow` faults and the `latencyMs` rate (tests pass a fake).
+   * @default a `setTimeout` sleep
+   */
+  sleep?: (ms: number) => Promise<void>;
   /** Replace a platform's emulator (tests). */
   emulators?: Partial<Record<Platform, EmulatorFactory>>;
 }
@@ -94,6 +97,7 @@ export class Emulation {
   #byHost = new Map<string, PlatformEmulator>();
   #signer: UrlSigner;
   #now: () => number;
+  #sleep: (ms: number) => Promise<void>;
   #requests = 0;
 
   /** Generates the three worlds and builds the platform emulators. */
@@ -101,6 +105,8 @@ export class Emulation {
     const seed = options.seed ?? 1;
     const size = options.size ?? "tiny";
     this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ??
+      ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.urlTtlSeconds = options.urlTtlSeconds ?? 1200;
     this.faults = new Faults(seed, options.faults);
     this.#signer = new UrlSigner(`emulation-${seed}`);
@@ -170,6 +176,10 @@ export class Emulation {
         status: 404,
         headers: { "content-type": "text/html" },
       });
+    }
+    const latency = this.faults.latencyFor(`/${host}${path}`);
+    if (latency > 0) {
+      await this.#sleep(latency);
     }
     const fault = this.faults.transport(emulator.platform, `/${host}${path}`);
     if (fault) {
@@ -264,9 +274,7 @@ export class Emulation {
           headers: { [RESET_MARKER]: "1" },
         });
       case "slow":
-        await new Promise((resolve) =>
-          setTimeout(resolve, fault.delayMs ?? 1000)
-        );
+        await this.#sleep(fault.delayMs ?? 1000);
         return undefined;
       default:
         return undefined;
@@ -286,14 +294,22 @@ export class Emulation {
           injected: this.faults.injected,
         });
       case "POST /_emulation/faults": {
-        let body: { rule?: FaultRule; rates?: FaultRates };
+        let body: { rule?: FaultRule; rates?: FaultRates } | null;
         try {
           body = await request.json();
         } catch {
           return json({ error: "expected a JSON body" }, { status: 400 });
         }
+        if (typeof body !== "object" || body === null) {
+          return json({ error: "expected a JSON object" }, { status: 400 });
+        }
+        try {
+          if (body.rule) this.faults.inject(body.rule);
+        } catch (error) {
+          if (!(error instanceof RangeError)) throw error;
+          return json({ error: error.message }, { status: 400 });
+        }
         if (body.rates) this.faults.setRates(body.rates);
-        if (body.rule) this.faults.inject(body.rule);
         return json({ ok: true });
       }
       case "DELETE /_emulation/faults":

@@ -141,6 +141,13 @@ export class Faults {
     return fault;
   }
 
+  /** Milliseconds every answer to this path is delayed by (the `latencyMs` rate). */
+  latencyFor(path: string): number {
+    const rates = this.#rates;
+    if (rates.match !== undefined && !path.includes(rates.match)) return 0;
+    return Math.max(0, rates.latencyMs ?? 0);
+  }
+
   /** Takes a scripted business fault for a platform call, if one matches. */
   business(platform: Platform, path: string): FaultRule | undefined {
     return this.#take(platform, path, (kind) => kind === "business");

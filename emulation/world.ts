@@ -38,7 +38,7 @@ import {
 export interface WorldShape {
   /** Songs in the world. */
   songs: number;
-  /** Artists with ids. */
+  /** Artists with ids (at most `songs`). */
   artists: number;
   /** Square categories. */
   categories: number;
@@ -587,7 +587,9 @@ function normalizeShape(shape: WorldShape): WorldShape {
   return {
     ...shape,
     songs,
-    artists: Math.max(1, Math.floor(shape.artists)),
+    // at most one artist per song: every artist then leads a song, and no
+    // extra credit can reach an artist beyond the `stats().artists` count
+    artists: clamp(shape.artists),
     categories: Math.max(1, Math.floor(shape.categories)),
     playlists: Math.max(1, Math.floor(shape.playlists)),
     charts: Math.max(0, Math.floor(shape.charts)),

@@ -54,6 +54,8 @@ export function matchKey(name: string): string {
  * import assert from "node:assert/strict";
  * assert.deepEqual(splitArtistNames("周杰伦&费玉清", "kuwo"), ["周杰伦", "费玉清"]);
  * assert.deepEqual(splitArtistNames("A feat. B", "qq"), ["A", "B"]);
+ * assert.deepEqual(splitArtistNames("A (feat. B)", "qq"), ["A", "B"]);
+ * assert.deepEqual(splitArtistNames("萧杰 (乐队)&B", "kuwo"), ["萧杰 (乐队)", "B"]);
  * ```
  */
 export function splitArtistNames(text: string, platform: Platform): string[] {
@@ -65,11 +67,25 @@ export function splitArtistNames(text: string, platform: Platform): string[] {
   const names: string[] = [];
   const seen = new Set<string>();
   for (const part of normalized.split("\u0000")) {
-    const name = normalizeName(part.replace(/^[)\]\s]+|[)\]\s]+$/g, ""));
+    const name = normalizeName(stripStrayClosers(part));
     const key = name.toLowerCase();
     if (name === "" || seen.has(key)) continue;
     seen.add(key);
     names.push(name);
   }
   return names;
+}
+
+/**
+ * Drops the closing brackets a `feat.` split leaves behind (`A (feat. B)`
+ * gives `B)`): leading ones, and trailing ones without an opening partner,
+ * so that a name like `乐队 (Live)` keeps its balanced brackets.
+ */
+function stripStrayClosers(part: string): string {
+  let text = part.replace(/^[)\]\s]+/, "");
+  const count = (pattern: RegExp) => text.match(pattern)?.length ?? 0;
+  while (/[)\]]\s*$/.test(text) && count(/[)\]]/g) > count(/[([]/g)) {
+    text = text.replace(/[)\]]\s*$/, "");
+  }
+  return text;
 }

@@ -49,7 +49,7 @@ export interface SourceErrorOptions {
   kind: SourceErrorKind;
   /** HTTP status, when there was a response. */
   status?: number;
-  /** The URL called (never carries credentials). */
+  /** The URL called; its query (where keys and signatures live) is dropped. */
   url?: string;
   /** The platform's own business code (`-460`, `2001`, `104003`, ...). */
   code?: number | string;
@@ -71,7 +71,7 @@ export class SourceError extends Error {
   readonly kind: SourceErrorKind;
   /** HTTP status, when there was a response. */
   readonly status: number | undefined;
-  /** The URL called (never carries credentials). */
+  /** The URL called, without its query (keys live there). */
   readonly url: string | undefined;
   /** The platform's business code. */
   readonly code: number | string | undefined;
@@ -86,7 +86,7 @@ export class SourceError extends Error {
     this.platform = options.platform;
     this.kind = options.kind;
     this.status = options.status;
-    this.url = options.url;
+    this.url = options.url === undefined ? undefined : shortUrl(options.url);
     this.code = options.code;
     this.retryable = options.retryable ?? RETRYABLE.has(options.kind);
     this.retryAfterSeconds = options.retryAfterSeconds;
@@ -100,4 +100,14 @@ export function isSourceError(
 ): error is SourceError {
   return error instanceof SourceError &&
     (kinds.length === 0 || kinds.includes(error.kind));
+}
+
+/** A URL without its query or fragment, for messages: queries can carry keys. */
+export function shortUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return url.split(/[?#]/)[0] ?? url;
+  }
 }

@@ -5,7 +5,9 @@
  *
  * @module
  */
-import { SourceError } from "./errors.ts";
+import { shortUrl, SourceError } from "./errors.ts";
+
+export { shortUrl };
 import type { Platform } from "./types.ts";
 
 /** A `fetch`-compatible function. */
@@ -35,14 +37,11 @@ export interface RetryInfo {
 export interface HttpClientOptions {
   /** The platform this client talks to. */
   platform: Platform;
-  /** @default globalThis.fetch */
-  /** The `fetch` to use. */
+  /** The `fetch` to use. @default globalThis.fetch */
   fetch?: Fetch;
-  /** @default a `setTimeout` sleep */
-  /** Sleeps (injectable for tests). */
+  /** Sleeps (injectable for tests). @default a `setTimeout` sleep */
   sleep?: Sleep;
-  /** @default Date.now */
-  /** The clock, epoch milliseconds. */
+  /** The clock, epoch milliseconds. @default Date.now */
   now?: () => number;
   /** Jitter source. @default Math.random */
   random?: () => number;
@@ -91,6 +90,13 @@ export const realSleep: Sleep = (ms, signal) =>
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 
+/** One attempt's response, with the timeout that covers reading its body. */
+interface Attempt {
+  response: Response;
+  timeout: AbortSignal;
+  timeoutMs: number;
+}
+
 /** One platform's HTTP client. */
 export class HttpClient {
   /** The platform this client talks to. */
@@ -133,7 +139,7 @@ export class HttpClient {
    */
   request(url: string, init: HttpRequestInit = {}): Promise<Response> {
     return this.#withRetries(init, async (signal) => {
-      const response = await this.#attempt(url, init, signal);
+      const { response } = await this.#attempt(url, init, signal);
       this.#throwOnTransientStatus(url, response);
       return response;
     });
@@ -142,8 +148,8 @@ export class HttpClient {
   /** Fetches a URL and returns its body as text, after `res.ok` and HTML guards. */
   text(url: string, init: HttpRequestInit = {}): Promise<string> {
     return this.#withRetries(init, async (signal) => {
-      const response = await this.#attempt(url, init, signal);
-      return await this.#readText(url, response);
+      const attempt = await this.#attempt(url, init, signal);
+      return await this.#readText(url, attempt);
     });
   }
 
@@ -157,10 +163,10 @@ export class HttpClient {
     check?: BodyCheck<T>,
   ): Promise<T> {
     return this.#withRetries(init, async (signal) => {
-      const response = await this.#attempt(url, init, signal);
-      const text = await this.#readText(url, response);
-      const body = this.parseJson<T>(url, text, response.status);
-      check?.(body, response);
+      const attempt = await this.#attempt(url, init, signal);
+      const text = await this.#readText(url, attempt);
+      const body = this.parseJson<T>(url, text, attempt.response.status);
+      check?.(body, attempt.response);
       return body;
     });
   }
@@ -195,6 +201,8 @@ export class HttpClient {
       try {
         return await attempt(init.signal ?? undefined);
       } catch (error) {
+        // the caller gave up (e.g. mid-body): its reason, and no retry
+        if (init.signal?.aborted) throw init.signal.reason;
         if (!(error instanceof SourceError) || !error.retryable) throw error;
         if (n >= retries) throw error;
         const delayMs = this.#backoff(n, error);
@@ -214,21 +222,23 @@ export class HttpClient {
     url: string,
     init: HttpRequestInit,
     callerSignal: AbortSignal | undefined,
-  ): Promise<Response> {
-    const timeout = this.#timeoutSignal(init.timeoutMs ?? this.#timeoutMs);
+  ): Promise<Attempt> {
+    const timeoutMs = init.timeoutMs ?? this.#timeoutMs;
+    const timeout = this.#timeoutSignal(timeoutMs);
     const signal = callerSignal
       ? AbortSignal.any([callerSignal, timeout])
       : timeout;
     const { retry: _retry, timeoutMs: _timeoutMs, ...requestInit } = init;
     try {
-      return await this.#fetch(url, { ...requestInit, signal });
+      const response = await this.#fetch(url, { ...requestInit, signal });
+      return { response, timeout, timeoutMs };
     } catch (cause) {
       if (callerSignal?.aborted) throw callerSignal.reason;
       if (timeout.aborted) {
         throw new SourceError(
-          `${this.platform}: no answer from ${shortUrl(url)} within ${
-            init.timeoutMs ?? this.#timeoutMs
-          } ms`,
+          `${this.platform}: no answer from ${
+            shortUrl(url)
+          } within ${timeoutMs} ms`,
           { platform: this.platform, kind: "timeout", url, cause },
         );
       }
@@ -263,12 +273,27 @@ export class HttpClient {
     );
   }
 
-  async #readText(url: string, response: Response): Promise<string> {
+  async #readText(url: string, attempt: Attempt): Promise<string> {
+    const { response, timeout, timeoutMs } = attempt;
     this.#throwOnTransientStatus(url, response);
     let text: string;
     try {
       text = await response.text();
     } catch (cause) {
+      if (timeout.aborted) {
+        throw new SourceError(
+          `${this.platform}: the body from ${
+            shortUrl(url)
+          } did not arrive within ${timeoutMs} ms`,
+          {
+            platform: this.platform,
+            kind: "timeout",
+            url,
+            status: response.status,
+            cause,
+          },
+        );
+      }
       throw new SourceError(
         `${this.platform}: the body from ${shortUrl(url)} broke off: ${
           messageOf(cause)
@@ -359,16 +384,6 @@ export function describeBody(text: string): string {
   if (title) return `"${title.slice(0, 80)}"`;
   const oneLine = trimmed.replace(/\s+/g, " ");
   return `"${oneLine.slice(0, 60)}${oneLine.length > 60 ? "…" : ""}"`;
-}
-
-/** A URL without its query, for messages (queries can carry keys). */
-export function shortUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
-  } catch {
-    return url.split("?")[0] ?? url;
-  }
 }
 
 function messageOf(error: unknown): string {

@@ -70,6 +70,16 @@ export const SOURCE_FACTORIES: Record<Platform, SourceFactory> = {
   kuwo: createKuwoSource,
 };
 
+/**
+ * Square pools that are curated lists rather than categories, by remote
+ * key: NetEase's high-quality list and Kuwo's recommended list.
+ */
+export const LIST_POOLS: Readonly<Record<Platform, readonly string[]>> = {
+  netease: ["highquality"],
+  qq: [],
+  kuwo: ["rcm"],
+};
+
 /** Requests per second against the real platforms. */
 export const DEFAULT_RATES: Record<Platform, number> = {
   netease: 3,
@@ -82,8 +92,7 @@ export const EMULATION_RATE = 100;
 
 /** Options of `createSources()`. */
 export interface SourcesOptions {
-  /** @default globalThis.fetch */
-  /** The `fetch` to use. */
+  /** The `fetch` to use. @default globalThis.fetch */
   fetch?: Fetch;
   /** Sleeps (injectable for tests). */
   sleep?: Sleep;

@@ -29,11 +29,9 @@ import { formatDuration } from "./options.ts";
 
 /** Options of `collect()`. */
 export interface CollectOptions {
-  /** @default every platform */
   /** Platforms to collect. @default the platforms the context has sources for */
   platforms?: readonly Platform[];
-  /** @default ["square", "toplist"] */
-  /** Pools (collect summary). */
+  /** Pool kinds to collect. @default ["square", "toplist"] */
   pools?: readonly PoolKind[];
   /** Only square categories with these names or keys. @default every category */
   categories?: readonly string[];
@@ -48,7 +46,7 @@ export const COLLECT_DEFAULTS = {
 
 /** What collect did on one platform. */
 export interface CollectPlatformSummary {
-  /** Pools (collect summary). */
+  /** Pools listed on this platform. */
   pools: number;
   /** Playlist sightings (a playlist in two pools counts twice). */
   listed: number;
@@ -64,15 +62,15 @@ export interface CollectPlatformSummary {
 export interface CollectSummary {
   /** How the run ended. */
   status: RunStatus;
-  /** Pools (collect summary). */
+  /** Pools listed on every platform. */
   pools: number;
-  /** Playlist sightings. */
+  /** Playlist sightings (a playlist in two pools counts twice). */
   listed: number;
   /** Playlists new to the catalog. */
   newPlaylists: number;
   /** `--category` names no selected platform has. */
   unmatchedCategories: string[];
-  /** Platforms to collect. @default the platforms the context has sources for */
+  /** What collect did on each platform it ran on. */
   platforms: Partial<Record<Platform, CollectPlatformSummary>>;
   /** How long the run took, in milliseconds. */
   durationMs: number;

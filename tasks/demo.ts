@@ -15,6 +15,7 @@ import { Catalog } from "../catalog/database.ts";
 import { createEmulation } from "../emulation/emulation.ts";
 import { serveEmulation } from "../emulation/serve.ts";
 import { main, realIo } from "../main.ts";
+import { LIST_POOLS } from "../sources/registry.ts";
 import { PLATFORMS } from "../sources/types.ts";
 import { statfsFreeBytes } from "../storage/free_space.ts";
 import { formatBytes } from "./options.ts";
@@ -117,10 +118,12 @@ for (const stage of stages) {
         String(emulated),
         String(count(sql, platform)),
       ]);
+    const lists = LIST_POOLS[platform].map((key) => `'${key}'`).join(", ");
     pair(
       "categories",
       s.categories,
-      "SELECT count(*) AS n FROM playlist_pools WHERE platform = ? AND kind = 'square'",
+      `SELECT count(*) AS n FROM playlist_pools WHERE platform = ? AND kind = 'square'
+       AND remote_key NOT IN (${lists})`,
     );
     pair(
       "charts",

@@ -7,7 +7,11 @@
 import { createEmulation } from "../emulation/emulation.ts";
 import type { FaultRates } from "../emulation/faults.ts";
 import { serveEmulation } from "../emulation/serve.ts";
-import { WORLD_SIZES, type WorldSize } from "../emulation/world.ts";
+import {
+  WORLD_SIZES,
+  type WorldShape,
+  type WorldSize,
+} from "../emulation/world.ts";
 import { UsageError } from "./errors.ts";
 
 /** Options of `runEmulator()`. */
@@ -16,6 +20,8 @@ export interface EmulatorOptions {
   port: number;
   size: string;
   seed: number;
+  /** Overrides of the size's shape. */
+  shape?: Partial<WorldShape>;
   faults: FaultRates;
   /** Stops the server. */
   signal?: AbortSignal;
@@ -36,6 +42,7 @@ export async function runEmulator(
   const emulation = createEmulation({
     seed: options.seed,
     size: options.size as WorldSize,
+    ...(options.shape ? { shape: options.shape } : {}),
     faults: options.faults,
   });
   let server;

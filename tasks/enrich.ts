@@ -19,7 +19,6 @@ import { formatDuration } from "./options.ts";
 
 /** Options of `enrich()`. */
 export interface EnrichOptions {
-  /** @default every platform */
   /** Platforms to enrich. @default the platforms the context has sources for */
   platforms?: readonly Platform[];
   /** Artists per platform in this run. @default 100 */
@@ -38,13 +37,13 @@ export const ENRICH_DEFAULTS = {
 export interface EnrichSummary {
   /** How the run ended. */
   status: RunStatus;
-  /** Items selected for this run. */
+  /** Artists selected for this run. */
   selected: number;
   /** Artists enriched. */
   enriched: number;
-  /** Items that failed. */
+  /** Artists whose enrichment failed (recorded on the artist). */
   failed: number;
-  /** What failed, and why. */
+  /** The artists that failed, and why. */
   failures: Array<
     { platform: Platform; remoteId: string; name: string; error: string }
   >;

@@ -23,7 +23,7 @@ import {
   markPoolsOfPlaylistDirty,
   refreshDirtyArtistPools,
 } from "../catalog/pools.ts";
-import { upsertSong } from "../catalog/songs.ts";
+import { writeSong } from "../catalog/songs.ts";
 import { splitArtistNames } from "../sources/artist_names.ts";
 import type {
   ArtistRef,
@@ -45,7 +45,6 @@ import { formatDuration } from "./options.ts";
 
 /** Options of `sync()`. */
 export interface SyncOptions {
-  /** @default every platform */
   /** Platforms to sync. @default the platforms the context has sources for */
   platforms?: readonly Platform[];
   /** Only playlists listed by pools of these kinds. @default any */
@@ -90,11 +89,11 @@ export interface CountMismatch {
 export interface SyncSummary {
   /** How the run ended. */
   status: RunStatus;
-  /** Items selected for this run. */
+  /** Playlists selected for this run. */
   selected: number;
   /** Playlists synced. */
   synced: number;
-  /** Items that failed. */
+  /** Playlists whose sync failed (recorded in `playlists.sync_error`). */
   failed: number;
   /** Song rows written (a song in two playlists counts twice). */
   songs: number;
@@ -106,7 +105,7 @@ export interface SyncSummary {
   artistPoolsRefreshed: number;
   /** Playlists whose resolved count differs from the declared one. */
   mismatches: CountMismatch[];
-  /** What failed, and why. */
+  /** The playlists that failed, and why. */
   failures: Array<
     { platform: Platform; remoteId: string; name: string; error: string }
   >;
@@ -265,7 +264,7 @@ async function writePlaylist(
     }
     const songIds: number[] = [];
     for (const song of resolved.songs) {
-      const songId = upsertSong(catalog, song, now);
+      const { id: songId, created } = writeSong(catalog, song, now);
       songIds.push(songId);
       written.push({ id: songId, song });
       const artistIds: number[] = [];
@@ -281,7 +280,7 @@ async function writePlaylist(
           });
         }
       }
-      replaceSongArtists(catalog, songId, artistIds);
+      replaceSongArtists(catalog, songId, artistIds, { newSong: created });
     }
     if (replacePlaylistSongs(catalog, playlist.id, songIds)) {
       markPoolsOfPlaylistDirty(catalog, playlist.id);

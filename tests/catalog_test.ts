@@ -15,6 +15,7 @@ import {
   songInfoFromRow,
   type SongRow,
   upsertSong,
+  writeSong,
 } from "../catalog/songs.ts";
 import type {
   PlaylistCandidate,
@@ -104,6 +105,10 @@ Deno.test("Catalog.open() creates the full schema in an empty file", async () =>
       catalog.get<{ journal_mode: string }>("PRAGMA journal_mode")
         ?.journal_mode,
       "wal",
+    );
+    assert.equal(
+      catalog.get<{ page_size: number }>("PRAGMA page_size")?.page_size,
+      16384,
     );
     assert.equal(
       catalog.get<{ foreign_keys: number }>("PRAGMA foreign_keys")
@@ -200,6 +205,10 @@ Deno.test("migrate() brings every earlier version to the same schema as a fresh 
           `INSERT INTO artists (platform, remote_artist_id, name, match_key, first_seen_at, updated_at)
            VALUES ('kuwo', NULL, 'Name Only', 'name only', 1, 1), ('kuwo', '7', 'With Id', 'with id', 1, 1)`,
         );
+        catalog.run(
+          `INSERT INTO artist_songs (artist_id, song_id, credit_order)
+           SELECT a.id, s.id, a.id - 1 FROM artists a, songs s`,
+        );
       }
       const result = migrate(catalog);
       assert.equal(result.from, start);
@@ -207,7 +216,13 @@ Deno.test("migrate() brings every earlier version to the same schema as a fresh 
       assert.equal(result.applied.length, LATEST_VERSION - start);
       assert.deepEqual(schemaOf(catalog), expected);
       for (
-        const table of ["songs", "artists", "download_tasks", "file_locations"]
+        const table of [
+          "songs",
+          "artists",
+          "artist_songs",
+          "download_tasks",
+          "file_locations",
+        ]
       ) {
         assert.deepEqual(columnsOf(catalog, table), columnsOf(fresh, table));
       }
@@ -223,14 +238,23 @@ Deno.test("migrate() brings every earlier version to the same schema as a fresh 
             "SELECT name, enrich_status FROM artists ORDER BY id",
           ).map((r) => ({ ...r })),
           [
-            // migration 3 marks name-only artists skipped; written after it,
-            // the insert above keeps the column's default
+            // rows from before v3 are marked skipped by the v3 migration
             {
               name: "Name Only",
               enrich_status: start < 3 ? "skipped" : "pending",
             },
             { name: "With Id", enrich_status: "pending" },
           ],
+        );
+        assert.deepEqual(
+          catalog.all<{ name: string; credit_order: number }>(
+            `SELECT a.name, x.credit_order FROM artist_songs x JOIN artists a ON a.id = x.artist_id
+             ORDER BY x.credit_order`,
+          ).map((r) => ({ ...r })),
+          [{ name: "Name Only", credit_order: 0 }, {
+            name: "With Id",
+            credit_order: 1,
+          }],
         );
       }
       // migrating again is a no-op
@@ -527,5 +551,65 @@ Deno.test("refreshArtistPool() counts each artist's distinct songs across the po
   assert.equal(
     catalog.get<{ n: number }>("SELECT count(*) AS n FROM pool_artists")!.n,
     2,
+  );
+});
+
+Deno.test("upsertArtist() forgets ids a rolled-back transaction wrote", () => {
+  using catalog = Catalog.open(":memory:");
+  assert.throws(() =>
+    catalog.transaction(() => {
+      upsertArtist(catalog, "qq", { name: "Ghost", remoteId: "G" }, NOW);
+      upsertArtist(catalog, "qq", { name: "Ghost Name Only" }, NOW);
+      throw new Error("rolled back");
+    })
+  );
+  // the rows are gone; the ids must not be served from memory
+  const again = upsertArtist(
+    catalog,
+    "qq",
+    { name: "Ghost", remoteId: "G" },
+    NOW,
+  );
+  assert.equal(again.created, true);
+  assert.ok(catalog.get("SELECT id FROM artists WHERE id = ?", again.id));
+  const nameOnly = upsertArtist(
+    catalog,
+    "qq",
+    { name: "Ghost Name Only" },
+    NOW,
+  );
+  assert.equal(nameOnly.created, true);
+  assert.equal(
+    catalog.get<{ n: number }>("SELECT count(*) AS n FROM artists")!.n,
+    2,
+  );
+});
+
+Deno.test("writeSong() inserts once, rewrites only on change, and says which", () => {
+  using catalog = Catalog.open(":memory:");
+  const first = writeSong(catalog, song("7"), NOW);
+  assert.equal(first.created, true);
+  const changes = () =>
+    catalog.get<{ n: number }>("SELECT total_changes() AS n")!.n;
+  const before = changes();
+  assert.deepEqual(writeSong(catalog, song("7"), NOW + 1), {
+    id: first.id,
+    created: false,
+  });
+  assert.equal(changes(), before, "an unchanged song is not written");
+  assert.deepEqual(
+    writeSong(catalog, song("7", { availability: "vip" }), NOW + 2),
+    {
+      id: first.id,
+      created: false,
+    },
+  );
+  assert.equal(changes(), before + 1);
+  assert.equal(
+    catalog.get<{ updated_at: number }>(
+      "SELECT updated_at FROM songs WHERE id = ?",
+      first.id,
+    )?.updated_at,
+    NOW + 2,
   );
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Catalog } from "../catalog/database.ts";
+import { LATEST_VERSION } from "../catalog/migrations.ts";
 import { runCli } from "./_cli.ts";
 
 const COMMANDS = [
@@ -190,11 +191,16 @@ Deno.test("status prints counts as text and as JSON", async () => {
     Catalog.open(path).close();
     const text = await runCli(["status", "--db", path]);
     assert.equal(text.code, 0);
-    assert.match(text.stdout, /^catalog .*catalog\.db \(schema version 4\)/);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^catalog .*catalog\\.db \\(schema version ${LATEST_VERSION}\\)`,
+      ),
+    );
     assert.match(text.stdout, /^songs\s+0\s+0\s+0$/m);
     const json = await runCli(["status", "--db", path, "--json"]);
     const summary = JSON.parse(json.stdout);
-    assert.equal(summary.schemaVersion, 4);
+    assert.equal(summary.schemaVersion, LATEST_VERSION);
     assert.equal(summary.tables.songs, 0);
     assert.deepEqual(Object.keys(summary.platforms), ["netease", "qq", "kuwo"]);
     // CATALOGSYNC_DB is the default --db

@@ -786,7 +786,7 @@ Deno.test("download() shows progress: songs, bytes, rate, ETA and each file", as
       /^download 1\/2 songs · [\d.]+ KiB · [\d.]+ (KiB|MiB)\/s · ETA /.test(
         s,
       ) &&
-      /\n  netease Artist 2 - Song 2 \(lossless\) \d+% /.test(s)
+      /\n {2}netease Artist 2 - Song 2 \(lossless\) \d+% /.test(s)
     ),
     shown.join("\n---\n"),
   );

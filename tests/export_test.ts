@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Catalog } from "../catalog/database.ts";
+import type { Catalog } from "../catalog/database.ts";
 import {
   markPlaylistSynced,
   replacePlaylistSongs,

@@ -1,16 +1,16 @@
 /**
- * The Qq emulation. (Placeholder until its issue lands: answers 404.)
+ * The QQ Music emulation: the `musicu.fcg`/`musics.fcg` gateway, the
+ * `getcdinfo` CGI and the audio CDN over a generated world, as strict as
+ * `shared/protocols/qq.md` §11 asks.
  *
  * @module
  */
-import { json, type PlatformEmulator } from "../platform.ts";
-import type { World } from "../world.ts";
-
-/** Builds the Qq emulator over a world. */
-export function createQqEmulator(_world: World): PlatformEmulator {
-  return {
-    platform: "qq",
-    hosts: [],
-    handle: () => json({ error: "not emulated yet" }, { status: 404 }),
-  };
-}
+export {
+  API_HOST,
+  CDN_HOSTS,
+  CGI_HOST,
+  createQqEmulator,
+  EMULATION_CODES,
+} from "./emulator.ts";
+export type { QqAccount, QqEmulatorOptions, Tier } from "./emulator.ts";
+export { chartPeriod, chinaDay } from "./period.ts";

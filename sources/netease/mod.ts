@@ -1,26 +1,11 @@
 /**
- * The Netease source. (Placeholder until its issue lands: every call fails
- * with a clear message.)
+ * The NetEase Cloud Music source: weapi/eapi clients for the playlist
+ * square, the charts, playlist tracks, download offers and artist details.
+ *
+ * Against an emulation the weapi RSA public key comes from the emulation's
+ * configuration (`config.emulation.rsa`); against the real platform it is
+ * NetEase's own.
  *
  * @module
  */
-import type { SourceConfig } from "../registry.ts";
-import type { Source } from "../types.ts";
-
-/** Builds the Netease source. */
-export function createNeteaseSource(_config: SourceConfig): Source {
-  const fail = (): never => {
-    throw new Error("The netease source is not implemented yet");
-  };
-  return {
-    platform: "netease",
-    listPools: () =>
-      Promise.reject(new Error("The netease source is not implemented yet")),
-    listPlaylists: () => fail(),
-    playlistSongs: () =>
-      Promise.reject(new Error("The netease source is not implemented yet")),
-    downloadOffers: () => fail(),
-    artistDetail: () =>
-      Promise.reject(new Error("The netease source is not implemented yet")),
-  };
-}
+export { createNeteaseSource } from "./source.ts";

@@ -1,0 +1,209 @@
+// deno-lint-ignore-file no-console -- a benchmark prints its figures
+/**
+ * Benchmark: collect + sync of an emulated catalog (1,000 playlists and
+ * 100,000 songs per platform), printing playlists/s, songs/s, peak memory,
+ * and the catalog's share of the time (every catalog transaction is
+ * timed). The same run at a tenth of the size shows whether memory stays
+ * flat as the catalog grows tenfold.
+ *
+ * The emulator runs in its own process (its CPU time is not ours); each
+ * size runs in a fresh child process so that peak memory is its own.
+ *
+ * Run: deno run -A bench/sync.ts [--source netease,qq,kuwo]
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { Catalog } from "../catalog/database.ts";
+import { createSources } from "../sources/registry.ts";
+import type { Platform } from "../sources/types.ts";
+import { collect } from "../tasks/collect.ts";
+import { createContext } from "../tasks/context.ts";
+import { parsePlatforms } from "../tasks/options.ts";
+import { sync } from "../tasks/sync.ts";
+
+interface ChildResult {
+  songs: number;
+  playlists: number;
+  collectSeconds: number;
+  syncSeconds: number;
+  catalogSeconds: number;
+  songRows: number;
+  syncedPlaylists: number;
+  peakRssMb: number;
+}
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    child: { type: "string" },
+    emulation: { type: "string" },
+    source: { type: "string" },
+  },
+});
+const platforms: Platform[] = parsePlatforms(values.source);
+
+/** Starts `main.ts emulator` in its own process; resolves to its URL. */
+async function startEmulator(
+  songs: number,
+  playlists: number,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      new URL("../main.ts", import.meta.url).pathname,
+      "emulator",
+      "--size",
+      "bench",
+      "--songs",
+      String(songs),
+      "--playlists",
+      String(playlists),
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the emulator exited before printing its URL");
+    text += value;
+  }
+  reader.releaseLock();
+  return {
+    url: text.trim(),
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+    },
+  };
+}
+
+async function runChild(
+  songs: number,
+  playlists: number,
+  emulation: string,
+): Promise<ChildResult> {
+  let peakRss = 0;
+  const sampler = setInterval(
+    () => peakRss = Math.max(peakRss, Deno.memoryUsage().rss),
+    25,
+  );
+  let catalogMs = 0;
+  const timed = <K extends "transaction" | "immediate">(name: K) => {
+    const original = Catalog.prototype[name];
+    Catalog.prototype[name] = function <T>(this: Catalog, fn: () => T): T {
+      if (this.inTransaction) return original.call(this, fn) as T;
+      const start = performance.now();
+      try {
+        return original.call(this, fn) as T;
+      } finally {
+        catalogMs += performance.now() - start;
+      }
+    } as Catalog[K];
+  };
+  timed("transaction");
+  timed("immediate");
+  const dir = await Deno.makeTempDir({ prefix: "catalogsync-bench-sync-" });
+  try {
+    using catalog = Catalog.open(join(dir, "catalog.db"));
+    const sources = await createSources({
+      emulation,
+      ratePerSecond: 0,
+      platforms,
+    });
+    const context = createContext({ catalog, sources });
+    let start = performance.now();
+    await collect(context, { limit: 0 });
+    const collectSeconds = (performance.now() - start) / 1000;
+    start = performance.now();
+    const summary = await sync(context, { concurrency: 4 });
+    const syncSeconds = (performance.now() - start) / 1000;
+    if (summary.status !== "ok") {
+      throw new Error(
+        `sync ended ${summary.status}: ${
+          JSON.stringify(summary.platformErrors)
+        }`,
+      );
+    }
+    return {
+      songs,
+      playlists,
+      collectSeconds,
+      syncSeconds,
+      catalogSeconds: catalogMs / 1000,
+      songRows: summary.songs,
+      syncedPlaylists: summary.synced,
+      peakRssMb: Math.max(peakRss, Deno.memoryUsage().rss) / 1e6,
+    };
+  } finally {
+    clearInterval(sampler);
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (values.child) {
+  const [songs, playlists] = values.child.split(",").map(Number) as [
+    number,
+    number,
+  ];
+  const result = await runChild(songs, playlists, values.emulation!);
+  console.log(JSON.stringify(result));
+} else {
+  console.log(
+    `collect + sync (${
+      platforms.join(", ")
+    }), emulator in its own process, catalog time = catalog transactions`,
+  );
+  for (const [songs, playlists] of [[10_000, 100], [100_000, 1_000]] as const) {
+    const emulator = await startEmulator(songs, playlists);
+    try {
+      const output = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          new URL(import.meta.url).pathname,
+          "--child",
+          `${songs},${playlists}`,
+          "--emulation",
+          emulator.url,
+          "--source",
+          platforms.join(","),
+        ],
+        stdout: "piped",
+        stderr: "inherit",
+      }).output();
+      if (!output.success) throw new Error("the benchmark child failed");
+      const r: ChildResult = JSON.parse(
+        new TextDecoder().decode(output.stdout).trim().split("\n").pop()!,
+      );
+      const total = r.collectSeconds + r.syncSeconds;
+      console.log(
+        `  ${songs.toLocaleString("en-US").padStart(7)} songs, ${
+          playlists.toLocaleString("en-US").padStart(5)
+        } playlists per platform: ` +
+          `collect ${r.collectSeconds.toFixed(1)} s, sync ${
+            r.syncSeconds.toFixed(1)
+          } s · ` +
+          `${(r.syncedPlaylists / r.syncSeconds).toFixed(0)} playlists/s, ${
+            (r.songRows / r.syncSeconds).toFixed(0)
+          } songs/s · ` +
+          `catalog ${
+            (100 * r.catalogSeconds / total).toFixed(0)
+          } % of the time (target < 30 %) · peak RSS ${
+            r.peakRssMb.toFixed(0)
+          } MB`,
+      );
+    } finally {
+      await emulator.stop();
+    }
+  }
+  console.log(
+    "  memory is flat when the peak RSS of the second line stays close to the first's (10x the catalog)",
+  );
+}

@@ -1,0 +1,239 @@
+/**
+ * The world as Kuwo shows it: lookups by Kuwo id, and the records of the
+ * web and `wapi` endpoints in the shapes the captures have (§8, §13, §15.4):
+ * numbers as strings where captures have strings, `MUSIC_` ids, HTML
+ * entities in names, `&`-joined artists, `albumid: 0` without an album.
+ *
+ * @module
+ */
+import { LADDER, type Rung } from "../../sources/kuwo/_constants.ts";
+import type {
+  GenArtist,
+  GenChart,
+  GenPlaylist,
+  GenSong,
+  World,
+} from "../world.ts";
+
+/** A tier a song has on Kuwo, with the size of its emulated file. */
+export interface KuwoTier extends Rung {
+  sizeBytes: number;
+}
+
+/**
+ * The song's Kuwo tiers, best first: the world's `hires` is `4000kflac`,
+ * `lossless` `2000kflac`, then the mp3 tiers. The world's `master` has no
+ * plain Kuwo counterpart: it is the encrypted premium tier (`mflac`, see
+ * `hasEncryptedTier`); `96k` (aac) is not served.
+ */
+export function kuwoTiers(song: GenSong): KuwoTier[] {
+  const tiers: KuwoTier[] = [];
+  for (const rung of LADDER) {
+    const tier = song.tiers.find((t) => t.label === rung.label);
+    if (tier) tiers.push({ ...rung, sizeBytes: tier.sizeBytes });
+  }
+  return tiers;
+}
+
+/** Whether a song has the encrypted premium tier (the world's `master`). */
+export function hasEncryptedTier(song: GenSong): boolean {
+  return song.tiers.some((t) => t.label === "master");
+}
+
+/** Escapes a name as Kuwo's web API does (`&amp;`, `&quot;`, `&apos;`, ...). */
+export function encodeEntities(text: string): string {
+  return text.replace(/[&<>"']/g, (c) =>
+    ({
+      "&": "&amp;",
+      "<": "&lt;",
+      ">": "&gt;",
+      '"': "&quot;",
+      "'": "&apos;",
+    })[c]!);
+}
+
+function date(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function minutes(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  return `${String(m).padStart(2, "0")}:${
+    String(seconds % 60).padStart(2, "0")
+  }`;
+}
+
+/** Lookups of world records by their Kuwo ids. */
+export class KuwoCatalog {
+  readonly world: World;
+  #playlists: Map<number, number> | undefined;
+  #charts: Map<number, number> | undefined;
+  #artists: Map<number, number> | undefined;
+  #categories: Map<number, number> | undefined;
+  #firstSongId: number;
+
+  constructor(world: World) {
+    this.world = world;
+    this.#firstSongId = world.song(0).id;
+  }
+
+  /** The song with a rid (`MUSIC_` prefix allowed). */
+  song(rid: string): GenSong | undefined {
+    const text = rid.replace(/^MUSIC_/i, "");
+    if (!/^\d{1,15}$/.test(text)) return undefined;
+    const id = Number(text);
+    // ids are base + 16·index + (0..15): the index is one of two candidates
+    const guess = Math.floor((id - this.#firstSongId) / 16);
+    for (const index of [guess, guess + 1]) {
+      if (index < 0 || index >= this.world.shape.songs) continue;
+      const song = this.world.song(index);
+      if (song.id === id) return song;
+    }
+    return undefined;
+  }
+
+  playlist(id: string): GenPlaylist | undefined {
+    this.#playlists ??= indexBy(
+      this.world.shape.playlists,
+      (i) => this.world.playlist(i).id,
+    );
+    const index = this.#playlists.get(Number(id));
+    return index === undefined || !/^\d+$/.test(id)
+      ? undefined
+      : this.world.playlist(index);
+  }
+
+  chart(id: string): GenChart | undefined {
+    this.#charts ??= indexBy(
+      this.world.shape.charts,
+      (i) => this.world.chart(i).id,
+    );
+    const index = this.#charts.get(Number(id));
+    return index === undefined || !/^\d+$/.test(id)
+      ? undefined
+      : this.world.chart(index);
+  }
+
+  artist(id: string): GenArtist | undefined {
+    this.#artists ??= indexBy(
+      this.world.shape.artists,
+      (i) => this.world.artist(i).id,
+    );
+    const index = this.#artists.get(Number(id));
+    return index === undefined || !/^\d+$/.test(id)
+      ? undefined
+      : this.world.artist(index);
+  }
+
+  /** The category index of a tag id. */
+  category(id: string): number | undefined {
+    this.#categories ??= indexBy(
+      this.world.shape.categories,
+      (i) => this.world.category(i).id,
+    );
+    return /^\d+$/.test(id) ? this.#categories.get(Number(id)) : undefined;
+  }
+
+  /** A web song item (`playListInfo`, `bang/musicList`), as captured (§13). */
+  songItem(song: GenSong, track: number): Record<string, unknown> {
+    const seconds = Math.floor(song.durationMs / 1000);
+    const names = song.artists.map((a) => a.name);
+    if (song.nameOnlyCredit !== undefined) names.push(song.nameOnlyCredit);
+    const albumId = song.album?.id ?? 0;
+    const cover = `https://img4.kuwo.cn/star/albumcover/500/${albumId % 100}/${
+      albumId % 37
+    }/${albumId}.jpg`;
+    const paid = song.access === "vip";
+    const gone = song.access === "unavailable";
+    return {
+      musicrid: `MUSIC_${song.id}`,
+      rid: song.id,
+      name: encodeEntities(song.title),
+      artist: names.map(encodeEntities).join("&"),
+      artistid: song.artists[0]?.id ?? 0,
+      album: encodeEntities(song.album?.name ?? ""),
+      albumid: albumId,
+      duration: seconds,
+      songTimeMinutes: minutes(seconds),
+      track,
+      pic: cover,
+      albumpic: cover,
+      pic120: cover.replace("/500/", "/120/"),
+      hasLossless: song.tiers.some((t) =>
+        t.label === "lossless" || t.label === "hires" || t.label === "master"
+      ),
+      hasmv: 0,
+      releaseDate: date(song.publishTime),
+      isListenFee: paid,
+      // 0xFF00FF marks a paid song, 0xFC00FC a free one (§8.2)
+      pay: paid ? "16711935" : "16515324",
+      online: gone ? 0 : 1,
+      payInfo: {
+        play: paid ? "1111" : "1100",
+        nplay: "00111",
+        local_encrypt: "1",
+        listen_fragment: paid ? "1" : "0",
+        refrain_start: 0,
+        refrain_end: 0,
+        // set on free songs too: not a VIP signal (§8.2)
+        feeType: { song: paid ? "1" : "0", vip: "1" },
+        down: "1111",
+        download: "1111",
+        cannotDownload: gone ? 1 : 0,
+        cannotOnlinePlay: gone ? 1 : 0,
+      },
+    };
+  }
+
+  /** A square item (`getTagPlayList`, `getRcmPlayList`): numbers as strings (§5). */
+  squareItem(playlist: GenPlaylist): Record<string, unknown> {
+    return {
+      id: String(playlist.id),
+      name: encodeEntities(playlist.name),
+      img: coverOf(playlist),
+      uname: encodeEntities(playlist.creator.name),
+      uid: String(playlist.creator.id),
+      listencnt: String(playlist.playCount),
+      total: String(playlist.trackCount),
+      favorcnt: String(Math.floor(playlist.playCount / 100)),
+      desc: encodeEntities(playlist.description),
+      digest: "8",
+    };
+  }
+
+  /** The `playListInfo` header of a playlist (numbers as numbers, 2020 capture). */
+  playlistInfo(playlist: GenPlaylist): Record<string, unknown> {
+    const img = coverOf(playlist);
+    return {
+      id: playlist.id,
+      name: encodeEntities(playlist.name),
+      total: playlist.trackCount,
+      listencnt: playlist.playCount,
+      tag: playlist.tags.map(encodeEntities).join(","),
+      desc: "",
+      info: encodeEntities(playlist.description),
+      img,
+      img300: img.replace("_500.jpg", "_300.jpg"),
+      img500: img,
+      img700: img.replace("_500.jpg", "_700.jpg"),
+      uname: String(playlist.creator.id),
+      userName: encodeEntities(playlist.creator.name),
+      uPic: "",
+    };
+  }
+}
+
+function coverOf(playlist: GenPlaylist): string {
+  return `https://img1.kuwo.cn/star/userpl2015/${playlist.index % 100}/${
+    playlist.coverId.slice(-2)
+  }/${playlist.coverId}_500.jpg`;
+}
+
+function indexBy(
+  count: number,
+  idOf: (index: number) => number,
+): Map<number, number> {
+  const map = new Map<number, number>();
+  for (let i = 0; i < count; i++) map.set(idOf(i), i);
+  return map;
+}

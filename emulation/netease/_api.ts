@@ -1,0 +1,471 @@
+/**
+ * The NetEase API endpoints of the emulation, by `/api/...` path, once the
+ * transport (weapi, eapi, linuxapi, plain) has been decrypted: parameters
+ * checked as the service checks them, pages as documented (§5–§10, §14).
+ *
+ * @module
+ */
+import {
+  type Account,
+  ANONYMOUS_TRACKS,
+  groupId,
+  type Level,
+  LEVELS,
+  LOGGED_IN_TRACKS,
+  type NeteaseCatalog,
+  SURROUND_LEVELS,
+} from "./_catalog.ts";
+import { Rejection } from "./_crypto.ts";
+
+type Json = Record<string, unknown>;
+
+/** One decrypted API call. */
+export interface ApiCall {
+  /** `/api/...` */
+  path: string;
+  params: Json;
+  account: Account;
+  /** Whether the caller said which OS it is (`os` cookie or eapi header). */
+  os: boolean;
+  /** Signs a CDN object path on a CDN host. */
+  link(path: string, host: string): { url: string; expi: number };
+}
+
+/** Most ids `v3/song/detail` takes. */
+export const SONG_DETAIL_LIMIT = 1000;
+
+/** Answers a call, or `undefined` for a path the service does not have. */
+export function answer(
+  catalog: NeteaseCatalog,
+  call: ApiCall,
+): Json | undefined {
+  const path = call.path.replace(/\/+$/, "");
+  const artistV1 = /^\/api\/v1\/artist\/(\d+)$/.exec(path);
+  if (artistV1) return artistV1Answer(catalog, Number(artistV1[1]));
+  switch (path) {
+    case "/api/playlist/catalogue":
+      return catalog.catalogue();
+    case "/api/playlist/hottags":
+      return hotTags(catalog);
+    case "/api/playlist/list":
+      return playlistList(catalog, call.params);
+    case "/api/playlist/highquality/tags":
+      return highQualityTags(catalog);
+    case "/api/playlist/highquality/list":
+      return highQualityList(catalog, call.params);
+    case "/api/toplist":
+      return toplist(catalog, false);
+    case "/api/toplist/detail":
+      return toplist(catalog, true);
+    case "/api/v6/playlist/detail":
+    case "/api/v3/playlist/detail":
+      return playlistDetail(catalog, call);
+    case "/api/v3/song/detail":
+      return songDetail(catalog, call);
+    case "/api/artist/head/info/get":
+      return artistHead(catalog, call.params);
+    case "/api/song/enhance/player/url/v1":
+      return playerUrl(catalog, call, "level");
+    case "/api/song/enhance/player/url":
+      return playerUrl(catalog, call, "br");
+    case "/api/song/enhance/download/url/v1":
+      return downloadUrl(catalog, call, "level");
+    case "/api/song/enhance/download/url":
+      return downloadUrl(catalog, call, "br");
+    default:
+      return undefined;
+  }
+}
+
+// ----------------------------------------------------------- parameters
+
+function bad(reason: string): never {
+  throw new Rejection(reason);
+}
+
+/** An integer parameter (number or numeric string), with a default. */
+function int(params: Json, name: string, fallback: number, min = 0): number {
+  const value = params[name];
+  if (value === undefined || value === null || value === "") return fallback;
+  const n = typeof value === "number"
+    ? value
+    : typeof value === "string" && /^-?\d+$/.test(value.trim())
+    ? Number(value)
+    : NaN;
+  if (!Number.isSafeInteger(n) || n < min) {
+    bad(`${name}: expected an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function str(params: Json, name: string, fallback: string): string {
+  const value = params[name];
+  if (value === undefined || value === null || value === "") return fallback;
+  if (typeof value !== "string") bad(`${name}: expected a string`);
+  return value;
+}
+
+/** One id: a number or a string, `_0` suffix stripped (§14). */
+function oneId(value: unknown, what: string): number {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) {
+    return value;
+  }
+  if (typeof value === "string") {
+    const match = /^\s*(\d+)(?:_\d+)?\s*$/.exec(value);
+    if (match) return Number(match[1]);
+  }
+  return bad(`${what}: not an id: ${JSON.stringify(value)}`);
+}
+
+/** Ids as numbers, strings, arrays or a JSON string of an array (§14). */
+function ids(value: unknown, what: string): number[] {
+  let list = value;
+  if (typeof list === "string" && list.trim().startsWith("[")) {
+    try {
+      list = JSON.parse(list);
+    } catch {
+      bad(`${what}: not a JSON array`);
+    }
+  }
+  if (!Array.isArray(list)) list = [list];
+  return (list as unknown[]).map((v) => oneId(v, what));
+}
+
+function requiredId(params: Json, name: string): number {
+  if (params[name] === undefined) bad(`missing ${name}`);
+  return oneId(params[name], name);
+}
+
+// -------------------------------------------------------------- square
+
+function hotTags(catalog: NeteaseCatalog): Json {
+  const world = catalog.world;
+  const tags = [];
+  for (let i = 0; i < world.shape.categories; i++) {
+    const category = world.category(i);
+    if (!category.hot) continue;
+    tags.push({
+      playlistTag: {
+        id: category.id,
+        name: category.name,
+        category: groupId(category.group),
+        usedCount: world.categoryPlaylists(i).length,
+        type: 0,
+        position: tags.length + 1,
+        highQuality: 0,
+        highQualityPos: 0,
+        officialPos: 0,
+      },
+      activity: false,
+      hot: true,
+      position: tags.length + 1,
+      name: category.name,
+      id: category.id,
+    });
+  }
+  return { code: 200, tags };
+}
+
+/** Playlist indexes of a category name (`全部` is every playlist). */
+function playlistsOf(catalog: NeteaseCatalog, cat: string): number[] {
+  if (cat === "全部" || cat === "全部歌单") {
+    return Array.from({ length: catalog.world.shape.playlists }, (_, i) => i);
+  }
+  const category = catalog.categoryIndex(cat);
+  return category === undefined
+    ? []
+    : catalog.world.categoryPlaylists(category);
+}
+
+function playlistList(catalog: NeteaseCatalog, params: Json): Json {
+  const cat = str(params, "cat", "全部");
+  const order = str(params, "order", "hot");
+  if (order !== "hot" && order !== "new") bad(`order: '${order}'`);
+  const limit = int(params, "limit", 50, 1);
+  const offset = int(params, "offset", 0);
+  const world = catalog.world;
+  const all = playlistsOf(catalog, cat).map((i) => world.playlist(i));
+  all.sort(
+    order === "hot"
+      ? (a, b) => b.playCount - a.playCount || a.index - b.index
+      : (a, b) => b.updateTime - a.updateTime,
+  );
+  const page = all.slice(offset, offset + limit);
+  return {
+    code: 200,
+    cat,
+    more: offset + page.length < all.length,
+    total: all.length,
+    playlists: page.map((p) => catalog.playlist(p)),
+  };
+}
+
+function highQualityTags(catalog: NeteaseCatalog): Json {
+  const world = catalog.world;
+  const tags = [];
+  for (let i = 0; i < world.shape.categories; i++) {
+    const has = world.categoryPlaylists(i).some((p) =>
+      world.playlist(p).highQuality
+    );
+    if (!has) continue;
+    const category = world.category(i);
+    tags.push({
+      id: category.id,
+      name: category.name,
+      type: 0,
+      category: 0,
+      hot: category.hot,
+    });
+  }
+  return { code: 200, tags };
+}
+
+function highQualityList(catalog: NeteaseCatalog, params: Json): Json {
+  const cat = str(params, "cat", "全部");
+  const limit = int(params, "limit", 50, 1);
+  const lasttime = int(params, "lasttime", 0);
+  const world = catalog.world;
+  const all = playlistsOf(catalog, cat)
+    .map((i) => world.playlist(i))
+    .filter((p) => p.highQuality)
+    .sort((a, b) => b.updateTime - a.updateTime);
+  const after = lasttime > 0 ? all.filter((p) => p.updateTime < lasttime) : all;
+  const page = after.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    code: 200,
+    more: after.length > page.length,
+    lasttime: last ? last.updateTime : 0,
+    total: all.length,
+    playlists: page.map((p) =>
+      catalog.playlist(p, {
+        copywriter: `${p.tags[0] ?? "精品"}精选`,
+        tag: p.tags.join(","),
+      })
+    ),
+  };
+}
+
+function toplist(catalog: NeteaseCatalog, detail: boolean): Json {
+  const world = catalog.world;
+  const list = [];
+  for (let i = 0; i < world.shape.charts; i++) {
+    const chart = world.chart(i);
+    const item = catalog.chart(chart);
+    if (detail) {
+      const top = Math.min(3, chart.trackCount);
+      item.tracks = Array.from({ length: top }, (_, k) => {
+        const song = world.song(chart.track(k));
+        return {
+          first: song.title,
+          second: song.artists.map((a) => a.name).join("/"),
+        };
+      });
+    }
+    list.push(item);
+  }
+  return {
+    code: 200,
+    list,
+    artistToplist: catalog.artistToplist(),
+    ...(detail ? { rewardToplist: null } : {}),
+  };
+}
+
+// ------------------------------------------------------------- songs
+
+function playlistDetail(catalog: NeteaseCatalog, call: ApiCall): Json {
+  const id = requiredId(call.params, "id");
+  const n = int(call.params, "n", 1000);
+  const found = catalog.playlistById(id);
+  if (!found) {
+    return { code: 404, message: "歌单不存在", msg: "歌单不存在" };
+  }
+  const list = "playlist" in found ? found.playlist : found.chart;
+  const world = catalog.world;
+  const meta = "playlist" in found ? catalog.playlist(found.playlist) : {
+    ...catalog.chart(found.chart),
+    creator: { userId: 1, nickname: "网易云音乐" },
+  };
+  const trackIds = [];
+  const at = list.updateTime;
+  for (let k = 0; k < list.trackCount; k++) {
+    trackIds.push({
+      id: world.song(list.track(k)).id,
+      v: 9,
+      t: 0,
+      at,
+      alg: null,
+      uid: meta.userId ?? 1,
+      rcmdReason: "",
+      sc: null,
+    });
+  }
+  // only a prefix of the songs (§7): the rest needs song detail
+  const prefix = Math.min(
+    list.trackCount,
+    n,
+    call.account === "anonymous" ? ANONYMOUS_TRACKS : LOGGED_IN_TRACKS,
+  );
+  const tracks = [];
+  const privileges = [];
+  for (let k = 0; k < prefix; k++) {
+    tracks.push(catalog.song(list.track(k)));
+    privileges.push(catalog.privilege(list.track(k), call.account));
+  }
+  return {
+    code: 200,
+    relatedVideos: null,
+    playlist: {
+      ...meta,
+      trackCount: list.trackCount,
+      tracks,
+      trackIds,
+      subscribers: [],
+      officialPlaylistType: "playlist" in found ? null : "榜单",
+      sharedUsers: null,
+      remixVideo: null,
+    },
+    urls: null,
+    privileges,
+    sharedPrivilege: null,
+    resEntrance: null,
+  };
+}
+
+function songDetail(catalog: NeteaseCatalog, call: ApiCall): Json {
+  let wanted: number[];
+  const c = call.params.c;
+  if (c !== undefined) {
+    let list = c;
+    if (typeof list === "string") {
+      try {
+        list = JSON.parse(list);
+      } catch {
+        bad("c: not JSON");
+      }
+    }
+    if (!Array.isArray(list)) bad("c: not an array");
+    wanted = list.map((item, i) => {
+      if (typeof item !== "object" || item === null) bad(`c[${i}]: not {id}`);
+      return oneId((item as Json).id, `c[${i}].id`);
+    });
+  } else if (call.params.ids !== undefined) {
+    wanted = ids(call.params.ids, "ids");
+  } else {
+    bad("missing c");
+  }
+  if (wanted.length > SONG_DETAIL_LIMIT) {
+    bad(`${wanted.length} ids: at most ${SONG_DETAIL_LIMIT} per call`);
+  }
+  const indexes = [...new Set(wanted)]
+    .map((id) => catalog.songIndex(id))
+    .filter((i): i is number => i !== undefined);
+  const world = catalog.world;
+  // the service does not keep the request's order: match by id (§7)
+  const byId = [...indexes].sort((a, b) => world.song(a).id - world.song(b).id);
+  return {
+    code: 200,
+    songs: byId.map((i) => catalog.song(i)),
+    privileges: [...byId].reverse().map((i) =>
+      catalog.privilege(i, call.account)
+    ),
+  };
+}
+
+// ------------------------------------------------------------- URLs
+
+/** A requested level: ladder levels, surround levels (served from the top), or `br`. */
+function levelParam(params: Json, by: "level" | "br"): Level {
+  if (by === "br") {
+    const br = int(params, "br", 999000, 1);
+    return br >= 999000
+      ? "lossless"
+      : br >= 320000
+      ? "exhigh"
+      : br >= 192000
+      ? "higher"
+      : "standard";
+  }
+  const level = str(params, "level", "standard");
+  if ((LEVELS as readonly string[]).includes(level)) return level as Level;
+  if (SURROUND_LEVELS.includes(level)) return LEVELS[0];
+  return bad(`level: '${level}'`);
+}
+
+function urlItems(
+  catalog: NeteaseCatalog,
+  call: ApiCall,
+  songIds: number[],
+  level: Level,
+): Json[] {
+  return songIds.map((id) => {
+    const index = catalog.songIndex(id);
+    if (index === undefined) {
+      return {
+        id,
+        url: null,
+        br: 0,
+        size: 0,
+        md5: null,
+        code: 404,
+        expi: 0,
+        type: null,
+        level: null,
+        encodeType: null,
+        fee: 0,
+        freeTrialInfo: null,
+      };
+    }
+    return catalog.urlItem(index, level, call.account, {
+      os: call.os,
+      link: call.link,
+    });
+  });
+}
+
+function playerUrl(
+  catalog: NeteaseCatalog,
+  call: ApiCall,
+  by: "level" | "br",
+): Json {
+  if (call.params.ids === undefined) bad("missing ids");
+  const songIds = ids(call.params.ids, "ids");
+  const level = levelParam(call.params, by);
+  return {
+    code: 200,
+    data: urlItems(catalog, call, songIds, level),
+  };
+}
+
+function downloadUrl(
+  catalog: NeteaseCatalog,
+  call: ApiCall,
+  by: "level" | "br",
+): Json {
+  const id = requiredId(call.params, "id");
+  const level = levelParam(call.params, by);
+  const [item] = urlItems(catalog, call, [id], level);
+  // download endpoints answer an object, not an array (§9)
+  return { code: 200, data: item };
+}
+
+// ----------------------------------------------------------- artists
+
+function artistHead(catalog: NeteaseCatalog, params: Json): Json {
+  const artist = catalog.artistById(requiredId(params, "id"));
+  if (!artist) return { code: 404, message: "艺人不存在", data: null };
+  return { code: 200, message: "ok", data: catalog.artistHead(artist) };
+}
+
+function artistV1Answer(catalog: NeteaseCatalog, id: number): Json {
+  const artist = catalog.artistById(id);
+  if (!artist) return { code: 404, msg: "艺人不存在" };
+  const songs = catalog.artistSongs(artist, 50);
+  return {
+    code: 200,
+    artist: catalog.artistV1(artist),
+    hotSongs: songs.map((i) => catalog.song(i)),
+    more: songs.length >= 50,
+  };
+}

@@ -1,0 +1,428 @@
+/**
+ * Download offers: one `mobi.s` request per rung of the ladder, best
+ * first, lazily (§9.6). Two forms of the same resolver: the plain
+ * `convert_url_with_sign` call (`f=web`, the page's primary path, §9.2)
+ * and the KuwoDES `convert_url2` call (`f=kuwo&q=`, §9.3).
+ *
+ * @module
+ */
+import { isSourceError, SourceError } from "../errors.ts";
+import type { SourceConfig } from "../registry.ts";
+import {
+  type Container,
+  type DownloadOffer,
+  type OfferOptions,
+  qualityRank,
+  type SongInfo,
+} from "../types.ts";
+import {
+  CDN_HOST_PATTERN,
+  CDN_PATH_PATTERN,
+  FINAL_CODES,
+  HOSTS,
+  LADDER,
+  MAX_PLAIN_BITRATE,
+  MOBI_SOURCE,
+  MOBILE_UA,
+  PREVIEW_DURATION_SLACK_RATIO,
+  PREVIEW_DURATION_SLACK_S,
+  REGION_CODE,
+  type Rung,
+  WWW_REFERER,
+} from "./_constants.ts";
+import { kuwoDesEncrypt } from "./_kuwo_des.ts";
+import {
+  isObject,
+  type MobiAnswer,
+  offerRungs,
+  parseMobiJson,
+  parseMobiText,
+  rungOf,
+  toNumber,
+} from "./_parse.ts";
+
+/**
+ * Which form of `mobi.s` resolves URLs: `plain` is `convert_url_with_sign`
+ * with `f=web` (§9.2), `des` is `convert_url2` with a KuwoDES `q` (§9.3).
+ */
+export type OfferPath = "plain" | "des";
+
+/** Headers the CDN wants (§9.5). */
+export const CDN_HEADERS: Readonly<Record<string, string>> = {
+  "User-Agent": MOBILE_UA,
+  Referer: WWW_REFERER,
+};
+
+/** What one `mobi.s` answer means for the ladder (§9.6 step 4). */
+export type Verdict =
+  | { kind: "offer"; rung: Rung; url: string; expiresAt: number }
+  | { kind: "next"; reason: string }
+  | { kind: "preview"; reason: string }
+  | { kind: "final"; reason: string; code?: number }
+  | { kind: "region"; reason: string; code: number };
+
+/** The URL of the plain `convert_url_with_sign` call for a rung (§9.2). */
+export function plainOfferUrl(rid: string, rung: Rung): string {
+  return `${HOSTS.mobi}/mobi.s?f=web&user=0&source=${MOBI_SOURCE}` +
+    `&type=convert_url_with_sign&rid=${rid}&br=${rung.br}` +
+    `&format=${rung.format}&sig=0&network=WIFI`;
+}
+
+/** The plaintext of the `convert_url2` query for a rung (§9.3; `br` asks the tier). */
+export function desOfferQuery(rid: string, rung: Rung): string {
+  return `user=0&corp=kuwo&source=${MOBI_SOURCE}&p2p=1&type=convert_url2` +
+    `&sig=0&format=${rung.format}&rid=${rid}&br=${rung.br}`;
+}
+
+/** The URL of the KuwoDES `convert_url2` call for a rung (§9.3), `q` percent-encoded. */
+export function desOfferUrl(rid: string, rung: Rung): string {
+  return `${HOSTS.mobiDes}/mobi.s?f=kuwo&q=${
+    encodeURIComponent(kuwoDesEncrypt(desOfferQuery(rid, rung)))
+  }`;
+}
+
+/**
+ * Judges one answer for a rung (§9.6 step 4): region lock; final codes;
+ * a preview stub (`type` ≠ 0, `bitrate` ≤ 1, or a duration far off the
+ * track's); a foreign `rid` (next tier for JSON, stop for `convert_url2`,
+ * as MBG does); no usable URL, an encrypted tier (> 4000 kbps), a tier off
+ * the ladder or a URL off the CDN: next tier. A downgraded tier is an offer
+ * of the tier achieved.
+ */
+export function judgeAnswer(
+  answer: MobiAnswer,
+  rid: string,
+  expectedDurationS: number | undefined,
+  path: OfferPath,
+  realUrl: (url: string) => string,
+): Verdict {
+  if (answer.code === REGION_CODE) {
+    return {
+      kind: "region",
+      code: REGION_CODE,
+      reason: answer.message ?? "not available in your region",
+    };
+  }
+  if (answer.code !== undefined && FINAL_CODES.has(answer.code)) {
+    return {
+      kind: "final",
+      code: answer.code,
+      reason: `code ${answer.code}${
+        answer.message ? ` (${answer.message})` : ""
+      }`,
+    };
+  }
+  if (answer.code !== undefined && answer.code !== 200) {
+    return { kind: "next", reason: `code ${answer.code}` };
+  }
+  if (answer.type !== undefined && answer.type !== 0) {
+    return { kind: "preview", reason: `type ${answer.type}` };
+  }
+  if (answer.bitrateKbps !== undefined && answer.bitrateKbps <= 1) {
+    return { kind: "preview", reason: `bitrate ${answer.bitrateKbps}` };
+  }
+  if (expectedDurationS !== undefined && answer.durationS !== undefined) {
+    const slack = Math.max(
+      PREVIEW_DURATION_SLACK_S,
+      expectedDurationS * PREVIEW_DURATION_SLACK_RATIO,
+    );
+    if (Math.abs(answer.durationS - expectedDurationS) > slack) {
+      return {
+        kind: "preview",
+        reason: `duration ${answer.durationS} s, the track has ${
+          Math.round(expectedDurationS)
+        } s`,
+      };
+    }
+  }
+  if (answer.rid !== undefined && answer.rid !== rid) {
+    const reason = `answered for rid ${answer.rid}`;
+    return path === "des"
+      ? { kind: "final", reason }
+      : { kind: "next", reason };
+  }
+  const url = answer.url?.trim();
+  if (!url || url === "None" || !/^https?:\/\//i.test(url)) {
+    return { kind: "next", reason: "no URL" };
+  }
+  if (answer.bitrateKbps === undefined || answer.format === undefined) {
+    return { kind: "next", reason: "no bitrate or format" };
+  }
+  if (answer.bitrateKbps > MAX_PLAIN_BITRATE) {
+    return {
+      kind: "next",
+      reason: `encrypted tier ${answer.bitrateKbps} kbps ${answer.format}`,
+    };
+  }
+  const rung = rungOf(answer.bitrateKbps, answer.format);
+  if (!rung) {
+    return {
+      kind: "next",
+      reason:
+        `tier ${answer.bitrateKbps} kbps ${answer.format} is off the ladder`,
+    };
+  }
+  let real: URL;
+  try {
+    real = new URL(realUrl(url));
+  } catch {
+    return { kind: "next", reason: "an unparsable URL" };
+  }
+  const cdnPath = CDN_PATH_PATTERN.exec(real.pathname);
+  if (!CDN_HOST_PATTERN.test(real.hostname) || !cdnPath) {
+    return { kind: "next", reason: `a URL off the CDN (${real.hostname})` };
+  }
+  real.protocol = "https:"; // `http` may become `https` (§9.5)
+  return {
+    kind: "offer",
+    rung,
+    url: real.href,
+    expiresAt: parseInt(cdnPath[2]!, 16) * 1000,
+  };
+}
+
+/** What the first bytes of a file say about its container. */
+export function sniffContainer(bytes: Uint8Array): Container | undefined {
+  if (
+    bytes[0] === 0x66 && bytes[1] === 0x4c && bytes[2] === 0x61 &&
+    bytes[3] === 0x43
+  ) return "flac";
+  if (bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33) {
+    return "mp3";
+  }
+  if (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe0) === 0xe0) return "mp3";
+  return undefined;
+}
+
+/** Options of `resolveOffers()`. */
+export interface ResolveOptions extends OfferOptions {
+  path: OfferPath;
+  /** Probe the first bytes of each offer (container, exact size). */
+  probe: boolean;
+}
+
+/**
+ * Offers for a song, best first, one `mobi.s` request per rung. Throws
+ * `region` on a region lock at any point; `vip`/`unavailable` when the
+ * ladder ends (preview stub, final code, nothing usable) before any offer.
+ */
+export async function* resolveOffers(
+  config: SourceConfig,
+  song: SongInfo,
+  options: ResolveOptions,
+): AsyncGenerator<DownloadOffer> {
+  const rid = song.remoteId.replace(/^MUSIC_/i, "");
+  if (!/^\d+$/.test(rid)) {
+    throw new SourceError(`kuwo: '${song.remoteId}' is not a song id`, {
+      platform: "kuwo",
+      kind: "not_found",
+    });
+  }
+  const item = isObject(song.raw) ? song.raw : undefined;
+  const top = options.top;
+  const rungs = (item ? offerRungs(item) : rungsFromQualities(song))
+    .filter((rung) =>
+      top === undefined || qualityRank(rung.label) >= qualityRank(top)
+    );
+  const expectedS = durationOf(song);
+  const paid = song.availability === "vip";
+  const fail = (kind: "vip" | "unavailable", reason: string) =>
+    new SourceError(
+      `kuwo: song ${rid} has no usable download${
+        kind === "vip" ? " (VIP only)" : ""
+      }: ${reason}`,
+      { platform: "kuwo", kind, retryable: false },
+    );
+  if (rungs.length === 0) {
+    throw fail("unavailable", `no tier at or below ${top}`);
+  }
+  let yielded = 0;
+  /** Rank of the last tier achieved: rungs at or above it are not asked again. */
+  let achievedRank = -1;
+  let lastReason = "no tier answered";
+  for (const rung of rungs) {
+    if (qualityRank(rung.label) <= achievedRank) continue;
+    options.signal?.throwIfAborted();
+    let answer: MobiAnswer;
+    try {
+      answer = await ask(config, rid, rung, options);
+    } catch (error) {
+      // §9.6 step 4: a non-2xx answer (but 429) or a broken body: next tier
+      if (isSourceError(error, "http", "html", "malformed")) {
+        lastReason = `${rung.br}: ${error.message}`;
+        continue;
+      }
+      throw error;
+    }
+    const verdict = judgeAnswer(
+      answer,
+      rid,
+      expectedS,
+      options.path,
+      config.urls.real,
+    );
+    switch (verdict.kind) {
+      case "region":
+        throw new SourceError(
+          `kuwo: region lock: mobi.s refuses this region (code ${verdict.code}: ${verdict.reason})`,
+          {
+            platform: "kuwo",
+            kind: "region",
+            code: verdict.code,
+            retryable: false,
+          },
+        );
+      case "preview":
+        if (yielded > 0) return;
+        throw fail(
+          "vip",
+          `${rung.br} answered a preview stub (${verdict.reason})`,
+        );
+      case "final":
+        if (yielded > 0) return;
+        throw fail(
+          paid ? "vip" : "unavailable",
+          `${rung.br}: ${verdict.reason}`,
+        );
+      case "next":
+        lastReason = `${rung.br}: ${verdict.reason}`;
+        continue;
+      case "offer": {
+        const achieved = qualityRank(verdict.rung.label);
+        if (
+          achieved <= achievedRank ||
+          (top !== undefined && achieved < qualityRank(top))
+        ) {
+          lastReason = `${rung.br}: answered ${verdict.rung.br} again`;
+          continue;
+        }
+        achievedRank = achieved;
+        const offer: DownloadOffer = {
+          platform: "kuwo",
+          songRemoteId: rid,
+          quality: verdict.rung.label,
+          level: verdict.rung.br,
+          url: config.urls.to(verdict.url),
+          extension: verdict.rung.format,
+          container: verdict.rung.container,
+          bitrateKbps: verdict.rung.bitrateKbps,
+          expiresAt: verdict.expiresAt,
+          headers: { ...CDN_HEADERS },
+        };
+        if (options.probe) {
+          const probed = await probe(config, offer, options.signal);
+          if (typeof probed === "string") {
+            lastReason = `${rung.br}: ${probed}`;
+            continue;
+          }
+          if (probed.sizeBytes !== undefined) {
+            offer.sizeBytes = probed.sizeBytes;
+          }
+        }
+        yielded++;
+        yield offer;
+      }
+    }
+  }
+  if (yielded === 0) {
+    throw fail(paid ? "vip" : "unavailable", lastReason);
+  }
+}
+
+function rungsFromQualities(song: SongInfo): Rung[] {
+  const levels = new Set(song.qualities.map((q) => q.level));
+  const known = LADDER.filter((rung) => levels.has(rung.br));
+  return known.length > 0 ? known : [...LADDER];
+}
+
+function durationOf(song: SongInfo): number | undefined {
+  if (song.durationMs !== undefined) return song.durationMs / 1000;
+  const raw = isObject(song.raw) ? song.raw : {};
+  return toNumber(raw.duration ?? raw.DURATION);
+}
+
+async function ask(
+  config: SourceConfig,
+  rid: string,
+  rung: Rung,
+  options: ResolveOptions,
+): Promise<MobiAnswer> {
+  const init = {
+    headers: { "User-Agent": MOBILE_UA },
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  if (options.path === "plain") {
+    const body = await config.http.json(
+      config.urls.to(plainOfferUrl(rid, rung)),
+      init,
+    );
+    return parseMobiJson(body);
+  }
+  const text = await config.http.text(
+    config.urls.to(desOfferUrl(rid, rung)),
+    init,
+  );
+  return parseMobiText(text);
+}
+
+/**
+ * Reads the first bytes of an offer (§9.6 step 6): the container's magic
+ * must match the tier, the size comes from `Content-Range`. A string says
+ * why the offer is not usable.
+ */
+async function probe(
+  config: SourceConfig,
+  offer: DownloadOffer,
+  signal: AbortSignal | undefined,
+): Promise<{ sizeBytes: number | undefined } | string> {
+  let response: Response;
+  try {
+    response = await config.http.request(offer.url, {
+      headers: { ...offer.headers, Range: "bytes=0-15" },
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (isSourceError(error, "http", "html", "malformed")) {
+      return `the probe failed: ${error.message}`;
+    }
+    throw error;
+  }
+  if (response.status !== 200 && response.status !== 206) {
+    await response.body?.cancel().catch(() => {});
+    return `the CDN answered HTTP ${response.status}`;
+  }
+  const head = await firstBytes(response, 16);
+  const container = sniffContainer(head);
+  if (container !== offer.container) {
+    return `the file is not ${offer.container} (${container ?? "unknown"})`;
+  }
+  const range = /\/(\d+)\s*$/.exec(response.headers.get("content-range") ?? "");
+  const length = response.status === 200
+    ? toNumber(response.headers.get("content-length"))
+    : undefined;
+  return { sizeBytes: range ? Number(range[1]) : length };
+}
+
+async function firstBytes(
+  response: Response,
+  count: number,
+): Promise<Uint8Array> {
+  const out = new Uint8Array(count);
+  let filled = 0;
+  const reader = response.body?.getReader();
+  if (!reader) return out.subarray(0, 0);
+  try {
+    while (filled < count) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const take = Math.min(value.length, count - filled);
+      out.set(value.subarray(0, take), filled);
+      filled += take;
+    }
+  } catch {
+    // a body that breaks off: judge what arrived
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return out.subarray(0, filled);
+}

@@ -1,0 +1,626 @@
+/**
+ * Pure parsers: Kuwo's JSON and text bodies to normalized records. They
+ * accept the type drift the page documents (numbers as strings, `MUSIC_`
+ * prefixes, HTML entities, upper-case mobile field names) and throw a
+ * `malformed` `SourceError` for a body that is not the shape expected.
+ *
+ * @module
+ */
+import { splitArtistNames } from "../artist_names.ts";
+import { SourceError } from "../errors.ts";
+import type {
+  ArtistDetail,
+  ArtistRef,
+  Availability,
+  PlaylistCandidate,
+  PoolCandidate,
+  QualityInfo,
+  SongInfo,
+} from "../types.ts";
+import {
+  CHART_PREFIX,
+  ITEM_DIGEST_PLAYLIST,
+  LADDER,
+  MAX_PLAIN_BITRATE,
+  PAY_MASK,
+  type Rung,
+  TAG_DIGEST_PLAYLISTS,
+  TOPLIST_POOL_KEY,
+  TOPLIST_POOL_NAME,
+} from "./_constants.ts";
+
+/** A JSON object. */
+export type Json = Record<string, unknown>;
+
+/** A `malformed` error for a body that is not what the protocol says. */
+export function malformed(message: string, url?: string): SourceError {
+  return new SourceError(`kuwo: ${message}`, {
+    platform: "kuwo",
+    kind: "malformed",
+    ...(url === undefined ? {} : { url }),
+  });
+}
+
+/** Whether a value is a plain JSON object. */
+export function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A number from a number or a numeric string; `undefined` otherwise. */
+export function toNumber(value: unknown): number | undefined {
+  if (typeof value === "number") {
+    return Number.isFinite(value) ? value : undefined;
+  }
+  if (typeof value === "string" && value.trim() !== "") {
+    const n = Number(value.trim());
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** A string from a string or a number; `undefined` otherwise. */
+export function toText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  // Kuwo's `&nbsp;` stands for an ordinary space (§8)
+  nbsp: " ",
+};
+
+/**
+ * Decodes the HTML entities Kuwo puts in names (`&amp;`, `&nbsp;`,
+ * `&apos;`, `&quot;`, `&#39;`, `&#x27;`), in one pass: `&amp;amp;` becomes
+ * `&amp;`, as a browser shows it. Unknown entities stay as they are.
+ */
+export function decodeEntities(text: string): string {
+  return text.replace(
+    /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]+));/g,
+    (whole, decimal?: string, hex?: string, name?: string) => {
+      if (name !== undefined) return NAMED_ENTITIES[name] ?? whole;
+      const code = parseInt(decimal ?? hex ?? "", decimal ? 10 : 16);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    },
+  );
+}
+
+/** An id without its `MUSIC_` prefix (any case). */
+export function stripMusicPrefix(id: string): string {
+  return id.replace(/^MUSIC_/i, "");
+}
+
+/** One entry of a `MINFO`/`N_MINFO` string. */
+export interface MinfoEntry {
+  level: string;
+  bitrateKbps: number;
+  format: string;
+  /** The size as written (`52.83Mb`). */
+  size: string;
+}
+
+const MINFO_ENTRY = /level:(\w+),bitrate:(\d+),format:(\w+),size:([\w.]+)/;
+
+/** Parses a `;`-separated `MINFO`/`N_MINFO` string (§8.1); bad entries are skipped. */
+export function parseMinfo(text: string): MinfoEntry[] {
+  const entries: MinfoEntry[] = [];
+  for (const part of text.split(";")) {
+    const match = MINFO_ENTRY.exec(part);
+    if (!match) continue;
+    entries.push({
+      level: match[1]!,
+      bitrateKbps: Number(match[2]),
+      format: match[3]!.toLowerCase(),
+      size: match[4]!,
+    });
+  }
+  return entries;
+}
+
+/** Bytes from a `MINFO` size (`52.83Mb`, `812Kb`), approximately. */
+export function minfoSizeBytes(size: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([KMG]?)b?$/i.exec(size.trim());
+  if (!match) return undefined;
+  const unit = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[
+    match[2]!.toUpperCase() as "" | "K" | "M" | "G"
+  ];
+  return Math.round(Number(match[1]) * unit);
+}
+
+/** The ladder rung a bitrate and format stand for, if any. */
+export function rungOf(bitrateKbps: number, format: string): Rung | undefined {
+  return LADDER.find((rung) =>
+    rung.bitrateKbps === bitrateKbps && rung.format === format.toLowerCase()
+  );
+}
+
+function qualityOf(rung: Rung, sizeBytes?: number): QualityInfo {
+  return {
+    label: rung.label,
+    level: rung.br,
+    bitrateKbps: rung.bitrateKbps,
+    extension: rung.format,
+    ...(sizeBytes === undefined ? {} : { sizeBytes }),
+  };
+}
+
+/**
+ * Qualities of `MINFO` ∪ `N_MINFO` (§8.1, §14), best first, mapped by
+ * bitrate and format; encrypted tiers above 4000 kbps and tiers off the
+ * ladder (aac, ape) are ignored; the first entry of a tier wins.
+ */
+export function qualitiesFromMinfo(...texts: unknown[]): QualityInfo[] {
+  const found = new Map<string, QualityInfo>();
+  for (const text of texts) {
+    if (typeof text !== "string") continue;
+    for (const entry of parseMinfo(text)) {
+      if (entry.bitrateKbps > MAX_PLAIN_BITRATE) continue;
+      const rung = rungOf(entry.bitrateKbps, entry.format);
+      if (!rung || found.has(rung.br)) continue;
+      found.set(rung.br, qualityOf(rung, minfoSizeBytes(entry.size)));
+    }
+  }
+  return LADDER.flatMap((rung) => {
+    const quality = found.get(rung.br);
+    return quality ? [quality] : [];
+  });
+}
+
+/** The `MINFO`-like strings of a song item, in any of its shapes. */
+function minfoTexts(item: Json): unknown[] {
+  return [item.MINFO, item.N_MINFO, item.minfo, item.n_minfo];
+}
+
+/** Whether a song item carries `MINFO`/`N_MINFO` tiers. */
+export function hasMinfo(item: Json): boolean {
+  return minfoTexts(item).some((text) =>
+    typeof text === "string" && parseMinfo(text).length > 0
+  );
+}
+
+/**
+ * The qualities a song item advertises. With `MINFO`/`N_MINFO` (mobile and
+ * nplserver shapes) they are exact. The web items of `playListInfo` and
+ * `bang/musicList` carry only `hasLossless` (§8): flac when it is true, and
+ * 128k mp3, which every online Kuwo track has; the other tiers are found
+ * by asking `mobi.s` (see `offerRungs`).
+ */
+export function qualitiesOf(item: Json): QualityInfo[] {
+  if (hasMinfo(item)) return qualitiesFromMinfo(...minfoTexts(item));
+  const out: QualityInfo[] = [];
+  if (item.hasLossless === true || item.hasLossless === 1) {
+    out.push(qualityOf(LADDER[1]!));
+  }
+  out.push(qualityOf(LADDER[4]!));
+  return out;
+}
+
+/**
+ * The rungs `downloadOffers` asks, best first. With `MINFO` they are the
+ * song's tiers. A web item only says `hasLossless`: then the whole ladder
+ * from 4000kflac (flac known) or 320kmp3 down, relying on `mobi.s`
+ * answering the best tier it has below the one asked (a downgrade is
+ * taken as the tier achieved, §9.6 step 4).
+ */
+export function offerRungs(item: Json): Rung[] {
+  if (hasMinfo(item)) {
+    const levels = new Set(
+      qualitiesFromMinfo(...minfoTexts(item)).map((q) => q.level),
+    );
+    return LADDER.filter((rung) => levels.has(rung.br));
+  }
+  const flac = item.hasLossless === true || item.hasLossless === 1 ||
+    item.hasLossless === undefined;
+  return LADDER.filter((rung) => flac || rung.format === "mp3");
+}
+
+/** A flag that is 1 (`1`, `"1"`, `true`); anything but 0/1 fails closed (§8.2). */
+function flagSet(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  const n = toNumber(value);
+  if (value === false || n === 0) return false;
+  return true;
+}
+
+/**
+ * A song's availability from its signals (§8.2): taken down (`online: 0`,
+ * `cannotOnlinePlay`) is `unavailable`; paid (`isListenFee`, `pay` bits
+ * `0x030003`, `listen_fragment`, mobile `tpay`) is `vip`. `feeType.vip` is
+ * set on free songs too and is not a VIP signal.
+ */
+export function availabilityOf(item: Json): Availability {
+  const payInfo = isObject(item.payInfo) ? item.payInfo : {};
+  const online = toNumber(item.online ?? item.ONLINE);
+  if (online === 0 || flagSet(payInfo.cannotOnlinePlay)) return "unavailable";
+  const pay = toNumber(item.pay ?? item.PAY);
+  if (
+    item.isListenFee === true ||
+    (pay !== undefined && (pay & PAY_MASK) !== 0) ||
+    toText(payInfo.listen_fragment) === "1" ||
+    toNumber(item.tpay) === 1
+  ) {
+    return "vip";
+  }
+  return "available";
+}
+
+/** The song id of an item (`rid`, `musicrid`, `MUSICRID`, `id`), without `MUSIC_`. */
+export function songIdOf(item: Json): string | undefined {
+  for (const value of [item.rid, item.musicrid, item.MUSICRID, item.id]) {
+    const text = toText(value);
+    if (text !== undefined && text.trim() !== "") {
+      const id = stripMusicPrefix(text.trim());
+      if (/^\d+$/.test(id)) return id;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Artist credits: the `&`-joined string split as the page says; the lead
+ * gets `artistid`; the others are name-only, unless an `allartistid`
+ * string aligns with the names (mobile shapes, §8).
+ */
+export function artistsOf(item: Json): { names: string; refs: ArtistRef[] } {
+  const names = decodeEntities(toText(item.artist ?? item.ARTIST) ?? "");
+  const all = toText(item.allartistid)?.split("&").map((id) => id.trim());
+  const parts = names.split("&");
+  const refs: ArtistRef[] = [];
+  const seen = new Set<string>();
+  const add = (name: string, id: string | undefined) => {
+    const key = name.toLowerCase();
+    if (seen.has(key)) return;
+    seen.add(key);
+    refs.push(id === undefined ? { name } : { remoteId: id, name });
+  };
+  const validId = (value: unknown) => {
+    const id = toText(value)?.trim();
+    return id !== undefined && /^\d+$/.test(id) && id !== "0" ? id : undefined;
+  };
+  if (all && all.length === parts.length && all.length > 1) {
+    parts.forEach((part, i) => {
+      splitArtistNames(part, "kuwo").forEach((name, k) =>
+        add(name, k === 0 ? validId(all[i]) : undefined)
+      );
+    });
+  } else {
+    const lead = validId(item.artistid ?? item.ARTISTID);
+    splitArtistNames(names, "kuwo").forEach((name, k) =>
+      add(name, k === 0 ? lead : undefined)
+    );
+  }
+  return { names, refs };
+}
+
+/** A song item (web, mobile or nplserver shape) as a `SongInfo`; `raw` is the item. */
+export function parseSong(item: unknown): SongInfo {
+  if (!isObject(item)) throw malformed("a song item is not an object");
+  const remoteId = songIdOf(item);
+  if (remoteId === undefined) {
+    throw malformed(
+      `a song item has no usable id (${JSON.stringify(item.rid)})`,
+    );
+  }
+  const title = decodeEntities(
+    toText(item.name ?? item.SONGNAME ?? item.NAME) ?? "",
+  );
+  const { names, refs } = artistsOf(item);
+  const albumName = decodeEntities(toText(item.album ?? item.ALBUM) ?? "");
+  const albumId = toText(item.albumid ?? item.ALBUMID ?? item.albumId)?.trim();
+  const hasAlbumId = albumId !== undefined && /^\d+$/.test(albumId) &&
+    albumId !== "0";
+  const seconds = toNumber(item.duration ?? item.DURATION);
+  return {
+    platform: "kuwo",
+    remoteId,
+    title,
+    artists: refs,
+    artistNames: names,
+    ...(albumName !== "" || hasAlbumId
+      ? {
+        album: {
+          ...(hasAlbumId ? { remoteId: albumId } : {}),
+          name: albumName,
+        },
+      }
+      : {}),
+    ...(seconds !== undefined && seconds > 0
+      ? { durationMs: Math.round(seconds * 1000) }
+      : {}),
+    qualities: qualitiesOf(item),
+    availability: availabilityOf(item),
+    raw: item,
+  };
+}
+
+/** The `data` of a `{code: 200, data}` body, or a `malformed` error. */
+export function dataOf(body: unknown, what: string): unknown {
+  if (!isObject(body) || !("data" in body)) {
+    throw malformed(`${what}: the body has no data`);
+  }
+  return body.data;
+}
+
+function arrayOf(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) throw malformed(`${what} is not a list`);
+  return value;
+}
+
+/**
+ * The square's tags (`getTagList`, §5) as pools: `data[].data[]{id, name,
+ * digest}`, ids as strings. Tags with another `digest` than 10000 (zone
+ * lists, `er.s`) are left out: their playlists come from another service.
+ */
+export function parseTagList(body: unknown): PoolCandidate[] {
+  const groups = arrayOf(dataOf(body, "tag list"), "the tag list");
+  const pools: PoolCandidate[] = [];
+  const seen = new Set<string>();
+  for (const group of groups) {
+    if (!isObject(group)) throw malformed("a tag group is not an object");
+    const groupName = decodeEntities(toText(group.name) ?? "");
+    for (const tag of arrayOf(group.data ?? [], "a tag group's tags")) {
+      if (!isObject(tag)) throw malformed("a tag is not an object");
+      const id = toText(tag.id)?.trim();
+      if (!id) throw malformed("a tag has no id");
+      const digest = toText(tag.digest);
+      if (digest !== undefined && digest !== TAG_DIGEST_PLAYLISTS) continue;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      pools.push({
+        platform: "kuwo",
+        kind: "square",
+        remoteKey: id,
+        name: decodeEntities(toText(tag.name) ?? id),
+        ...(groupName === "" ? {} : { group: groupName }),
+        raw: tag,
+      });
+    }
+  }
+  return pools;
+}
+
+/** One page of square playlists. */
+export interface SquarePage {
+  total: number;
+  /** Items on the page, including ones that are not ordinary playlists. */
+  received: number;
+  playlists: PlaylistCandidate[];
+}
+
+/**
+ * A page of `getTagPlayList`/`getRcmPlayList` (§5): `data{total, data[]}`,
+ * item numbers as strings. Items whose `digest` is not 8 (albums, zone
+ * entries) are not playlists `playListInfo` can open (§7.3): skipped.
+ */
+export function parseSquarePage(body: unknown): SquarePage {
+  const data = dataOf(body, "square page");
+  if (!isObject(data)) throw malformed("square page: data is not an object");
+  const total = toNumber(data.total);
+  if (total === undefined) throw malformed("square page: no total");
+  const items = arrayOf(data.data ?? [], "the square page's playlists");
+  const playlists: PlaylistCandidate[] = [];
+  for (const item of items) {
+    if (!isObject(item)) throw malformed("a square item is not an object");
+    const digest = toText(item.digest);
+    if (digest !== undefined && digest !== ITEM_DIGEST_PLAYLIST) continue;
+    playlists.push(playlistOf(item));
+  }
+  return { total, received: items.length, playlists };
+}
+
+function playlistOf(item: Json): PlaylistCandidate {
+  const id = toText(item.id)?.trim();
+  if (!id || !/^\d+$/.test(id)) {
+    throw malformed(`a playlist has no usable id (${JSON.stringify(item.id)})`);
+  }
+  const trackCount = toNumber(item.total);
+  const playCount = toNumber(item.listencnt);
+  const cover = toText(item.img) ?? "";
+  const creator = decodeEntities(toText(item.userName ?? item.uname) ?? "");
+  const description = decodeEntities(
+    [item.desc, item.info].map(toText).find((text) => text) ?? "",
+  );
+  const tags = (toText(item.tag) ?? "").split(",").map((t) => t.trim())
+    .filter((t) => t !== "");
+  return {
+    platform: "kuwo",
+    remoteId: id,
+    name: decodeEntities(toText(item.name) ?? ""),
+    ...(cover === "" ? {} : { coverUrl: cover }),
+    ...(trackCount === undefined ? {} : { trackCount }),
+    ...(playCount === undefined ? {} : { playCount }),
+    ...(creator === "" ? {} : { creator }),
+    ...(tags.length === 0 ? {} : { tags: tags.map(decodeEntities) }),
+    ...(description === "" ? {} : { description }),
+    raw: item,
+  };
+}
+
+/** The toplist pool (§6). */
+export function toplistPool(): PoolCandidate {
+  return {
+    platform: "kuwo",
+    kind: "toplist",
+    remoteKey: TOPLIST_POOL_KEY,
+    name: TOPLIST_POOL_NAME,
+  };
+}
+
+/**
+ * The charts of `wapi` `bang/list` (§6): `child[].child[]{sourceid, name,
+ * intro, pic, pic2, pic5}` as playlists with `remoteId` `chart:<sourceid>`
+ * (the chart id is `sourceid`, not `id`); cover `pic5` > `pic2` > `pic`.
+ */
+export function parseBangList(body: unknown): PlaylistCandidate[] {
+  if (!isObject(body)) throw malformed("chart list: not an object");
+  const groups = arrayOf(body.child, "the chart list's groups");
+  const charts: PlaylistCandidate[] = [];
+  const seen = new Set<string>();
+  for (const group of groups) {
+    if (!isObject(group)) throw malformed("a chart group is not an object");
+    const groupName = decodeEntities(toText(group.disname) ?? "");
+    for (const chart of arrayOf(group.child ?? [], "a chart group's charts")) {
+      if (!isObject(chart)) throw malformed("a chart is not an object");
+      const id = toText(chart.sourceid)?.trim();
+      if (!id || !/^\d+$/.test(id)) {
+        throw malformed(
+          `a chart has no usable sourceid (${JSON.stringify(chart.sourceid)})`,
+        );
+      }
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const cover = [chart.pic5, chart.pic2, chart.pic].map(toText)
+        .find((url) => url !== undefined && url !== "");
+      const intro = decodeEntities(toText(chart.intro) ?? "");
+      charts.push({
+        platform: "kuwo",
+        remoteId: `${CHART_PREFIX}${id}`,
+        name: decodeEntities(toText(chart.name) ?? id),
+        ...(cover === undefined ? {} : { coverUrl: cover }),
+        ...(groupName === "" ? {} : { tags: [groupName] }),
+        ...(intro === "" ? {} : { description: intro }),
+        raw: chart,
+      });
+    }
+  }
+  return charts;
+}
+
+/** One page of a chart (`bang/musicList`, §6): `data.num` (a string) and the items. */
+export function parseChartPage(
+  body: unknown,
+): { num: number; items: unknown[]; data: Json } {
+  const data = dataOf(body, "chart page");
+  if (!isObject(data)) throw malformed("chart page: data is not an object");
+  const num = toNumber(data.num);
+  if (num === undefined) throw malformed("chart page: no num");
+  return {
+    num,
+    items: arrayOf(data.musicList ?? [], "the chart's songs"),
+    data,
+  };
+}
+
+/** One page of a playlist (`playListInfo`, §7.1). */
+export interface PlaylistPage {
+  id: string;
+  total: number;
+  items: unknown[];
+  playlist: PlaylistCandidate;
+}
+
+/** A page of `playListInfo`: `data{id, name, total, musicList[]}`. */
+export function parsePlaylistPage(body: unknown): PlaylistPage {
+  const data = dataOf(body, "playlist page");
+  if (!isObject(data)) throw malformed("playlist page: data is not an object");
+  const total = toNumber(data.total);
+  if (total === undefined || total < 0) {
+    throw malformed("playlist page: no total");
+  }
+  const items = arrayOf(data.musicList ?? [], "the playlist's songs");
+  const { musicList: _songs, ...meta } = data;
+  const playlist = playlistOf(meta);
+  return { id: playlist.remoteId, total, items, playlist };
+}
+
+/** What `mobi.s` answered for one tier, in either form. */
+export interface MobiAnswer {
+  /** The business code (`200`, `-1`, `407`...); text answers have none. */
+  code?: number;
+  message?: string;
+  url?: string;
+  bitrateKbps?: number;
+  format?: string;
+  rid?: string;
+  durationS?: number;
+  type?: number;
+}
+
+/** A `convert_url_with_sign` JSON answer (§9.2). */
+export function parseMobiJson(body: unknown): MobiAnswer {
+  if (!isObject(body)) throw malformed("mobi.s: the answer is not an object");
+  const code = toNumber(body.code);
+  if (code === undefined) throw malformed("mobi.s: the answer has no code");
+  const data = isObject(body.data) ? body.data : {};
+  const answer: MobiAnswer = { code };
+  const message = toText(body.msg);
+  if (message !== undefined) answer.message = message;
+  fillAnswer(answer, data);
+  return answer;
+}
+
+function fillAnswer(answer: MobiAnswer, fields: Json): void {
+  const url = toText(fields.url);
+  if (url !== undefined) answer.url = url;
+  const bitrate = toNumber(fields.bitrate);
+  if (bitrate !== undefined) answer.bitrateKbps = bitrate;
+  const format = toText(fields.format);
+  if (format !== undefined) answer.format = format.toLowerCase();
+  const rid = toText(fields.rid);
+  if (rid !== undefined && rid.trim() !== "") {
+    answer.rid = stripMusicPrefix(rid.trim());
+  }
+  const duration = toNumber(fields.duration);
+  if (duration !== undefined) answer.durationS = duration;
+  const type = toNumber(fields.type);
+  if (type !== undefined) answer.type = type;
+}
+
+/**
+ * A `convert_url2` text answer (§9.3): `key=value` lines, CRLF or LF,
+ * split on the first `=`. A JSON error object is read as JSON.
+ */
+export function parseMobiText(text: string): MobiAnswer {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) {
+    let body: unknown;
+    try {
+      body = JSON.parse(trimmed);
+    } catch {
+      throw malformed("mobi.s: a broken JSON answer");
+    }
+    return parseMobiJson(body);
+  }
+  const fields: Json = {};
+  for (const line of trimmed.split(/\r?\n/)) {
+    const eq = line.indexOf("=");
+    if (eq <= 0) continue;
+    fields[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+  }
+  const answer: MobiAnswer = {};
+  fillAnswer(answer, fields);
+  return answer;
+}
+
+/** Artist details (`artist/artist`, §10): `data{id, name, pic300, info, …}`. */
+export function parseArtist(body: unknown, remoteId: string): ArtistDetail {
+  const data = dataOf(body, "artist");
+  if (!isObject(data)) throw malformed("artist: data is not an object");
+  const id = toText(data.id)?.trim() || remoteId;
+  const name = decodeEntities(toText(data.name) ?? "");
+  if (name === "") throw malformed(`artist ${remoteId}: no name`);
+  const avatar = [data.pic300, data.pic].map(toText)
+    .find((url) => url !== undefined && url !== "");
+  const info = decodeEntities(toText(data.info) ?? "");
+  const aliases = decodeEntities(toText(data.aartist) ?? "").split("&")
+    .map((alias) => alias.trim()).filter((alias) => alias !== "");
+  const songCount = toNumber(data.musicNum);
+  const albumCount = toNumber(data.albumNum);
+  return {
+    platform: "kuwo",
+    remoteId: id,
+    name,
+    ...(avatar === undefined ? {} : { avatarUrl: avatar }),
+    ...(info === "" ? {} : { description: info }),
+    ...(aliases.length === 0 ? {} : { aliases }),
+    ...(songCount === undefined ? {} : { songCount }),
+    ...(albumCount === undefined ? {} : { albumCount }),
+    raw: data,
+  };
+}

@@ -1,0 +1,246 @@
+/**
+ * Every QQ Music protocol constant in one place: hosts, the `comm` profile,
+ * module names, page sizes, the quality ladder and the business codes
+ * (see `shared/protocols/qq.md`).
+ *
+ * @module
+ */
+import type { SourceErrorKind } from "../errors.ts";
+import type { Container, QualityLabel } from "../types.ts";
+
+/** The unsigned JSON gateway (§1.1). */
+export const MUSICU_URL = "https://u.y.qq.com/cgi-bin/musicu.fcg";
+/** The same gateway, signed with zzc (§2). */
+export const MUSICS_URL = "https://u.y.qq.com/cgi-bin/musics.fcg";
+/** Playlist detail with songs (§5). */
+export const CDINFO_URL =
+  "https://c.y.qq.com/qzone/fcg-bin/fcg_ucc_getcdinfo_byids_cp.fcg";
+/** The CDN used when a vkey answer lists no `sip` (§7.3, as YTD does). */
+export const DEFAULT_CDN = "https://dl.stream.qqmusic.qq.com/";
+
+/** `Referer` of the web client (§1.4); required on `c.y.qq.com`. */
+export const WEB_REFERER = "https://y.qq.com/";
+/** `Referer` of playlist detail calls (§5, JSO). */
+export const PLAYLIST_REFERER = "https://y.qq.com/n/yqq/playlist";
+/** `Origin` of the web client (§1.4). */
+export const WEB_ORIGIN = "https://y.qq.com";
+/** `Referer` for audio downloads (§7.4 step 6, MDL). */
+export const CDN_REFERER = "http://y.qq.com";
+/** A desktop Chrome user agent (§1.4: any reasonable one). */
+export const USER_AGENT =
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 " +
+  "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
+
+/** An artist's photo (§6.3: `T001R{S}x{S}M000{singer_mid}.jpg`). */
+export function artistPhotoUrl(singerMid: string, size = 300): string {
+  return `https://y.gtimg.cn/music/photo_new/T001R${size}x${size}M000${singerMid}.jpg`;
+}
+
+/** `g_tk` of an anonymous session (§1.5). */
+export const ANONYMOUS_G_TK = 5381;
+
+/**
+ * The web `comm` profile (§1.3, matches a real 2022 capture), with the
+ * session's `uin` and `g_tk`.
+ */
+export function webComm(uin: number, gTk: number): Record<string, unknown> {
+  return {
+    cv: 4747474,
+    ct: 24,
+    format: "json",
+    inCharset: "utf-8",
+    outCharset: "utf-8",
+    notice: 0,
+    platform: "yqq.json",
+    needNewCode: 1,
+    uin,
+    g_tk_new_20200303: gTk,
+    g_tk: gTk,
+  };
+}
+
+/** A module and method of the gateway. */
+export interface ModuleMethod {
+  readonly module: string;
+  readonly method: string;
+}
+
+/** The gateway modules the client calls. */
+export const MODULES = {
+  /** Square categories, musicu family B (§3). */
+  categories: {
+    module: "playlist.PlaylistAllCategoriesServer",
+    method: "get_all_categories",
+  },
+  /** Playlists of a category, musicu family B (§3). */
+  categoryContent: {
+    module: "playlist.PlayListCategoryServer",
+    method: "get_category_content",
+  },
+  /** Every chart (§4). */
+  toplists: { module: "musicToplist.ToplistInfoServer", method: "GetAll" },
+  /** Songs of a chart (§4). */
+  toplistDetail: {
+    module: "musicToplist.ToplistInfoServer",
+    method: "GetDetail",
+  },
+  /** Download URLs (§7). */
+  vkey: { module: "vkey.GetVkeyServer", method: "CgiGetVkey" },
+  /** Artist detail (§6.4). */
+  singerDetail: {
+    module: "music.musichallSinger.SingerInfoInter",
+    method: "GetSingerDetail",
+  },
+} as const satisfies Record<string, ModuleMethod>;
+
+/** Labels per envelope (L11 batches 20). */
+export const MAX_LABELS = 20;
+/** Playlists per square page. */
+export const CATEGORY_PAGE_SIZE = 50;
+/** Songs per chart page (JSO 100). */
+export const TOPLIST_PAGE_SIZE = 100;
+/** Songs per playlist page (§10: 100). */
+export const PLAYLIST_PAGE_SIZE = 100;
+/** Pages requested in one envelope once the total is known. */
+export const PAGES_PER_ENVELOPE = 10;
+/** Songs per vkey request (§7: ≤ 100 mids). */
+export const MAX_VKEY_ENTRIES = 100;
+/** Vkey calls per song when answers come back empty with `result` 0 (§7.3). */
+export const VKEY_ATTEMPTS = 3;
+/** How long a `GetAll` answer is reused for chart periods. */
+export const TOPLIST_CACHE_MS = 10 * 60 * 1000;
+/** Chart id of the MV chart, which has no songs (§4, LX). */
+export const MV_CHART_ID = 201;
+/** Name of the one toplist pool (every chart is one of its playlists). */
+export const TOPLIST_POOL_NAME = "排行榜";
+
+/** Where a rung's size sits in the song's `file` object (§6.1). */
+export type SizeField =
+  | { readonly field: string }
+  | { readonly field: "size_new"; readonly index: number };
+
+/** One rung of the quality ladder (§7.2). */
+export interface Rung {
+  readonly prefix: string;
+  readonly extension: string;
+  readonly container: Container;
+  readonly label: QualityLabel;
+  readonly size: SizeField;
+  /** Nominal bitrate of lossy rungs; lossless ones vary. */
+  readonly bitrateKbps?: number;
+}
+
+/**
+ * The rungs the client asks for, best first (§7.2). Skipped on purpose:
+ * `Q000`/`Q001` (spatial and 5.1 mixes, not better stereo), `A000` (legacy
+ * APE, `F000` is the same quality), the OGG rungs (same qualities as the
+ * MP3/AAC ones), `C200`/`C100` (below 96k), `RS02` (previews) and every
+ * encrypted or exotic rung (`.mflac`, `.mgg`, `DT03`, `TL01` ...).
+ * `C600` (AAC 192k) is kept: it is a plain stereo rung and `192k` is a label
+ * of the contract. `C400` is 96k (§10: sizes say 96k, not 128k).
+ */
+export const LADDER: readonly Rung[] = [
+  {
+    prefix: "AI00",
+    extension: "flac",
+    container: "flac",
+    label: "master",
+    size: { field: "size_new", index: 0 },
+  },
+  {
+    prefix: "RS01",
+    extension: "flac",
+    container: "flac",
+    label: "hires",
+    size: { field: "size_hires" },
+  },
+  {
+    prefix: "F000",
+    extension: "flac",
+    container: "flac",
+    label: "lossless",
+    size: { field: "size_flac" },
+  },
+  {
+    prefix: "M800",
+    extension: "mp3",
+    container: "mp3",
+    label: "320k",
+    size: { field: "size_320mp3" },
+    bitrateKbps: 320,
+  },
+  {
+    prefix: "C600",
+    extension: "m4a",
+    container: "m4a",
+    label: "192k",
+    size: { field: "size_192aac" },
+    bitrateKbps: 192,
+  },
+  {
+    prefix: "M500",
+    extension: "mp3",
+    container: "mp3",
+    label: "128k",
+    size: { field: "size_128mp3" },
+    bitrateKbps: 128,
+  },
+  {
+    prefix: "C400",
+    extension: "m4a",
+    container: "m4a",
+    label: "96k",
+    size: { field: "size_96aac" },
+    bitrateKbps: 96,
+  },
+];
+
+/** `action.switch` bits after dropping the least-significant one (§6.2). */
+export const SWITCH_BITS = [
+  "play_lq",
+  "play_hq",
+  "play_sq",
+  "down_lq",
+  "down_hq",
+  "down_sq",
+  "soso",
+  "fav",
+  "share",
+  "bgm",
+  "ring",
+  "sing",
+  "radio",
+  "try",
+  "give",
+] as const;
+
+/** A named `action.switch` right. */
+export type SwitchRight = typeof SWITCH_BITS[number];
+
+/** Per-label business codes (§9). */
+export const CODES = {
+  ok: 0,
+  signRequired: 2000,
+  rateLimited: 2001,
+  loginInvalid: 1000,
+  noData: 10007,
+} as const;
+
+/** Vkey `result` codes (§7.3). */
+export const VKEY_RESULTS = {
+  ok: 0,
+  noPermission: 104003,
+  vkeyFailure: 104004,
+  deviceRestricted: 104013,
+} as const;
+
+/** What a per-label business code means for callers. */
+export function kindOfCode(code: number): SourceErrorKind {
+  if (code === CODES.signRequired) return "sign";
+  if (code === CODES.rateLimited) return "rate_limited";
+  if (code === CODES.loginInvalid || (code >= 104400 && code < 104500)) {
+    return "login";
+  }
+  if (code === CODES.noData) return "not_found";
+  return "http";
+}

@@ -1,0 +1,289 @@
+/**
+ * The `musicu.fcg` gateway: batched envelopes of labelled module calls,
+ * per-label results, the zzc-signed `musics.fcg` fallback for modules that
+ * answer 2000, and the session's headers, cookies and `comm`.
+ *
+ * @module
+ */
+import { SourceError } from "../errors.ts";
+import type { BodyCheck } from "../http.ts";
+import type { SourceConfig } from "../registry.ts";
+import {
+  ANONYMOUS_G_TK,
+  CODES,
+  kindOfCode,
+  MAX_LABELS,
+  type ModuleMethod,
+  MUSICS_URL,
+  MUSICU_URL,
+  USER_AGENT,
+  WEB_ORIGIN,
+  WEB_REFERER,
+  webComm,
+} from "./_constants.ts";
+import { malformed } from "./_parse.ts";
+import { gTk, zzcSign } from "./_sign.ts";
+
+/** One module call of an envelope. */
+export interface GatewayCall extends ModuleMethod {
+  readonly param: Record<string, unknown>;
+}
+
+/** The outcome of one label: its `data`, or why it failed. */
+export type LabelResult =
+  | { readonly ok: true; readonly data: unknown }
+  | { readonly ok: false; readonly error: SourceError };
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The session: who we are to the platform. */
+export interface Session {
+  /** The numeric uin for `comm`, 0 when anonymous. */
+  uin: number;
+  gTk: number;
+  /** The `Cookie` header, when logged in. Never printed. */
+  cookie: string | undefined;
+}
+
+/** Builds the session from optional credentials (§1.4, §1.5). */
+export function sessionOf(
+  credentials: { qqUin?: string; qqMusicKey?: string },
+): Session {
+  const key = credentials.qqMusicKey?.trim() ?? "";
+  // web cookies may carry `o0123456789`: strip non-digits
+  const uinDigits = (credentials.qqUin ?? "").replace(/\D/g, "");
+  if (key === "") return { uin: 0, gTk: ANONYMOUS_G_TK, cookie: undefined };
+  const uin = uinDigits === "" ? 0 : Number(uinDigits);
+  const weChat = key.startsWith("W_X_");
+  const cookies = [
+    ...(uinDigits === ""
+      ? []
+      : [`uin=${uinDigits}`, `qqmusic_uin=${uinDigits}`]),
+    ...(weChat && uinDigits !== "" ? [`wxuin=${uinDigits}`] : []),
+    `qm_keyst=${key}`,
+    `qqmusic_key=${key}`,
+    `tmeLoginType=${weChat ? 1 : 2}`,
+  ];
+  return { uin, gTk: gTk(key), cookie: cookies.join("; ") };
+}
+
+/** The headers of a web request of this session. */
+export function webHeaders(
+  session: Session,
+  referer = WEB_REFERER,
+): Record<string, string> {
+  return {
+    "Referer": referer,
+    "Origin": WEB_ORIGIN,
+    "User-Agent": USER_AGENT,
+    ...(session.cookie === undefined ? {} : { "Cookie": session.cookie }),
+  };
+}
+
+/** The gateway of one source. */
+export class Gateway {
+  #config: SourceConfig;
+  #session: Session;
+  /** `module.method` keys that answered 2000 unsigned: signed from then on. */
+  #signed = new Set<string>();
+
+  constructor(config: SourceConfig, session: Session) {
+    this.#config = config;
+    this.#session = session;
+  }
+
+  /** Calls one module; throws its failure. */
+  async one(call: GatewayCall, signal?: AbortSignal): Promise<unknown> {
+    const [result] = await this.many([call], signal);
+    if (!result) throw malformed(`no answer for ${keyOf(call)}`);
+    if (!result.ok) throw result.error;
+    return result.data;
+  }
+
+  /**
+   * Calls several modules in as few envelopes as possible. One label's
+   * failure doesn't fail the others: each result says how its call went.
+   * Labels that answer 2000 are sent again, signed, to `musics.fcg`.
+   */
+  async many(
+    calls: readonly GatewayCall[],
+    signal?: AbortSignal,
+  ): Promise<LabelResult[]> {
+    const results: LabelResult[] = new Array(calls.length);
+    const unsigned: number[] = [];
+    const signed: number[] = [];
+    calls.forEach((call, i) =>
+      (this.#signed.has(keyOf(call)) ? signed : unsigned).push(i)
+    );
+    for (const chunk of chunks(unsigned, MAX_LABELS)) {
+      const answers = await this.#envelope(
+        chunk.map((i) => calls[i]!),
+        false,
+        signal,
+      );
+      chunk.forEach((index, k) => {
+        const answer = answers[k]!;
+        if (!answer.ok && answer.error.kind === "sign") {
+          this.#signed.add(keyOf(calls[index]!));
+          signed.push(index);
+        } else {
+          results[index] = answer;
+        }
+      });
+    }
+    for (const chunk of chunks(signed, MAX_LABELS)) {
+      const answers = await this.#envelope(
+        chunk.map((i) => calls[i]!),
+        true,
+        signal,
+      );
+      chunk.forEach((index, k) => {
+        results[index] = answers[k]!;
+      });
+    }
+    return results;
+  }
+
+  async #envelope(
+    calls: readonly GatewayCall[],
+    signed: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<LabelResult[]> {
+    const labels = calls.map((_, i) => `req_${i}`);
+    const envelope: Json = {
+      comm: webComm(this.#session.uin, this.#session.gTk),
+    };
+    calls.forEach((call, i) => {
+      envelope[labels[i]!] = {
+        module: call.module,
+        method: call.method,
+        param: call.param,
+      };
+    });
+    // one serialization, both signed and sent (§2)
+    const body = JSON.stringify(envelope);
+    const realUrl = signed
+      ? `${MUSICS_URL}?sign=${zzcSign(body)}&_=${this.#config.now()}`
+      : MUSICU_URL;
+    const url = this.#config.urls.to(realUrl);
+    const check: BodyCheck<unknown> = (answer) =>
+      checkEnvelope(answer, labels, url);
+    const answer = await this.#config.http.json<unknown>(url, {
+      method: "POST",
+      headers: {
+        ...webHeaders(this.#session),
+        "Content-Type": "application/json",
+      },
+      body,
+      ...(signal === undefined ? {} : { signal }),
+    }, check) as Json;
+    return calls.map((call, i) =>
+      labelResult(call, answer[labels[i]!], signed, url)
+    );
+  }
+}
+
+function keyOf(call: ModuleMethod): string {
+  return `${call.module}.${call.method}`;
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) {
+    yield items.slice(i, i + size);
+  }
+}
+
+/**
+ * Envelope-level checks, run inside the HTTP layer's retries: a body that
+ * is not an envelope, a gateway refusal, and rate limiting (2001 applies to
+ * the session, so the whole envelope backs off and is sent again).
+ */
+function checkEnvelope(answer: unknown, labels: string[], url: string): void {
+  if (!isObject(answer)) {
+    throw malformed(`expected a gateway envelope, got ${typeof answer}`);
+  }
+  const code = answer.code;
+  if (code !== undefined && code !== 0) {
+    throw new SourceError(
+      `qq: the gateway refused the request (code ${code})`,
+      {
+        platform: "qq",
+        kind: "http",
+        url,
+        code: typeof code === "number" || typeof code === "string"
+          ? code
+          : String(code),
+      },
+    );
+  }
+  for (const label of labels) {
+    const entry = answer[label];
+    if (isObject(entry) && entry.code === CODES.rateLimited) {
+      const data = isObject(entry.data) ? entry.data : {};
+      const feedback = typeof data.feedbackURL === "string"
+        ? data.feedbackURL
+        : undefined;
+      throw new SourceError(
+        `qq: rate limited by the platform (code 2001)${
+          feedback === undefined
+            ? ""
+            : `; it asks to slow down or log in at ${feedback}`
+        }`,
+        {
+          platform: "qq",
+          kind: "rate_limited",
+          url,
+          code: CODES.rateLimited,
+          retryAfterSeconds: 2,
+        },
+      );
+    }
+  }
+}
+
+function labelResult(
+  call: GatewayCall,
+  entry: unknown,
+  signed: boolean,
+  url: string,
+): LabelResult {
+  const name = keyOf(call);
+  if (!isObject(entry)) {
+    return {
+      ok: false,
+      error: malformed(`the answer has no label for ${name}`),
+    };
+  }
+  const code = typeof entry.code === "number" ? entry.code : Number(entry.code);
+  if (!Number.isFinite(code)) {
+    return {
+      ok: false,
+      error: malformed(`${name} answered without a numeric code`),
+    };
+  }
+  if (code === CODES.ok) return { ok: true, data: entry.data };
+  const kind = kindOfCode(code);
+  const message = kind === "sign"
+    ? signed
+      ? `qq: ${name} rejected the zzc signature (code ${code})`
+      : `qq: ${name} wants a signed request (code ${code})`
+    : kind === "login"
+    ? `qq: ${name} refused the login (code ${code}): the QQ Music key is invalid or expired; refresh it or run anonymously`
+    : kind === "not_found"
+    ? `qq: ${name} has no data (code ${code})`
+    : `qq: ${name} failed with code ${code}`;
+  return {
+    ok: false,
+    error: new SourceError(message, {
+      platform: "qq",
+      kind,
+      url,
+      code,
+      retryable: false,
+    }),
+  };
+}
