@@ -179,11 +179,12 @@ export async function exportM3u8(
       summary.emptyPlaylists++;
       continue;
     }
-    const base =
-      `${playlist.platform} - ${playlist.name} [${playlist.remote_playlist_id}]`;
-    let name = fileName(base, "m3u8");
+    // the id keeps the name unique, so it survives when a long name is cut
+    const base = `${playlist.platform} - ${playlist.name}`;
+    const id = ` [${playlist.remote_playlist_id}]`;
+    let name = fileName(base, "m3u8", id);
     for (let n = 2; taken.has(foldKey(name)); n++) {
-      name = fileName(`${base} (${n})`, "m3u8");
+      name = fileName(base, "m3u8", `${id} (${n})`);
     }
     taken.add(foldKey(name));
     const path = join(outDir, name);

@@ -109,14 +109,19 @@ Deno.test("exportM3u8() gives playlists whose names clash distinct file names", 
   addPlaylist(t.catalog, "qq", "x/1", "Same", [song]);
   addPlaylist(t.catalog, "qq", "x_1", "same", [song]);
   addPlaylist(t.catalog, "qq", "CON", "CON", [song]);
+  addPlaylist(t.catalog, "qq", "long", "晴".repeat(100), [song]);
   const out = join(t.dir, "out");
   const summary = await exportM3u8(t.context, { outDir: out });
-  assert.equal(summary.playlists, 4);
+  assert.equal(summary.playlists, 5);
   const names = await listFiles(out);
   assert.equal(
     new Set(names.map((n) => n.toLowerCase())).size,
-    4,
+    5,
     names.join(),
+  );
+  assert.ok(
+    names.some((n) => /^qq - 晴+ \[long\]\.m3u8$/.test(n)),
+    "a long name is cut before its id",
   );
   assert.ok(names.includes("qq - Same [x_1].m3u8"));
   assert.ok(names.includes("qq - same [x_1] (2).m3u8"));
