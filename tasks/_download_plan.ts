@@ -255,8 +255,9 @@ const NOMINAL_KBPS: Record<QualityLabel, number> = {
 
 /**
  * The bytes a song's file is expected to take at the best quality at or
- * below `top`: the size the platform advertises, else an estimate from
- * bitrate and duration.
+ * below `top`: the size the platform advertises, else a lower quality's
+ * size scaled by the nominal bitrates, else an estimate from bitrate and
+ * duration.
  */
 export function expectedBytes(
   song: SongInfo,
@@ -267,6 +268,15 @@ export function expectedBytes(
   const best = usable[0];
   if (best?.sizeBytes !== undefined && best.sizeBytes > 0) {
     return best.sizeBytes;
+  }
+  // a lower quality's size, scaled up by the nominal bitrates
+  const sized = usable.find((q) =>
+    q.sizeBytes !== undefined && q.sizeBytes > 0
+  );
+  if (best && sized) {
+    return Math.ceil(
+      sized.sizeBytes! * NOMINAL_KBPS[best.label] / NOMINAL_KBPS[sized.label],
+    );
   }
   if (song.durationMs !== undefined && song.durationMs > 0) {
     const kbps = best?.bitrateKbps ??

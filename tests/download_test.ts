@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { claimTask, taskOf } from "../catalog/download_tasks.ts";
 import type { SourceErrorKind } from "../sources/errors.ts";
 import type { OpenFile } from "../storage/local.ts";
+import type { SongInfo } from "../sources/types.ts";
 import { download } from "../tasks/download.ts";
+import { expectedBytes } from "../tasks/_download_plan.ts";
 import {
   downloadBed,
   expectedSha,
@@ -14,6 +16,7 @@ import {
 import {
   goodSong,
   type OfferFault,
+  songInfo,
   type TestSong,
   type TestWorlds,
 } from "./_download_source.ts";
@@ -790,4 +793,32 @@ Deno.test("download() shows progress: songs, bytes, rate, ETA and each file", as
     ),
     shown.join("\n---\n"),
   );
+});
+
+Deno.test("expectedBytes() takes the advertised size, else scales a lower quality's, else estimates from the duration", () => {
+  const song = (qualities: SongInfo["qualities"], durationMs?: number) => ({
+    ...songInfo("netease", goodSong("1")),
+    qualities,
+    ...(durationMs === undefined ? {} : { durationMs }),
+  });
+  const sized = song([
+    { label: "master", level: "jymaster" },
+    { label: "hires", level: "hires", sizeBytes: 30_000 },
+    { label: "320k", level: "exhigh", sizeBytes: 3_200 },
+  ]);
+  assert.equal(expectedBytes(sized, undefined), 46_000);
+  assert.equal(expectedBytes(sized, "hires"), 30_000);
+  assert.equal(expectedBytes(sized, "320k"), 3_200);
+  assert.equal(
+    expectedBytes(
+      song([{ label: "128k", level: "128kmp3" }], 240_000),
+      undefined,
+    ),
+    3_840_000,
+  );
+  const { durationMs: _, ...noDuration } = song([{
+    label: "128k",
+    level: "x",
+  }]);
+  assert.equal(expectedBytes(noDuration, undefined), 16 * 1024 * 1024);
 });
