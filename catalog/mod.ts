@@ -38,3 +38,27 @@ export type {
   DownloadState,
   PlatformCounts,
 } from "./status.ts";
+export {
+  activateLocalBackend,
+  activeLocalBackend,
+  activeLocations,
+  backendById,
+  findLocalBackend,
+  locatorTaken,
+  markLocationsChecked,
+  markLocationsMissing,
+  recordAsset,
+} from "./storage.ts";
+export type { AssetRecord, BackendRow, OwnedLocation } from "./storage.ts";
+export {
+  claimTask,
+  finishTask,
+  holdsLease,
+  isTerminalState,
+  planTask,
+  releaseTask,
+  renewLease,
+  taskOf,
+  TERMINAL_STATES,
+} from "./download_tasks.ts";
+export type { TaskOutcome, TaskRow, TerminalState } from "./download_tasks.ts";
