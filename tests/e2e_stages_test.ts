@@ -267,19 +267,21 @@ Deno.test("a sync killed mid-way leaves a consistent catalog, and a rerun comple
     );
     assert.equal((await runMain(["sync", ...clean])).code, 0);
     using cleanCatalog = Catalog.open(cleanDb, { readOnly: true });
+    // artists compared by match key: a name-only artist keeps the spelling
+    // sync saw first, and the kills change the order playlists are synced in
     const view = (c: Catalog) => ({
       tracks: c.all(
         `SELECT p.platform, p.remote_playlist_id, ps.position, s.remote_song_id FROM playlist_songs ps
          JOIN playlists p ON p.id = ps.playlist_id JOIN songs s ON s.id = ps.song_id ORDER BY 1, 2, 3`,
       ),
       credits: c.all(
-        `SELECT s.platform, s.remote_song_id, a.name, x.credit_order FROM artist_songs x
-         JOIN songs s ON s.id = x.song_id JOIN artists a ON a.id = x.artist_id ORDER BY 1, 2, 4`,
+        `SELECT s.platform, s.remote_song_id, a.remote_artist_id, a.match_key, x.credit_order FROM artist_songs x
+         JOIN songs s ON s.id = x.song_id JOIN artists a ON a.id = x.artist_id ORDER BY 1, 2, 5`,
       ),
       pools: c.all(
-        `SELECT p.platform, p.kind, p.remote_key, a.name, pa.song_count FROM pool_artists pa
+        `SELECT p.platform, p.kind, p.remote_key, a.remote_artist_id, a.match_key, pa.song_count FROM pool_artists pa
          JOIN artist_pools ap ON ap.id = pa.artist_pool_id JOIN playlist_pools p ON p.id = ap.derived_from_pool_id
-         JOIN artists a ON a.id = pa.artist_id ORDER BY 1, 2, 3, 4`,
+         JOIN artists a ON a.id = pa.artist_id ORDER BY 1, 2, 3, 4, 5`,
       ),
     });
     assert.deepEqual(view(reader), view(cleanCatalog));
