@@ -145,14 +145,18 @@ Options:
     },
     sources: (v) => parsePlatforms(v.source as string[] | undefined),
     async run({ values, context }) {
-      const { collect, formatCollectSummary } = await import(
+      const { collect, COLLECT_DEFAULTS, formatCollectSummary } = await import(
         "./tasks/collect.ts"
       );
       const summary = await collect(context, {
         platforms: parsePlatforms(values.source as string[] | undefined),
         pools: parsePoolKinds(values.pool as string[] | undefined),
         categories: splitList(values.category as string[] | undefined),
-        limit: parseCount(values.limit as string | undefined, "--limit", 50),
+        limit: parseCount(
+          values.limit as string | undefined,
+          "--limit",
+          COLLECT_DEFAULTS.limit,
+        ),
       });
       return {
         code: STATUS_EXIT[summary.status],
@@ -199,7 +203,9 @@ Options:
         : parsePlatforms(v.source as string[] | undefined);
     },
     async run({ values, context }) {
-      const { sync, formatSyncSummary } = await import("./tasks/sync.ts");
+      const { sync, SYNC_DEFAULTS, formatSyncSummary } = await import(
+        "./tasks/sync.ts"
+      );
       const playlists = ((values.playlist as string[] | undefined) ?? []).map((
         p,
       ) => parsePlatformRef(p, "--playlist"));
@@ -211,14 +217,18 @@ Options:
           ? parsePoolKinds(values.pool as string[] | undefined)
           : [],
         playlists,
-        limit: parseCount(values.limit as string | undefined, "--limit", 0),
+        limit: parseCount(
+          values.limit as string | undefined,
+          "--limit",
+          SYNC_DEFAULTS.limit,
+        ),
         ...(values.stale === undefined
           ? {}
           : { staleMs: parseDuration(values.stale as string, "--stale") }),
         concurrency: parsePositive(
           values.concurrency as string | undefined,
           "--concurrency",
-          2,
+          SYNC_DEFAULTS.concurrency,
         ),
       });
       return {
@@ -312,7 +322,11 @@ Options:
         pools: splitList(values.pool as string[] | undefined).length > 0
           ? parsePoolKinds(values.pool as string[] | undefined)
           : [],
-        limit: parseCount(values.limit as string | undefined, "--limit", 0),
+        limit: parseCount(
+          values.limit as string | undefined,
+          "--limit",
+          DOWNLOAD_DEFAULTS.limit,
+        ),
         quality: parseQuality(values.quality as string | undefined),
         ...(values.library === undefined
           ? {}
@@ -324,7 +338,7 @@ Options:
         concurrency: parsePositive(
           values.concurrency as string | undefined,
           "--concurrency",
-          4,
+          DOWNLOAD_DEFAULTS.concurrency,
         ),
         retry: parseRetry(values.retry as string[] | undefined),
         dryRun: values["dry-run"] === true,
@@ -358,10 +372,16 @@ Options:
     },
     sources: (v) => parsePlatforms(v.source as string[] | undefined),
     async run({ values, context }) {
-      const { enrich, formatEnrichSummary } = await import("./tasks/enrich.ts");
+      const { enrich, ENRICH_DEFAULTS, formatEnrichSummary } = await import(
+        "./tasks/enrich.ts"
+      );
       const summary = await enrich(context, {
         platforms: parsePlatforms(values.source as string[] | undefined),
-        limit: parseCount(values.limit as string | undefined, "--limit", 100),
+        limit: parseCount(
+          values.limit as string | undefined,
+          "--limit",
+          ENRICH_DEFAULTS.limit,
+        ),
         retryFailed: values["retry-failed"] === true,
       });
       return {

@@ -160,12 +160,10 @@ export class QqCatalog {
 
   /** An artist by its `mid`. */
   artistByMid(mid: string): GenArtist | undefined {
-    if (!this.#artistsByMid) {
-      this.#artistsByMid = new Map();
-      for (let i = 0; i < this.world.shape.artists; i++) {
-        this.#artistsByMid.set(this.world.artist(i).mid, i);
-      }
-    }
+    this.#artistsByMid ??= indexBy(
+      this.world.shape.artists,
+      (i) => this.world.artist(i).mid,
+    );
     const index = this.#artistsByMid.get(mid);
     return index === undefined ? undefined : this.world.artist(index);
   }
@@ -239,11 +237,11 @@ export class QqCatalog {
   }
 }
 
-function indexBy(
+function indexBy<K>(
   count: number,
-  id: (i: number) => number,
-): Map<number, number> {
-  const map = new Map<number, number>();
+  id: (i: number) => K,
+): Map<K, number> {
+  const map = new Map<K, number>();
   for (let i = 0; i < count; i++) map.set(id(i), i);
   return map;
 }
