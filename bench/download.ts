@@ -6,9 +6,9 @@
  * Range) from its own process on 127.0.0.1. The same URLs are fetched
  * with the same parallelism by `curl --parallel --parallel-max N` and by
  * our stage (`download()`: catalog plan, leases, offers, streaming to
- * `.part` with SHA-256, size and magic checks, fsync, rename, records), in
- * a child process of its own so that its peak memory (RSS, sampled every
- * 20 ms) is its own.
+ * `.part` with SHA-256, size and magic checks, fsync, rename, records),
+ * in a child process of its own so that its peak memory (RSS, sampled
+ * every 20 ms) is its own.
  *
  * 1. 2 GiB in 200 files of 10 MiB: throughput of both, ours/curl (target
  *    at least 90 %), our peak RSS (target under 150 MB);
@@ -17,8 +17,10 @@
  * 3. 5,000 files of 16 KiB: per-file overhead (ms/file) of both.
  *
  * For reference it also prints what Deno's `fetch` alone reaches writing
- * the same files (no SHA-256, checks, fsync or catalog): the runtime's
- * floor on this machine.
+ * the same files (no SHA-256, checks, fsync or catalog): the
+ * runtime's floor on this machine. Where `/proc` exists, every run also
+ * shows the CPU seconds per GiB of its process and of the emulation's:
+ * with both cores busy, the ratio of those sums bounds ours/curl.
  *
  * Each comparison alternates curl and ours twice and keeps each side's
  * best run (peak memory: the highest seen). It prints figures; it asserts
@@ -248,12 +250,63 @@ async function child(): Promise<void> {
   }));
 }
 
-interface OurResult {
+/** One timed run of a side. */
+interface Measured {
   seconds: number;
-  downloaded: number;
   bytes: number;
+  /** CPU seconds (user + system) of the side's process, if known. */
+  cpuSeconds?: number;
+  /** CPU seconds of the emulation's process meanwhile, if known. */
+  emulatorCpuSeconds?: number;
+}
+
+interface OurResult extends Measured {
+  downloaded: number;
   peakRssMb: number;
   status: string;
+}
+
+/** Clock ticks per second of `/proc/<pid>/stat` (`getconf CLK_TCK`). */
+const TICKS = 100;
+
+/**
+ * CPU seconds from `/proc/<pid>/stat`: the process's own (`utime` +
+ * `stime`), or, with `children`, those of its reaped children (`cutime` +
+ * `cstime`). `undefined` where there is no `/proc`.
+ */
+function procCpuSeconds(
+  pid: number | "self",
+  children = false,
+): number | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // fields after "pid (comm) ": state is field 3, utime field 14
+    const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+    const at = children ? 13 : 11;
+    return (Number(fields[at]) + Number(fields[at + 1])) / TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `fn` (which spawns and reaps one child) and adds the CPU both processes spent. */
+async function measured<T extends Measured>(
+  emulatorPid: number,
+  fn: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const children = procCpuSeconds("self", true);
+  const emulator = procCpuSeconds(emulatorPid);
+  const result = await fn();
+  if (!result) return undefined;
+  const childrenAfter = procCpuSeconds("self", true);
+  const emulatorAfter = procCpuSeconds(emulatorPid);
+  if (children !== undefined && childrenAfter !== undefined) {
+    result.cpuSeconds = childrenAfter - children;
+  }
+  if (emulator !== undefined && emulatorAfter !== undefined) {
+    result.emulatorCpuSeconds = emulatorAfter - emulator;
+  }
+  return result;
 }
 
 async function runOurs(
@@ -261,7 +314,7 @@ async function runOurs(
   files: number,
   size: number,
   concurrency: number,
-  raw = false,
+  mode: "child" | "raw" = "child",
 ): Promise<OurResult> {
   const dir = await Deno.makeTempDir({ prefix: "catalogsync-bench-ours-" });
   try {
@@ -270,7 +323,7 @@ async function runOurs(
         "run",
         "-A",
         new URL(import.meta.url).pathname,
-        raw ? "--raw" : "--child",
+        `--${mode}`,
         "--url",
         base,
         "--files",
@@ -297,7 +350,7 @@ async function runCurl(
   files: number,
   size: number,
   concurrency: number,
-): Promise<{ seconds: number; bytes: number } | undefined> {
+): Promise<Measured | undefined> {
   const dir = await Deno.makeTempDir({ prefix: "catalogsync-bench-curl-" });
   try {
     const config = Array.from(
@@ -349,7 +402,7 @@ async function runCurl(
 }
 
 async function startServer(): Promise<
-  { url: string; stop(): Promise<void> }
+  { url: string; pid: number; stop(): Promise<void> }
 > {
   const server = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL(import.meta.url).pathname, "--serve"],
@@ -367,6 +420,7 @@ async function startServer(): Promise<
   reader.releaseLock();
   return {
     url: text.trim(),
+    pid: server.pid,
     async stop() {
       server.kill("SIGTERM");
       await server.status;
@@ -389,13 +443,39 @@ async function settleDisk(): Promise<void> {
   }
 }
 
+/** The server, as the comparisons need it. */
+interface Server {
+  url: string;
+  pid: number;
+}
+
+/** CPU seconds per GiB of a run: its process, and the emulation's. */
+function cpuPerGib(run: Measured): string {
+  if (run.cpuSeconds === undefined) return "";
+  const gib = run.bytes / 1024 ** 3;
+  const own = run.cpuSeconds / gib;
+  const emulator = run.emulatorCpuSeconds === undefined
+    ? ""
+    : ` + emulator ${(run.emulatorCpuSeconds / gib).toFixed(2)}`;
+  return `; CPU-s per GiB: ${own.toFixed(2)}${emulator}`;
+}
+
+/** CPU seconds per GiB of both processes of a run, or undefined. */
+function totalCpuPerByte(run: Measured): number | undefined {
+  if (run.cpuSeconds === undefined || run.emulatorCpuSeconds === undefined) {
+    return undefined;
+  }
+  return (run.cpuSeconds + run.emulatorCpuSeconds) / run.bytes;
+}
+
 async function compare(
   label: string,
-  base: string,
+  server: Server,
   files: number,
   size: number,
   concurrency: number,
 ): Promise<void> {
+  const base = server.url;
   console.log(
     `\n${label}: ${files} files of ${
       size / MiB
@@ -403,52 +483,76 @@ async function compare(
   );
   // alternate the two, twice, and keep each one's best run: the machine's
   // noise (other processes, page-cache write-back) hits both alike
-  let curl: { seconds: number; bytes: number } | undefined;
+  let curl: Measured | undefined;
   let ours: OurResult | undefined;
+  let peakRssMb = 0;
   for (let round = 0; round < ROUNDS; round++) {
     await settleDisk();
-    const c = await runCurl(base, files, size, concurrency);
+    const c = await measured(
+      server.pid,
+      () => runCurl(base, files, size, concurrency),
+    );
     if (c && (!curl || c.seconds < curl.seconds)) curl = c;
     await settleDisk();
-    const o = await runOurs(base, files, size, concurrency);
-    if (!ours || o.seconds < ours.seconds) {
-      ours = { ...o, peakRssMb: Math.max(o.peakRssMb, ours?.peakRssMb ?? 0) };
-    } else {
-      ours.peakRssMb = Math.max(ours.peakRssMb, o.peakRssMb);
-    }
+    const o = (await measured(
+      server.pid,
+      () => runOurs(base, files, size, concurrency),
+    ))!;
+    peakRssMb = Math.max(peakRssMb, o.peakRssMb);
+    if (!ours || o.seconds < ours.seconds) ours = o;
   }
   if (!ours) return;
   const oursRate = mibps(ours.bytes, ours.seconds);
   if (curl) {
     const curlRate = mibps(curl.bytes, curl.seconds);
     console.log(
-      `  curl:  ${curlRate.toFixed(0)} MiB/s (${curl.seconds.toFixed(2)} s)`,
+      `  curl:  ${curlRate.toFixed(0)} MiB/s (${curl.seconds.toFixed(2)} s${
+        cpuPerGib(curl)
+      })`,
     );
     console.log(
       `  ours:  ${oursRate.toFixed(0)} MiB/s (${
         ours.seconds.toFixed(2)
-      } s, ${ours.downloaded} files, ${ours.status})  ours/curl ${
+      } s, ${ours.downloaded} files, ${ours.status}${
+        cpuPerGib(ours)
+      })  ours/curl ${
         (100 * oursRate / curlRate).toFixed(0)
       } % (target >= 90 %)`,
     );
+    const curlCpu = totalCpuPerByte(curl);
+    const oursCpu = totalCpuPerByte(ours);
+    if (curlCpu !== undefined && oursCpu !== undefined) {
+      // when both cores are busy, throughput is inversely proportional to
+      // the CPU both processes spend per byte
+      console.log(
+        `  CPU: ours and the emulator spend ${
+          (oursCpu / curlCpu).toFixed(2)
+        }x what curl and the emulator spend per byte; with every core busy, that bounds ours/curl near ${
+          (100 * curlCpu / oursCpu).toFixed(0)
+        } %`,
+      );
+    }
   } else {
     console.log(`  curl:  not available`);
     console.log(`  ours:  ${oursRate.toFixed(0)} MiB/s`);
   }
   console.log(
-    `  our peak memory: ${ours.peakRssMb.toFixed(0)} MB RSS (target < 150 MB)`,
+    `  our peak memory: ${peakRssMb.toFixed(0)} MB RSS (target < 150 MB)`,
   );
   await settleDisk();
-  const raw = await runOurs(base, files, size, concurrency, true);
+  const raw = (await measured(
+    server.pid,
+    () => runOurs(base, files, size, concurrency, "raw"),
+  ))!;
   console.log(
-    `  (for reference, Deno's fetch into files without SHA-256, checks, fsync or catalog: ${
+    `  (Deno's fetch into files without SHA-256, checks, fsync or catalog: ${
       mibps(raw.bytes, raw.seconds).toFixed(0)
-    } MiB/s)`,
+    } MiB/s${cpuPerGib(raw)})`,
   );
 }
 
 async function overhead(
-  base: string,
+  server: Server,
   files: number,
   size: number,
   concurrency: number,
@@ -457,9 +561,9 @@ async function overhead(
     `\n${files} small files of ${size / 1024} KiB, parallelism ${concurrency}`,
   );
   await settleDisk();
-  const curl = await runCurl(base, files, size, concurrency);
+  const curl = await runCurl(server.url, files, size, concurrency);
   await settleDisk();
-  const ours = await runOurs(base, files, size, concurrency);
+  const ours = await runOurs(server.url, files, size, concurrency);
   if (curl) {
     console.log(
       `  curl:  ${(1000 * curl.seconds / files).toFixed(2)} ms/file`,
@@ -468,7 +572,7 @@ async function overhead(
   console.log(
     `  ours:  ${
       (1000 * ours.seconds / files).toFixed(2)
-    } ms/file (${ours.downloaded} files; plan, lease, offer, .part, hash, fsync, rename, record)`,
+    } ms/file (${ours.downloaded} files; plan, lease, offer, .part, hash, checks, fsync, rename, record)`,
   );
   console.log(`  our peak memory: ${ours.peakRssMb.toFixed(0)} MB RSS`);
 }
@@ -490,19 +594,19 @@ if (import.meta.main) {
       );
       await compare(
         "2 GiB in 10 MiB files",
-        server.url,
+        server,
         quick ? 20 : 200,
         10 * MiB,
         concurrency,
       );
       await compare(
         "2 GiB in 100 MiB files (memory must not grow with file size)",
-        server.url,
+        server,
         quick ? 2 : 20,
         100 * MiB,
         concurrency,
       );
-      await overhead(server.url, quick ? 500 : 5000, 16 * 1024, concurrency);
+      await overhead(server, quick ? 500 : 5000, 16 * 1024, concurrency);
     } finally {
       await server.stop();
     }
