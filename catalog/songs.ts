@@ -20,33 +20,47 @@ export interface SongWrite {
 
 const SONG_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
-function songValues(song: SongInfo): SqlValue[] {
-  return [
-    song.platform,
-    song.remoteId,
-    song.title,
-    song.artistNames,
-    song.album?.name,
-    song.album?.remoteId,
-    song.durationMs === undefined ? null : Math.round(song.durationMs),
-    song.availability,
-    JSON.stringify(song.qualities),
-    JSON.stringify(song.raw ?? null),
-  ];
+/**
+ * A song's column values, serialized: pure CPU work with no catalog
+ * access, so callers can prepare songs before they open a transaction and
+ * keep the write lock short.
+ */
+export interface PreparedSong {
+  /** `platform, remote_song_id`, then the data columns. */
+  readonly values: SqlValue[];
+}
+
+/** Serializes a song into its column values (see `writeSong()`). */
+export function prepareSong(song: SongInfo): PreparedSong {
+  return {
+    values: [
+      song.platform,
+      song.remoteId,
+      song.title,
+      song.artistNames,
+      song.album?.name,
+      song.album?.remoteId,
+      song.durationMs === undefined ? null : Math.round(song.durationMs),
+      song.availability,
+      JSON.stringify(song.qualities),
+      JSON.stringify(song.raw ?? null),
+    ],
+  };
 }
 
 /**
  * Upserts a song by `(platform, remote_song_id)`. A new song is one
  * INSERT; a known one is rewritten only when its data changed (and only
  * then does `updated_at` move), so writing the same song twice changes
- * nothing and costs no write.
+ * nothing and costs no write. Takes a `SongInfo`, or a `PreparedSong`
+ * made before the transaction.
  */
 export function writeSong(
   catalog: Catalog,
-  song: SongInfo,
+  song: SongInfo | PreparedSong,
   now: number,
 ): SongWrite {
-  const values = songValues(song);
+  const { values } = "values" in song ? song : prepareSong(song);
   const inserted = catalog.get<{ id: number }>(
     `INSERT INTO songs
        (platform, remote_song_id, name, artist_names, album_name, remote_album_id,

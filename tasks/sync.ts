@@ -23,7 +23,7 @@ import {
   markPoolsOfPlaylistDirty,
   refreshDirtyArtistPools,
 } from "../catalog/pools.ts";
-import { writeSong } from "../catalog/songs.ts";
+import { prepareSong, writeSong } from "../catalog/songs.ts";
 import { splitArtistNames } from "../sources/artist_names.ts";
 import type {
   ArtistRef,
@@ -255,6 +255,13 @@ async function writePlaylist(
   const now = context.now();
   const discovered: DiscoveredArtist[] = [];
   const written: Array<{ id: number; song: SongInfo }> = [];
+  // serialize, fingerprint and split first: the write lock is held for
+  // the writes alone
+  const prepared = resolved.songs.map((song) => ({
+    song,
+    row: prepareSong(song),
+    artists: artistRefs(source.platform, song),
+  }));
   catalog.immediate(() => {
     if (resolved.playlist) {
       upsertPlaylist(catalog, {
@@ -263,12 +270,12 @@ async function writePlaylist(
       }, now);
     }
     const songIds: number[] = [];
-    for (const song of resolved.songs) {
-      const { id: songId, created } = writeSong(catalog, song, now);
+    for (const { song, row, artists } of prepared) {
+      const { id: songId, created } = writeSong(catalog, row, now);
       songIds.push(songId);
       written.push({ id: songId, song });
       const artistIds: number[] = [];
-      for (const ref of artistRefs(source.platform, song)) {
+      for (const ref of artists) {
         const result = upsertArtist(catalog, source.platform, ref, now);
         artistIds.push(result.id);
         if (result.created) {

@@ -11,6 +11,7 @@ import {
 import { replacePlaylistSongs, upsertPlaylist } from "../catalog/playlists.ts";
 import { replaceSongArtists, upsertArtist } from "../catalog/artists.ts";
 import {
+  prepareSong,
   SONG_COLUMNS,
   songInfoFromRow,
   type SongRow,
@@ -583,6 +584,31 @@ Deno.test("upsertArtist() forgets ids a rolled-back transaction wrote", () => {
     catalog.get<{ n: number }>("SELECT count(*) AS n FROM artists")!.n,
     2,
   );
+});
+
+Deno.test("writeSong() takes a song prepared before the transaction and writes the same row", () => {
+  using direct = Catalog.open(":memory:");
+  using prepared = Catalog.open(":memory:");
+  const songs = [song("7"), song("8", { availability: "vip" })];
+  const ready = songs.map((s) => prepareSong(s));
+  for (let i = 0; i < songs.length; i++) {
+    assert.deepEqual(
+      prepared.transaction(() => writeSong(prepared, ready[i]!, NOW)),
+      writeSong(direct, songs[i]!, NOW),
+    );
+  }
+  const rows = (catalog: Catalog) =>
+    catalog.all<SongRow>("SELECT * FROM songs ORDER BY id").map((r) => ({
+      ...r,
+    }));
+  assert.equal(rows(prepared).length, 2);
+  assert.deepEqual(rows(prepared), rows(direct));
+  // a prepared song is a snapshot: writing it again changes nothing
+  const again = prepared.transaction(() =>
+    writeSong(prepared, ready[0]!, NOW + 1)
+  );
+  assert.equal(again.created, false);
+  assert.deepEqual(rows(prepared), rows(direct));
 });
 
 Deno.test("writeSong() inserts once, rewrites only on change, and says which", () => {
