@@ -4,7 +4,8 @@
  * 100,000 songs per platform), printing playlists/s, songs/s, peak memory,
  * and the catalog's share of the time (every catalog transaction is
  * timed). The same run at a tenth of the size shows whether memory stays
- * flat as the catalog grows tenfold.
+ * flat as the catalog grows tenfold. A third run, for context only, delays
+ * every answer of the emulator by 20 ms, as a fast network would.
  *
  * The emulator runs in its own process (its CPU time is not ours); each
  * size runs in a fresh child process so that peak memory is its own.
@@ -22,6 +23,9 @@ import { collect } from "../tasks/collect.ts";
 import { createContext } from "../tasks/context.ts";
 import { parsePlatforms } from "../tasks/options.ts";
 import { sync } from "../tasks/sync.ts";
+
+/** Delay of every answer in the context run (a fast network). */
+const LATENCY_MS = 20;
 
 interface ChildResult {
   songs: number;
@@ -48,6 +52,7 @@ const platforms: Platform[] = parsePlatforms(values.source);
 async function startEmulator(
   songs: number,
   playlists: number,
+  latencyMs = 0,
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -62,6 +67,8 @@ async function startEmulator(
       String(songs),
       "--playlists",
       String(playlists),
+      "--latency",
+      String(latencyMs),
     ],
     stdout: "piped",
     stderr: "null",
@@ -160,8 +167,14 @@ if (values.child) {
       platforms.join(", ")
     }), emulator in its own process, catalog time = catalog transactions`,
   );
-  for (const [songs, playlists] of [[10_000, 100], [100_000, 1_000]] as const) {
-    const emulator = await startEmulator(songs, playlists);
+  const runs = [
+    { songs: 10_000, playlists: 100, latencyMs: 0 },
+    { songs: 100_000, playlists: 1_000, latencyMs: 0 },
+    // context, not the target: answers delayed as a network would
+    { songs: 10_000, playlists: 100, latencyMs: LATENCY_MS },
+  ];
+  for (const { songs, playlists, latencyMs } of runs) {
+    const emulator = await startEmulator(songs, playlists, latencyMs);
     try {
       const output = await new Deno.Command(Deno.execPath(), {
         args: [
@@ -183,21 +196,24 @@ if (values.child) {
         new TextDecoder().decode(output.stdout).trim().split("\n").pop()!,
       );
       const total = r.collectSeconds + r.syncSeconds;
+      const share = `catalog ${(100 * r.catalogSeconds / total).toFixed(0)} %`;
       console.log(
         `  ${songs.toLocaleString("en-US").padStart(7)} songs, ${
           playlists.toLocaleString("en-US").padStart(5)
-        } playlists per platform: ` +
+        } playlists per platform${
+          latencyMs > 0 ? `, ${latencyMs} ms per answer` : ""
+        }: ` +
           `collect ${r.collectSeconds.toFixed(1)} s, sync ${
             r.syncSeconds.toFixed(1)
           } s · ` +
           `${(r.syncedPlaylists / r.syncSeconds).toFixed(0)} playlists/s, ${
             (r.songRows / r.syncSeconds).toFixed(0)
           } songs/s · ` +
-          `catalog ${
-            (100 * r.catalogSeconds / total).toFixed(0)
-          } % of the time (target < 30 %) · peak RSS ${
-            r.peakRssMb.toFixed(0)
-          } MB`,
+          (latencyMs > 0
+            ? `${share} of the time (for context: real platforms answer in 50-300 ms and are paced at 3-8 requests per second)`
+            : `${share} of the time (target < 30 %) · peak RSS ${
+              r.peakRssMb.toFixed(0)
+            } MB`),
       );
     } finally {
       await emulator.stop();
