@@ -46,6 +46,7 @@ import type {
 } from "../sources/types.ts";
 import { createContext } from "../tasks/context.ts";
 import { download } from "../tasks/download.ts";
+import { runJsonChild, type ServerChild, startServerChild } from "./_child.ts";
 
 const MiB = 1024 * 1024;
 /** Runs of each side per comparison (the best is kept). */
@@ -318,28 +319,22 @@ async function runOurs(
 ): Promise<OurResult> {
   const dir = await Deno.makeTempDir({ prefix: "catalogsync-bench-ours-" });
   try {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        new URL(import.meta.url).pathname,
-        `--${mode}`,
-        "--url",
-        base,
-        "--files",
-        String(files),
-        "--size",
-        String(size),
-        "--dir",
-        dir,
-        "--concurrency",
-        String(concurrency),
-      ],
-      stdout: "piped",
-      stderr: "inherit",
-    }).output();
-    const text = new TextDecoder().decode(output.stdout).trim();
-    return JSON.parse(text.split("\n").pop()!) as OurResult;
+    return await runJsonChild<OurResult>([
+      "run",
+      "-A",
+      new URL(import.meta.url).pathname,
+      `--${mode}`,
+      "--url",
+      base,
+      "--files",
+      String(files),
+      "--size",
+      String(size),
+      "--dir",
+      dir,
+      "--concurrency",
+      String(concurrency),
+    ], "our side");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -401,32 +396,11 @@ async function runCurl(
   }
 }
 
-async function startServer(): Promise<
-  { url: string; pid: number; stop(): Promise<void> }
-> {
-  const server = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, "--serve"],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = server.stdout.pipeThrough(new TextDecoderStream())
-    .getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the bench server exited before its URL");
-    text += value;
-  }
-  reader.releaseLock();
-  return {
-    url: text.trim(),
-    pid: server.pid,
-    async stop() {
-      server.kill("SIGTERM");
-      await server.status;
-      await server.stdout.cancel().catch(() => {});
-    },
-  };
+function startServer(): Promise<ServerChild> {
+  return startServerChild(
+    ["run", "-A", new URL(import.meta.url).pathname, "--serve"],
+    "the bench server",
+  );
 }
 
 const mibps = (bytes: number, seconds: number) => bytes / MiB / seconds;
@@ -441,12 +415,6 @@ async function settleDisk(): Promise<void> {
   } catch {
     // no sync command: the runs alternate anyway
   }
-}
-
-/** The server, as the comparisons need it. */
-interface Server {
-  url: string;
-  pid: number;
 }
 
 /** CPU seconds per GiB of a run: its process, and the emulation's. */
@@ -470,7 +438,7 @@ function totalCpuPerByte(run: Measured): number | undefined {
 
 async function compare(
   label: string,
-  server: Server,
+  server: ServerChild,
   files: number,
   size: number,
   concurrency: number,
@@ -552,7 +520,7 @@ async function compare(
 }
 
 async function overhead(
-  server: Server,
+  server: ServerChild,
   files: number,
   size: number,
   concurrency: number,

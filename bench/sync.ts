@@ -23,6 +23,7 @@ import { collect } from "../tasks/collect.ts";
 import { createContext } from "../tasks/context.ts";
 import { parsePlatforms } from "../tasks/options.ts";
 import { sync } from "../tasks/sync.ts";
+import { runJsonChild, type ServerChild, startServerChild } from "./_child.ts";
 
 /** Delay of every answer in the context run (a fast network). */
 const LATENCY_MS = 20;
@@ -48,14 +49,14 @@ const { values } = parseArgs({
 });
 const platforms: Platform[] = parsePlatforms(values.source);
 
-/** Starts `main.ts emulator` in its own process; resolves to its URL. */
-async function startEmulator(
+/** Starts `main.ts emulator` in its own process. */
+function startEmulator(
   songs: number,
   playlists: number,
   latencyMs = 0,
-): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
+): Promise<ServerChild> {
+  return startServerChild(
+    [
       "run",
       "--allow-net=127.0.0.1",
       "--allow-env",
@@ -70,25 +71,9 @@ async function startEmulator(
       "--latency",
       String(latencyMs),
     ],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the emulator exited before printing its URL");
-    text += value;
-  }
-  reader.releaseLock();
-  return {
-    url: text.trim(),
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-      await child.stdout.cancel().catch(() => {});
-    },
-  };
+    "the emulator",
+    { quiet: true },
+  );
 }
 
 async function runChild(
@@ -176,25 +161,17 @@ if (values.child) {
   for (const { songs, playlists, latencyMs } of runs) {
     const emulator = await startEmulator(songs, playlists, latencyMs);
     try {
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          new URL(import.meta.url).pathname,
-          "--child",
-          `${songs},${playlists}`,
-          "--emulation",
-          emulator.url,
-          "--source",
-          platforms.join(","),
-        ],
-        stdout: "piped",
-        stderr: "inherit",
-      }).output();
-      if (!output.success) throw new Error("the benchmark child failed");
-      const r: ChildResult = JSON.parse(
-        new TextDecoder().decode(output.stdout).trim().split("\n").pop()!,
-      );
+      const r = await runJsonChild<ChildResult>([
+        "run",
+        "-A",
+        new URL(import.meta.url).pathname,
+        "--child",
+        `${songs},${playlists}`,
+        "--emulation",
+        emulator.url,
+        "--source",
+        platforms.join(","),
+      ], "the benchmark child");
       const total = r.collectSeconds + r.syncSeconds;
       const share = `catalog ${(100 * r.catalogSeconds / total).toFixed(0)} %`;
       console.log(

@@ -1,0 +1,68 @@
+/**
+ * Child processes of the benchmarks: a server that prints its URL on its
+ * first line, and a measured run that prints its result as JSON on its
+ * last line. Each side runs in a process of its own, so that its CPU time
+ * and peak memory are its own.
+ *
+ * @module
+ */
+
+/** A running server child. */
+export interface ServerChild {
+  /** The URL it printed. */
+  url: string;
+  /** Its process id (to read its CPU time). */
+  pid: number;
+  /** Stops it and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `deno <args>` and resolves once it has printed its first line (its
+ * URL). Its stderr goes to ours unless `quiet`.
+ */
+export async function startServerChild(
+  args: string[],
+  what: string,
+  options: { quiet?: boolean } = {},
+): Promise<ServerChild> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    stdout: "piped",
+    stderr: options.quiet ? "null" : "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${what} exited before printing its URL`);
+    text += value;
+  }
+  reader.releaseLock();
+  return {
+    url: text.trim(),
+    pid: child.pid,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+    },
+  };
+}
+
+/** Runs `deno <args>` to its end and parses the JSON of its last stdout line. */
+export async function runJsonChild<T>(
+  args: string[],
+  what: string,
+): Promise<T> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const last = new TextDecoder().decode(output.stdout).trim().split("\n").pop();
+  if (!output.success || !last) {
+    throw new Error(`${what} failed (exit status ${output.code})`);
+  }
+  return JSON.parse(last) as T;
+}
