@@ -255,7 +255,7 @@ async function writePlaylist(
   const now = context.now();
   const discovered: DiscoveredArtist[] = [];
   const written: Array<{ id: number; song: SongInfo }> = [];
-  // serialize, fingerprint and split first: the write lock is held for
+  // serialize songs and split credits first: the write lock is held for
   // the writes alone
   const prepared = resolved.songs.map((song) => ({
     song,
