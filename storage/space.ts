@@ -137,6 +137,8 @@ export class SpaceController {
   #inFlight = 0;
   #drained: Array<() => void> = [];
   #switching: Promise<boolean> | undefined;
+  /** Switches started so far: a free-space answer from before one is stale. */
+  #switchesStarted = 0;
   #full = new Set<number>();
   #stop: NoSpaceStop | undefined;
   /** Switches made so far. */
@@ -176,15 +178,18 @@ export class SpaceController {
       let free = 0;
       let low = this.#full.has(backend.id);
       if (!low) {
+        const switchesBefore = this.#switchesStarted;
         free = await this.#options.freeSpace(backend.container_name);
-        // another file may have switched backends while we looked
-        if (this.#switching || this.#active.id !== backend.id) continue;
+        // another file may have switched backends (or stopped the run, or
+        // asked and stayed) while we looked: look again from the top
+        if (this.#switchesStarted !== switchesBefore) continue;
         low = free - this.#inFlight < needed;
       }
       if (!low) {
         this.#inFlight += bytes;
         return { backend, bytes };
       }
+      this.#switchesStarted++;
       this.#switching = this.#switch(backend, free, needed).finally(() => {
         this.#switching = undefined;
       });

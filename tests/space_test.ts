@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { Catalog } from "../catalog/database.ts";
+import { activateLocalBackend } from "../catalog/storage.ts";
+import { SpaceController } from "../storage/space.ts";
+import { memoryUi } from "../tasks/ui.ts";
+
+const GiB = 1024 ** 3;
+
+/** A free-space answer held back until the test lets it go. */
+function heldAnswer(): { promise: Promise<number>; give(bytes: number): void } {
+  let give!: (bytes: number) => void;
+  const promise = new Promise<number>((resolve) => give = resolve);
+  return { promise, give };
+}
+
+Deno.test("SpaceController asks once when a slow free-space check returns after another file stopped the run", async () => {
+  using catalog = Catalog.open(":memory:");
+  const active = activateLocalBackend(catalog, "/library", 0);
+  const held = heldAnswer();
+  let probes = 0;
+  const questions: string[] = [];
+  const space = new SpaceController({
+    catalog,
+    active,
+    // the first file's check hangs; the second's says the disk is low
+    freeSpace: () => ++probes === 1 ? held.promise : Promise.resolve(1_000),
+    prompt: (question) => {
+      questions.push(question);
+      return Promise.resolve(null);
+    },
+    log: memoryUi().log,
+    now: () => 0,
+    minFree: GiB,
+    nextDirs: [],
+  });
+  const first = space.acquire(100);
+  const second = await space.acquire(100);
+  assert.equal(second, undefined);
+  assert.equal(questions.length, 1);
+  assert.ok(space.stopped);
+  // the first check comes back low, after the run has stopped: no second question
+  held.give(1_000);
+  assert.equal(await first, undefined);
+  assert.equal(questions.length, 1, questions.join("\n---\n"));
+});
+
+Deno.test("SpaceController looks again when a switch started while it was checking", async () => {
+  using catalog = Catalog.open(":memory:");
+  const active = activateLocalBackend(catalog, "/library", 0);
+  const held = heldAnswer();
+  let probes = 0;
+  const roots: string[] = [];
+  const space = new SpaceController({
+    catalog,
+    active,
+    freeSpace: (root) => {
+      roots.push(root);
+      probes++;
+      if (probes === 1) return held.promise;
+      // the library is low; anywhere else has room
+      return Promise.resolve(root === "/library" ? 1_000 : 100 * GiB);
+    },
+    prompt: () => Promise.resolve(null),
+    log: memoryUi().log,
+    now: () => 0,
+    minFree: GiB,
+    nextDirs: [await Deno.makeTempDir({ prefix: "catalogsync-space-" })],
+  });
+  const first = space.acquire(100);
+  const second = await space.acquire(100);
+  assert.ok(second);
+  assert.notEqual(second.backend.id, active.id);
+  // the first check says the old library has plenty: stale, since the run
+  // moved meanwhile; the file goes to the new directory
+  held.give(100 * GiB);
+  const reservation = await first;
+  assert.ok(reservation);
+  assert.equal(reservation.backend.id, second.backend.id);
+  assert.equal(space.switches.length, 1);
+  await Deno.remove(second.backend.container_name, { recursive: true });
+});
