@@ -50,7 +50,6 @@ import {
   locatorTaken,
   recordAsset,
 } from "../catalog/storage.ts";
-import { isSourceError } from "../sources/errors.ts";
 import type { Fetch } from "../sources/http.ts";
 import {
   type DownloadOffer,
@@ -73,7 +72,7 @@ import {
 import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
 import { isNoSpace, UsageError } from "./errors.ts";
 import { formatBytes, formatDuration, splitList } from "./options.ts";
-import { describeError, type RunStatus, runStatus } from "./outcome.ts";
+import { type RunStatus, runStatus } from "./outcome.ts";
 import { transferOffer } from "./_transfer.ts";
 import {
   expectedBytes,
@@ -81,6 +80,13 @@ import {
   selectCandidates,
   unknownPlaylists,
 } from "./_download_plan.ts";
+import {
+  OfferLadder,
+  type OfferOutcome,
+  offerOutcomeOf,
+  refusalOutcome,
+  type SongOutcome,
+} from "./_offer_ladder.ts";
 
 /** The quality a run asks for: `best` (no cap) or a label to start the ladder at. */
 export type QualityChoice = "best" | QualityLabel;
@@ -259,34 +265,6 @@ interface Active {
   bytes: number;
   total: number | undefined;
 }
-
-type SongOutcome =
-  | {
-    kind: "done";
-    offer: DownloadOffer;
-    bytes: number;
-    resumedBytes: number;
-    backend: BackendRow;
-    rejected: string[];
-  }
-  | {
-    kind: "terminal";
-    state: TerminalState;
-    error: string;
-    rejected: string[];
-    stopPlatform?: string;
-  }
-  | { kind: "retry_later"; error: string }
-  | { kind: "no_space" }
-  | { kind: "interrupted" }
-  | { kind: "lease_lost" };
-
-/** How one offer's transfer ended. */
-type OfferOutcome =
-  | Exclude<SongOutcome, { kind: "done" } | { kind: "terminal" }>
-  | { kind: "reject"; reason: string }
-  | { kind: "expired"; reason: string }
-  | Omit<Extract<SongOutcome, { kind: "done" }>, "rejected">;
 
 /** Downloads the selected songs. */
 export async function download(
@@ -746,10 +724,7 @@ class Run {
     reservation: Reservation,
   ): Promise<SongOutcome> {
     const context = this.#context;
-    const rejected: string[] = [];
-    const rejectedLevels = new Set<string>();
-    let resolves = 0;
-    let sawOffer = false;
+    const ladder = new OfferLadder(job.song, this.#maxResolves);
     const offers = () =>
       job.source.downloadOffers(job.song, {
         ...(this.#top ? { top: this.#top } : {}),
@@ -763,128 +738,33 @@ class Run {
           step = await iterator.next();
         } catch (error) {
           if (context.signal?.aborted) return { kind: "interrupted" };
-          return this.#refusal(job, error, rejected);
+          return refusalOutcome(job.row.platform, error, ladder.rejected);
         }
         if (step.done) break;
         const offer = step.value;
-        if (rejectedLevels.has(offer.level)) continue;
-        sawOffer = true;
-        const preview = previewReason(job.song, offer);
-        if (preview !== undefined) {
-          this.#reject(rejected, rejectedLevels, offer, preview);
-          continue;
-        }
+        const verdict = ladder.consider(offer);
+        if (verdict === "rejected") this.#summary.rejectedOffers++;
+        if (verdict !== "transfer") continue;
         const result = await this.#transfer(job, offer, reservation.backend);
-        if (result.kind === "reject") {
-          this.#reject(rejected, rejectedLevels, offer, result.reason);
+        const next = ladder.afterTransfer(offer, result);
+        if (next.kind === "rejected") {
+          this.#summary.rejectedOffers++;
           continue;
         }
-        if (result.kind === "expired") {
-          if (resolves < this.#maxResolves) {
-            resolves++;
-            context.log.debug(
-              `${job.row.platform}:${job.row.remote_song_id}: ${result.reason}; resolving the offers again`,
-            );
-            await iterator.return?.().catch(() => {});
-            iterator = offers();
-            continue;
-          }
-          this.#reject(
-            rejected,
-            rejectedLevels,
-            offer,
-            `${result.reason} (resolved ${resolves} times)`,
+        if (next.kind === "resolve_again") {
+          context.log.debug(
+            `${job.row.platform}:${job.row.remote_song_id}: ${next.reason}; resolving the offers again`,
           );
+          await iterator.return?.().catch(() => {});
+          iterator = offers();
           continue;
         }
-        if (result.kind === "done") return { ...result, rejected };
-        return result;
+        return next.outcome;
       }
     } finally {
       await iterator.return?.().catch(() => {});
     }
-    if (!sawOffer) {
-      return {
-        kind: "terminal",
-        state: "unavailable",
-        error: "the platform offers no file",
-        rejected,
-      };
-    }
-    return {
-      kind: "terminal",
-      state: "failed",
-      error: `every offer was rejected: ${rejected.join("; ")}`,
-      rejected,
-    };
-  }
-
-  #reject(
-    rejected: string[],
-    levels: Set<string>,
-    offer: DownloadOffer,
-    reason: string,
-  ): void {
-    rejected.push(`${offer.level}: ${reason}`);
-    levels.add(offer.level);
-    this.#summary.rejectedOffers++;
-  }
-
-  #refusal(job: Job, error: unknown, rejected: string[]): SongOutcome {
-    const message = describeError(error);
-    const withRejected = rejected.length > 0
-      ? `${message} (rejected before: ${rejected.join("; ")})`
-      : message;
-    if (!isSourceError(error)) {
-      return {
-        kind: "terminal",
-        state: "failed",
-        error: withRejected,
-        rejected,
-      };
-    }
-    switch (error.kind) {
-      case "vip":
-        return {
-          kind: "terminal",
-          state: "vip_only",
-          error: withRejected,
-          rejected,
-        };
-      case "unavailable":
-      case "not_found":
-        return {
-          kind: "terminal",
-          state: "unavailable",
-          error: withRejected,
-          rejected,
-        };
-      case "rate_limited":
-      case "antibot":
-        return {
-          kind: "terminal",
-          state: "rate_limited",
-          error: withRejected,
-          rejected,
-          stopPlatform: message,
-        };
-      case "region":
-        return {
-          kind: "terminal",
-          state: "failed",
-          error: withRejected,
-          rejected,
-          stopPlatform:
-            `${job.row.platform} refuses downloads from this region (region lock): ${message}`,
-        };
-      default:
-        return {
-          kind: "terminal",
-          state: "failed",
-          error: withRejected,
-          rejected,
-        };
-    }
+    return ladder.exhausted();
   }
 
   /** Fetches one offer into the backend; records it when it is complete and checked. */
@@ -935,12 +815,7 @@ class Run {
         if (isNoSpace(error)) return { kind: "no_space" };
         throw error;
       }
-      if (result.kind !== "ok") {
-        if (result.kind === "retry_later") {
-          return { kind: "retry_later", error: result.reason };
-        }
-        return result;
-      }
+      if (result.kind !== "ok") return offerOutcomeOf(result);
       const { part, file } = result;
       const now = context.now();
       const outcome: TaskOutcome = {
@@ -1061,25 +936,6 @@ class Run {
     }
     this.#context.progress.status(lines);
   }
-}
-
-/**
- * Why an offer looks like a preview rather than the full song: its size
- * is under half of what the song advertises for the same level.
- */
-function previewReason(
-  song: SongInfo,
-  offer: DownloadOffer,
-): string | undefined {
-  const advertised = song.qualities.find((q) => q.level === offer.level)
-    ?.sizeBytes;
-  if (
-    advertised !== undefined && offer.sizeBytes !== undefined &&
-    offer.sizeBytes < advertised / 2
-  ) {
-    return `a preview: ${offer.sizeBytes} bytes where the song's ${offer.level} file has ${advertised}`;
-  }
-  return undefined;
 }
 
 /** `--quality`: `best` or a quality label. */
