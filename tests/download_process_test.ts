@@ -224,8 +224,19 @@ Deno.test("a download killed with SIGKILL at random moments 20 times, then finis
   const ttl = "300";
   let interrupted = 0;
   for (let i = 0; i < 20; i++) {
+    const served = t.bed.state.cdn.length;
     const child = t.spawn(["--lease-ttl", ttl, "--concurrency", "3"]);
-    const delay = 100 + Math.floor(random() * 400);
+    // the random moment is counted from the first CDN request, not from
+    // the spawn: on a loaded machine the start alone can take longer than
+    // any fixed delay, and the kills would land before a transfer began
+    let exited = false;
+    child.status.then(() => exited = true);
+    const deadline = Date.now() + 10_000;
+    while (!exited && t.bed.state.cdn.length === served) {
+      if (Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const delay = 50 + Math.floor(random() * 400);
     await new Promise((resolve) => setTimeout(resolve, delay));
     try {
       child.kill("SIGKILL");
