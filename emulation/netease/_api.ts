@@ -14,6 +14,7 @@ import {
   LOGGED_IN_TRACKS,
   type NeteaseCatalog,
   SURROUND_LEVELS,
+  type UrlEndpoint,
 } from "./_catalog.ts";
 import { Rejection } from "./_crypto.ts";
 
@@ -393,11 +394,21 @@ function levelParam(params: Json, by: "level" | "br"): Level {
   return bad(`level: '${level}'`);
 }
 
+/** Encodings a URL call may ask for (§9: `flac` for player, `mp3` for download). */
+const ENCODE_TYPES = ["flac", "mp3", "aac"];
+
+/** Refuses an `encodeType` the service does not know; absent is fine. */
+function checkEncodeType(params: Json): void {
+  const encodeType = str(params, "encodeType", "flac");
+  if (!ENCODE_TYPES.includes(encodeType)) bad(`encodeType: '${encodeType}'`);
+}
+
 function urlItems(
   catalog: NeteaseCatalog,
   call: ApiCall,
   songIds: number[],
   level: Level,
+  endpoint: UrlEndpoint,
 ): Json[] {
   return songIds.map((id) => {
     const index = catalog.songIndex(id);
@@ -418,6 +429,7 @@ function urlItems(
       };
     }
     return catalog.urlItem(index, level, call.account, {
+      endpoint,
       os: call.os,
       link: call.link,
     });
@@ -432,9 +444,10 @@ function playerUrl(
   if (call.params.ids === undefined) bad("missing ids");
   const songIds = ids(call.params.ids, "ids");
   const level = levelParam(call.params, by);
+  checkEncodeType(call.params);
   return {
     code: 200,
-    data: urlItems(catalog, call, songIds, level),
+    data: urlItems(catalog, call, songIds, level, "player"),
   };
 }
 
@@ -443,10 +456,13 @@ function downloadUrl(
   call: ApiCall,
   by: "level" | "br",
 ): Json {
+  // one song by `id` (`"<id>_0"` accepted), never a list of `ids`
   const id = requiredId(call.params, "id");
   const level = levelParam(call.params, by);
-  const [item] = urlItems(catalog, call, [id], level);
-  // download endpoints answer an object, not an array (§9)
+  checkEncodeType(call.params);
+  // what it grants follows the download rights (`dlLevel`), not the play
+  // rights; download endpoints answer an object, not an array (§9)
+  const [item] = urlItems(catalog, call, [id], level, "download");
   return { code: 200, data: item };
 }
 

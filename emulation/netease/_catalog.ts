@@ -61,6 +61,21 @@ export const SURROUND_LEVELS = ["sky", "jyeffect", "dolby", "vivid"];
 /** Highest level a VIP (not SVIP) account plays: jymaster needs SVIP. */
 const VIP_CAP: Level = "hires";
 
+/**
+ * One in this many free songs with a lossless or better file lets an
+ * anonymous account download more than it may play (`dlLevel` > `plLevel`;
+ * §9 notes that some songs give non-VIP lossless on a download endpoint,
+ * and NCX asks `download/url/v1` for such free songs).
+ */
+const DOWNLOAD_BEYOND_PLAY_ONE_IN = 3;
+/** What an anonymous account plays of such a song. */
+const DOWNLOAD_BEYOND_PLAY_PLAY_CAP: Level = "exhigh";
+/** What an anonymous account downloads of such a song: non-VIP lossless. */
+const DOWNLOAD_BEYOND_PLAY_DOWNLOAD_CAP: Level = "lossless";
+
+/** Which endpoint family asks for a URL item: player (play rights) or download (download rights). */
+export type UrlEndpoint = "player" | "download";
+
 /** The first four charts are official: their `ToplistType`, by name. */
 const OFFICIAL_TYPES: Readonly<Record<string, string>> = {
   "飙升榜": "S",
@@ -76,6 +91,19 @@ export const CATEGORY_GROUPS = ["语种", "风格", "场景", "情感", "主题"
 export const ANONYMOUS_TRACKS = 6;
 /** Songs the detail of a playlist includes for a logged-in caller. */
 export const LOGGED_IN_TRACKS = 1000;
+
+/**
+ * Whether a song lets an anonymous account download a better file than it
+ * may play: a deterministic third of the free songs whose best file is
+ * lossless or better. Their availability does not change (they still play).
+ */
+export function downloadsBeyondPlay(world: World, index: number): boolean {
+  const song = world.song(index);
+  if (song.access !== "free") return false;
+  const top = TIER_LEVELS[song.tiers[0]?.label ?? ""];
+  if (top === undefined || rank(top) > rank("lossless")) return false;
+  return hash32(world.seed, 305, index) % DOWNLOAD_BEYOND_PLAY_ONE_IN === 0;
+}
 
 /** A song's file at one level. */
 export interface SongFile {
@@ -340,7 +368,7 @@ export class NeteaseCatalog {
     return this.files(index)[0]?.level ?? "standard";
   }
 
-  /** The best level an account may play (`none` for none). */
+  /** The best level an account may play (`none` for none): `plLevel`. */
   playCap(index: number, account: Account): Level | "none" {
     const song = this.world.song(index);
     const top = this.topLevel(index);
@@ -349,12 +377,25 @@ export class NeteaseCatalog {
     if (account === "vip") return worse(top, VIP_CAP);
     switch (song.access) {
       case "free":
-        return top;
+        return downloadsBeyondPlay(this.world, index)
+          ? worse(top, DOWNLOAD_BEYOND_PLAY_PLAY_CAP)
+          : top;
       case "hq_vip":
         return "standard";
       default:
         return "none";
     }
+  }
+
+  /**
+   * The best level an account may download (`none` for none): `dlLevel`.
+   * The play cap, except on the songs that download beyond play.
+   */
+  downloadCap(index: number, account: Account): Level | "none" {
+    if (account === "anonymous" && downloadsBeyondPlay(this.world, index)) {
+      return worse(this.topLevel(index), DOWNLOAD_BEYOND_PLAY_DOWNLOAD_CAP);
+    }
+    return this.playCap(index, account);
   }
 
   /** A song object (`songs[]`, `tracks[]`). */
@@ -449,6 +490,7 @@ export class NeteaseCatalog {
     const files = this.files(index);
     const top = files[0]!;
     const cap = this.playCap(index, account);
+    const downloadCap = this.downloadCap(index, account);
     const br = (level: Level | "none") => {
       if (level === "none") return 0;
       const file = files.find((f) => f.level === level);
@@ -470,7 +512,7 @@ export class NeteaseCatalog {
       realPayed: 0,
       st: unavailable ? -200 : 0,
       pl: br(cap),
-      dl: br(cap),
+      dl: br(downloadCap),
       sp: unavailable ? 0 : 7,
       cp: unavailable ? 0 : 1,
       subp: unavailable ? 0 : 1,
@@ -488,7 +530,7 @@ export class NeteaseCatalog {
       playMaxBrLevel: top.level,
       downloadMaxBrLevel: top.level,
       plLevel: cap,
-      dlLevel: cap,
+      dlLevel: downloadCap,
       flLevel: free,
       rscl: null,
       freeTrialPrivilege: {
@@ -511,14 +553,17 @@ export class NeteaseCatalog {
 
   /**
    * The URL item of a song at a requested level (§9): a full URL at the
-   * best level at or below the request that the account may play, a
-   * preview or nothing for VIP songs, `code 404` without copyright.
+   * best level at or below the request that the account may play (player
+   * endpoints) or download (download endpoints), a preview or nothing for
+   * VIP songs (downloads never preview), `code 404` without copyright.
    */
   urlItem(
     index: number,
     requested: Level,
     account: Account,
     options: {
+      /** Which endpoint asks: its rights cap the level. */
+      endpoint: UrlEndpoint;
       /** The caller's `os` cookie: without it URLs are capped at standard. */
       os: boolean;
       /** Signs a CDN object path on a CDN host: the URL and its `expi`. */
@@ -570,10 +615,16 @@ export class NeteaseCatalog {
       musicId: String(song.id),
     };
     if (song.access === "unavailable") return base;
-    const cap = this.playCap(index, account);
+    const cap = options.endpoint === "download"
+      ? this.downloadCap(index, account)
+      : this.playCap(index, account);
     if (cap === "none") {
-      // VIP song, no VIP: every other song gets a ~30 s preview, the rest nothing
-      if (hash32(this.world.seed, 304, index) % 2 === 0) {
+      // VIP song, no VIP: every other song gets a ~30 s preview, the rest
+      // nothing; the download endpoint gives no previews
+      if (
+        options.endpoint === "download" ||
+        hash32(this.world.seed, 304, index) % 2 === 0
+      ) {
         return {
           ...base,
           freeTrialPrivilege: {

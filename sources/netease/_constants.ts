@@ -113,6 +113,23 @@ export const LEVEL_LABELS: Readonly<Record<Level, QualityLabel>> = {
   standard: "128k",
 };
 
+/**
+ * Weights of the privilege's level names, to compare `plLevel` with
+ * `dlLevel` (§9, NCX's weights; `none` is 0). Levels not listed (dolby,
+ * vivid) have no agreed weight.
+ */
+export const LEVEL_WEIGHTS: Readonly<Record<string, number>> = {
+  jymaster: 8,
+  sky: 7,
+  jyeffect: 6,
+  hires: 5,
+  lossless: 4,
+  exhigh: 3,
+  higher: 2,
+  standard: 1,
+  none: 0,
+};
+
 /** Song fields describing the files a song has, and their levels. */
 export const SONG_QUALITY_FIELDS: ReadonlyArray<
   readonly [field: "hr" | "sq" | "h" | "m" | "l", level: Level]

@@ -21,6 +21,7 @@ import {
   HIGH_QUALITY_NAME,
   type Level,
   LEVEL_LABELS,
+  LEVEL_WEIGHTS,
   LEVELS,
   SONG_QUALITY_FIELDS,
   TOPLIST_KEY,
@@ -375,6 +376,35 @@ export function topLevelOf(privilege: Json | undefined): Level {
   return LEVELS[0];
 }
 
+/** Weight of a privilege level name (§9), or `undefined` for an unknown one. */
+export function levelWeight(level: unknown): number | undefined {
+  return typeof level === "string" && Object.hasOwn(LEVEL_WEIGHTS, level)
+    ? LEVEL_WEIGHTS[level]
+    : undefined;
+}
+
+/**
+ * The rung to ask `song/enhance/download/url/v1` for (§9): when the
+ * privilege lets the account download better than it may play (weight of
+ * `dlLevel` > weight of `plLevel`), the best rung of the ladder at or
+ * below `dlLevel` that is still above `plLevel`. `undefined` otherwise,
+ * also when either level is missing or unknown.
+ */
+export function downloadLevelOf(
+  privilege: Json | undefined,
+  ladder: readonly Level[],
+): Level | undefined {
+  const play = levelWeight(privilege?.plLevel);
+  const download = levelWeight(privilege?.dlLevel);
+  if (play === undefined || download === undefined || download <= play) {
+    return undefined;
+  }
+  return ladder.find((level) => {
+    const weight = LEVEL_WEIGHTS[level]!;
+    return weight <= download && weight > play;
+  });
+}
+
 // ----------------------------------------------------------------- offers
 
 /** One item of `song/enhance/player/url/v1` (`data[0]`) or download `data`. */
@@ -401,7 +431,37 @@ export function parseUrlItem(body: unknown, songId: string): UrlItem {
   const match =
     items.find((item) => isObject(item) && String(item.id) === songId) ??
       (items.length === 1 ? items[0] : undefined);
-  const item = object(match, `the URL item of song ${songId}`);
+  return urlItemOf(object(match, `the URL item of song ${songId}`), songId);
+}
+
+/**
+ * The item of a `song/enhance/download/url/v1` answer, strictly: `data` is
+ * one object (never an array, §9) for the song asked, with a numeric
+ * `code` and a `url` that is a string or null.
+ */
+export function parseDownloadUrlItem(body: unknown, songId: string): UrlItem {
+  const root = object(body, "the download URL answer");
+  const item = object(root.data, "the download URL answer's data");
+  const itemId = id(item.id, "data.id");
+  if (itemId !== songId) {
+    throw new TypeError(
+      `Expected the download URL of song ${songId}, got song ${itemId}`,
+    );
+  }
+  if (typeof item.code !== "number") {
+    throw new TypeError(
+      `Expected data.code to be a number, got ${kind(item.code)}`,
+    );
+  }
+  if (item.url !== null && typeof item.url !== "string") {
+    throw new TypeError(
+      `Expected data.url to be a string or null, got ${kind(item.url)}`,
+    );
+  }
+  return urlItemOf(item, songId);
+}
+
+function urlItemOf(item: Json, songId: string): UrlItem {
   const num = (v: unknown) => typeof v === "number" ? v : undefined;
   return {
     id: songId,

@@ -17,6 +17,7 @@ import {
   type PlaylistSongs,
   type PoolCandidate,
   type PoolKind,
+  type QualityLabel,
   qualityRank,
   type SongInfo,
   type Source,
@@ -46,12 +47,15 @@ import {
 } from "./_constants.ts";
 import { eapi, weapi } from "./_crypto.ts";
 import {
+  downloadLevelOf,
   highQualityPool,
   levelRank,
+  levelWeight,
   offerFromItem,
   parseArtistHead,
   parseArtistV1,
   parseCatalogue,
+  parseDownloadUrlItem,
   parsePlaylistDetail,
   parsePlaylistPage,
   parseSong,
@@ -59,9 +63,11 @@ import {
   parseToplist,
   parseUrlItem,
   privilegeOf,
+  type Refusal,
   refusalOf,
   topLevelOf,
   toplistPool,
+  type UrlItem,
 } from "./_parse.ts";
 
 type Json = Record<string, unknown>;
@@ -234,10 +240,15 @@ export class NeteaseSource implements Source {
   // ----------------------------------------------------------- offers
 
   /**
-   * Usable offers best first: `song/enhance/player/url/v1` one level at a
-   * time from min(`top`, the privilege's `maxBrLevel`) down the ladder. A
-   * trial, a missing URL or a non-200 item steps down; a lower level served
-   * than asked skips the rungs above it.
+   * Usable offers best first, one level at a time from min(`top`, the
+   * privilege's `maxBrLevel`) down the ladder (§9). When the privilege lets
+   * the account download better than it may play (`dlLevel` outweighs
+   * `plLevel`), the ladder starts at the best rung at or below `dlLevel`
+   * and that rung is asked of `song/enhance/download/url/v1` first; every
+   * other rung, and that one again if the download endpoint refuses, goes
+   * to `song/enhance/player/url/v1`. A trial, a missing URL or a non-200
+   * item steps down; a lower level served than asked skips the rungs above
+   * it; no level is offered twice.
    */
   async *downloadOffers(
     song: SongInfo,
@@ -256,40 +267,41 @@ export class NeteaseSource implements Source {
         { platform: "netease", kind: "unavailable" },
       );
     }
-    const top = topLevelOf(privilege);
-    let ladder: Level[] = LEVELS.slice(levelRank(top));
-    if (options.top !== undefined) {
-      const cap = qualityRank(options.top);
-      ladder = ladder.filter((level) =>
-        qualityRank(LEVEL_LABELS[level]) >= cap
-      );
-    }
+    let ladder = ladderOf(privilege, options.top);
     if (ladder.length === 0) {
       throw new SourceError(
         `netease: song ${songId} has no level at or below ${options.top}`,
         { platform: "netease", kind: "unavailable" },
       );
     }
+    const downloadLevel = downloadLevelOf(privilege, ladder);
+    if (downloadLevel !== undefined) {
+      // neither endpoint grants more than dlLevel: start at its rung
+      ladder = ladder.slice(ladder.indexOf(downloadLevel));
+    }
+    const playWeight = levelWeight(privilege?.plLevel) ?? 0;
     let vipReason = privilege?.plLevel === "none";
+    let downloadAsked = false;
     const yielded = new Set<string>();
     for (let i = 0; i < ladder.length;) {
       const level = ladder[i]!;
-      const { body, url } = await this.#eapi(
-        "/api/song/enhance/player/url/v1",
-        { ids: `[${songId}]`, level, encodeType: "flac" },
-        options.signal,
-      );
-      const item = this.#parse(url, () => parseUrlItem(body, songId));
-      const refusal = refusalOf(item);
-      if (refusal !== undefined) {
-        if (refusal !== "unavailable") vipReason = true;
-        i++;
+      const viaDownload = !downloadAsked && level === downloadLevel;
+      if (viaDownload) downloadAsked = true;
+      const answer = viaDownload
+        ? await this.#downloadUrl(songId, level, options.signal)
+        : await this.#playerUrl(songId, level, options.signal);
+      if ("refusal" in answer) {
+        if (answer.refusal !== "unavailable") vipReason = true;
+        // a refused download rung is asked of the player next
+        if (!viaDownload) i++;
         continue;
       }
-      const offer = this.#parse(
-        url,
-        () => offerFromItem(item, level, this.#config.now()),
-      );
+      const { offer } = answer;
+      // the download endpoint is only worth what play cannot give: a level
+      // not above plLevel is left to the player, in ladder order
+      if (viaDownload && (levelWeight(offer.level) ?? 0) <= playWeight) {
+        continue;
+      }
       if (!yielded.has(offer.level)) {
         yielded.add(offer.level);
         yield offer;
@@ -311,6 +323,51 @@ export class NeteaseSource implements Source {
           { platform: "netease", kind: "unavailable" },
         );
     }
+  }
+
+  /** `song/enhance/player/url/v1` for one song at one level: `data` is an array. */
+  async #playerUrl(
+    songId: string,
+    level: Level,
+    signal: AbortSignal | undefined,
+  ): Promise<UrlAnswer> {
+    const { body, url } = await this.#eapi(
+      "/api/song/enhance/player/url/v1",
+      { ids: `[${songId}]`, level, encodeType: "flac" },
+      signal,
+    );
+    const item = this.#parse(url, () => parseUrlItem(body, songId));
+    return this.#urlAnswer(url, item, level);
+  }
+
+  /**
+   * `song/enhance/download/url/v1` for one song at one level (§9: `id`,
+   * `level`, `encodeType: "mp3"`; it uses the account's download quota):
+   * `data` is one object.
+   */
+  async #downloadUrl(
+    songId: string,
+    level: Level,
+    signal: AbortSignal | undefined,
+  ): Promise<UrlAnswer> {
+    const { body, url } = await this.#eapi(
+      "/api/song/enhance/download/url/v1",
+      { id: songId, level, encodeType: "mp3" },
+      signal,
+    );
+    const item = this.#parse(url, () => parseDownloadUrlItem(body, songId));
+    return this.#urlAnswer(url, item, level);
+  }
+
+  #urlAnswer(url: string, item: UrlItem, level: Level): UrlAnswer {
+    const refusal = refusalOf(item);
+    if (refusal !== undefined) return { refusal };
+    return {
+      offer: this.#parse(
+        url,
+        () => offerFromItem(item, level, this.#config.now()),
+      ),
+    };
   }
 
   // ---------------------------------------------------------- artists
@@ -510,6 +567,23 @@ export class NeteaseSource implements Source {
       );
     }
   }
+}
+
+/** A URL endpoint's answer for one rung: an offer, or why there is none. */
+type UrlAnswer = { offer: DownloadOffer } | { refusal: Refusal };
+
+/**
+ * The level ladder of a song: from min(`top`, the privilege's
+ * `maxBrLevel`) down to `standard`; empty when `top` is below every level.
+ */
+function ladderOf(
+  privilege: Json | undefined,
+  top: QualityLabel | undefined,
+): Level[] {
+  const ladder: Level[] = LEVELS.slice(levelRank(topLevelOf(privilege)));
+  if (top === undefined) return ladder;
+  const cap = qualityRank(top);
+  return ladder.filter((level) => qualityRank(LEVEL_LABELS[level]) >= cap);
 }
 
 /** A track id song detail did not return (§13: treat it as unavailable). */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type { Emulation } from "../../emulation/emulation.ts";
+import { downloadsBeyondPlay } from "../../emulation/netease/_catalog.ts";
 import type { GenSong } from "../../emulation/world.ts";
 import { emulatedBaseUrls } from "../../sources/base_url.ts";
 import { isSourceError, SourceError } from "../../sources/errors.ts";
@@ -68,11 +69,16 @@ interface Fixture {
 }
 
 async function fixture(
-  options: { musicU?: string; emulation?: Emulation; clock?: Clock } = {},
+  options: {
+    musicU?: string;
+    emulation?: Emulation;
+    clock?: Clock;
+    rewrite?: Parameters<typeof countingFetch>[1];
+  } = {},
 ): Promise<Fixture> {
   const clock = options.clock ?? new Clock();
   const emulation = options.emulation ?? emulationAt(clock);
-  const counting = countingFetch(emulation.fetch);
+  const counting = countingFetch(emulation.fetch, options.rewrite);
   const source = await neteaseSource(emulation, {
     fetch: counting.fetch,
     now: clock.now,
@@ -349,6 +355,167 @@ Deno.test("downloadOffers() gives the VIP account full offers", async () => {
   assert.equal(info.availability, "available");
   const offers = await collect(f.source.downloadOffers(info));
   assert.equal(offers[0]!.quality, song!.tiers[0]!.label);
+});
+
+/** Songs of the big world that download beyond play (dlLevel > plLevel), by best tier. */
+function beyondPlay(emulation: Emulation, top: string): GenSong[] {
+  const world = emulation.worlds.netease;
+  return worldSongs(
+    emulation,
+    (s) => downloadsBeyondPlay(world, s.index) && s.tiers[0]!.label === top,
+  );
+}
+
+/** The offer levels and the URL endpoints asked, in order. */
+async function offersAndCalls(
+  f: Fixture,
+  info: SongInfo,
+  options: Parameters<Source["downloadOffers"]>[1] = {},
+): Promise<{ levels: string[]; calls: string[] }> {
+  f.calls.length = 0;
+  const offers = await collect(f.source.downloadOffers(info, options));
+  return {
+    levels: offers.map((o) => o.level),
+    calls: f.calls.map((path) => path.replace(/^.*\/song\/enhance\//, "")),
+  };
+}
+
+Deno.test("downloadOffers() asks download/url/v1 first when dlLevel outweighs plLevel", async () => {
+  const f = await fixture({ emulation: bigEmulation() });
+  const [song] = beyondPlay(f.emulation, "lossless");
+  const info = await songInfo(f, song!);
+  const privilege = (info.raw as { privilege: Record<string, unknown> })
+    .privilege;
+  assert.deepEqual([privilege.plLevel, privilege.dlLevel], [
+    "exhigh",
+    "lossless",
+  ]);
+  f.calls.length = 0;
+  const offers = await collect(f.source.downloadOffers(info));
+  assert.deepEqual(
+    offers.map((o) => [o.level, o.quality, o.container]),
+    [
+      ["lossless", "lossless", "flac"],
+      ["exhigh", "320k", "mp3"],
+      ["higher", "192k", "mp3"],
+      ["standard", "128k", "mp3"],
+    ],
+  );
+  assert.deepEqual(
+    f.calls.map((path) => path.replace(/^.*\/song\/enhance\//, "")),
+    ["download/url/v1", "player/url/v1", "player/url/v1", "player/url/v1"],
+  );
+  // the download endpoint's offer is the whole lossless file
+  const first = offers[0]!;
+  assert.equal(first.sizeBytes, song!.tiers[0]!.sizeBytes);
+  assert.equal(first.expiresAt, T0 + 1200 * 1000);
+  const bytes = new Uint8Array(
+    await (await f.emulation.fetch(first.url)).arrayBuffer(),
+  );
+  assert.equal(bytes.length, first.sizeBytes);
+  assert.equal(createHash("md5").update(bytes).digest("hex"), first.md5);
+  // lazily: a consumer that takes the first offer costs one request
+  f.calls.length = 0;
+  for await (const _offer of f.source.downloadOffers(info)) break;
+  assert.deepEqual(f.calls.map((p) => p.replace(/^.*\/song\/enhance\//, "")), [
+    "download/url/v1",
+  ]);
+  // a cap at what play gives leaves the download endpoint out
+  const capped = await offersAndCalls(f, info, { top: "320k" });
+  assert.deepEqual(capped.levels, ["exhigh", "higher", "standard"]);
+  assert.equal(count(capped.calls, "download/url/v1"), 0);
+});
+
+Deno.test("downloadOffers() starts at dlLevel's rung when maxBrLevel is higher", async () => {
+  const f = await fixture({ emulation: bigEmulation() });
+  const [song] = beyondPlay(f.emulation, "hires");
+  const info = await songInfo(f, song!);
+  const { levels, calls } = await offersAndCalls(f, info);
+  // hires exists but neither endpoint grants it to this account
+  assert.deepEqual(levels, ["lossless", "exhigh", "higher", "standard"]);
+  assert.deepEqual(calls, [
+    "download/url/v1",
+    "player/url/v1",
+    "player/url/v1",
+    "player/url/v1",
+  ]);
+});
+
+Deno.test("downloadOffers() leaves download/url/v1 out when dlLevel does not outweigh plLevel", async () => {
+  const clock = new Clock();
+  const emulation = bigEmulation(clock);
+  const f = await fixture({ emulation, clock });
+  const world = emulation.worlds.netease;
+  const [free] = worldSongs(
+    emulation,
+    (s) =>
+      s.access === "free" && s.tiers[0]!.label === "lossless" &&
+      !downloadsBeyondPlay(world, s.index),
+  );
+  const [hq] = worldSongs(emulation, (s) => s.access === "hq_vip");
+  for (const song of [free!, hq!]) {
+    const { levels, calls } = await offersAndCalls(f, await songInfo(f, song));
+    assert.ok(levels.length > 0, `song ${song.id}`);
+    assert.equal(count(calls, "download/url/v1"), 0, `song ${song.id}`);
+  }
+  // a VIP song without VIP: pl and dl are both none
+  const [vip] = worldSongs(emulation, (s) => s.access === "vip");
+  f.calls.length = 0;
+  const error = await rejection(
+    collect(f.source.downloadOffers(await songInfo(f, vip!))),
+  );
+  assert.equal(error.kind, "vip");
+  assert.equal(count(f.calls, "download/url/v1"), 0);
+  // the SVIP account plays what it may download: the player alone
+  const { accounts } = neteaseConfig(emulation);
+  const svip = await fixture({ emulation, clock, musicU: accounts.svip });
+  const [song] = beyondPlay(emulation, "lossless");
+  const { levels, calls } = await offersAndCalls(
+    svip,
+    await songInfo(svip, song!),
+  );
+  assert.equal(levels[0], "lossless");
+  assert.equal(count(calls, "download/url/v1"), 0);
+});
+
+Deno.test("downloadOffers() falls to the player when download/url/v1 refuses, and fails clearly on a malformed answer", async () => {
+  let mode: "refuse" | "trial" | "low" | "array" = "refuse";
+  const f = await fixture({
+    emulation: bigEmulation(),
+    rewrite: async (url, response) => {
+      if (!url.includes("download/url/v1")) return response;
+      const body = await response.json();
+      const item = body.data;
+      body.data = mode === "refuse"
+        ? { ...item, url: null, code: 404 }
+        : mode === "trial"
+        ? { ...item, freeTrialInfo: { start: 0, end: 30 } }
+        : mode === "low"
+        ? { ...item, level: "exhigh" }
+        : [item];
+      return Response.json(body);
+    },
+  });
+  const [song] = beyondPlay(f.emulation, "lossless");
+  const info = await songInfo(f, song!);
+  // refused, a preview, or no better than play (left to the player)
+  for (const refusal of ["refuse", "trial", "low"] as const) {
+    mode = refusal;
+    const { levels, calls } = await offersAndCalls(f, info);
+    assert.deepEqual(levels, ["exhigh", "higher", "standard"], refusal);
+    // the refused rung goes to the player, which serves plLevel
+    assert.deepEqual(calls, [
+      "download/url/v1",
+      "player/url/v1",
+      "player/url/v1",
+      "player/url/v1",
+    ]);
+  }
+  mode = "array";
+  const error = await rejection(collect(f.source.downloadOffers(info)));
+  assert.equal(error.kind, "malformed");
+  assert.match(error.message, /download\/url\/v1/);
+  assert.match(error.message, /data to be an object, got array/);
 });
 
 Deno.test("downloadOffers() refuses a no-copyright song without calling", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type { Emulation } from "../../emulation/emulation.ts";
+import { downloadsBeyondPlay } from "../../emulation/netease/_catalog.ts";
 import type { GenSong } from "../../emulation/world.ts";
 import { NETEASE_RSA_KEY } from "../../sources/netease/_constants.ts";
 import {
@@ -290,6 +291,7 @@ Deno.test("the emulation's privileges follow the world's access", async () => {
   const privileges = new Map(
     (body.privileges as Json[]).map((p) => [p.id as number, p]),
   );
+  let beyondPlay = 0;
   for (const song of all) {
     const p = privileges.get(song.id)!;
     switch (song.access) {
@@ -305,9 +307,21 @@ Deno.test("the emulation's privileges follow the world's access", async () => {
         assert.equal(p.plLevel, "standard");
         break;
       case "free":
-        assert.equal(p.plLevel, p.maxBrLevel);
+        // a third of the lossless-or-better free songs download beyond play
+        if (downloadsBeyondPlay(world, song.index)) {
+          beyondPlay++;
+          assert.equal(p.plLevel, "exhigh");
+          assert.equal(p.dlLevel, "lossless");
+          assert.ok((p.dl as number) > (p.pl as number));
+        } else {
+          assert.equal(p.plLevel, p.maxBrLevel);
+        }
+    }
+    if (!downloadsBeyondPlay(world, song.index)) {
+      assert.equal(p.dlLevel, p.plLevel, `song ${song.id}`);
     }
   }
+  assert.ok(beyondPlay > 0);
 });
 
 Deno.test("the emulation serves VIP songs to anonymous callers as a preview or no URL", async () => {
@@ -397,6 +411,133 @@ Deno.test("the emulation honours os=pc and marks no-copyright items 404", async 
   const item = await urlItem(emulation, gone.id, "standard");
   assert.equal(item.code, 404);
   assert.equal(item.url, null);
+});
+
+async function downloadAnswer(
+  emulation: Emulation,
+  params: Json,
+  cookie = "os=pc",
+): Promise<Json> {
+  const { status, body } = await eapiCall(
+    emulation,
+    "/api/song/enhance/download/url/v1",
+    params,
+    { cookie },
+  );
+  assert.equal(status, 200);
+  return body;
+}
+
+Deno.test("the emulation serves download/url/v1 as one object, granting up to dlLevel", async () => {
+  const emulation = richEmulation();
+  const world = emulation.worlds.netease;
+  const [song] = songs(
+    emulation,
+    (s) =>
+      downloadsBeyondPlay(world, s.index) && s.tiers[0]!.label === "lossless",
+  );
+  assert.ok(song);
+  // the player endpoint stops at plLevel (exhigh) ...
+  assert.equal((await urlItem(emulation, song.id, "lossless")).level, "exhigh");
+  // ... the download endpoint gives the lossless file, as one object
+  const body = await downloadAnswer(emulation, {
+    id: String(song.id),
+    level: "lossless",
+    encodeType: "mp3",
+  });
+  assert.equal(body.code, 200);
+  assert.ok(!Array.isArray(body.data));
+  const item = body.data as Json;
+  assert.equal(item.id, song.id);
+  assert.equal(item.code, 200);
+  assert.equal(item.level, "lossless");
+  assert.equal(item.type, "flac");
+  assert.equal(item.freeTrialInfo, null);
+  assert.equal(item.size, song.tiers[0]!.sizeBytes);
+  const bytes = new Uint8Array(
+    await (await emulation.fetch(item.url as string)).arrayBuffer(),
+  );
+  assert.equal(bytes.length, item.size);
+  assert.equal(createHash("md5").update(bytes).digest("hex"), item.md5);
+  // a higher level is downgraded to dlLevel; "<id>_0" is the same song
+  const capped = await downloadAnswer(emulation, {
+    id: `${song.id}_0`,
+    level: "jymaster",
+    encodeType: "mp3",
+  });
+  assert.equal((capped.data as Json).level, "lossless");
+  // weapi reaches the same endpoint
+  const web = await weapiCall(emulation, "song/enhance/download/url/v1", {
+    id: song.id,
+    level: "lossless",
+  });
+  assert.equal((web.body.data as Json).level, "lossless");
+  // the SVIP account plays and downloads alike
+  const { accounts } = neteaseConfig(emulation);
+  const svip = await downloadAnswer(emulation, {
+    id: song.id,
+    level: "lossless",
+  }, `os=pc; MUSIC_U=${accounts.svip}`);
+  assert.equal((svip.data as Json).level, "lossless");
+});
+
+Deno.test("the emulation's download/url/v1 grants no more than play elsewhere, and never a preview", async () => {
+  const emulation = richEmulation();
+  const world = emulation.worlds.netease;
+  const [free] = songs(
+    emulation,
+    (s) =>
+      s.access === "free" && s.tiers[0]!.label === "lossless" &&
+      !downloadsBeyondPlay(world, s.index),
+  );
+  const [hq] = songs(
+    emulation,
+    (s) => s.access === "hq_vip" && s.tiers[0]!.label !== "128k",
+  );
+  assert.ok(free && hq);
+  for (const [song, level] of [[free, "lossless"], [hq, "standard"]] as const) {
+    const body = await downloadAnswer(emulation, {
+      id: song.id,
+      level: "lossless",
+      encodeType: "mp3",
+    });
+    assert.equal((body.data as Json).level, level, `song ${song.id}`);
+  }
+  // a VIP song without VIP: no URL and no preview (the player gives some)
+  for (const song of songs(emulation, (s) => s.access === "vip")) {
+    const item = (await downloadAnswer(emulation, {
+      id: song.id,
+      level: "exhigh",
+    })).data as Json;
+    assert.equal(item.url, null, `song ${song.id}`);
+    assert.equal(item.code, 404);
+    assert.equal(item.freeTrialInfo, null);
+  }
+  // a song the service does not know: an object with code 404
+  const unknown = (await downloadAnswer(emulation, { id: 1, level: "exhigh" }))
+    .data as Json;
+  assert.deepEqual([unknown.id, unknown.code, unknown.url], [1, 404, null]);
+});
+
+Deno.test("the emulation's download/url/v1 refuses bad parameters with code 400", async () => {
+  const emulation = richEmulation();
+  const id = emulation.worlds.netease.song(0).id;
+  const refused: Json[] = [
+    { level: "exhigh" },
+    { ids: `[${id}]`, level: "exhigh" },
+    { id: `[${id}]`, level: "exhigh" },
+    { id: "abc", level: "exhigh" },
+    { id, level: "ultra" },
+    { id, level: 5 },
+    { id, level: "exhigh", encodeType: "wav" },
+  ];
+  for (const params of refused) {
+    const body = await downloadAnswer(emulation, params);
+    assert.equal(body.code, 400, JSON.stringify(params));
+    assert.equal(body.data, undefined);
+  }
+  const fine = await downloadAnswer(emulation, { id, level: "exhigh" });
+  assert.equal(fine.code, 200);
 });
 
 Deno.test("the emulation answers e_r requests with AES-ECB bytes", async () => {

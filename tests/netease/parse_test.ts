@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import {
   availabilityOf,
+  downloadLevelOf,
+  levelWeight,
   offerFromItem,
   parseArtistHead,
   parseArtistV1,
   parseCatalogue,
+  parseDownloadUrlItem,
   parsePlaylistDetail,
   parsePlaylistPage,
   parseSong,
@@ -15,6 +18,7 @@ import {
   refusalOf,
   topLevelOf,
 } from "../../sources/netease/_parse.ts";
+import { type Level, LEVELS } from "../../sources/netease/_constants.ts";
 
 async function payload(name: string): Promise<unknown> {
   return JSON.parse(
@@ -201,6 +205,111 @@ Deno.test("offerFromItem() reads the download endpoint's object data", async () 
   assert.equal(offer.container, "flac");
   assert.equal(offer.md5, "abcdef0123456789abcdef0123456789");
   assert.equal(offer.bitrateKbps, 1000);
+});
+
+Deno.test("parseDownloadUrlItem() reads the object-shaped data of download/url/v1", async () => {
+  const body = await payload("download_url");
+  const item = parseDownloadUrlItem(body, "347230");
+  assert.equal(item.id, "347230");
+  assert.equal(
+    item.url,
+    "http://m801.music.126.net/20220903195028/c2/xxxx.flac",
+  );
+  assert.equal(item.code, 200);
+  assert.equal(item.level, "lossless");
+  assert.equal(item.size, 30000000);
+  assert.equal(item.freeTrialInfo, null);
+  assert.equal(refusalOf(item), undefined);
+  const offer = offerFromItem(item, "lossless", 0);
+  assert.deepEqual([offer.level, offer.quality, offer.extension], [
+    "lossless",
+    "lossless",
+    "flac",
+  ]);
+  // a refusal is still an item: url null, or a preview
+  const data = (body as { data: Record<string, unknown> }).data;
+  const refused = parseDownloadUrlItem(
+    { code: 200, data: { ...data, url: null, code: 404, fee: 0 } },
+    "347230",
+  );
+  assert.equal(refusalOf(refused), "unavailable");
+  const preview = parseDownloadUrlItem(
+    { code: 200, data: { ...data, freeTrialInfo: { start: 0, end: 30 } } },
+    "347230",
+  );
+  assert.equal(refusalOf(preview), "trial");
+});
+
+Deno.test("parseDownloadUrlItem() refuses malformed answers with a clear TypeError", async () => {
+  const body = await payload("download_url") as {
+    data: Record<string, unknown>;
+  };
+  const data = body.data;
+  const cases: Array<[unknown, RegExp]> = [
+    // the player's array shape is not the download endpoint's
+    [{ code: 200, data: [data] }, /data to be an object, got array/],
+    [{ code: 200, data: null }, /data to be an object, got null/],
+    [{ code: 200 }, /data to be an object, got undefined/],
+    ["nope", /download URL answer to be an object, got string/],
+    [{ code: 200, data: { ...data, id: 1 } }, /song 347230, got song 1/],
+    [{ code: 200, data: { ...data, id: "x" } }, /data\.id to be an id/],
+    [
+      { code: 200, data: { ...data, code: "200" } },
+      /data\.code to be a number/,
+    ],
+    [
+      { code: 200, data: { ...data, url: 7 } },
+      /data\.url to be a string or null, got number/,
+    ],
+  ];
+  for (const [answer, message] of cases) {
+    assert.throws(
+      () => parseDownloadUrlItem(answer, "347230"),
+      (error: unknown) =>
+        error instanceof TypeError && message.test(error.message),
+      JSON.stringify(answer).slice(0, 60),
+    );
+  }
+});
+
+Deno.test("downloadLevelOf() picks the rung above plLevel at or below dlLevel, only when dlLevel outweighs plLevel", () => {
+  const ladder = LEVELS;
+  const of = (
+    plLevel: unknown,
+    dlLevel: unknown,
+    rungs: readonly Level[] = ladder,
+  ) => downloadLevelOf({ plLevel, dlLevel }, rungs);
+  assert.equal(of("exhigh", "lossless"), "lossless");
+  assert.equal(of("none", "hires"), "hires");
+  assert.equal(of("standard", "jymaster"), "jymaster");
+  // sky outweighs hires but is no rung: the best rung below it
+  assert.equal(of("lossless", "sky"), "hires");
+  assert.equal(of("hires", "sky"), undefined);
+  // the ladder is already capped by top/maxBrLevel
+  assert.equal(of("exhigh", "lossless", ladder.slice(3)), undefined);
+  assert.equal(of("standard", "lossless", ladder.slice(3)), "exhigh");
+  // equal, lower, missing or unknown levels: the player endpoint alone
+  assert.equal(of("lossless", "lossless"), undefined);
+  assert.equal(of("lossless", "exhigh"), undefined);
+  assert.equal(of(undefined, "lossless"), undefined);
+  assert.equal(of("exhigh", "dolby"), undefined);
+  assert.equal(downloadLevelOf(undefined, ladder), undefined);
+  assert.deepEqual(
+    [
+      "jymaster",
+      "sky",
+      "jyeffect",
+      "hires",
+      "lossless",
+      "exhigh",
+      "higher",
+      "standard",
+      "none",
+      "vivid",
+    ]
+      .map(levelWeight),
+    [8, 7, 6, 5, 4, 3, 2, 1, 0, undefined],
+  );
 });
 
 Deno.test("parseArtistHead() and parseArtistV1() read artist details", async () => {
