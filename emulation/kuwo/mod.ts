@@ -9,6 +9,8 @@
  *   `bang/musicList` refusing `rn > 30` with `code: -1`;
  * - `wapi.kuwo.cn`: tags, tag playlists, the recommended list, the chart
  *   list, unsigned, pages from `pn=0` or `pn=1`;
+ * - `nplserver.kuwo.cn`: `pl.svc?op=getlistinfo`, unsigned, pages from
+ *   `pn=0`, `rn` up to 1000 (`_nplserver.ts`);
  * - `mobi.kuwo.cn` / `nmobi.kuwo.cn`: `mobi.s` in both forms (`_mobi.ts`);
  * - `kw-er.kuwo.cn`: the CDN, short-lived signed URLs with `Range`.
  *
@@ -33,6 +35,7 @@ import {
 import type { World } from "../world.ts";
 import { encodeEntities, KuwoCatalog } from "./_catalog.ts";
 import { CDN_HOST, MobiResolver } from "./_mobi.ts";
+import { handleNplserver, NPLSERVER_HOST } from "./_nplserver.ts";
 
 /** Options of `createKuwoEmulator()`. */
 export interface KuwoEmulatorOptions {
@@ -49,6 +52,7 @@ export interface KuwoEmulatorOptions {
 export const KUWO_HOSTS = [
   "www.kuwo.cn",
   "wapi.kuwo.cn",
+  NPLSERVER_HOST,
   "mobi.kuwo.cn",
   "nmobi.kuwo.cn",
   CDN_HOST,
@@ -344,6 +348,8 @@ export function createKuwoEmulator(
           return www(request, route, context);
         case "wapi.kuwo.cn":
           return wapi(route, context);
+        case NPLSERVER_HOST:
+          return handleNplserver(catalog, route, context) ?? notFound();
         case "mobi.kuwo.cn":
         case "nmobi.kuwo.cn":
           return route.path === "/mobi.s"

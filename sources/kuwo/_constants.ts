@@ -17,6 +17,8 @@ export const HOSTS = {
   mobi: "https://mobi.kuwo.cn",
   /** The same resolver in its KuwoDES form (`f=kuwo&q=`, §9.3). */
   mobiDes: "http://mobi.kuwo.cn",
+  /** Playlist detail without auth (`pl.svc`, §7.2): the web path's fallback. */
+  nplserver: "http://nplserver.kuwo.cn",
 } as const;
 
 /** The session cookie's current name (§2.1); read from `Set-Cookie` when it changes. */
@@ -53,6 +55,14 @@ export const CHART_PAGE_SIZE = 30;
 
 /** Playlist detail page size: `rn = 100` (§7.1, §14). */
 export const PLAYLIST_PAGE_SIZE = 100;
+
+/** nplserver `pl.svc` page size: `rn` up to 1000 (§7.2, §15.3); `pn` counts from 0. */
+export const NPLSERVER_PAGE_SIZE = 1000;
+
+/** The fixed query of nplserver `getlistinfo` after `pid`, `pn`, `rn` (§7.2, lx). */
+export const NPLSERVER_QUERY =
+  "encode=utf8&keyset=pl2012&identity=kuwo&pcmp4=1" +
+  "&vipver=MUSIC_9.0.5.0_W1&newver=1";
 
 /** `remoteKey` of the recommended-playlists pool (§5 `getRcmPlayList`). */
 export const RECOMMENDED_POOL_KEY = "rcm";

@@ -172,6 +172,29 @@ export function qualitiesFromMinfo(...texts: unknown[]): QualityInfo[] {
   });
 }
 
+/** `formats` tokens that stand for a ladder rung (§8.1); `WMA96`, `AAC48`... are below it. */
+const FORMAT_RUNGS: Readonly<Record<string, string>> = {
+  HIRFLAC: "4000kflac",
+  ALFLAC: "2000kflac",
+  MP3H: "320kmp3",
+  MP3192: "192kmp3",
+  MP3128: "128kmp3",
+};
+
+/** The ladder rungs a `|`-separated `formats`/`FORMATS` string names, best first (§8.1). */
+export function rungsFromFormats(text: unknown): Rung[] {
+  if (typeof text !== "string") return [];
+  const named = new Set(
+    text.split("|").map((token) => FORMAT_RUNGS[token.trim().toUpperCase()]),
+  );
+  return LADDER.filter((rung) => named.has(rung.br));
+}
+
+/** The `formats` string of a song item (nplserver `formats`, mobile `FORMATS`). */
+function formatsText(item: Json): unknown {
+  return item.formats ?? item.FORMATS;
+}
+
 /** The `MINFO`-like strings of a song item, in any of its shapes. */
 function minfoTexts(item: Json): unknown[] {
   return [item.MINFO, item.N_MINFO, item.minfo, item.n_minfo];
@@ -186,13 +209,16 @@ export function hasMinfo(item: Json): boolean {
 
 /**
  * The qualities a song item advertises. With `MINFO`/`N_MINFO` (mobile and
- * nplserver shapes) they are exact. The web items of `playListInfo` and
- * `bang/musicList` carry only `hasLossless` (§8): flac when it is true, and
- * 128k mp3, which every online Kuwo track has; the other tiers are found
- * by asking `mobi.s` (see `offerRungs`).
+ * nplserver shapes) they are exact, with sizes; without them a `formats`
+ * string (nplserver, mobile) names the tiers, without sizes. The web items
+ * of `playListInfo` and `bang/musicList` carry only `hasLossless` (§8):
+ * flac when it is true, and 128k mp3, which every online Kuwo track has;
+ * the other tiers are found by asking `mobi.s` (see `offerRungs`).
  */
 export function qualitiesOf(item: Json): QualityInfo[] {
   if (hasMinfo(item)) return qualitiesFromMinfo(...minfoTexts(item));
+  const named = rungsFromFormats(formatsText(item));
+  if (named.length > 0) return named.map((rung) => qualityOf(rung));
   const out: QualityInfo[] = [];
   if (item.hasLossless === true || item.hasLossless === 1) {
     out.push(qualityOf(LADDER[1]!));
@@ -202,8 +228,8 @@ export function qualitiesOf(item: Json): QualityInfo[] {
 }
 
 /**
- * The rungs `downloadOffers` asks, best first. With `MINFO` they are the
- * song's tiers. A web item only says `hasLossless`: then the whole ladder
+ * The rungs `downloadOffers` asks, best first. With `MINFO` (or else
+ * `formats`) they are the song's tiers. A web item only says `hasLossless`: then the whole ladder
  * from 4000kflac (flac known) or 320kmp3 down, relying on `mobi.s`
  * answering the best tier it has below the one asked (a downgrade is
  * taken as the tier achieved, §9.6 step 4).
@@ -215,6 +241,8 @@ export function offerRungs(item: Json): Rung[] {
     );
     return LADDER.filter((rung) => levels.has(rung.br));
   }
+  const named = rungsFromFormats(formatsText(item));
+  if (named.length > 0) return named;
   const flac = item.hasLossless === true || item.hasLossless === 1 ||
     item.hasLossless === undefined;
   return LADDER.filter((rung) => flac || rung.format === "mp3");

@@ -7,8 +7,11 @@
  * - playlists of a tag paged from `pn=1` to the declared total or an empty
  *   page, deduplicated;
  * - songs of a playlist from the signed `playListInfo` (`rn=100`, every
- *   page checked to hold exactly what the total promises), of a chart from
- *   the signed `bang/musicList` (`rn=30`);
+ *   page checked to hold exactly what the total promises); when that fails
+ *   for a reason other than "no such playlist" (a refusal the cookie
+ *   refresh did not cure, an HTML or malformed answer, another code), the
+ *   whole playlist again from nplserver `pl.svc` (`_nplserver.ts`, §7.2);
+ *   songs of a chart from the signed `bang/musicList` (`rn=30`);
  * - download offers from `mobi.s`, one request per rung of `4000kflac >
  *   2000kflac > 320kmp3 > 192kmp3 > 128kmp3`, plain (`convert_url_with_sign`)
  *   or KuwoDES (`convert_url2`).
@@ -78,6 +81,7 @@ import {
   toNumber,
   toplistPool,
 } from "./_parse.ts";
+import { nplserverMayCure, nplserverPlaylistSongs } from "./_nplserver.ts";
 import { KuwoSession } from "./_session.ts";
 
 export type { OfferPath } from "./_offers.ts";
@@ -234,6 +238,41 @@ export function createKuwoSource(
         kind: "not_found",
       });
     }
+    try {
+      return await webPlaylistSongs(remoteId);
+    } catch (webError) {
+      if (!nplserverMayCure(webError)) throw webError;
+      // the whole playlist again from nplserver: web pages are never mixed in
+      return await nplserverFallback(remoteId, webError);
+    }
+  }
+
+  /** The playlist from nplserver after the web path failed with `webError`. */
+  async function nplserverFallback(
+    remoteId: string,
+    webError: SourceError,
+  ): Promise<PlaylistSongs> {
+    try {
+      return await nplserverPlaylistSongs(config, remoteId);
+    } catch (error) {
+      if (!(error instanceof SourceError)) throw error;
+      throw new SourceError(
+        `${error.message} (after the web playListInfo failed: ${webError.message})`,
+        {
+          platform: "kuwo",
+          kind: error.kind,
+          retryable: error.retryable,
+          cause: error,
+          ...(error.url === undefined ? {} : { url: error.url }),
+          ...(error.status === undefined ? {} : { status: error.status }),
+          ...(error.code === undefined ? {} : { code: error.code }),
+        },
+      );
+    }
+  }
+
+  /** The playlist from the signed web `playListInfo` (§7.1), pages from 1. */
+  async function webPlaylistSongs(remoteId: string): Promise<PlaylistSongs> {
     const songs: SongInfo[] = [];
     let total: number | undefined;
     let playlist: PlaylistCandidate | undefined;

@@ -193,15 +193,18 @@ Deno.test("playlistSongs() reads every track of a playlist with decoded names", 
 });
 
 Deno.test("playlistSongs() refuses a page that does not hold what the total promises", async () => {
-  const { source, world } = await setup({
+  const { source, world, log } = await setup({
     retries: 1,
     wrap: (inner) => async (input, init) => {
       const response = await inner(input, init);
-      if (!String(new Request(input).url).includes("playListInfo")) {
+      const url = String(new Request(input).url);
+      if (!url.includes("playListInfo") && !url.includes("pl.svc")) {
         return response;
       }
+      // short pages from both paths: the web one and its nplserver fallback
       const body = await response.json();
       body.data?.musicList?.pop();
+      body.musiclist?.pop();
       return new Response(JSON.stringify(body), {
         headers: { "content-type": "application/json" },
       });
@@ -210,8 +213,9 @@ Deno.test("playlistSongs() refuses a page that does not hold what the total prom
   await rejects(
     source.playlistSongs(String(world.playlist(0).id)),
     "malformed",
-    /holds \d+ songs, expected/,
+    /nplserver page 0 of \d+ holds \d+ songs, expected .*playListInfo page 1 of \d+ holds/,
   );
+  assert.ok(log.some((r) => r.url.pathname.endsWith("/pl.svc")));
 });
 
 Deno.test("playlistSongs() reports an unknown playlist as not_found", async () => {

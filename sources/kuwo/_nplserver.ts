@@ -1,0 +1,260 @@
+/**
+ * nplserver `pl.svc` (§7.2): a playlist's songs without auth, the
+ * fallback of the signed web `playListInfo` (§7.1) when the web call fails
+ * for a reason that is not the playlist's own.
+ *
+ * `GET http://nplserver.kuwo.cn/pl.svc?op=getlistinfo&pid=&pn=&rn=` with
+ * `pn` from 0 and `rn` up to 1000 answers `{result: "ok", id, title, info,
+ * uname, playnum, pic, total, pn, rn, musiclist[]}`: lower-case
+ * `musiclist`, string ids and durations, `&amp;` in names, `N_MINFO` and
+ * `formats` per song, `payInfo` sometimes.
+ *
+ * The songs map to the same `SongInfo` as the web path's (`parseSong`),
+ * with these differences:
+ *
+ * - ids, names, artists (lead `artistid` only), album and duration come
+ *   out the same; the web sends numbers (`rid`, `albumid`, `duration`)
+ *   where nplserver sends strings;
+ * - qualities: the web items say only `hasLossless` (flac and 128k, no
+ *   sizes); nplserver's `N_MINFO` names every plain tier with its size
+ *   (rounded to 0.01 MB), so `downloadOffers` asks exactly those rungs;
+ * - availability: the web items carry `isListenFee`, `pay`, `online` and
+ *   `payInfo`; nplserver items only `payInfo`, and only sometimes: a song
+ *   without it counts as available (a VIP song is then found out by
+ *   `mobi.s`'s preview stub, a taken-down one by its `code: -1`);
+ * - `raw` is the nplserver item (no `rid`, `musicrid`, covers, `releaseDate`).
+ *
+ * @module
+ */
+import { isSourceError, SourceError } from "../errors.ts";
+import type { SourceConfig } from "../registry.ts";
+import type { PlaylistCandidate, PlaylistSongs, SongInfo } from "../types.ts";
+import { HOSTS, NPLSERVER_PAGE_SIZE, NPLSERVER_QUERY } from "./_constants.ts";
+import {
+  decodeEntities,
+  isObject,
+  type Json,
+  malformed,
+  parseSong,
+  stripMusicPrefix,
+  toNumber,
+  toText,
+} from "./_parse.ts";
+
+/** One page of `pl.svc?op=getlistinfo`, checked for its shape. */
+export interface NplserverPage {
+  /** The playlist id the page names, when it names one. */
+  id: string | undefined;
+  total: number;
+  pn: number;
+  rn: number;
+  items: unknown[];
+  /** The playlist's header fields (everything but `musiclist`). */
+  meta: Json;
+}
+
+/** A non-negative integer from a number or a numeric string, or a `malformed` error. */
+function countField(body: Json, field: string): number {
+  const value = toNumber(body[field]);
+  if (value === undefined || value < 0 || !Number.isInteger(value)) {
+    throw malformed(
+      `nplserver: ${field} is not a count (${JSON.stringify(body[field])})`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Throws for an answer whose `result` is not `"ok"` (§7.2). §12: such
+ * answers are retried (lx: up to 3 times), so the error is retryable.
+ */
+export function checkNplserverResult(body: unknown, url?: string): void {
+  if (!isObject(body)) throw malformed("nplserver: not a JSON object", url);
+  if (body.result === "ok") return;
+  if (typeof body.result !== "string") {
+    throw malformed("nplserver: the answer has no result", url);
+  }
+  throw new SourceError(
+    `kuwo: nplserver pl.svc answered result ${JSON.stringify(body.result)}`,
+    {
+      platform: "kuwo",
+      kind: "http",
+      code: body.result,
+      retryable: true,
+      ...(url === undefined ? {} : { url }),
+    },
+  );
+}
+
+/** Parses a `getlistinfo` page strictly: `result === "ok"`, counts, `musiclist[]`. */
+export function parseNplserverPage(body: unknown): NplserverPage {
+  checkNplserverResult(body);
+  const answer = body as Json;
+  if (!Array.isArray(answer.musiclist)) {
+    throw malformed("nplserver: musiclist is not a list");
+  }
+  const id = toText(answer.id)?.trim();
+  if (id !== undefined && !/^\d+$/.test(id)) {
+    throw malformed(`nplserver: the playlist id ${JSON.stringify(id)}`);
+  }
+  const { musiclist, ...meta } = answer;
+  return {
+    id,
+    total: countField(answer, "total"),
+    pn: countField(answer, "pn"),
+    rn: countField(answer, "rn"),
+    items: musiclist,
+    meta,
+  };
+}
+
+/**
+ * A `musiclist` item as a `SongInfo` (the module comment lists how it
+ * differs from a web item's). Strict: a string (or numeric) `id`, a string
+ * `name`, a numeric `duration`, and `N_MINFO`/`formats` strings if present.
+ */
+export function parseNplserverSong(item: unknown): SongInfo {
+  if (!isObject(item)) throw malformed("nplserver: a song is not an object");
+  const id = toText(item.id)?.trim();
+  if (id === undefined || !/^\d+$/.test(stripMusicPrefix(id))) {
+    throw malformed(
+      `nplserver: a song has no usable id (${JSON.stringify(item.id)})`,
+    );
+  }
+  if (typeof item.name !== "string") {
+    throw malformed(`nplserver: song ${id} has no name`);
+  }
+  if (toNumber(item.duration) === undefined) {
+    throw malformed(
+      `nplserver: song ${id} has no duration (${
+        JSON.stringify(item.duration)
+      })`,
+    );
+  }
+  for (const field of ["artist", "album", "N_MINFO", "formats"]) {
+    if (item[field] !== undefined && typeof item[field] !== "string") {
+      throw malformed(`nplserver: song ${id} has a non-string ${field}`);
+    }
+  }
+  return parseSong(item);
+}
+
+/** The playlist as nplserver's header describes it. */
+export function nplserverPlaylist(
+  meta: Json,
+  remoteId: string,
+): PlaylistCandidate {
+  const trackCount = toNumber(meta.total);
+  const playCount = toNumber(meta.playnum);
+  const cover = toText(meta.pic) ?? "";
+  const creator = decodeEntities(toText(meta.uname) ?? "");
+  const description = decodeEntities(toText(meta.info) ?? "");
+  return {
+    platform: "kuwo",
+    remoteId,
+    name: decodeEntities(toText(meta.title) ?? ""),
+    ...(cover === "" ? {} : { coverUrl: cover }),
+    ...(trackCount === undefined ? {} : { trackCount }),
+    ...(playCount === undefined ? {} : { playCount }),
+    ...(creator === "" ? {} : { creator }),
+    ...(description === "" ? {} : { description }),
+    raw: meta,
+  };
+}
+
+/** Songs a page `pn` (from 0) of `rn` must hold for a playlist of `total`. */
+export function expectedNplserverItems(
+  total: number,
+  pn: number,
+  rn: number,
+): number {
+  return Math.max(0, Math.min(rn, total - pn * rn));
+}
+
+/**
+ * Whether a failure of the web `playListInfo` is one nplserver may get
+ * round: refusals of the session that the refresh did not cure (`sign`,
+ * `antibot`, `login`), HTML or malformed answers, and platform codes or
+ * HTTP statuses other than "no such playlist" (`http`). Not: `not_found`
+ * (the playlist's own fault), network failures, timeouts and rate limits
+ * (another host of the same platform would not help, or should not be
+ * asked), nor an abort.
+ */
+export function nplserverMayCure(error: unknown): error is SourceError {
+  return isSourceError(
+    error,
+    "sign",
+    "antibot",
+    "login",
+    "html",
+    "malformed",
+    "http",
+  );
+}
+
+/** Checks a page against what was asked: the playlist, `pn`, `rn` and its size. */
+function checkPage(
+  page: NplserverPage,
+  remoteId: string,
+  pn: number,
+  rn: number,
+): void {
+  if (page.id !== undefined && page.id !== remoteId) {
+    throw malformed(`nplserver answered playlist ${page.id} for ${remoteId}`);
+  }
+  if (page.pn !== pn || page.rn !== rn) {
+    throw malformed(
+      `nplserver answered pn=${page.pn}&rn=${page.rn} for pn=${pn}&rn=${rn}`,
+    );
+  }
+  const expected = expectedNplserverItems(page.total, pn, rn);
+  if (page.items.length !== expected) {
+    throw malformed(
+      `nplserver page ${pn} of ${remoteId} holds ${page.items.length} songs, expected ${expected} of ${page.total}`,
+    );
+  }
+}
+
+/**
+ * Every song of a playlist from nplserver, pages `pn = 0, 1, ...` of
+ * `rn = 1000`; each page is checked to hold exactly `min(rn, total −
+ * pn·rn)` songs (a page that does not is retried like any malformed body).
+ */
+export async function nplserverPlaylistSongs(
+  config: SourceConfig,
+  remoteId: string,
+  signal?: AbortSignal,
+): Promise<PlaylistSongs> {
+  const rn = NPLSERVER_PAGE_SIZE;
+  const songs: SongInfo[] = [];
+  let total: number | undefined;
+  let playlist: PlaylistCandidate | undefined;
+  for (let pn = 0; total === undefined || songs.length < total; pn++) {
+    const url = config.urls.to(
+      `${HOSTS.nplserver}/pl.svc?op=getlistinfo&pid=${remoteId}&pn=${pn}&rn=${rn}&${NPLSERVER_QUERY}`,
+    );
+    let page: NplserverPage | undefined;
+    let pageSongs: SongInfo[] = [];
+    await config.http.json<Json>(url, signal ? { signal } : {}, (body) => {
+      checkNplserverResult(body, url);
+      const parsed = parseNplserverPage(body);
+      checkPage(parsed, remoteId, pn, rn);
+      pageSongs = parsed.items.map(parseNplserverSong);
+      page = parsed;
+    });
+    if (!page) throw malformed(`nplserver page ${pn} was not read`);
+    if (total !== undefined && page.total !== total) {
+      throw malformed(
+        `playlist ${remoteId} changed its total from ${total} to ${page.total} while paging nplserver`,
+      );
+    }
+    total = page.total;
+    playlist ??= nplserverPlaylist(page.meta, remoteId);
+    if (pageSongs.length === 0 && songs.length < total) {
+      // unreachable while the page check holds; never loop on empty pages
+      throw malformed(`nplserver page ${pn} of ${remoteId} is empty`);
+    }
+    songs.push(...pageSongs);
+  }
+  return { ...(playlist ? { playlist } : {}), declaredCount: total, songs };
+}
