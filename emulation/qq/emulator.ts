@@ -2,8 +2,9 @@
  * The QQ Music emulation, as strict as the protocol page's §11: the
  * `musicu.fcg` gateway (POST JSON and GET `?data=`) dispatched by
  * module+method with per-label codes, the zzc-checked `musics.fcg`, the
- * `getcdinfo` CGI (Referer required, JSONP), vkeys by account tier, and an
- * audio CDN that checks the vkey and honours `Range`.
+ * `getcdinfo` CGI and the legacy square CGIs of family A (Referer
+ * required, JSONP), vkeys by account tier, and an audio CDN that checks
+ * the vkey and honours `Range`.
  *
  * @module
  */
@@ -29,6 +30,7 @@ import {
   RUNGS,
   songObject,
 } from "./_catalog.ts";
+import { byTagData, byTagRequest, tagConfData } from "./_legacy_square.ts";
 import { expectedSign, keyHash } from "./_sign.ts";
 import { chartPeriod, chinaDay } from "./period.ts";
 
@@ -585,9 +587,49 @@ class QqEmulator implements PlatformEmulator {
   // ------------------------------------------------------------ CGI
 
   #cgi(request: Request, route: Route, context: EmulatorContext): Response {
-    if (route.path !== "/qzone/fcg-bin/fcg_ucc_getcdinfo_byids_cp.fcg") {
-      return text("404 Not Found", { status: 404 });
+    switch (route.path) {
+      case CDINFO_PATH:
+        return this.#cdinfo(request, route, context);
+      case TAG_CONF_PATH:
+      case BY_TAG_PATH:
+        return this.#legacySquare(request, route, context);
+      default:
+        return text("404 Not Found", { status: 404 });
     }
+  }
+
+  /**
+   * The legacy square (§3 family A, §11.3): GET only, a Referer on y.qq.com
+   * (`code != 0` without it), scripted business faults, then the answer.
+   */
+  #legacySquare(
+    request: Request,
+    route: Route,
+    context: EmulatorContext,
+  ): Response {
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return text("405 Method Not Allowed", { status: 405 });
+    }
+    const query = route.url.searchParams;
+    const refuse = (code: number, message: string) =>
+      jsonp(query, { code, subcode: code, message, default: 0, data: {} });
+    if (!refererOk(request.headers.get("referer"))) {
+      return refuse(EMULATION_CODES.badReferer, "referer check failed");
+    }
+    const fault = context.business(`/${route.host}${route.path}`);
+    if (fault) return refuse(Number(fault.code ?? 0), "scripted fault");
+    let data: Json;
+    if (route.path === TAG_CONF_PATH) data = tagConfData(this.#catalog);
+    else {
+      const asked = byTagRequest(query);
+      if (!asked) return refuse(EMULATION_CODES.badParam, "param error");
+      data = byTagData(this.#catalog, asked);
+    }
+    return jsonp(query, { code: 0, subcode: 0, message: "", default: 0, data });
+  }
+
+  /** `getcdinfo` (§5): a playlist and a page of its songs. */
+  #cdinfo(request: Request, route: Route, context: EmulatorContext): Response {
     const query = route.url.searchParams;
     const answer = (body: Json) => jsonp(query, body);
     if (!refererOk(request.headers.get("referer"))) {
@@ -721,6 +763,35 @@ class QqEmulator implements PlatformEmulator {
 }
 
 const VKEY = "vkey.GetVkeyServer.CgiGetVkey";
+const CDINFO_PATH = "/qzone/fcg-bin/fcg_ucc_getcdinfo_byids_cp.fcg";
+const TAG_CONF_PATH = "/splcloud/fcgi-bin/fcg_get_diss_tag_conf.fcg";
+const BY_TAG_PATH = "/splcloud/fcgi-bin/fcg_get_diss_by_tag.fcg";
+
+/**
+ * The `match` of a scripted fault that hits musicu family B of the square
+ * (both `playlist.PlaylistAllCategoriesServer` and
+ * `playlist.PlayListCategoryServer`), and nothing else.
+ */
+export const FAMILY_B_SQUARE_MATCH = "#playlist.";
+
+/**
+ * A scripted business fault (`Faults.inject()`, or the `rule` of
+ * `POST /_emulation/faults`) that makes musicu family B of the square fail
+ * for its next `times` calls: code 0 with an empty `data` (an answer
+ * without `v_group`, malformed) or any other per-label code. The legacy
+ * family A is untouched, so clients can be made to fall back to it.
+ */
+export function familyBSquareFault(
+  options: { code?: number; times?: number } = {},
+): FaultRule {
+  return {
+    kind: "business",
+    platform: "qq",
+    match: FAMILY_B_SQUARE_MATCH,
+    code: options.code ?? EMULATION_CODES.badRequest,
+    times: options.times ?? 1,
+  };
+}
 
 interface LabelContext {
   route: Route;

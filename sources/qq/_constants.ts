@@ -15,6 +15,12 @@ export const MUSICS_URL = "https://u.y.qq.com/cgi-bin/musics.fcg";
 /** Playlist detail with songs (§5). */
 export const CDINFO_URL =
   "https://c.y.qq.com/qzone/fcg-bin/fcg_ucc_getcdinfo_byids_cp.fcg";
+/** Square categories, legacy family A (§3), the fallback of family B. */
+export const DISS_TAG_CONF_URL =
+  "https://c.y.qq.com/splcloud/fcgi-bin/fcg_get_diss_tag_conf.fcg";
+/** Playlists of a legacy category, family A (§3). */
+export const DISS_BY_TAG_URL =
+  "https://c.y.qq.com/splcloud/fcgi-bin/fcg_get_diss_by_tag.fcg";
 /** The CDN used when a vkey answer lists no `sip` (§7.3, as YTD does). */
 export const DEFAULT_CDN = "https://dl.stream.qqmusic.qq.com/";
 
@@ -97,6 +103,14 @@ export const MODULES = {
 export const MAX_LABELS = 20;
 /** Playlists per square page. */
 export const CATEGORY_PAGE_SIZE = 50;
+/** Playlists per legacy square page (§3: clients ask 20 or 30). */
+export const LEGACY_PAGE_SIZE = 30;
+/** Legacy `sortId` of the hottest playlists first (§10: 5 hot, 2 new). */
+export const LEGACY_SORT_HOT = 5;
+/** The legacy `全部` placeholder category of the 热门 group (§3). */
+export const LEGACY_ALL_CATEGORY_ID = 10000000;
+/** Prefix of the pool keys of legacy (family A) categories. */
+export const LEGACY_POOL_PREFIX = "legacy:";
 /** Songs per chart page (JSO 100). */
 export const TOPLIST_PAGE_SIZE = 100;
 /** Songs per playlist page (§10: 100). */

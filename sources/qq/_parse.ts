@@ -18,6 +18,8 @@ import type {
 import {
   artistPhotoUrl,
   LADDER,
+  LEGACY_ALL_CATEGORY_ID,
+  LEGACY_POOL_PREFIX,
   type Rung,
   SWITCH_BITS,
   type SwitchRight,
@@ -88,11 +90,36 @@ function optionalNumber(value: unknown): number | undefined {
   return undefined;
 }
 
-/** A name with the HTML entities some answers carry decoded (§3). */
-function decodeEntities(text: string): string {
-  return text.replace(/&nbsp;/g, " ").replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&");
+/** The named HTML entities the legacy CGIs use, `&amp;` last (§3). */
+const NAMED_ENTITIES: Readonly<Record<string, string>> = {
+  nbsp: " ",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  amp: "&",
+};
+
+/**
+ * A name with the HTML entities some answers carry decoded once (§3):
+ * the named ones above and numeric ones (`&#39;`, `&#x27;`); anything
+ * else is left as it is.
+ */
+export function decodeEntities(text: string): string {
+  return text.replace(
+    /&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/g,
+    (entity, body: string) => {
+      if (body.startsWith("#")) {
+        const code = body[1] === "x" || body[1] === "X"
+          ? parseInt(body.slice(2), 16)
+          : parseInt(body.slice(1), 10);
+        return code > 0 && code <= 0x10ffff
+          ? String.fromCodePoint(code)
+          : entity;
+      }
+      return NAMED_ENTITIES[body] ?? entity;
+    },
+  );
 }
 
 /** Text of an HTML fragment (`intro` carries `<br>`), entities decoded. */
@@ -182,6 +209,143 @@ export function parseCategoryPage(data: unknown): CategoryPage {
     },
   );
   return { total, playlists };
+}
+
+// ---------------------------------------------------------------- square, legacy family A
+
+/**
+ * The remote key of a legacy (family A) square pool: its `categoryId`
+ * behind `legacy:`. The two families number categories in different id
+ * spaces (§3: legacy 165 国语 is not musicu 165), so a bare id would let a
+ * legacy category overwrite the musicu pool that happens to share its
+ * number, and would send its id to the wrong family. The prefix keeps the
+ * two apart in the catalog, tells a reader which family listed the pool,
+ * and tells `listPlaylists()` which family pages it.
+ */
+export function legacyPoolKey(categoryId: string): string {
+  return `${LEGACY_POOL_PREFIX}${categoryId}`;
+}
+
+/**
+ * The legacy `categoryId` of a pool key, or `undefined` for a musicu
+ * (family B) key. Throws a `TypeError` for a `legacy:` key without a
+ * numeric id.
+ */
+export function legacyCategoryIdOf(remoteKey: string): number | undefined {
+  if (!remoteKey.startsWith(LEGACY_POOL_PREFIX)) return undefined;
+  const digits = remoteKey.slice(LEGACY_POOL_PREFIX.length);
+  const id = Number(digits);
+  if (!/^\d+$/.test(digits) || !Number.isSafeInteger(id)) {
+    throw new TypeError(
+      `Cannot list the playlists of QQ legacy category '${remoteKey}': expected 'legacy:<numeric id>'`,
+    );
+  }
+  return id;
+}
+
+/** Whether a legacy group or category is flagged usable (`usable: 1`, §3). */
+function usable(record: Json): boolean {
+  return optionalNumber(record.usable) === 1;
+}
+
+/** The `data` object of a legacy CGI answer (`{code, subcode, data}`, §8). */
+function legacyData(body: unknown, what: string): Json {
+  const root = object(body, `the ${what} answer`);
+  return object(root.data, `${what}.data`);
+}
+
+/**
+ * Square categories of the legacy family A (`fcg_get_diss_tag_conf`, §3,
+ * §8) as pools keyed `legacy:<categoryId>`. Only groups and categories
+ * flagged `usable: 1` are kept, which drops the 热门 group and its
+ * `10000000 全部` placeholder; names are decoded of their HTML entities.
+ */
+export function parseLegacyCategories(body: unknown): PoolCandidate[] {
+  const data = legacyData(body, "fcg_get_diss_tag_conf");
+  const groups = array(data.categories, "data.categories");
+  const pools: PoolCandidate[] = [];
+  const seen = new Set<string>();
+  groups.forEach((g, gi) => {
+    const where = `categories[${gi}]`;
+    const group = object(g, where);
+    if (!usable(group)) return;
+    const groupName = optionalString(group.categoryGroupName);
+    optionalArray(group.items, `${where}.items`).forEach((it, ii) => {
+      const item = object(it, `${where}.items[${ii}]`);
+      if (!usable(item)) return;
+      const id = string(item.categoryId, `${where}.items[${ii}].categoryId`);
+      if (!/^\d+$/.test(id)) {
+        throw malformed(
+          `expected a numeric id at ${where}.items[${ii}].categoryId, got ${
+            JSON.stringify(item.categoryId)
+          }`,
+        );
+      }
+      if (id === String(LEGACY_ALL_CATEGORY_ID) || seen.has(id)) return;
+      seen.add(id);
+      pools.push({
+        platform: "qq",
+        kind: "square",
+        remoteKey: legacyPoolKey(id),
+        name: decodeEntities(
+          string(item.categoryName, `${where}.items[${ii}].categoryName`),
+        ),
+        ...(groupName === undefined
+          ? {}
+          : { group: decodeEntities(groupName) }),
+        raw: { ...item, categoryGroupName: groupName },
+      });
+    });
+  });
+  return pools;
+}
+
+/** One page of a legacy category (`fcg_get_diss_by_tag`, §3). */
+export interface LegacyCategoryPage {
+  /** Playlists in the category (`sum`). */
+  total: number;
+  /** The page's playlists; none carries a track count (§3: no song count). */
+  playlists: PlaylistCandidate[];
+}
+
+/** Parses a page of a legacy category's playlists. */
+export function parseLegacyCategoryPage(body: unknown): LegacyCategoryPage {
+  const data = legacyData(body, "fcg_get_diss_by_tag");
+  const total = number(data.sum, "data.sum");
+  const playlists = optionalArray(data.list, "data.list").map((it, i) =>
+    legacyPlaylist(object(it, `data.list[${i}]`), `data.list[${i}]`)
+  );
+  return { total, playlists };
+}
+
+function legacyPlaylist(item: Json, where: string): PlaylistCandidate {
+  const dissid = string(item.dissid, `${where}.dissid`);
+  if (!/^\d+$/.test(dissid)) {
+    throw malformed(
+      `expected a numeric id at ${where}.dissid, got ${
+        JSON.stringify(item.dissid)
+      }`,
+    );
+  }
+  const creator = isObject(item.creator) ? item.creator : {};
+  const nick = optionalString(creator.name);
+  const cover = optionalString(item.imgurl);
+  const playCount = optionalNumber(item.listennum);
+  const intro = optionalString(item.introduction);
+  const updatedAt = chinaDate(
+    optionalString(item.commit_time) ?? optionalString(item.createtime),
+  );
+  return {
+    platform: "qq",
+    remoteId: dissid,
+    name: decodeEntities(string(item.dissname, `${where}.dissname`)),
+    ...(cover === undefined ? {} : { coverUrl: cover }),
+    ...(playCount === undefined ? {} : { playCount }),
+    ...(nick === undefined ? {} : { creator: decodeEntities(nick) }),
+    ...(intro === undefined ? {} : { description: plainText(intro) }),
+    ...(updatedAt === undefined ? {} : { updatedAt }),
+    raw: item,
+  };
 }
 
 // ---------------------------------------------------------------- toplists

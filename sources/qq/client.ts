@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SourceError } from "../errors.ts";
+import { isSourceError, SourceError } from "../errors.ts";
 import type { SourceConfig } from "../registry.ts";
 import {
   type ArtistDetail,
@@ -47,7 +47,9 @@ import {
   sessionOf,
   webHeaders,
 } from "./_gateway.ts";
+import { LegacySquare } from "./_legacy_square.ts";
 import {
+  legacyCategoryIdOf,
   malformed,
   parseCategories,
   parseCategoryPage,
@@ -97,21 +99,17 @@ class QqSource implements Source {
   #session: Session;
   #gateway: Gateway;
   #toplists: ToplistCache | undefined;
+  #legacySquare: LegacySquare;
 
   constructor(config: SourceConfig) {
     this.#config = config;
     this.#session = sessionOf(config.credentials);
     this.#gateway = new Gateway(config, this.#session);
+    this.#legacySquare = new LegacySquare(config, this.#session);
   }
 
   async listPools(kind: PoolKind): Promise<PoolCandidate[]> {
-    if (kind === "square") {
-      const data = await this.#gateway.one({
-        ...MODULES.categories,
-        param: { qq: "" },
-      });
-      return parseCategories(data);
-    }
+    if (kind === "square") return await this.#squarePools();
     const charts = await this.#toplistEntries(true);
     return [toplistPool({ charts: charts.size })];
   }
@@ -134,12 +132,28 @@ class QqSource implements Source {
       }
       return;
     }
+    // the pool's key names its family: a legacy pool is paged by family A
+    const legacyId = legacyCategoryIdOf(pool.remoteKey);
+    if (legacyId !== undefined) {
+      yield* this.#legacySquare.playlists(legacyId, limit, signal);
+      return;
+    }
     const categoryId = Number(pool.remoteKey);
     if (!Number.isSafeInteger(categoryId)) {
       throw new TypeError(
         `Cannot list the playlists of QQ category '${pool.remoteKey}': expected a numeric id`,
       );
     }
+    yield* this.#musicuPlaylists(categoryId, limit, signal);
+  }
+
+  /** A musicu (family B) category's playlists, batching the later pages. */
+  async *#musicuPlaylists(
+    categoryId: number,
+    limit: number,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<PlaylistCandidate> {
+    let yielded = 0;
     const pageCall = (page: number): GatewayCall => ({
       ...MODULES.categoryContent,
       param: {
@@ -187,6 +201,33 @@ class QqSource implements Source {
           yield playlist;
         }
       }
+    }
+  }
+
+  // ------------------------------------------------------------ square
+
+  /**
+   * The square's categories from musicu family B; when family B fails in a
+   * way a second family can help with (see `warrantsLegacyFallback`), every
+   * category from legacy family A instead. Never a mix: the pools of one
+   * listing all come from one family, and their keys say which one.
+   */
+  async #squarePools(): Promise<PoolCandidate[]> {
+    let musicuError: SourceError;
+    try {
+      const data = await this.#gateway.one({
+        ...MODULES.categories,
+        param: { qq: "" },
+      });
+      return parseCategories(data);
+    } catch (error) {
+      if (!warrantsLegacyFallback(error)) throw error;
+      musicuError = error;
+    }
+    try {
+      return await this.#legacySquare.categories();
+    } catch (error) {
+      throw bothFamiliesFailed(musicuError, error);
     }
   }
 
@@ -590,6 +631,52 @@ function matchEntry(answer: VkeyAnswer, filename: string, prefix: string) {
       e.filename.startsWith(prefix) &&
       e.filename.endsWith(filename.slice(filename.lastIndexOf(".")))
     );
+}
+
+/**
+ * Whether musicu family B's category listing failed in a way legacy family
+ * A may not share, so that the square falls back to it: a per-label or
+ * gateway error code (`http`, `not_found`, `sign` after the signed retry),
+ * an answer that is not the JSON §3 describes (`malformed`), or an HTML
+ * page (`html`). Not for `network`/`timeout` (the HTTP layer already
+ * retried), nor for `rate_limited`, `antibot`, `login` or `region`: those
+ * are about the session or the connection, and asking another family
+ * would only hide them.
+ */
+function warrantsLegacyFallback(error: unknown): error is SourceError {
+  return isSourceError(
+    error,
+    "http",
+    "html",
+    "malformed",
+    "not_found",
+    "sign",
+  );
+}
+
+/** The error of a square neither family could list: family A's, naming both. */
+function bothFamiliesFailed(
+  musicuError: SourceError,
+  legacyError: unknown,
+): unknown {
+  if (!(legacyError instanceof SourceError)) return legacyError;
+  return new SourceError(
+    `${legacyError.message} (the legacy square, tried because musicu failed: ${musicuError.message})`,
+    {
+      platform: "qq",
+      kind: legacyError.kind,
+      ...(legacyError.status === undefined
+        ? {}
+        : { status: legacyError.status }),
+      ...(legacyError.url === undefined ? {} : { url: legacyError.url }),
+      ...(legacyError.code === undefined ? {} : { code: legacyError.code }),
+      retryable: legacyError.retryable,
+      ...(legacyError.retryAfterSeconds === undefined
+        ? {}
+        : { retryAfterSeconds: legacyError.retryAfterSeconds }),
+      cause: legacyError,
+    },
+  );
 }
 
 /** Songs once each (pages may overlap), first position kept. */

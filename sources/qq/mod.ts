@@ -1,7 +1,8 @@
 /**
  * The QQ Music source (`shared/protocols/qq.md`): the `musicu.fcg`
  * gateway with its zzc-signed fallback, square categories (musicu family
- * B), the charts as one `toplist` pool of `chart:<topId>` playlists,
+ * B, or legacy family A as a whole when B fails: pools keyed
+ * `legacy:<categoryId>`), the charts as one `toplist` pool of `chart:<topId>` playlists,
  * playlist songs from `getcdinfo`, and download offers from one
  * `CgiGetVkey` call per song.
  *
