@@ -17,7 +17,10 @@ type Json = Record<string, unknown>;
 /** The `全部` category of the 热门 group: every playlist (§3, §8). */
 export const LEGACY_ALL_CATEGORY_ID = 10000000;
 
-/** `sortId`s the service knows (§3, §8): 5 and 3 hottest first, 2 newest. The page does not say what an unknown one gets; the emulation refuses it. */
+/**
+ * `sortId`s the service knows (§3, §8): 5 and 3 hottest first, 2 newest.
+ * The page does not say what an unknown one gets; the emulation refuses it.
+ */
 export const LEGACY_SORT_IDS: readonly number[] = [2, 3, 5];
 
 /**
