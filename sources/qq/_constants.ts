@@ -46,6 +46,22 @@ export function artistPhotoUrl(singerMid: string, size = 300): string {
 export const ANONYMOUS_G_TK = 5381;
 
 /**
+ * Format and cosmetic parameters of the legacy `c.y.qq.com` CGIs (§3, §5),
+ * kept anonymous so that URLs never carry the login.
+ */
+export const LEGACY_CGI_QUERY: Readonly<Record<string, string>> = {
+  format: "json",
+  inCharset: "utf8",
+  outCharset: "utf-8",
+  loginUin: "0",
+  hostUin: "0",
+  notice: "0",
+  platform: "yqq.json",
+  needNewCode: "0",
+  g_tk: String(ANONYMOUS_G_TK),
+};
+
+/**
  * The web `comm` profile (§1.3, matches a real 2022 capture), with the
  * session's `uin` and `g_tk`.
  */

@@ -12,11 +12,11 @@ import type { BodyCheck } from "../http.ts";
 import type { SourceConfig } from "../registry.ts";
 import type { PlaylistCandidate, PoolCandidate } from "../types.ts";
 import {
-  ANONYMOUS_G_TK,
   CODES,
   DISS_BY_TAG_URL,
   DISS_TAG_CONF_URL,
   kindOfCode,
+  LEGACY_CGI_QUERY,
   LEGACY_PAGE_SIZE,
   LEGACY_SORT_HOT,
   WEB_REFERER,
@@ -72,7 +72,7 @@ export class LegacySquare {
     query: Record<string, string>,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    const search = new URLSearchParams({ ...query, ...COMMON_QUERY });
+    const search = new URLSearchParams({ ...query, ...LEGACY_CGI_QUERY });
     const url = this.#config.urls.to(`${endpoint}?${search}`);
     return this.#config.http.json<unknown>(url, {
       // §3: the legacy CGIs want a Referer on y.qq.com
@@ -92,19 +92,6 @@ function pageQuery(categoryId: number, sin: number): Record<string, string> {
     ein: String(sin + LEGACY_PAGE_SIZE - 1),
   };
 }
-
-/** Format and cosmetic parameters of both legacy CGIs (§3), anonymous. */
-const COMMON_QUERY: Readonly<Record<string, string>> = {
-  format: "json",
-  inCharset: "utf8",
-  outCharset: "utf-8",
-  loginUin: "0",
-  hostUin: "0",
-  notice: "0",
-  platform: "yqq.json",
-  needNewCode: "0",
-  g_tk: String(ANONYMOUS_G_TK),
-};
 
 /**
  * Turns a legacy `code` other than 0 into a `SourceError`, inside the HTTP

@@ -21,13 +21,13 @@ import {
   type Source,
 } from "../types.ts";
 import {
-  ANONYMOUS_G_TK,
   CATEGORY_PAGE_SIZE,
   CDINFO_URL,
   CDN_REFERER,
   CODES,
   DEFAULT_CDN,
   kindOfCode,
+  LEGACY_CGI_QUERY,
   MAX_VKEY_ENTRIES,
   MODULES,
   MV_CHART_ID,
@@ -584,16 +584,7 @@ class QqSource implements Source {
       disstid,
       song_begin: String(begin),
       song_num: String(PLAYLIST_PAGE_SIZE),
-      format: "json",
-      inCharset: "utf8",
-      outCharset: "utf-8",
-      // cosmetic (§5): kept anonymous so that URLs never carry the login
-      loginUin: "0",
-      hostUin: "0",
-      notice: "0",
-      platform: "yqq.json",
-      needNewCode: "0",
-      g_tk: String(ANONYMOUS_G_TK),
+      ...LEGACY_CGI_QUERY,
       nosign: "1",
     });
     return `${CDINFO_URL}?${query}`;
