@@ -2,7 +2,7 @@
  * Child processes of the benchmarks: a server that prints its URL on its
  * first line, and a measured run that prints its result as JSON on its
  * last line. Each side runs in a process of its own, so that its CPU time
- * and peak memory are its own.
+ * and peak memory (`samplePeakRss()`) are its own.
  *
  * @module
  */
@@ -65,4 +65,24 @@ export async function runJsonChild<T>(
     throw new Error(`${what} failed (exit status ${output.code})`);
   }
   return JSON.parse(last) as T;
+}
+
+/** Peak resident memory of this process, sampled every `everyMs`. */
+export interface PeakRss {
+  /** Stops sampling; returns the peak in MB (10^6 bytes), a last sample included. */
+  stop(): number;
+}
+
+/** Starts sampling this process's resident memory (RSS). */
+export function samplePeakRss(everyMs = 20): PeakRss {
+  let peak = Deno.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, Deno.memoryUsage().rss);
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, Deno.memoryUsage().rss) / 1e6;
+    },
+  };
 }

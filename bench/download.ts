@@ -46,7 +46,12 @@ import type {
 } from "../sources/types.ts";
 import { createContext } from "../tasks/context.ts";
 import { download } from "../tasks/download.ts";
-import { runJsonChild, type ServerChild, startServerChild } from "./_child.ts";
+import {
+  runJsonChild,
+  samplePeakRss,
+  type ServerChild,
+  startServerChild,
+} from "./_child.ts";
 
 const MiB = 1024 * 1024;
 /** Runs of each side per comparison (the best is kept). */
@@ -138,10 +143,7 @@ async function rawChild(): Promise<void> {
   const files = Number(values.files);
   const size = Number(values.size);
   const dir = values.dir!;
-  let peak = Deno.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, Deno.memoryUsage().rss);
-  }, 20);
+  const memory = samplePeakRss();
   let next = 0;
   let bytes = 0;
   const started = performance.now();
@@ -193,12 +195,11 @@ async function rawChild(): Promise<void> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  clearInterval(sampler);
   console.log(JSON.stringify({
     seconds,
     downloaded: files,
     bytes,
-    peakRssMb: peak / 1e6,
+    peakRssMb: memory.stop(),
     status: "ok",
   }));
 }
@@ -209,10 +210,7 @@ async function child(): Promise<void> {
   const files = Number(values.files);
   const size = Number(values.size);
   const dir = values.dir!;
-  let peak = Deno.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, Deno.memoryUsage().rss);
-  }, 20);
+  const memory = samplePeakRss();
   using catalog = Catalog.open(join(dir, "catalog.db"));
   catalog.transaction(() => {
     for (let i = 0; i < files; i++) {
@@ -240,13 +238,11 @@ async function child(): Promise<void> {
     minFree: 0,
   });
   const seconds = (performance.now() - started) / 1000;
-  clearInterval(sampler);
-  peak = Math.max(peak, Deno.memoryUsage().rss);
   console.log(JSON.stringify({
     seconds,
     downloaded: summary.downloaded,
     bytes: summary.bytes,
-    peakRssMb: peak / 1e6,
+    peakRssMb: memory.stop(),
     status: summary.status,
   }));
 }

@@ -23,7 +23,12 @@ import { collect } from "../tasks/collect.ts";
 import { createContext } from "../tasks/context.ts";
 import { parsePlatforms } from "../tasks/options.ts";
 import { sync } from "../tasks/sync.ts";
-import { runJsonChild, type ServerChild, startServerChild } from "./_child.ts";
+import {
+  runJsonChild,
+  samplePeakRss,
+  type ServerChild,
+  startServerChild,
+} from "./_child.ts";
 
 /** Delay of every answer in the context run (a fast network). */
 const LATENCY_MS = 20;
@@ -81,11 +86,7 @@ async function runChild(
   playlists: number,
   emulation: string,
 ): Promise<ChildResult> {
-  let peakRss = 0;
-  const sampler = setInterval(
-    () => peakRss = Math.max(peakRss, Deno.memoryUsage().rss),
-    25,
-  );
+  const memory = samplePeakRss();
   let catalogMs = 0;
   const timed = <K extends "transaction" | "immediate">(name: K) => {
     const original = Catalog.prototype[name];
@@ -131,10 +132,10 @@ async function runChild(
       catalogSeconds: catalogMs / 1000,
       songRows: summary.songs,
       syncedPlaylists: summary.synced,
-      peakRssMb: Math.max(peakRss, Deno.memoryUsage().rss) / 1e6,
+      peakRssMb: memory.stop(),
     };
   } finally {
-    clearInterval(sampler);
+    memory.stop();
     await Deno.remove(dir, { recursive: true });
   }
 }
