@@ -99,7 +99,8 @@ export type { DiscoveredArtist, Hooks, SyncedSong } from "./tasks/hooks.ts";
 export type { Logger, Progress } from "./tasks/ui.ts";
 export type { Prompt } from "./tasks/prompt.ts";
 export type { FreeSpaceProbe } from "./storage/free_space.ts";
-export { EXIT, NoSpaceError, UsageError } from "./tasks/errors.ts";
+export { EXIT, UsageError } from "./tasks/errors.ts";
+export { NoSpaceError } from "./storage/errors.ts";
 export type { RunStatus } from "./tasks/outcome.ts";
 export { collect, COLLECT_DEFAULTS } from "./tasks/collect.ts";
 export type {

@@ -15,7 +15,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { dirname } from "node:path";
-import { isNoSpace, NoSpaceError } from "../tasks/errors.ts";
+import { isNoSpace, NoSpaceError } from "./errors.ts";
 
 /** An open file being written. */
 export interface WritableFile {

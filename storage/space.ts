@@ -19,7 +19,7 @@ import {
 import type { Catalog } from "../catalog/database.ts";
 import type { Prompt } from "../tasks/prompt.ts";
 import type { Logger } from "../tasks/ui.ts";
-import { formatBytes } from "../tasks/options.ts";
+import { formatBytes } from "../tasks/format.ts";
 import type { FreeSpaceProbe } from "./free_space.ts";
 
 /** Why the run stopped for lack of space. */

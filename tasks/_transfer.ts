@@ -18,7 +18,7 @@ import {
   MAGIC_BYTES,
   matchesContainer,
 } from "../storage/magic.ts";
-import { isNoSpace } from "./errors.ts";
+import { isNoSpace } from "../storage/errors.ts";
 
 /** What a transfer needs from its run. */
 export interface TransferOptions {

@@ -25,7 +25,7 @@ import {
   type RunStatus,
   runStatus,
 } from "./outcome.ts";
-import { formatDuration } from "./options.ts";
+import { formatDuration } from "./format.ts";
 
 /** Options of `collect()`. */
 export interface CollectOptions {

@@ -18,7 +18,7 @@ import { main, realIo } from "../main.ts";
 import { LIST_POOLS } from "../sources/registry.ts";
 import { PLATFORMS } from "../sources/types.ts";
 import { statfsFreeBytes } from "../storage/free_space.ts";
-import { formatBytes } from "./options.ts";
+import { formatBytes } from "./format.ts";
 import { renderTable } from "./table.ts";
 
 const DEMO_DIR = resolve("demo");

@@ -70,8 +70,10 @@ import {
   SpaceController,
 } from "../storage/space.ts";
 import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
-import { isNoSpace, UsageError } from "./errors.ts";
-import { formatBytes, formatDuration, splitList } from "./options.ts";
+import { isNoSpace } from "../storage/errors.ts";
+import { UsageError } from "./errors.ts";
+import { formatBytes, formatDuration } from "./format.ts";
+import { splitList } from "./options.ts";
 import { type RunStatus, runStatus } from "./outcome.ts";
 import { transferOffer } from "./_transfer.ts";
 import {

@@ -15,7 +15,7 @@ import {
   type RunStatus,
   runStatus,
 } from "./outcome.ts";
-import { formatDuration } from "./options.ts";
+import { formatDuration } from "./format.ts";
 
 /** Options of `enrich()`. */
 export interface EnrichOptions {

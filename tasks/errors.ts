@@ -1,5 +1,6 @@
 /**
- * Errors the CLI maps to exit statuses.
+ * Errors the CLI maps to exit statuses. `NoSpaceError` lives with the storage
+ * it describes (`storage/errors.ts`) and carries its own exit status.
  *
  * @module
  */
@@ -34,33 +35,4 @@ export class UsageError extends Error {
     super(message, { cause: options.cause });
     this.command = options.command;
   }
-}
-
-/**
- * The disk is full (`ENOSPC`) or below the reserve, with no directory left
- * to continue in. Carries the exit status 75.
- */
-export class NoSpaceError extends Error {
-  /** Always `NoSpaceError`. */
-  override readonly name = "NoSpaceError";
-  /** The exit status the CLI returns for it. */
-  readonly exitCode: number = EXIT.noSpace;
-  /** The directory that ran out of space. */
-  readonly path: string | undefined;
-
-  /** An out-of-space error about `path`. */
-  constructor(
-    message: string,
-    options: { path?: string; cause?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.path = options.path;
-  }
-}
-
-/** Whether an error says the disk is full (`ENOSPC`, or a `NoSpaceError`). */
-export function isNoSpace(error: unknown): boolean {
-  return error instanceof NoSpaceError ||
-    (error as { code?: unknown } | null)?.code === "ENOSPC" ||
-    /\(os error 28\)/.test(error instanceof Error ? error.message : "");
 }

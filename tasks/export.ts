@@ -12,7 +12,7 @@ import type { Platform } from "../sources/types.ts";
 import { fileName, foldKey } from "../storage/names.ts";
 import { fileSize } from "../storage/local.ts";
 import { type Context, contextPlatforms } from "./context.ts";
-import { formatDuration } from "./options.ts";
+import { formatDuration } from "./format.ts";
 import type { RunStatus } from "./outcome.ts";
 import { PLATFORMS } from "../sources/types.ts";
 

@@ -7,7 +7,7 @@
 import { type CatalogCounts, catalogCounts } from "../catalog/status.ts";
 import { PLATFORMS } from "../sources/types.ts";
 import type { Context } from "./context.ts";
-import { formatBytes } from "./options.ts";
+import { formatBytes } from "./format.ts";
 import { renderTable } from "./table.ts";
 
 /** The summary of `status`. */

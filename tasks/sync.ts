@@ -41,7 +41,7 @@ import {
   type RunStatus,
   runStatus,
 } from "./outcome.ts";
-import { formatDuration } from "./options.ts";
+import { formatDuration } from "./format.ts";
 
 /** Options of `sync()`. */
 export interface SyncOptions {
