@@ -40,7 +40,11 @@ export type {
   SqlValue,
 } from "./catalog/database.ts";
 export { LATEST_VERSION, migrate, MIGRATIONS } from "./catalog/migrations.ts";
-export type { Migration, MigrationResult } from "./catalog/migrations.ts";
+export type {
+  Migration,
+  MigrationResult,
+  MigrationTarget,
+} from "./catalog/migrations.ts";
 export { DOWNLOAD_STATES } from "./catalog/status.ts";
 export type {
   BackendCounts,
