@@ -7,7 +7,7 @@
  * @module
  */
 import { linkPoolPlaylist, upsertPool } from "../catalog/pools.ts";
-import { upsertPlaylist } from "../catalog/playlists.ts";
+import { findPlaylist, upsertPlaylist } from "../catalog/playlists.ts";
 import { matchKey } from "../sources/artist_names.ts";
 import { isSourceError } from "../sources/errors.ts";
 import {
@@ -209,8 +209,8 @@ async function collectPool(
     buffer = [];
     catalog.transaction(() => {
       for (const playlist of batch) {
-        const before = catalog.get<{ id: number }>(
-          "SELECT id FROM playlists WHERE platform = ? AND remote_playlist_id = ?",
+        const before = findPlaylist(
+          catalog,
           playlist.platform,
           playlist.remoteId,
         );

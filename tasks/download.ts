@@ -30,25 +30,20 @@ import { resolve } from "node:path";
 import {
   claimTask,
   finishTask,
-  holdsLease,
   isTerminalState,
+  recordDownload,
   releaseTask,
   renewLease,
-  type TaskOutcome,
   TERMINAL_STATES,
   type TerminalState,
 } from "../catalog/download_tasks.ts";
-import {
-  SONG_COLUMNS,
-  songInfoFromRow,
-  type SongRow,
-} from "../catalog/songs.ts";
+import { songById, songInfoFromRow, type SongRow } from "../catalog/songs.ts";
 import {
   activateLocalBackend,
   activeLocalBackend,
   type BackendRow,
+  findLocalBackend,
   locatorTaken,
-  recordAsset,
 } from "../catalog/storage.ts";
 import type { Fetch } from "../sources/http.ts";
 import {
@@ -79,7 +74,6 @@ import { transferOffer } from "./_transfer.ts";
 import {
   expectedBytes,
   planDownloads,
-  selectCandidates,
   unknownPlaylists,
 } from "./_download_plan.ts";
 import {
@@ -291,19 +285,18 @@ export async function download(
   const sources = new Map(
     dryRun ? [] : sourcesFor(context, platforms),
   );
-  const candidates = selectCandidates(catalog, {
+  const plan = await planDownloads(catalog, {
     platforms,
     playlists,
     pools: options.pools ?? [],
-  });
-  summary.selected = candidates.length;
-  const plan = await planDownloads(catalog, candidates, {
+  }, {
     limit: options.limit ?? DOWNLOAD_DEFAULTS.limit,
     retry: options.retry ?? [],
     requestedQuality: quality,
     now: context.now(),
     dryRun,
   });
+  summary.selected = plan.selected;
   summary.planned = plan.songIds.length;
   summary.skippedOwned = plan.owned;
   summary.skippedTerminal = Object.values(plan.terminal).reduce(
@@ -378,10 +371,7 @@ function emptySummary(
 }
 
 function loadSong(context: Context, songId: number): SongRow {
-  const row = context.catalog.get<SongRow>(
-    `SELECT ${SONG_COLUMNS} FROM songs WHERE id = ?`,
-    songId,
-  );
+  const row = songById(context.catalog, songId);
   if (!row) throw new Error(`Song ${songId} vanished from the catalog`);
   return row;
 }
@@ -404,10 +394,7 @@ async function dryRunReport(
   const roots = [root, ...options.nextDirs.map((d) => resolve(d))];
   const usage: BackendUsage[] = [];
   for (const dir of roots) {
-    const known = context.catalog.get<{ name: string }>(
-      "SELECT name FROM storage_backends WHERE kind = 'local' AND container_name = ?",
-      dir,
-    );
+    const known = findLocalBackend(context.catalog, dir);
     let freeBytes: number | undefined;
     try {
       freeBytes = await context.freeSpace(dir);
@@ -819,19 +806,9 @@ class Run {
       }
       if (result.kind !== "ok") return offerOutcomeOf(result);
       const { part, file } = result;
-      const now = context.now();
-      const outcome: TaskOutcome = {
-        state: "done",
-        achievedQuality: offer.quality,
-      };
-      const recorded = catalog.immediate(() => {
-        if (!holdsLease(catalog, job.songId, this.#owner)) return false;
-        if (locatorTaken(catalog, backend.id, locator, job.songId)) {
-          throw new Error(
-            `Cannot record '${locator}': another song took that name`,
-          );
-        }
-        recordAsset(catalog, {
+      const recorded = recordDownload(catalog, {
+        owner: this.#owner,
+        asset: {
           songId: job.songId,
           quality: offer.quality,
           platformQuality: offer.level,
@@ -840,16 +817,14 @@ class Run {
           sha256: file.sha256,
           md5: file.md5,
           bitrateKbps: offer.bitrateKbps,
-        }, {
+        },
+        location: {
           backendId: backend.id,
           containerName: backend.container_name,
           locator,
-        }, now);
-        finishTask(catalog, job.songId, this.#owner, outcome, now);
-        // last: a failed rename rolls the records back
-        part.commit();
-        return true;
-      });
+        },
+        now: context.now(),
+      }, () => part.commit());
       if (!recorded) {
         await part.keep();
         return { kind: "lease_lost" };

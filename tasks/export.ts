@@ -8,6 +8,12 @@
  * @module
  */
 import { join, relative, resolve, sep } from "node:path";
+import {
+  findSyncedPlaylist,
+  type PlaylistRow,
+  syncedPlaylists,
+} from "../catalog/playlists.ts";
+import { playlistFiles } from "../catalog/storage.ts";
 import type { Platform } from "../sources/types.ts";
 import { fileName, foldKey } from "../storage/names.ts";
 import { fileSize } from "../storage/local.ts";
@@ -64,21 +70,6 @@ export interface ExportSummary {
   durationMs: number;
 }
 
-interface PlaylistRow {
-  id: number;
-  platform: Platform;
-  remote_playlist_id: string;
-  name: string;
-}
-
-interface EntryRow {
-  name: string;
-  artist_names: string;
-  duration_ms: number | null;
-  container_name: string | null;
-  locator: string | null;
-}
-
 /** Writes one `.m3u8` per synced playlist into `options.outDir`. */
 export async function exportM3u8(
   context: Context,
@@ -107,12 +98,7 @@ export async function exportM3u8(
   if (refs.length > 0) {
     playlists = [];
     for (const ref of refs) {
-      const row = catalog.get<PlaylistRow>(
-        `SELECT id, platform, remote_playlist_id, name FROM playlists
-         WHERE platform = ? AND remote_playlist_id = ? AND synced_at IS NOT NULL`,
-        ref.platform,
-        ref.remoteId,
-      );
+      const row = findSyncedPlaylist(catalog, ref.platform, ref.remoteId);
       if (row) {
         if (!playlists.some((p) => p.id === row.id)) playlists.push(row);
       } else {
@@ -123,30 +109,13 @@ export async function exportM3u8(
       }
     }
   } else {
-    playlists = catalog.all<PlaylistRow>(
-      `SELECT id, platform, remote_playlist_id, name FROM playlists
-       WHERE synced_at IS NOT NULL AND platform IN (${
-        platforms.map(() => "?").join(", ")
-      }) ORDER BY id`,
-      ...platforms,
-    );
+    playlists = syncedPlaylists(catalog, platforms);
   }
   await Deno.mkdir(outDir, { recursive: true });
   const taken = new Set<string>();
   for (const playlist of playlists) {
     if (context.signal?.aborted) break;
-    const entries = catalog.all<EntryRow>(
-      `SELECT s.name, s.artist_names, s.duration_ms, l.container_name, l.locator
-       FROM playlist_songs ps
-       JOIN songs s ON s.id = ps.song_id
-       LEFT JOIN file_assets a ON a.song_id = s.id
-       LEFT JOIN file_locations l ON l.id = (
-         SELECT l2.id FROM file_locations l2 JOIN storage_backends b ON b.id = l2.backend_id
-         WHERE l2.file_asset_id = a.id AND l2.state = 'active' AND b.kind = 'local'
-         ORDER BY b.is_active DESC, l2.id LIMIT 1)
-       WHERE ps.playlist_id = ? ORDER BY ps.position`,
-      playlist.id,
-    );
+    const entries = playlistFiles(catalog, playlist.id);
     const lines = ["#EXTM3U"];
     let listed = 0;
     let skipped = 0;
