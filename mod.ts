@@ -139,7 +139,7 @@ export type {
 } from "./tasks/export.ts";
 export { TERMINAL_STATES } from "./catalog/download_tasks.ts";
 export type { TerminalState } from "./catalog/download_tasks.ts";
-export type { BackendSwitch, NoSpaceStop } from "./storage/space.ts";
+export type { BackendSwitch, NoSpaceStop } from "./tasks/download.ts";
 export type { OpenFile, WritableFile } from "./storage/local.ts";
 export {
   resolveInside,
