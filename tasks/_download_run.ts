@@ -21,7 +21,6 @@ import type {
   DownloadSummary,
 } from "./download_summary.ts";
 import { formatBytes } from "./format.ts";
-import { runStatus } from "./outcome.ts";
 import { expectedBytes } from "./_download_plan.ts";
 import { DownloadProgress } from "./_download_progress.ts";
 import {
@@ -32,6 +31,7 @@ import {
 } from "./_download_song.ts";
 import type { SongOutcome } from "./_offer_ladder.ts";
 import { type Reservation, SpaceController } from "./_space_policy.ts";
+import type { StageUnits } from "./_stage.ts";
 
 /** How a run works: what `download()` resolved from its options. */
 export interface RunSettings extends FetchSettings {
@@ -104,8 +104,11 @@ export class DownloadRun {
     this.#usage(first);
   }
 
-  /** Downloads the planned songs, in order, and completes the summary. */
-  async execute(songIds: number[]): Promise<void> {
+  /**
+   * Downloads the planned songs, in order, and fills the summary in; returns
+   * the units of work for its status.
+   */
+  async execute(songIds: number[]): Promise<StageUnits> {
     this.#queue = songIds;
     const summary = this.#summary;
     this.#progress.show(true);
@@ -139,13 +142,12 @@ export class DownloadRun {
       }
     }
     summary.backends = [...this.#perBackend.values()];
-    summary.status = runStatus({
-      interrupted: this.#context.signal?.aborted ?? false,
-      failedUnits: summary.failed + summary.rateLimited + summary.retryLater +
+    return {
+      failed: summary.failed + summary.rateLimited + summary.retryLater +
         this.#stopped.size + (stop ? 1 : 0),
-      succeededUnits: summary.downloaded + summary.skippedOwned,
-      totalUnits: summary.planned,
-    });
+      succeeded: summary.downloaded + summary.skippedOwned,
+      total: summary.planned,
+    };
   }
 
   #take(): number | undefined {

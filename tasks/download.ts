@@ -54,7 +54,7 @@ import {
   type QualityLabel,
 } from "../sources/types.ts";
 import type { OpenFile } from "../storage/local.ts";
-import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
+import { type Context, sourcesFor } from "./context.ts";
 import type {
   BackendUsage,
   DownloadSummary,
@@ -70,6 +70,7 @@ import {
 } from "./_download_plan.ts";
 import { DownloadRun, loadSong } from "./_download_run.ts";
 import { songTitle } from "./_download_song.ts";
+import { finishStage, startStage } from "./_stage.ts";
 
 export type {
   BackendSwitch,
@@ -142,9 +143,9 @@ export async function download(
   context: Context,
   options: DownloadOptions = {},
 ): Promise<DownloadSummary> {
-  const started = context.now();
+  const start = startStage(context, options);
+  const { platforms } = start;
   const catalog = context.catalog;
-  const platforms = options.platforms ?? contextPlatforms(context);
   const quality = options.quality ?? DOWNLOAD_DEFAULTS.quality;
   const top = quality === "best" ? undefined : quality;
   const minFree = options.minFree ?? DOWNLOAD_DEFAULTS.minFree;
@@ -196,7 +197,7 @@ export async function download(
       minFree,
       nextDirs: options.nextDirs ?? [],
     });
-    summary.durationMs = context.now() - started;
+    summary.durationMs = context.now() - start.started;
     return summary;
   }
 
@@ -224,9 +225,7 @@ export async function download(
     sources,
     first,
   );
-  await run.execute(plan.songIds);
-  summary.durationMs = context.now() - started;
-  return summary;
+  return finishStage(context, start, summary, await run.execute(plan.songIds));
 }
 
 function emptySummary(

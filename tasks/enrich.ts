@@ -8,13 +8,13 @@
 import { artistsToEnrich, recordEnrichment } from "../catalog/artists.ts";
 import { isSourceError } from "../sources/errors.ts";
 import type { Platform } from "../sources/types.ts";
-import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
+import type { Context } from "./context.ts";
 import {
   describeError,
   isFatalForPlatform,
   type RunStatus,
-  runStatus,
 } from "./outcome.ts";
+import { eachPlatform, finishStage, startStage } from "./_stage.ts";
 import { formatDuration } from "./format.ts";
 
 /** Options of `enrich()`. */
@@ -58,9 +58,8 @@ export async function enrich(
   context: Context,
   options: EnrichOptions = {},
 ): Promise<EnrichSummary> {
-  const started = context.now();
+  const start = startStage(context, options);
   const catalog = context.catalog;
-  const platforms = options.platforms ?? contextPlatforms(context);
   const limit = options.limit ?? ENRICH_DEFAULTS.limit;
   const summary: EnrichSummary = {
     status: "ok",
@@ -71,8 +70,10 @@ export async function enrich(
     platformErrors: {},
     durationMs: 0,
   };
-  const runs = sourcesFor(context, platforms).map(
-    async ([platform, source]) => {
+  await eachPlatform(
+    context,
+    start.platforms,
+    async (platform, source) => {
       const artists = artistsToEnrich(catalog, {
         platforms: [platform],
         limit: limit === 0 ? -1 : limit,
@@ -123,16 +124,11 @@ export async function enrich(
       }
     },
   );
-  await Promise.all(runs);
-  context.progress.clear();
-  summary.status = runStatus({
-    interrupted: context.signal?.aborted ?? false,
-    failedUnits: summary.failed + Object.keys(summary.platformErrors).length,
-    succeededUnits: summary.enriched,
-    totalUnits: summary.selected,
+  return finishStage(context, start, summary, {
+    failed: summary.failed + Object.keys(summary.platformErrors).length,
+    succeeded: summary.enriched,
+    total: summary.selected,
   });
-  summary.durationMs = context.now() - started;
-  return summary;
 }
 
 /** The text form of an enrich summary. */

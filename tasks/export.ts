@@ -17,9 +17,10 @@ import { playlistFiles } from "../catalog/storage.ts";
 import type { Platform } from "../sources/types.ts";
 import { fileName, foldKey } from "../storage/names.ts";
 import { fileSize } from "../storage/local.ts";
-import { type Context, contextPlatforms } from "./context.ts";
+import type { Context } from "./context.ts";
 import { formatDuration } from "./format.ts";
 import type { RunStatus } from "./outcome.ts";
+import { finishStage, startStage } from "./_stage.ts";
 import { PLATFORMS } from "../sources/types.ts";
 
 /** Options of `exportM3u8()`. */
@@ -75,13 +76,12 @@ export async function exportM3u8(
   context: Context,
   options: ExportOptions,
 ): Promise<ExportSummary> {
-  const started = context.now();
+  const start = startStage(context, options);
   const catalog = context.catalog;
   const outDir = resolve(options.outDir);
+  // export needs no sources: without any, every platform
   const platforms = options.platforms ??
-    (contextPlatforms(context).length > 0
-      ? contextPlatforms(context)
-      : PLATFORMS);
+    (start.platforms.length > 0 ? start.platforms : PLATFORMS);
   const refs = options.playlists ?? [];
   const summary: ExportSummary = {
     status: "ok",
@@ -171,13 +171,11 @@ export async function exportM3u8(
       skipped,
     });
   }
-  summary.status = context.signal?.aborted
-    ? "interrupted"
-    : summary.unknownPlaylists.length > 0
-    ? (summary.playlists > 0 ? "partial" : "failed")
-    : "ok";
-  summary.durationMs = context.now() - started;
-  return summary;
+  return finishStage(context, start, summary, {
+    failed: summary.unknownPlaylists.length,
+    succeeded: summary.playlists,
+    total: playlists.length + summary.unknownPlaylists.length,
+  });
 }
 
 /** Text on one line: controls and line breaks become spaces. */

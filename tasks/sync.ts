@@ -38,14 +38,14 @@ import type {
   SongInfo,
   Source,
 } from "../sources/types.ts";
-import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
+import type { Context } from "./context.ts";
 import type { DiscoveredArtist } from "./hooks.ts";
 import {
   describeError,
   isFatalForPlatform,
   type RunStatus,
-  runStatus,
 } from "./outcome.ts";
+import { eachPlatform, finishStage, startStage } from "./_stage.ts";
 import { formatDuration } from "./format.ts";
 
 /** Options of `sync()`. */
@@ -128,9 +128,9 @@ export async function sync(
   context: Context,
   options: SyncOptions = {},
 ): Promise<SyncSummary> {
-  const started = context.now();
+  const start = startStage(context, options);
+  const { platforms } = start;
   const catalog = context.catalog;
-  const platforms = options.platforms ?? contextPlatforms(context);
   const concurrency = Math.max(
     1,
     options.concurrency ?? SYNC_DEFAULTS.concurrency,
@@ -164,8 +164,10 @@ export async function sync(
     );
   show();
 
-  const runs = sourcesFor(context, platforms).map(
-    async ([platform, source]) => {
+  await eachPlatform(
+    context,
+    platforms,
+    async (platform, source) => {
       const queue = selected.filter((p) => p.platform === platform);
       let failuresInARow = 0;
       let stopped = false;
@@ -220,8 +222,6 @@ export async function sync(
       await Promise.all(Array.from({ length: concurrency }, worker));
     },
   );
-  await Promise.all(runs);
-  context.progress.clear();
 
   artistPoolsRefreshed += refreshDirtyArtistPools(catalog, context.now());
   summary.artistPoolsRefreshed = artistPoolsRefreshed;
@@ -234,14 +234,11 @@ export async function sync(
       `${m.platform}: playlist ${m.remoteId} (${m.name}) declares ${m.declared} tracks, resolved ${m.resolved}`,
     );
   }
-  summary.status = runStatus({
-    interrupted: context.signal?.aborted ?? false,
-    failedUnits: summary.failed + Object.keys(summary.platformErrors).length,
-    succeededUnits: summary.synced,
-    totalUnits: selected.length,
+  return finishStage(context, start, summary, {
+    failed: summary.failed + Object.keys(summary.platformErrors).length,
+    succeeded: summary.synced,
+    total: selected.length,
   });
-  summary.durationMs = context.now() - started;
-  return summary;
 }
 
 async function writePlaylist(
