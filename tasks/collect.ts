@@ -78,7 +78,34 @@ export interface CollectSummary {
 
 const FLUSH_EVERY = 100;
 
-/** Collects pools and their playlists. */
+/**
+ * Collects pools and their playlists.
+ *
+ * @example Collect the charts of the offline emulation
+ * ```ts
+ * import {
+ *   Catalog,
+ *   collect,
+ *   createContext,
+ *   createEmulation,
+ *   createSources,
+ * } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const emulation = createEmulation({ size: "tiny" });
+ * using catalog = Catalog.open(":memory:");
+ * const sources = await createSources({
+ *   fetch: emulation.fetch,
+ *   emulation: "http://emulation",
+ *   ratePerSecond: 0,
+ *   platforms: ["netease"],
+ * });
+ * const context = createContext({ catalog, sources });
+ * const summary = await collect(context, { pools: ["toplist"], limit: 2 });
+ * assert.equal(summary.status, "ok");
+ * assert.ok(summary.newPlaylists > 0);
+ * ```
+ */
 export async function collect(
   context: Context,
   options: CollectOptions = {},

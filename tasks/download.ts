@@ -55,10 +55,11 @@ import {
 } from "../sources/types.ts";
 import type { OpenFile } from "../storage/local.ts";
 import { type Context, sourcesFor } from "./context.ts";
-import type {
-  BackendUsage,
-  DownloadSummary,
-  QualityChoice,
+import {
+  type BackendUsage,
+  type DownloadSummary,
+  emptyDownloadSummary,
+  type QualityChoice,
 } from "./download_summary.ts";
 import { UsageError } from "./errors.ts";
 import { formatBytes, formatDuration } from "./format.ts";
@@ -138,7 +139,48 @@ export const DOWNLOAD_DEFAULTS = {
   maxResolves: 2,
 } as const satisfies Partial<DownloadOptions>;
 
-/** Downloads the selected songs. */
+/**
+ * Downloads the selected songs.
+ *
+ * @example Download two synced songs into a temporary library
+ * ```ts
+ * import {
+ *   Catalog,
+ *   collect,
+ *   createContext,
+ *   createEmulation,
+ *   createSources,
+ *   download,
+ *   sync,
+ * } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const emulation = createEmulation({ size: "tiny" });
+ * using catalog = Catalog.open(":memory:");
+ * const sources = await createSources({
+ *   fetch: emulation.fetch,
+ *   emulation: "http://emulation",
+ *   ratePerSecond: 0,
+ *   platforms: ["netease"],
+ * });
+ * const context = createContext({ catalog, sources });
+ * await collect(context, { pools: ["toplist"], limit: 1 });
+ * await sync(context, { limit: 1 });
+ * const library = await Deno.makeTempDir();
+ * try {
+ *   const summary = await download(context, {
+ *     library,
+ *     limit: 2,
+ *     minFree: 0,
+ *     fetch: emulation.fetch, // the emulation's CDN too
+ *   });
+ *   assert.equal(summary.status, "ok");
+ *   assert.equal(summary.downloaded, 2);
+ * } finally {
+ *   await Deno.remove(library, { recursive: true });
+ * }
+ * ```
+ */
 export async function download(
   context: Context,
   options: DownloadOptions = {},
@@ -150,7 +192,7 @@ export async function download(
   const top = quality === "best" ? undefined : quality;
   const minFree = options.minFree ?? DOWNLOAD_DEFAULTS.minFree;
   const dryRun = options.dryRun ?? false;
-  const summary = emptySummary(quality, dryRun);
+  const summary = emptyDownloadSummary(quality, dryRun);
   const playlists = options.playlists ?? [];
   summary.unknownPlaylists = unknownPlaylists(catalog, playlists);
   for (const ref of summary.unknownPlaylists) {
@@ -226,43 +268,6 @@ export async function download(
     first,
   );
   return finishStage(context, start, summary, await run.execute(plan.songIds));
-}
-
-function emptySummary(
-  quality: QualityChoice,
-  dryRun: boolean,
-): DownloadSummary {
-  return {
-    status: "ok",
-    dryRun,
-    quality,
-    selected: 0,
-    planned: 0,
-    downloaded: 0,
-    skippedOwned: 0,
-    skippedTerminal: 0,
-    busy: 0,
-    missing: 0,
-    byQuality: {},
-    fallbacks: 0,
-    rejectedOffers: 0,
-    vipOnly: 0,
-    unavailable: 0,
-    rateLimited: 0,
-    failed: 0,
-    retryLater: 0,
-    notStarted: 0,
-    bytes: 0,
-    resumedBytes: 0,
-    backends: [],
-    switches: [],
-    failures: [],
-    platformErrors: {},
-    noSpace: undefined,
-    unknownPlaylists: [],
-    plan: [],
-    durationMs: 0,
-  };
 }
 
 /**

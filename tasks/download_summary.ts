@@ -141,3 +141,41 @@ export interface DownloadSummary {
   /** How long the run took, in milliseconds. */
   durationMs: number;
 }
+
+/** A summary with nothing done yet, for a run that asks for `quality`. */
+export function emptyDownloadSummary(
+  quality: QualityChoice,
+  dryRun: boolean,
+): DownloadSummary {
+  return {
+    status: "ok",
+    dryRun,
+    quality,
+    selected: 0,
+    planned: 0,
+    downloaded: 0,
+    skippedOwned: 0,
+    skippedTerminal: 0,
+    busy: 0,
+    missing: 0,
+    byQuality: {},
+    fallbacks: 0,
+    rejectedOffers: 0,
+    vipOnly: 0,
+    unavailable: 0,
+    rateLimited: 0,
+    failed: 0,
+    retryLater: 0,
+    notStarted: 0,
+    bytes: 0,
+    resumedBytes: 0,
+    backends: [],
+    switches: [],
+    failures: [],
+    platformErrors: {},
+    noSpace: undefined,
+    unknownPlaylists: [],
+    plan: [],
+    durationMs: 0,
+  };
+}

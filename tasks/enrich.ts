@@ -53,7 +53,38 @@ export interface EnrichSummary {
   durationMs: number;
 }
 
-/** Enriches artists that have a remote id and no enrichment yet. */
+/**
+ * Enriches artists that have a remote id and no enrichment yet.
+ *
+ * @example Enrich the artists a sync found
+ * ```ts
+ * import {
+ *   Catalog,
+ *   collect,
+ *   createContext,
+ *   createEmulation,
+ *   createSources,
+ *   enrich,
+ *   sync,
+ * } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const emulation = createEmulation({ size: "tiny" });
+ * using catalog = Catalog.open(":memory:");
+ * const sources = await createSources({
+ *   fetch: emulation.fetch,
+ *   emulation: "http://emulation",
+ *   ratePerSecond: 0,
+ *   platforms: ["netease"],
+ * });
+ * const context = createContext({ catalog, sources });
+ * await collect(context, { pools: ["toplist"], limit: 1 });
+ * await sync(context, { limit: 1 });
+ * const summary = await enrich(context, { limit: 2 });
+ * assert.equal(summary.status, "ok");
+ * assert.equal(summary.enriched, summary.selected);
+ * ```
+ */
 export async function enrich(
   context: Context,
   options: EnrichOptions = {},

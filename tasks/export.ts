@@ -71,7 +71,45 @@ export interface ExportSummary {
   durationMs: number;
 }
 
-/** Writes one `.m3u8` per synced playlist into `options.outDir`. */
+/**
+ * Writes one `.m3u8` per synced playlist into `options.outDir`.
+ *
+ * @example Export a playlist of downloaded songs
+ * ```ts
+ * import {
+ *   Catalog,
+ *   collect,
+ *   createContext,
+ *   createEmulation,
+ *   createSources,
+ *   download,
+ *   exportM3u8,
+ *   sync,
+ * } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const emulation = createEmulation({ size: "tiny" });
+ * using catalog = Catalog.open(":memory:");
+ * const sources = await createSources({
+ *   fetch: emulation.fetch,
+ *   emulation: "http://emulation",
+ *   ratePerSecond: 0,
+ *   platforms: ["netease"],
+ * });
+ * const context = createContext({ catalog, sources });
+ * await collect(context, { pools: ["toplist"], limit: 1 });
+ * await sync(context, { limit: 1 });
+ * const library = await Deno.makeTempDir();
+ * try {
+ *   await download(context, { library, minFree: 0, fetch: emulation.fetch });
+ *   const summary = await exportM3u8(context, { outDir: `${library}/m3u8` });
+ *   assert.equal(summary.playlists, 1);
+ *   assert.ok(summary.entries > 0);
+ * } finally {
+ *   await Deno.remove(library, { recursive: true });
+ * }
+ * ```
+ */
 export async function exportM3u8(
   context: Context,
   options: ExportOptions,

@@ -123,7 +123,37 @@ export interface SyncSummary {
 /** Stop a platform after this many failed playlists in a row. */
 const FAILURES_IN_A_ROW = 5;
 
-/** Syncs the selected playlists. */
+/**
+ * Syncs the selected playlists.
+ *
+ * @example Sync a collected playlist into songs and artists
+ * ```ts
+ * import {
+ *   Catalog,
+ *   collect,
+ *   createContext,
+ *   createEmulation,
+ *   createSources,
+ *   sync,
+ * } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const emulation = createEmulation({ size: "tiny" });
+ * using catalog = Catalog.open(":memory:");
+ * const sources = await createSources({
+ *   fetch: emulation.fetch,
+ *   emulation: "http://emulation",
+ *   ratePerSecond: 0,
+ *   platforms: ["netease"],
+ * });
+ * const context = createContext({ catalog, sources });
+ * await collect(context, { pools: ["toplist"], limit: 1 });
+ * const summary = await sync(context, { limit: 1 });
+ * assert.equal(summary.status, "ok");
+ * assert.equal(summary.synced, 1);
+ * assert.ok(summary.newSongs > 0);
+ * ```
+ */
 export async function sync(
   context: Context,
   options: SyncOptions = {},
