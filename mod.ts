@@ -40,7 +40,11 @@ export type {
   SqlValue,
 } from "./catalog/database.ts";
 export { LATEST_VERSION, migrate, MIGRATIONS } from "./catalog/migrations.ts";
-export type { Migration, MigrationResult } from "./catalog/migrations.ts";
+export type {
+  Migration,
+  MigrationResult,
+  MigrationTarget,
+} from "./catalog/migrations.ts";
 export { DOWNLOAD_STATES } from "./catalog/status.ts";
 export type {
   BackendCounts,
@@ -135,7 +139,7 @@ export type {
 } from "./tasks/export.ts";
 export { TERMINAL_STATES } from "./catalog/download_tasks.ts";
 export type { TerminalState } from "./catalog/download_tasks.ts";
-export type { BackendSwitch, NoSpaceStop } from "./storage/space.ts";
+export type { BackendSwitch, NoSpaceStop } from "./tasks/download.ts";
 export type { OpenFile, WritableFile } from "./storage/local.ts";
 export {
   resolveInside,

@@ -10,8 +10,11 @@
  *
  * @module
  */
+import type { Platform, PoolKind } from "../sources/types.ts";
 import type { Catalog } from "./database.ts";
 import type { DownloadState } from "./status.ts";
+import { type AssetRecord, locatorTaken, recordAsset } from "./storage.ts";
+import { placeholders } from "./_sql.ts";
 
 /** States a task ends in when it did not succeed; retried only on request. */
 export const TERMINAL_STATES = [
@@ -57,6 +60,65 @@ export function taskOf(catalog: Catalog, songId: number): TaskRow | undefined {
     `SELECT id, song_id, state, attempts, lease_owner, lease_until, requested_quality,
        achieved_quality, last_error FROM download_tasks WHERE song_id = ?`,
     songId,
+  );
+}
+
+/** Which songs a download run takes. */
+export interface SongSelection {
+  /** Songs of these platforms. */
+  platforms: readonly Platform[];
+  /** Only songs of these playlists (when not empty). */
+  playlists: ReadonlyArray<{ platform: Platform; remoteId: string }>;
+  /** Only songs of playlists listed by pools of these kinds (when not empty). */
+  pools: readonly PoolKind[];
+}
+
+/** A selected song with where its task stands. */
+export interface DownloadCandidate {
+  /** `songs.id`. */
+  id: number;
+  /** The platform. */
+  platform: Platform;
+  /** The task's state, if the song has a task. */
+  state: DownloadState | null;
+  /** The task's lease expiry. */
+  leaseUntil: number | null;
+}
+
+/** The selected songs with their tasks' state, in a stable order (`songs.id`). */
+export function downloadCandidates(
+  catalog: Catalog,
+  selection: SongSelection,
+): DownloadCandidate[] {
+  const where = [`s.platform IN (${placeholders(selection.platforms)})`];
+  const params: Array<string | number> = [...selection.platforms];
+  if (selection.playlists.length > 0) {
+    where.push(
+      `s.id IN (SELECT ps.song_id FROM playlist_songs ps JOIN playlists p ON p.id = ps.playlist_id
+                WHERE ${
+        selection.playlists.map(() =>
+          "(p.platform = ? AND p.remote_playlist_id = ?)"
+        ).join(" OR ")
+      })`,
+    );
+    for (const ref of selection.playlists) {
+      params.push(ref.platform, ref.remoteId);
+    }
+  }
+  if (selection.pools.length > 0) {
+    where.push(
+      `s.id IN (SELECT ps.song_id FROM playlist_songs ps
+                JOIN pool_playlists pp ON pp.playlist_id = ps.playlist_id
+                JOIN playlist_pools pool ON pool.id = pp.pool_id
+                WHERE pool.kind IN (${placeholders(selection.pools)}))`,
+    );
+    params.push(...selection.pools);
+  }
+  return catalog.all<DownloadCandidate>(
+    `SELECT s.id, s.platform, t.state, t.lease_until AS leaseUntil FROM songs s
+     LEFT JOIN download_tasks t ON t.song_id = s.id
+     WHERE ${where.join(" AND ")} ORDER BY s.id`,
+    ...params,
   );
 }
 
@@ -212,4 +274,48 @@ export function releaseTask(
     songId,
     owner,
   ).changes === 1;
+}
+
+/** A downloaded, checked file to record as its song's asset. */
+export interface CompletedDownload {
+  /** The lease owner that downloaded it. */
+  owner: string;
+  /** The file. */
+  asset: AssetRecord;
+  /** Where it lives. */
+  location: { backendId: number; containerName: string; locator: string };
+  /** The clock. */
+  now: number;
+}
+
+/**
+ * Records a downloaded file and ends its task as `done`, in one immediate
+ * transaction, if `owner` still holds the task's lease (`false` when it was
+ * lost: nothing is written). `placeFile` (the rename into place) runs last
+ * inside the transaction, so a failed rename rolls the records back. Throws
+ * when another song already has a location with that locator.
+ */
+export function recordDownload(
+  catalog: Catalog,
+  download: CompletedDownload,
+  placeFile: () => void,
+): boolean {
+  const { owner, asset, location, now } = download;
+  return catalog.immediate(() => {
+    if (!holdsLease(catalog, asset.songId, owner)) return false;
+    if (
+      locatorTaken(catalog, location.backendId, location.locator, asset.songId)
+    ) {
+      throw new Error(
+        `Cannot record '${location.locator}': another song took that name`,
+      );
+    }
+    recordAsset(catalog, asset, location, now);
+    finishTask(catalog, asset.songId, owner, {
+      state: "done",
+      achievedQuality: asset.quality,
+    }, now);
+    placeFile();
+    return true;
+  });
 }

@@ -6,7 +6,24 @@
  *
  * @module
  */
-import type { Catalog } from "./database.ts";
+
+/**
+ * What `migrate()` needs of a database: the `Catalog` has it. Kept here, not
+ * taken from the catalog class, so that the class can run migrations on open
+ * without the two modules importing each other.
+ */
+export interface MigrationTarget {
+  /** The file path, for messages. */
+  readonly path: string;
+  /** The schema version (`PRAGMA user_version`). */
+  readonly schemaVersion: number;
+  /** Runs SQL that takes no parameters (several statements allowed). */
+  exec(sql: string): void;
+  /** Runs one write statement. */
+  run(sql: string, ...params: Array<string | number | null>): unknown;
+  /** Runs `fn` in a transaction that takes the write lock at once. */
+  immediate<T>(fn: () => T): T;
+}
 
 /** One step of the schema. */
 export interface Migration {
@@ -280,7 +297,7 @@ export interface MigrationResult {
  * catalog written by a newer version rather than guess at its schema.
  */
 export function migrate(
-  catalog: Catalog,
+  catalog: MigrationTarget,
   target: number = LATEST_VERSION,
 ): MigrationResult {
   if (!Number.isInteger(target) || target < 0 || target > LATEST_VERSION) {

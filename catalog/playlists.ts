@@ -3,8 +3,13 @@
  *
  * @module
  */
-import type { Platform, PlaylistCandidate } from "../sources/types.ts";
+import type {
+  Platform,
+  PlaylistCandidate,
+  PoolKind,
+} from "../sources/types.ts";
 import type { Catalog } from "./database.ts";
+import { placeholders } from "./_sql.ts";
 
 /**
  * Upserts a playlist by `(platform, remote_playlist_id)`; returns its id.
@@ -106,6 +111,23 @@ export function markPlaylistSynced(
   );
 }
 
+/**
+ * Records the track count the platform declares for a playlist (when it
+ * differs from the one recorded).
+ */
+export function recordTrackCount(
+  catalog: Catalog,
+  playlistId: number,
+  trackCount: number,
+): void {
+  catalog.run(
+    "UPDATE playlists SET track_count = ? WHERE id = ? AND track_count IS NOT ?",
+    trackCount,
+    playlistId,
+    trackCount,
+  );
+}
+
 /** Records why a playlist's sync failed (it stays unsynced or stale). */
 export function markPlaylistFailed(
   catalog: Catalog,
@@ -130,6 +152,9 @@ export interface PlaylistRow {
   resolved_count: number | null;
 }
 
+const PLAYLIST_COLUMNS =
+  "id, platform, remote_playlist_id, name, track_count, synced_at, resolved_count";
+
 /** Finds a playlist by its natural key. */
 export function findPlaylist(
   catalog: Catalog,
@@ -137,11 +162,105 @@ export function findPlaylist(
   remoteId: string,
 ): PlaylistRow | undefined {
   return catalog.get<PlaylistRow>(
-    `SELECT id, platform, remote_playlist_id, name, track_count, synced_at, resolved_count
-     FROM playlists WHERE platform = ? AND remote_playlist_id = ?`,
+    `SELECT ${PLAYLIST_COLUMNS} FROM playlists WHERE platform = ? AND remote_playlist_id = ?`,
     platform,
     remoteId,
   );
+}
+
+/** Finds a playlist by its natural key if it has been synced. */
+export function findSyncedPlaylist(
+  catalog: Catalog,
+  platform: Platform,
+  remoteId: string,
+): PlaylistRow | undefined {
+  return catalog.get<PlaylistRow>(
+    `SELECT ${PLAYLIST_COLUMNS} FROM playlists
+     WHERE platform = ? AND remote_playlist_id = ? AND synced_at IS NOT NULL`,
+    platform,
+    remoteId,
+  );
+}
+
+/**
+ * The playlist with this natural key; one the catalog never saw is added,
+ * named by its remote id until a sync gives it its name.
+ */
+export function ensurePlaylist(
+  catalog: Catalog,
+  ref: { platform: Platform; remoteId: string },
+  now: number,
+): PlaylistRow {
+  return catalog.transaction(() => {
+    const known = findPlaylist(catalog, ref.platform, ref.remoteId);
+    if (known) return known;
+    upsertPlaylist(catalog, {
+      platform: ref.platform,
+      remoteId: ref.remoteId,
+      name: ref.remoteId,
+      raw: null,
+    }, now);
+    return findPlaylist(catalog, ref.platform, ref.remoteId)!;
+  });
+}
+
+/** The synced playlists of some platforms, oldest first. */
+export function syncedPlaylists(
+  catalog: Catalog,
+  platforms: readonly Platform[],
+): PlaylistRow[] {
+  return catalog.all<PlaylistRow>(
+    `SELECT ${PLAYLIST_COLUMNS} FROM playlists
+     WHERE synced_at IS NOT NULL AND platform IN (${placeholders(platforms)})
+     ORDER BY id`,
+    ...platforms,
+  );
+}
+
+/** Which playlists `playlistsToSync()` selects. */
+export interface SyncFilter {
+  /** Playlists of these platforms. */
+  platforms: readonly Platform[];
+  /** Only playlists listed by pools of these kinds (when not empty). */
+  pools: readonly PoolKind[];
+  /**
+   * Also playlists last synced before this time (epoch ms); without it only
+   * playlists never synced.
+   */
+  syncedBefore: number | undefined;
+  /** At most this many playlists; `0` = all. */
+  limit: number;
+}
+
+/** The playlists a sync should resolve, in a stable order (`playlists.id`). */
+export function playlistsToSync(
+  catalog: Catalog,
+  filter: SyncFilter,
+): PlaylistRow[] {
+  const where = [`p.platform IN (${placeholders(filter.platforms)})`];
+  const params: Array<string | number> = [...filter.platforms];
+  if (filter.syncedBefore !== undefined) {
+    where.push("(p.synced_at IS NULL OR p.synced_at < ?)");
+    params.push(filter.syncedBefore);
+  } else {
+    where.push("p.synced_at IS NULL");
+  }
+  if (filter.pools.length > 0) {
+    where.push(
+      `EXISTS (SELECT 1 FROM pool_playlists pp JOIN playlist_pools pool ON pool.id = pp.pool_id
+               WHERE pp.playlist_id = p.id AND pool.kind IN (${
+        placeholders(filter.pools)
+      }))`,
+    );
+    params.push(...filter.pools);
+  }
+  let sql = `SELECT ${PLAYLIST_COLUMNS} FROM playlists p
+             WHERE ${where.join(" AND ")} ORDER BY p.id`;
+  if (filter.limit > 0) {
+    sql += " LIMIT ?";
+    params.push(filter.limit);
+  }
+  return catalog.all<PlaylistRow>(sql, ...params);
 }
 
 function integerOrNull(value: number | undefined): number | null {

@@ -126,6 +126,14 @@ export interface SongRow {
 export const SONG_COLUMNS =
   "id, platform, remote_song_id, name, artist_names, album_name, remote_album_id, duration_ms, availability, qualities, raw_json";
 
+/** A song by its row id. */
+export function songById(catalog: Catalog, id: number): SongRow | undefined {
+  return catalog.get<SongRow>(
+    `SELECT ${SONG_COLUMNS} FROM songs WHERE id = ?`,
+    id,
+  );
+}
+
 /**
  * Rebuilds the `SongInfo` a source produced from its row (artists come
  * from `artist_songs`, not from here: sources read what they need from

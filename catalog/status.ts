@@ -5,6 +5,7 @@
  */
 import { type Platform, PLATFORMS } from "../sources/types.ts";
 import type { Catalog } from "./database.ts";
+import { placeholders } from "./_sql.ts";
 
 /** Download task states, in the order reports list them. */
 export const DOWNLOAD_STATES = [
@@ -118,6 +119,20 @@ function emptyCounts(): PlatformCounts {
     >,
     files: { songsWithFile: 0, bytes: 0 },
   };
+}
+
+/** Rows of `songs` or `artists` on some platforms. */
+export function countOnPlatforms(
+  catalog: Catalog,
+  table: "songs" | "artists",
+  platforms: readonly Platform[],
+): number {
+  return catalog.get<{ n: number }>(
+    `SELECT count(*) AS n FROM ${table} WHERE platform IN (${
+      placeholders(platforms)
+    })`,
+    ...platforms,
+  )!.n;
 }
 
 /** Counts per table, per platform and per storage backend. */

@@ -253,3 +253,39 @@ export function recordAsset(
   )!;
   return { assetId, locationId: row.id };
 }
+
+/** A song of a playlist, with its file's local location when it has one. */
+export interface PlaylistFileRow {
+  /** The song's title. */
+  name: string;
+  /** The song's singer string. */
+  artist_names: string;
+  /** The song's duration. */
+  duration_ms: number | null;
+  /** The root of the local backend holding its file. */
+  container_name: string | null;
+  /** The file's path below that root, with `/`. */
+  locator: string | null;
+}
+
+/**
+ * A playlist's songs in playlist order, each with an active location of
+ * its file on a local backend (the active backend's first) when it has one.
+ */
+export function playlistFiles(
+  catalog: Catalog,
+  playlistId: number,
+): PlaylistFileRow[] {
+  return catalog.all<PlaylistFileRow>(
+    `SELECT s.name, s.artist_names, s.duration_ms, l.container_name, l.locator
+     FROM playlist_songs ps
+     JOIN songs s ON s.id = ps.song_id
+     LEFT JOIN file_assets a ON a.song_id = s.id
+     LEFT JOIN file_locations l ON l.id = (
+       SELECT l2.id FROM file_locations l2 JOIN storage_backends b ON b.id = l2.backend_id
+       WHERE l2.file_asset_id = a.id AND l2.state = 'active' AND b.kind = 'local'
+       ORDER BY b.is_active DESC, l2.id LIMIT 1)
+     WHERE ps.playlist_id = ? ORDER BY ps.position`,
+    playlistId,
+  );
+}

@@ -7,102 +7,23 @@
  */
 import type { Catalog } from "../catalog/database.ts";
 import {
+  type DownloadCandidate,
+  downloadCandidates,
   isTerminalState,
   planTask,
+  type SongSelection,
   type TerminalState,
 } from "../catalog/download_tasks.ts";
+import { findSyncedPlaylist } from "../catalog/playlists.ts";
 import {
   activeLocations,
   markLocationsChecked,
   markLocationsMissing,
 } from "../catalog/storage.ts";
-import type { DownloadState } from "../catalog/status.ts";
-import type {
-  Platform,
-  PoolKind,
-  QualityLabel,
-  SongInfo,
-} from "../sources/types.ts";
+import type { Platform, QualityLabel, SongInfo } from "../sources/types.ts";
 import { qualityRank } from "../sources/types.ts";
 import { fileSize } from "../storage/local.ts";
 import { resolveInside } from "../storage/names.ts";
-
-/** What selects songs. */
-export interface Selection {
-  /** Songs of these platforms. */
-  platforms: readonly Platform[];
-  /** Only songs of these playlists (when not empty). */
-  playlists: ReadonlyArray<{ platform: Platform; remoteId: string }>;
-  /** Only songs of playlists listed by pools of these kinds (when not empty). */
-  pools: readonly PoolKind[];
-}
-
-/** A selected song with where its task stands. */
-export interface Candidate {
-  /** `songs.id`. */
-  id: number;
-  /** The platform. */
-  platform: Platform;
-  /** The task's state, if the song has a task. */
-  state: DownloadState | null;
-  /** The task's lease expiry. */
-  leaseUntil: number | null;
-}
-
-/** The selected songs, in a stable order (`songs.id`). */
-export function selectCandidates(
-  catalog: Catalog,
-  selection: Selection,
-): Candidate[] {
-  const where: string[] = [];
-  const params: Array<string | number> = [];
-  where.push(
-    `s.platform IN (${selection.platforms.map(() => "?").join(", ")})`,
-  );
-  params.push(...selection.platforms);
-  if (selection.playlists.length > 0) {
-    where.push(
-      `s.id IN (SELECT ps.song_id FROM playlist_songs ps JOIN playlists p ON p.id = ps.playlist_id
-                WHERE ${
-        selection.playlists.map(() =>
-          "(p.platform = ? AND p.remote_playlist_id = ?)"
-        ).join(" OR ")
-      })`,
-    );
-    for (const ref of selection.playlists) {
-      params.push(ref.platform, ref.remoteId);
-    }
-  }
-  if (selection.pools.length > 0) {
-    where.push(
-      `s.id IN (SELECT ps.song_id FROM playlist_songs ps
-                JOIN pool_playlists pp ON pp.playlist_id = ps.playlist_id
-                JOIN playlist_pools pool ON pool.id = pp.pool_id
-                WHERE pool.kind IN (${
-        selection.pools.map(() => "?").join(", ")
-      }))`,
-    );
-    params.push(...selection.pools);
-  }
-  return catalog.all<
-    {
-      id: number;
-      platform: Platform;
-      state: DownloadState | null;
-      lease_until: number | null;
-    }
-  >(
-    `SELECT s.id, s.platform, t.state, t.lease_until FROM songs s
-     LEFT JOIN download_tasks t ON t.song_id = s.id
-     WHERE ${where.join(" AND ")} ORDER BY s.id`,
-    ...params,
-  ).map((r) => ({
-    id: r.id,
-    platform: r.platform,
-    state: r.state,
-    leaseUntil: r.lease_until,
-  }));
-}
 
 /** `--playlist` references the catalog does not know (or has not synced). */
 export function unknownPlaylists(
@@ -110,16 +31,14 @@ export function unknownPlaylists(
   refs: ReadonlyArray<{ platform: Platform; remoteId: string }>,
 ): string[] {
   return refs.filter((ref) =>
-    catalog.get(
-      "SELECT 1 FROM playlists WHERE platform = ? AND remote_playlist_id = ? AND synced_at IS NOT NULL",
-      ref.platform,
-      ref.remoteId,
-    ) === undefined
+    findSyncedPlaylist(catalog, ref.platform, ref.remoteId) === undefined
   ).map((ref) => `${ref.platform}:${ref.remoteId}`);
 }
 
 /** What planning found. */
 export interface Plan {
+  /** Songs the selection matched. */
+  selected: number;
   /** Songs to download, in order. */
   songIds: number[];
   /** Songs skipped: they have a file. */
@@ -147,17 +66,22 @@ export interface PlanOptions {
 }
 
 /**
- * Walks the candidates in order: skips owned songs (marking locations
+ * Walks the selected songs in order: skips owned songs (marking locations
  * whose file vanished as `missing`), songs in terminal states not retried
  * and songs leased by another process, and opens a `pending` task for the
  * rest, up to the limit.
  */
 export async function planDownloads(
   catalog: Catalog,
-  candidates: readonly Candidate[],
+  selection: SongSelection,
   options: PlanOptions,
 ): Promise<Plan> {
+  const candidates: readonly DownloadCandidate[] = downloadCandidates(
+    catalog,
+    selection,
+  );
   const plan: Plan = {
+    selected: candidates.length,
     songIds: [],
     owned: 0,
     terminal: { vip_only: 0, unavailable: 0, rate_limited: 0, failed: 0 },

@@ -7,7 +7,7 @@
  * @module
  */
 import { linkPoolPlaylist, upsertPool } from "../catalog/pools.ts";
-import { upsertPlaylist } from "../catalog/playlists.ts";
+import { findPlaylist, upsertPlaylist } from "../catalog/playlists.ts";
 import { matchKey } from "../sources/artist_names.ts";
 import { isSourceError } from "../sources/errors.ts";
 import {
@@ -18,13 +18,13 @@ import {
   type PoolKind,
   type Source,
 } from "../sources/types.ts";
-import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
+import type { Context } from "./context.ts";
 import {
   describeError,
   isFatalForPlatform,
   type RunStatus,
-  runStatus,
 } from "./outcome.ts";
+import { eachPlatform, finishStage, startStage } from "./_stage.ts";
 import { formatDuration } from "./format.ts";
 
 /** Options of `collect()`. */
@@ -78,13 +78,40 @@ export interface CollectSummary {
 
 const FLUSH_EVERY = 100;
 
-/** Collects pools and their playlists. */
+/**
+ * Collects pools and their playlists.
+ *
+ * @example Collect the charts of the offline emulation
+ * ```ts
+ * import {
+ *   Catalog,
+ *   collect,
+ *   createContext,
+ *   createEmulation,
+ *   createSources,
+ * } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const emulation = createEmulation({ size: "tiny" });
+ * using catalog = Catalog.open(":memory:");
+ * const sources = await createSources({
+ *   fetch: emulation.fetch,
+ *   emulation: "http://emulation",
+ *   ratePerSecond: 0,
+ *   platforms: ["netease"],
+ * });
+ * const context = createContext({ catalog, sources });
+ * const summary = await collect(context, { pools: ["toplist"], limit: 2 });
+ * assert.equal(summary.status, "ok");
+ * assert.ok(summary.newPlaylists > 0);
+ * ```
+ */
 export async function collect(
   context: Context,
   options: CollectOptions = {},
 ): Promise<CollectSummary> {
-  const started = context.now();
-  const platforms = options.platforms ?? contextPlatforms(context);
+  const start = startStage(context, options);
+  const { platforms } = start;
   const kinds = options.pools ?? POOL_KINDS;
   const limit = options.limit ?? COLLECT_DEFAULTS.limit;
   const wanted = (options.categories ?? []).map(matchKey);
@@ -92,8 +119,10 @@ export async function collect(
   const progress = new Map<Platform, string>();
   const show = () => context.progress.status([...progress.values()]);
 
-  const runs = sourcesFor(context, platforms).map(
-    async ([platform, source]) => {
+  const results = await eachPlatform(
+    context,
+    platforms,
+    async (platform, source) => {
       const summary: CollectPlatformSummary = {
         pools: 0,
         listed: 0,
@@ -154,12 +183,9 @@ export async function collect(
         progress.delete(platform);
         show();
       }
-      return [platform, summary] as const;
+      return summary;
     },
   );
-
-  const results = await Promise.all(runs);
-  context.progress.clear();
   const summaries = Object.fromEntries(results) as CollectSummary["platforms"];
   const all = results.map(([, s]) => s);
   const unmatchedCategories = (options.categories ?? []).filter((c) =>
@@ -170,21 +196,21 @@ export async function collect(
       `no square category named '${name}' on ${platforms.join(", ")}`,
     );
   }
-  return {
-    status: runStatus({
-      interrupted: context.signal?.aborted ?? false,
-      failedUnits: all.filter((s) => s.error !== undefined).length +
-        all.reduce((n, s) => n + s.poolErrors.length, 0),
-      totalUnits: all.length,
-      succeededUnits: all.filter((s) => s.error === undefined).length,
-    }),
+  const summary: CollectSummary = {
+    status: "ok",
     pools: all.reduce((n, s) => n + s.pools, 0),
     listed: all.reduce((n, s) => n + s.listed, 0),
     newPlaylists: all.reduce((n, s) => n + s.newPlaylists, 0),
     unmatchedCategories,
     platforms: summaries,
-    durationMs: context.now() - started,
+    durationMs: 0,
   };
+  return finishStage(context, start, summary, {
+    failed: all.filter((s) => s.error !== undefined).length +
+      all.reduce((n, s) => n + s.poolErrors.length, 0),
+    succeeded: all.filter((s) => s.error === undefined).length,
+    total: all.length,
+  });
 }
 
 async function collectPool(
@@ -209,8 +235,8 @@ async function collectPool(
     buffer = [];
     catalog.transaction(() => {
       for (const playlist of batch) {
-        const before = catalog.get<{ id: number }>(
-          "SELECT id FROM playlists WHERE platform = ? AND remote_playlist_id = ?",
+        const before = findPlaylist(
+          catalog,
           playlist.platform,
           playlist.remoteId,
         );

@@ -24,74 +24,64 @@
  *   checked; when it runs low the run moves to the next directory (from
  *   `nextDirs` or asked on stdin) or stops cleanly (`noSpace`).
  *
+ * The stage's parts: `_download_plan.ts` (selection and plan),
+ * `_download_run.ts` (workers and settling), `_download_song.ts` (one
+ * song's offers), `_offer_ladder.ts` (the ladder's decisions),
+ * `_transfer.ts` (one file's fetch), `_space_policy.ts` (low space) and
+ * `_download_progress.ts` (the progress lines); `download_summary.ts`
+ * holds the summary's types, re-exported here.
+ *
  * @module
  */
 import { resolve } from "node:path";
 import {
-  claimTask,
-  finishTask,
-  holdsLease,
   isTerminalState,
-  releaseTask,
-  renewLease,
-  type TaskOutcome,
   TERMINAL_STATES,
   type TerminalState,
 } from "../catalog/download_tasks.ts";
-import {
-  SONG_COLUMNS,
-  songInfoFromRow,
-  type SongRow,
-} from "../catalog/songs.ts";
+import { songInfoFromRow } from "../catalog/songs.ts";
 import {
   activateLocalBackend,
   activeLocalBackend,
-  type BackendRow,
-  locatorTaken,
-  recordAsset,
+  findLocalBackend,
 } from "../catalog/storage.ts";
 import type { Fetch } from "../sources/http.ts";
 import {
-  type DownloadOffer,
   isQualityLabel,
   type Platform,
   type PoolKind,
   QUALITY_LABELS,
   type QualityLabel,
-  type SongInfo,
-  type Source,
 } from "../sources/types.ts";
 import type { OpenFile } from "../storage/local.ts";
-import { foldKey, resolveInside, songLocator } from "../storage/names.ts";
+import { type Context, sourcesFor } from "./context.ts";
 import {
-  type BackendSwitch,
-  type NoSpaceStop,
-  type Reservation,
-  SpaceController,
-} from "../storage/space.ts";
-import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
-import { isNoSpace } from "../storage/errors.ts";
+  type BackendUsage,
+  type DownloadSummary,
+  emptyDownloadSummary,
+  type QualityChoice,
+} from "./download_summary.ts";
 import { UsageError } from "./errors.ts";
 import { formatBytes, formatDuration } from "./format.ts";
 import { splitList } from "./options.ts";
-import { type RunStatus, runStatus } from "./outcome.ts";
-import { transferOffer } from "./_transfer.ts";
 import {
   expectedBytes,
   planDownloads,
-  selectCandidates,
   unknownPlaylists,
 } from "./_download_plan.ts";
-import {
-  OfferLadder,
-  type OfferOutcome,
-  offerOutcomeOf,
-  refusalOutcome,
-  type SongOutcome,
-} from "./_offer_ladder.ts";
+import { DownloadRun, loadSong } from "./_download_run.ts";
+import { songTitle } from "./_download_song.ts";
+import { finishStage, startStage } from "./_stage.ts";
 
-/** The quality a run asks for: `best` (no cap) or a label to start the ladder at. */
-export type QualityChoice = "best" | QualityLabel;
+export type {
+  BackendSwitch,
+  BackendUsage,
+  DownloadFailure,
+  DownloadSummary,
+  NoSpaceStop,
+  PlannedSong,
+  QualityChoice,
+} from "./download_summary.ts";
 
 /** Options of `download()`. */
 export interface DownloadOptions {
@@ -149,138 +139,60 @@ export const DOWNLOAD_DEFAULTS = {
   maxResolves: 2,
 } as const satisfies Partial<DownloadOptions>;
 
-/** What a run did on one storage backend. */
-export interface BackendUsage {
-  /** The backend's name (`local-1`; empty in a dry run for a new directory). */
-  name: string;
-  /** Its root. */
-  root: string;
-  /** Whether new files go there at the end of the run. */
-  active: boolean;
-  /** Files downloaded there in this run (planned, in a dry run). */
-  files: number;
-  /** Their bytes (expected, in a dry run). */
-  bytes: number;
-  /** Bytes free there at the end of the run (at planning, in a dry run). */
-  freeBytes: number | undefined;
-}
-
-/** A song that did not download, and why. */
-export interface DownloadFailure {
-  /** The platform. */
-  platform: Platform;
-  /** The platform's id of the song. */
-  remoteId: string;
-  /** Artists and title. */
-  title: string;
-  /** The state the task ended in. */
-  state: TerminalState | "pending";
-  /** Why. */
-  error: string;
-}
-
-/** A song of a dry run's plan. */
-export interface PlannedSong {
-  /** The platform. */
-  platform: Platform;
-  /** The platform's id of the song. */
-  remoteId: string;
-  /** Artists and title. */
-  title: string;
-  /** Bytes expected. */
-  expectedBytes: number;
-  /** The directory it would go to. */
-  root: string;
-}
-
-/** The summary of `download()`. */
-export interface DownloadSummary {
-  /** How the run ended (`noSpace` says whether it stopped for lack of space). */
-  status: RunStatus;
-  /** Whether this was a dry run (nothing written). */
-  dryRun: boolean;
-  /** The quality asked for. */
-  quality: QualityChoice;
-  /** Songs the selection matched. */
-  selected: number;
-  /** Songs planned for download. */
-  planned: number;
-  /** Songs downloaded. */
-  downloaded: number;
-  /** Songs skipped because their file is there. */
-  skippedOwned: number;
-  /** Songs skipped because their task ended in a state not retried. */
-  skippedTerminal: number;
-  /** Songs another process is downloading. */
-  busy: number;
-  /** Locations found missing (file vanished or changed size) and marked so. */
-  missing: number;
-  /** Downloads by the quality label served. */
-  byQuality: Record<string, number>;
-  /** Songs downloaded after at least one offer was rejected. */
-  fallbacks: number;
-  /** Offers rejected (preview, empty URL, 403/404, wrong length, MD5 or magic). */
-  rejectedOffers: number;
-  /** Songs only VIP can download. */
-  vipOnly: number;
-  /** Songs without any usable file (no copyright, taken down). */
-  unavailable: number;
-  /** Songs refused by rate limiting or risk control. */
-  rateLimited: number;
-  /** Songs that failed otherwise. */
-  failed: number;
-  /** Transfers that kept failing; their `.part` is kept and the next run resumes them. */
-  retryLater: number;
-  /** Planned songs not started (platform stopped, out of space, interrupted). */
-  notStarted: number;
-  /** Bytes downloaded (resumed bytes included). */
-  bytes: number;
-  /** Bytes taken over from interrupted transfers. */
-  resumedBytes: number;
-  /** Per backend. */
-  backends: BackendUsage[];
-  /** Switches to a new directory when space ran low. */
-  switches: BackendSwitch[];
-  /** Songs that did not download, and why. */
-  failures: DownloadFailure[];
-  /** Platforms that stopped early, and why. */
-  platformErrors: Partial<Record<Platform, string>>;
-  /** Set when the run stopped because space ran out with no directory left. */
-  noSpace: (NoSpaceStop & { message: string }) | undefined;
-  /** `--playlist` references that are not synced in the catalog. */
-  unknownPlaylists: string[];
-  /** A dry run's plan (empty otherwise). */
-  plan: PlannedSong[];
-  /** How long the run took, in milliseconds. */
-  durationMs: number;
-}
-
-interface Job {
-  songId: number;
-  row: SongRow;
-  song: SongInfo;
-  source: Source;
-}
-
-interface Active {
-  label: string;
-  bytes: number;
-  total: number | undefined;
-}
-
-/** Downloads the selected songs. */
+/**
+ * Downloads the selected songs.
+ *
+ * @example Download two synced songs into a temporary library
+ * ```ts
+ * import {
+ *   Catalog,
+ *   collect,
+ *   createContext,
+ *   createEmulation,
+ *   createSources,
+ *   download,
+ *   sync,
+ * } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const emulation = createEmulation({ size: "tiny" });
+ * using catalog = Catalog.open(":memory:");
+ * const sources = await createSources({
+ *   fetch: emulation.fetch,
+ *   emulation: "http://emulation",
+ *   ratePerSecond: 0,
+ *   platforms: ["netease"],
+ * });
+ * const context = createContext({ catalog, sources });
+ * await collect(context, { pools: ["toplist"], limit: 1 });
+ * await sync(context, { limit: 1 });
+ * const library = await Deno.makeTempDir();
+ * try {
+ *   const summary = await download(context, {
+ *     library,
+ *     limit: 2,
+ *     minFree: 0,
+ *     fetch: emulation.fetch, // the emulation's CDN too
+ *   });
+ *   assert.equal(summary.status, "ok");
+ *   assert.equal(summary.downloaded, 2);
+ * } finally {
+ *   await Deno.remove(library, { recursive: true });
+ * }
+ * ```
+ */
 export async function download(
   context: Context,
   options: DownloadOptions = {},
 ): Promise<DownloadSummary> {
-  const started = context.now();
+  const start = startStage(context, options);
+  const { platforms } = start;
   const catalog = context.catalog;
-  const platforms = options.platforms ?? contextPlatforms(context);
   const quality = options.quality ?? DOWNLOAD_DEFAULTS.quality;
   const top = quality === "best" ? undefined : quality;
   const minFree = options.minFree ?? DOWNLOAD_DEFAULTS.minFree;
   const dryRun = options.dryRun ?? false;
-  const summary = emptySummary(quality, dryRun);
+  const summary = emptyDownloadSummary(quality, dryRun);
   const playlists = options.playlists ?? [];
   summary.unknownPlaylists = unknownPlaylists(catalog, playlists);
   for (const ref of summary.unknownPlaylists) {
@@ -291,19 +203,18 @@ export async function download(
   const sources = new Map(
     dryRun ? [] : sourcesFor(context, platforms),
   );
-  const candidates = selectCandidates(catalog, {
+  const plan = await planDownloads(catalog, {
     platforms,
     playlists,
     pools: options.pools ?? [],
-  });
-  summary.selected = candidates.length;
-  const plan = await planDownloads(catalog, candidates, {
+  }, {
     limit: options.limit ?? DOWNLOAD_DEFAULTS.limit,
     retry: options.retry ?? [],
     requestedQuality: quality,
     now: context.now(),
     dryRun,
   });
+  summary.selected = plan.selected;
   summary.planned = plan.songIds.length;
   summary.skippedOwned = plan.owned;
   summary.skippedTerminal = Object.values(plan.terminal).reduce(
@@ -328,68 +239,41 @@ export async function download(
       minFree,
       nextDirs: options.nextDirs ?? [],
     });
-    summary.durationMs = context.now() - started;
+    summary.durationMs = context.now() - start.started;
     return summary;
   }
 
   await Deno.mkdir(root, { recursive: true });
   const first = activateLocalBackend(catalog, root, context.now());
-  const run = new Run(context, options, summary, sources, top, first);
-  await run.execute(plan.songIds);
-  summary.durationMs = context.now() - started;
-  return summary;
-}
-
-function emptySummary(
-  quality: QualityChoice,
-  dryRun: boolean,
-): DownloadSummary {
-  return {
-    status: "ok",
-    dryRun,
-    quality,
-    selected: 0,
-    planned: 0,
-    downloaded: 0,
-    skippedOwned: 0,
-    skippedTerminal: 0,
-    busy: 0,
-    missing: 0,
-    byQuality: {},
-    fallbacks: 0,
-    rejectedOffers: 0,
-    vipOnly: 0,
-    unavailable: 0,
-    rateLimited: 0,
-    failed: 0,
-    retryLater: 0,
-    notStarted: 0,
-    bytes: 0,
-    resumedBytes: 0,
-    backends: [],
-    switches: [],
-    failures: [],
-    platformErrors: {},
-    noSpace: undefined,
-    unknownPlaylists: [],
-    plan: [],
-    durationMs: 0,
-  };
-}
-
-function loadSong(context: Context, songId: number): SongRow {
-  const row = context.catalog.get<SongRow>(
-    `SELECT ${SONG_COLUMNS} FROM songs WHERE id = ?`,
-    songId,
+  const run = new DownloadRun(
+    context,
+    {
+      owner: options.leaseOwner ?? crypto.randomUUID(),
+      leaseTtlMs: options.leaseTtlMs ?? DOWNLOAD_DEFAULTS.leaseTtlMs,
+      top,
+      retries: options.retries ?? DOWNLOAD_DEFAULTS.retries,
+      backoffMs: options.backoffMs ?? DOWNLOAD_DEFAULTS.backoffMs,
+      maxResolves: options.maxResolves ?? DOWNLOAD_DEFAULTS.maxResolves,
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      openFile: options.openFile,
+      concurrency: Math.max(
+        1,
+        options.concurrency ?? DOWNLOAD_DEFAULTS.concurrency,
+      ),
+      minFree,
+      nextDirs: options.nextDirs ?? [],
+    },
+    summary,
+    sources,
+    first,
   );
-  if (!row) throw new Error(`Song ${songId} vanished from the catalog`);
-  return row;
+  return finishStage(context, start, summary, await run.execute(plan.songIds));
 }
 
-function songTitle(song: SongInfo): string {
-  return song.artistNames ? `${song.artistNames} - ${song.title}` : song.title;
-}
-
+/**
+ * A dry run's plan: each planned song placed on the library, then on the
+ * next directories as each one fills down to its reserve.
+ */
 async function dryRunReport(
   context: Context,
   summary: DownloadSummary,
@@ -404,10 +288,7 @@ async function dryRunReport(
   const roots = [root, ...options.nextDirs.map((d) => resolve(d))];
   const usage: BackendUsage[] = [];
   for (const dir of roots) {
-    const known = context.catalog.get<{ name: string }>(
-      "SELECT name FROM storage_backends WHERE kind = 'local' AND container_name = ?",
-      dir,
-    );
+    const known = findLocalBackend(context.catalog, dir);
     let freeBytes: number | undefined;
     try {
       freeBytes = await context.freeSpace(dir);
@@ -461,482 +342,6 @@ async function dryRunReport(
         formatBytes(options.minFree)
       }; a real run would ask for another directory (or give --next-dir DIR)`,
     };
-  }
-}
-
-/** One download run: workers, space, progress and the summary. */
-class Run {
-  readonly #context: Context;
-  readonly #summary: DownloadSummary;
-  readonly #sources: Map<Platform, Source>;
-  readonly #top: QualityLabel | undefined;
-  readonly #space: SpaceController;
-  readonly #owner: string;
-  readonly #ttl: number;
-  readonly #concurrency: number;
-  readonly #retries: number;
-  readonly #backoffMs: number;
-  readonly #maxResolves: number;
-  readonly #fetch: Fetch;
-  readonly #openFile: OpenFile | undefined;
-  readonly #stopped = new Map<Platform, string>();
-  readonly #inFlightNames = new Set<string>();
-  readonly #active = new Map<number, Active>();
-  readonly #perBackend = new Map<number, BackendUsage>();
-  #queue: number[] = [];
-  #next = 0;
-  #finished = 0;
-  #lastShown = -Infinity;
-  readonly #startedAt: number;
-
-  constructor(
-    context: Context,
-    options: DownloadOptions,
-    summary: DownloadSummary,
-    sources: Map<Platform, Source>,
-    top: QualityLabel | undefined,
-    first: BackendRow,
-  ) {
-    this.#context = context;
-    this.#startedAt = context.now();
-    this.#summary = summary;
-    this.#sources = sources;
-    this.#top = top;
-    this.#owner = options.leaseOwner ?? crypto.randomUUID();
-    this.#ttl = options.leaseTtlMs ?? DOWNLOAD_DEFAULTS.leaseTtlMs;
-    this.#concurrency = Math.max(
-      1,
-      options.concurrency ?? DOWNLOAD_DEFAULTS.concurrency,
-    );
-    this.#retries = options.retries ?? DOWNLOAD_DEFAULTS.retries;
-    this.#backoffMs = options.backoffMs ?? DOWNLOAD_DEFAULTS.backoffMs;
-    this.#maxResolves = options.maxResolves ?? DOWNLOAD_DEFAULTS.maxResolves;
-    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
-    this.#openFile = options.openFile;
-    this.#space = new SpaceController({
-      catalog: context.catalog,
-      active: first,
-      freeSpace: context.freeSpace,
-      prompt: context.prompt,
-      log: context.log,
-      now: context.now,
-      minFree: options.minFree ?? DOWNLOAD_DEFAULTS.minFree,
-      nextDirs: options.nextDirs ?? [],
-      beforePrompt: () => context.progress.clear(),
-    });
-    this.#usage(first);
-  }
-
-  async execute(songIds: number[]): Promise<void> {
-    this.#queue = songIds;
-    const summary = this.#summary;
-    this.#show(true);
-    await Promise.all(
-      Array.from({ length: this.#concurrency }, () => this.#worker()),
-    );
-    this.#context.progress.clear();
-    summary.notStarted += Math.max(0, this.#queue.length - this.#next);
-    summary.switches = [...this.#space.switches];
-    for (const [platform, error] of this.#stopped) {
-      summary.platformErrors[platform] = error;
-    }
-    const stop = this.#space.stopped;
-    if (stop) {
-      summary.noSpace = {
-        ...stop,
-        message: `out of space in ${stop.directory} (${
-          formatBytes(stop.freeBytes)
-        } free, ${
-          formatBytes(stop.neededBytes)
-        } needed) and no directory to continue in. Nothing is lost: rerun with --next-dir DIR (or --library DIR) to continue there`,
-      };
-    }
-    const activeId = this.#space.active.id;
-    for (const [id, usage] of this.#perBackend) {
-      usage.active = id === activeId;
-      try {
-        usage.freeBytes = await this.#context.freeSpace(usage.root);
-      } catch {
-        usage.freeBytes = undefined;
-      }
-    }
-    summary.backends = [...this.#perBackend.values()];
-    summary.status = runStatus({
-      interrupted: this.#context.signal?.aborted ?? false,
-      failedUnits: summary.failed + summary.rateLimited + summary.retryLater +
-        this.#stopped.size + (stop ? 1 : 0),
-      succeededUnits: summary.downloaded + summary.skippedOwned,
-      totalUnits: summary.planned,
-    });
-  }
-
-  #take(): number | undefined {
-    return this.#next < this.#queue.length
-      ? this.#queue[this.#next++]
-      : undefined;
-  }
-
-  #requeue(songId: number): void {
-    this.#queue.splice(this.#next, 0, songId);
-  }
-
-  async #worker(): Promise<void> {
-    const context = this.#context;
-    for (;;) {
-      if (context.signal?.aborted || this.#space.stopped) return;
-      const songId = this.#take();
-      if (songId === undefined) return;
-      const row = loadSong(context, songId);
-      if (this.#stopped.has(row.platform)) {
-        this.#summary.notStarted++;
-        continue;
-      }
-      const source = this.#sources.get(row.platform);
-      if (!source) continue;
-      const song = songInfoFromRow(row);
-      const reservation = await this.#space.acquire(
-        expectedBytes(song, this.#top),
-      );
-      if (!reservation) {
-        this.#requeue(songId);
-        return;
-      }
-      try {
-        if (
-          !claimTask(
-            context.catalog,
-            songId,
-            this.#owner,
-            this.#summary.quality,
-            context.now(),
-            this.#ttl,
-          )
-        ) {
-          this.#summary.busy++;
-          continue;
-        }
-        const outcome = await this.#downloadSong(
-          { songId, row, song, source },
-          reservation,
-        );
-        this.#settle({ songId, row, song, source }, outcome, reservation);
-      } finally {
-        this.#space.release(reservation);
-      }
-      this.#show();
-    }
-  }
-
-  /** Records what happened to a claimed song. */
-  #settle(job: Job, outcome: SongOutcome, reservation: Reservation): void {
-    const context = this.#context;
-    const catalog = context.catalog;
-    const summary = this.#summary;
-    const now = context.now();
-    const fail = (state: DownloadFailure["state"], error: string) =>
-      summary.failures.push({
-        platform: job.row.platform,
-        remoteId: job.row.remote_song_id,
-        title: songTitle(job.song),
-        state,
-        error,
-      });
-    switch (outcome.kind) {
-      case "done": {
-        this.#finished++;
-        summary.downloaded++;
-        summary.bytes += outcome.bytes;
-        summary.resumedBytes += outcome.resumedBytes;
-        const label = outcome.offer.quality;
-        summary.byQuality[label] = (summary.byQuality[label] ?? 0) + 1;
-        if (outcome.rejected.length > 0) {
-          summary.fallbacks++;
-          context.log.debug(
-            `${job.row.platform}:${job.row.remote_song_id}: fell back to ${outcome.offer.level} after ${
-              outcome.rejected.join("; ")
-            }`,
-          );
-        }
-        const usage = this.#usage(outcome.backend);
-        usage.files++;
-        usage.bytes += outcome.bytes;
-        return;
-      }
-      case "terminal": {
-        this.#finished++;
-        finishTask(catalog, job.songId, this.#owner, {
-          state: outcome.state,
-          error: outcome.error,
-        }, now);
-        if (outcome.state === "vip_only") summary.vipOnly++;
-        else if (outcome.state === "unavailable") summary.unavailable++;
-        else if (outcome.state === "rate_limited") summary.rateLimited++;
-        else summary.failed++;
-        fail(outcome.state, outcome.error);
-        if (outcome.stopPlatform && !this.#stopped.has(job.row.platform)) {
-          this.#stopped.set(job.row.platform, outcome.stopPlatform);
-          context.log.warn(
-            `${job.row.platform}: downloads stopped: ${outcome.stopPlatform}`,
-          );
-        } else if (outcome.state === "failed") {
-          context.log.warn(
-            `${job.row.platform}:${job.row.remote_song_id} (${
-              songTitle(job.song)
-            }): ${outcome.error}`,
-          );
-        }
-        return;
-      }
-      case "retry_later":
-        releaseTask(catalog, job.songId, this.#owner, now, outcome.error);
-        summary.retryLater++;
-        fail("pending", outcome.error);
-        context.log.warn(
-          `${job.row.platform}:${job.row.remote_song_id}: ${outcome.error}`,
-        );
-        return;
-      case "no_space":
-        releaseTask(
-          catalog,
-          job.songId,
-          this.#owner,
-          now,
-          "the disk filled up during the transfer",
-        );
-        this.#space.markFull(reservation.backend);
-        this.#requeue(job.songId);
-        context.log.warn(
-          `the disk holding ${reservation.backend.container_name} is full (ENOSPC); the file is removed and will be downloaded again`,
-        );
-        return;
-      case "interrupted":
-        releaseTask(catalog, job.songId, this.#owner, now, "interrupted");
-        this.#requeue(job.songId);
-        return;
-      case "lease_lost":
-        context.log.warn(
-          `${job.row.platform}:${job.row.remote_song_id}: another process took this song over (our lease expired)`,
-        );
-        return;
-    }
-  }
-
-  async #downloadSong(
-    job: Job,
-    reservation: Reservation,
-  ): Promise<SongOutcome> {
-    const context = this.#context;
-    const ladder = new OfferLadder(job.song, this.#maxResolves);
-    const offers = () =>
-      job.source.downloadOffers(job.song, {
-        ...(this.#top ? { top: this.#top } : {}),
-        ...(context.signal ? { signal: context.signal } : {}),
-      })[Symbol.asyncIterator]();
-    let iterator = offers();
-    try {
-      for (;;) {
-        let step: IteratorResult<DownloadOffer>;
-        try {
-          step = await iterator.next();
-        } catch (error) {
-          if (context.signal?.aborted) return { kind: "interrupted" };
-          return refusalOutcome(job.row.platform, error, ladder.rejected);
-        }
-        if (step.done) break;
-        const offer = step.value;
-        const verdict = ladder.consider(offer);
-        if (verdict === "rejected") this.#summary.rejectedOffers++;
-        if (verdict !== "transfer") continue;
-        const result = await this.#transfer(job, offer, reservation.backend);
-        const next = ladder.afterTransfer(offer, result);
-        if (next.kind === "rejected") {
-          this.#summary.rejectedOffers++;
-          continue;
-        }
-        if (next.kind === "resolve_again") {
-          context.log.debug(
-            `${job.row.platform}:${job.row.remote_song_id}: ${next.reason}; resolving the offers again`,
-          );
-          await iterator.return?.().catch(() => {});
-          iterator = offers();
-          continue;
-        }
-        return next.outcome;
-      }
-    } finally {
-      await iterator.return?.().catch(() => {});
-    }
-    return ladder.exhausted();
-  }
-
-  /** Fetches one offer into the backend; records it when it is complete and checked. */
-  async #transfer(
-    job: Job,
-    offer: DownloadOffer,
-    backend: BackendRow,
-  ): Promise<OfferOutcome> {
-    const context = this.#context;
-    const catalog = context.catalog;
-    const { locator, key } = this.#chooseLocator(job, offer, backend);
-    this.#inFlightNames.add(key);
-    const label = `${job.row.platform} ${songTitle(job.song)} (${offer.level})`;
-    const active: Active = { label, bytes: 0, total: offer.sizeBytes };
-    this.#active.set(job.songId, active);
-    let renewedAt = context.now();
-    try {
-      const path = resolveInside(backend.container_name, locator);
-      let result;
-      try {
-        result = await transferOffer(path, offer, {
-          fetch: this.#fetch,
-          sleep: context.sleep,
-          signal: context.signal,
-          openFile: this.#openFile,
-          retries: this.#retries,
-          backoffMs: this.#backoffMs,
-          now: context.now,
-          onBytes: (bytes, total) => {
-            active.bytes = bytes;
-            active.total = total;
-            const now = context.now();
-            if (now - renewedAt >= this.#ttl / 3) {
-              if (
-                !renewLease(catalog, job.songId, this.#owner, now, this.#ttl)
-              ) return false;
-              renewedAt = now;
-            }
-            this.#show();
-            return true;
-          },
-          onRetry: (reason, attempt, delayMs) =>
-            context.log.debug(
-              `${job.row.platform}:${job.row.remote_song_id}: ${reason}; retry ${attempt}/${this.#retries} in ${delayMs} ms`,
-            ),
-        });
-      } catch (error) {
-        if (isNoSpace(error)) return { kind: "no_space" };
-        throw error;
-      }
-      if (result.kind !== "ok") return offerOutcomeOf(result);
-      const { part, file } = result;
-      const now = context.now();
-      const outcome: TaskOutcome = {
-        state: "done",
-        achievedQuality: offer.quality,
-      };
-      const recorded = catalog.immediate(() => {
-        if (!holdsLease(catalog, job.songId, this.#owner)) return false;
-        if (locatorTaken(catalog, backend.id, locator, job.songId)) {
-          throw new Error(
-            `Cannot record '${locator}': another song took that name`,
-          );
-        }
-        recordAsset(catalog, {
-          songId: job.songId,
-          quality: offer.quality,
-          platformQuality: offer.level,
-          extension: offer.extension,
-          sizeBytes: file.sizeBytes,
-          sha256: file.sha256,
-          md5: file.md5,
-          bitrateKbps: offer.bitrateKbps,
-        }, {
-          backendId: backend.id,
-          containerName: backend.container_name,
-          locator,
-        }, now);
-        finishTask(catalog, job.songId, this.#owner, outcome, now);
-        // last: a failed rename rolls the records back
-        part.commit();
-        return true;
-      });
-      if (!recorded) {
-        await part.keep();
-        return { kind: "lease_lost" };
-      }
-      return {
-        kind: "done",
-        offer,
-        bytes: file.sizeBytes,
-        resumedBytes: result.resumedBytes,
-        backend,
-      };
-    } finally {
-      this.#inFlightNames.delete(key);
-      this.#active.delete(job.songId);
-    }
-  }
-
-  #chooseLocator(
-    job: Job,
-    offer: DownloadOffer,
-    backend: BackendRow,
-  ): { locator: string; key: string } {
-    const parts = {
-      platform: job.row.platform,
-      remoteId: job.row.remote_song_id,
-      title: job.song.title,
-      artistNames: job.song.artistNames,
-    };
-    for (let counter = 1;; counter++) {
-      const locator = songLocator(parts, offer.extension, counter);
-      const key = `${backend.id}:${foldKey(locator)}`;
-      if (
-        !this.#inFlightNames.has(key) &&
-        !locatorTaken(this.#context.catalog, backend.id, locator, job.songId)
-      ) return { locator, key };
-    }
-  }
-
-  #usage(backend: BackendRow): BackendUsage {
-    let usage = this.#perBackend.get(backend.id);
-    if (!usage) {
-      usage = {
-        name: backend.name,
-        root: backend.container_name,
-        active: true,
-        files: 0,
-        bytes: 0,
-        freeBytes: undefined,
-      };
-      this.#perBackend.set(backend.id, usage);
-    }
-    return usage;
-  }
-
-  #show(force = false): void {
-    const now = this.#context.now();
-    if (!force && now - this.#lastShown < 100) return;
-    this.#lastShown = now;
-    const summary = this.#summary;
-    const inFlight = [...this.#active.values()];
-    const bytes = summary.bytes +
-      inFlight.reduce((n, a) => n + a.bytes, 0);
-    const elapsed = Math.max(1, now - this.#startedAt);
-    const rate = (bytes - summary.resumedBytes) / (elapsed / 1000);
-    const left = this.#queue.length - this.#finished;
-    const lines = [
-      `download ${this.#finished}/${this.#queue.length} songs · ${
-        formatBytes(bytes)
-      } · ${formatBytes(rate)}/s${
-        left > 0 && summary.downloaded > 0
-          ? ` · ETA ${
-            formatDuration(
-              (elapsed / Math.max(1, this.#finished)) * left,
-            )
-          }`
-          : ""
-      } · ${this.#space.active.container_name}`,
-    ];
-    for (const a of inFlight) {
-      const pct = a.total ? ` ${Math.floor((a.bytes / a.total) * 100)}%` : "";
-      lines.push(
-        `  ${a.label}${pct} ${formatBytes(a.bytes)}${
-          a.total ? `/${formatBytes(a.total)}` : ""
-        }`,
-      );
-    }
-    this.#context.progress.status(lines);
   }
 }
 

@@ -8,13 +8,13 @@
 import { artistsToEnrich, recordEnrichment } from "../catalog/artists.ts";
 import { isSourceError } from "../sources/errors.ts";
 import type { Platform } from "../sources/types.ts";
-import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
+import type { Context } from "./context.ts";
 import {
   describeError,
   isFatalForPlatform,
   type RunStatus,
-  runStatus,
 } from "./outcome.ts";
+import { eachPlatform, finishStage, startStage } from "./_stage.ts";
 import { formatDuration } from "./format.ts";
 
 /** Options of `enrich()`. */
@@ -53,14 +53,44 @@ export interface EnrichSummary {
   durationMs: number;
 }
 
-/** Enriches artists that have a remote id and no enrichment yet. */
+/**
+ * Enriches artists that have a remote id and no enrichment yet.
+ *
+ * @example Enrich the artists a sync found
+ * ```ts
+ * import {
+ *   Catalog,
+ *   collect,
+ *   createContext,
+ *   createEmulation,
+ *   createSources,
+ *   enrich,
+ *   sync,
+ * } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const emulation = createEmulation({ size: "tiny" });
+ * using catalog = Catalog.open(":memory:");
+ * const sources = await createSources({
+ *   fetch: emulation.fetch,
+ *   emulation: "http://emulation",
+ *   ratePerSecond: 0,
+ *   platforms: ["netease"],
+ * });
+ * const context = createContext({ catalog, sources });
+ * await collect(context, { pools: ["toplist"], limit: 1 });
+ * await sync(context, { limit: 1 });
+ * const summary = await enrich(context, { limit: 2 });
+ * assert.equal(summary.status, "ok");
+ * assert.equal(summary.enriched, summary.selected);
+ * ```
+ */
 export async function enrich(
   context: Context,
   options: EnrichOptions = {},
 ): Promise<EnrichSummary> {
-  const started = context.now();
+  const start = startStage(context, options);
   const catalog = context.catalog;
-  const platforms = options.platforms ?? contextPlatforms(context);
   const limit = options.limit ?? ENRICH_DEFAULTS.limit;
   const summary: EnrichSummary = {
     status: "ok",
@@ -71,8 +101,10 @@ export async function enrich(
     platformErrors: {},
     durationMs: 0,
   };
-  const runs = sourcesFor(context, platforms).map(
-    async ([platform, source]) => {
+  await eachPlatform(
+    context,
+    start.platforms,
+    async (platform, source) => {
       const artists = artistsToEnrich(catalog, {
         platforms: [platform],
         limit: limit === 0 ? -1 : limit,
@@ -123,16 +155,11 @@ export async function enrich(
       }
     },
   );
-  await Promise.all(runs);
-  context.progress.clear();
-  summary.status = runStatus({
-    interrupted: context.signal?.aborted ?? false,
-    failedUnits: summary.failed + Object.keys(summary.platformErrors).length,
-    succeededUnits: summary.enriched,
-    totalUnits: summary.selected,
+  return finishStage(context, start, summary, {
+    failed: summary.failed + Object.keys(summary.platformErrors).length,
+    succeeded: summary.enriched,
+    total: summary.selected,
   });
-  summary.durationMs = context.now() - started;
-  return summary;
 }
 
 /** The text form of an enrich summary. */

@@ -8,12 +8,19 @@
  * @module
  */
 import { join, relative, resolve, sep } from "node:path";
+import {
+  findSyncedPlaylist,
+  type PlaylistRow,
+  syncedPlaylists,
+} from "../catalog/playlists.ts";
+import { playlistFiles } from "../catalog/storage.ts";
 import type { Platform } from "../sources/types.ts";
 import { fileName, foldKey } from "../storage/names.ts";
 import { fileSize } from "../storage/local.ts";
-import { type Context, contextPlatforms } from "./context.ts";
+import type { Context } from "./context.ts";
 import { formatDuration } from "./format.ts";
 import type { RunStatus } from "./outcome.ts";
+import { finishStage, startStage } from "./_stage.ts";
 import { PLATFORMS } from "../sources/types.ts";
 
 /** Options of `exportM3u8()`. */
@@ -64,33 +71,55 @@ export interface ExportSummary {
   durationMs: number;
 }
 
-interface PlaylistRow {
-  id: number;
-  platform: Platform;
-  remote_playlist_id: string;
-  name: string;
-}
-
-interface EntryRow {
-  name: string;
-  artist_names: string;
-  duration_ms: number | null;
-  container_name: string | null;
-  locator: string | null;
-}
-
-/** Writes one `.m3u8` per synced playlist into `options.outDir`. */
+/**
+ * Writes one `.m3u8` per synced playlist into `options.outDir`.
+ *
+ * @example Export a playlist of downloaded songs
+ * ```ts
+ * import {
+ *   Catalog,
+ *   collect,
+ *   createContext,
+ *   createEmulation,
+ *   createSources,
+ *   download,
+ *   exportM3u8,
+ *   sync,
+ * } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const emulation = createEmulation({ size: "tiny" });
+ * using catalog = Catalog.open(":memory:");
+ * const sources = await createSources({
+ *   fetch: emulation.fetch,
+ *   emulation: "http://emulation",
+ *   ratePerSecond: 0,
+ *   platforms: ["netease"],
+ * });
+ * const context = createContext({ catalog, sources });
+ * await collect(context, { pools: ["toplist"], limit: 1 });
+ * await sync(context, { limit: 1 });
+ * const library = await Deno.makeTempDir();
+ * try {
+ *   await download(context, { library, minFree: 0, fetch: emulation.fetch });
+ *   const summary = await exportM3u8(context, { outDir: `${library}/m3u8` });
+ *   assert.equal(summary.playlists, 1);
+ *   assert.ok(summary.entries > 0);
+ * } finally {
+ *   await Deno.remove(library, { recursive: true });
+ * }
+ * ```
+ */
 export async function exportM3u8(
   context: Context,
   options: ExportOptions,
 ): Promise<ExportSummary> {
-  const started = context.now();
+  const start = startStage(context, options);
   const catalog = context.catalog;
   const outDir = resolve(options.outDir);
+  // export needs no sources: without any, every platform
   const platforms = options.platforms ??
-    (contextPlatforms(context).length > 0
-      ? contextPlatforms(context)
-      : PLATFORMS);
+    (start.platforms.length > 0 ? start.platforms : PLATFORMS);
   const refs = options.playlists ?? [];
   const summary: ExportSummary = {
     status: "ok",
@@ -107,12 +136,7 @@ export async function exportM3u8(
   if (refs.length > 0) {
     playlists = [];
     for (const ref of refs) {
-      const row = catalog.get<PlaylistRow>(
-        `SELECT id, platform, remote_playlist_id, name FROM playlists
-         WHERE platform = ? AND remote_playlist_id = ? AND synced_at IS NOT NULL`,
-        ref.platform,
-        ref.remoteId,
-      );
+      const row = findSyncedPlaylist(catalog, ref.platform, ref.remoteId);
       if (row) {
         if (!playlists.some((p) => p.id === row.id)) playlists.push(row);
       } else {
@@ -123,30 +147,13 @@ export async function exportM3u8(
       }
     }
   } else {
-    playlists = catalog.all<PlaylistRow>(
-      `SELECT id, platform, remote_playlist_id, name FROM playlists
-       WHERE synced_at IS NOT NULL AND platform IN (${
-        platforms.map(() => "?").join(", ")
-      }) ORDER BY id`,
-      ...platforms,
-    );
+    playlists = syncedPlaylists(catalog, platforms);
   }
   await Deno.mkdir(outDir, { recursive: true });
   const taken = new Set<string>();
   for (const playlist of playlists) {
     if (context.signal?.aborted) break;
-    const entries = catalog.all<EntryRow>(
-      `SELECT s.name, s.artist_names, s.duration_ms, l.container_name, l.locator
-       FROM playlist_songs ps
-       JOIN songs s ON s.id = ps.song_id
-       LEFT JOIN file_assets a ON a.song_id = s.id
-       LEFT JOIN file_locations l ON l.id = (
-         SELECT l2.id FROM file_locations l2 JOIN storage_backends b ON b.id = l2.backend_id
-         WHERE l2.file_asset_id = a.id AND l2.state = 'active' AND b.kind = 'local'
-         ORDER BY b.is_active DESC, l2.id LIMIT 1)
-       WHERE ps.playlist_id = ? ORDER BY ps.position`,
-      playlist.id,
-    );
+    const entries = playlistFiles(catalog, playlist.id);
     const lines = ["#EXTM3U"];
     let listed = 0;
     let skipped = 0;
@@ -202,13 +209,11 @@ export async function exportM3u8(
       skipped,
     });
   }
-  summary.status = context.signal?.aborted
-    ? "interrupted"
-    : summary.unknownPlaylists.length > 0
-    ? (summary.playlists > 0 ? "partial" : "failed")
-    : "ok";
-  summary.durationMs = context.now() - started;
-  return summary;
+  return finishStage(context, start, summary, {
+    failed: summary.unknownPlaylists.length,
+    succeeded: summary.playlists,
+    total: playlists.length + summary.unknownPlaylists.length,
+  });
 }
 
 /** Text on one line: controls and line breaks become spaces. */

@@ -16,7 +16,20 @@ export interface StatusSummary extends CatalogCounts {
   catalog: string;
 }
 
-/** Counts what the catalog holds. */
+/**
+ * Counts what the catalog holds.
+ *
+ * @example Count a new catalog
+ * ```ts
+ * import { Catalog, createContext, LATEST_VERSION, status } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * using catalog = Catalog.open(":memory:");
+ * const summary = await status(createContext({ catalog }));
+ * assert.equal(summary.schemaVersion, LATEST_VERSION);
+ * assert.equal(summary.platforms.netease.songs.total, 0);
+ * ```
+ */
 export function status(context: Context): Promise<StatusSummary> {
   return Promise.resolve({
     catalog: context.catalog.path,

@@ -14,8 +14,12 @@
 import { replaceSongArtists, upsertArtist } from "../catalog/artists.ts";
 import type { Catalog } from "../catalog/database.ts";
 import {
+  ensurePlaylist,
   markPlaylistFailed,
   markPlaylistSynced,
+  type PlaylistRow,
+  playlistsToSync,
+  recordTrackCount,
   replacePlaylistSongs,
   upsertPlaylist,
 } from "../catalog/playlists.ts";
@@ -24,6 +28,7 @@ import {
   refreshDirtyArtistPools,
 } from "../catalog/pools.ts";
 import { prepareSong, writeSong } from "../catalog/songs.ts";
+import { countOnPlatforms } from "../catalog/status.ts";
 import { splitArtistNames } from "../sources/artist_names.ts";
 import type {
   ArtistRef,
@@ -33,14 +38,14 @@ import type {
   SongInfo,
   Source,
 } from "../sources/types.ts";
-import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
+import type { Context } from "./context.ts";
 import type { DiscoveredArtist } from "./hooks.ts";
 import {
   describeError,
   isFatalForPlatform,
   type RunStatus,
-  runStatus,
 } from "./outcome.ts";
+import { eachPlatform, finishStage, startStage } from "./_stage.ts";
 import { formatDuration } from "./format.ts";
 
 /** Options of `sync()`. */
@@ -115,24 +120,47 @@ export interface SyncSummary {
   durationMs: number;
 }
 
-interface Selected {
-  id: number;
-  platform: Platform;
-  remote_playlist_id: string;
-  name: string;
-}
-
 /** Stop a platform after this many failed playlists in a row. */
 const FAILURES_IN_A_ROW = 5;
 
-/** Syncs the selected playlists. */
+/**
+ * Syncs the selected playlists.
+ *
+ * @example Sync a collected playlist into songs and artists
+ * ```ts
+ * import {
+ *   Catalog,
+ *   collect,
+ *   createContext,
+ *   createEmulation,
+ *   createSources,
+ *   sync,
+ * } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const emulation = createEmulation({ size: "tiny" });
+ * using catalog = Catalog.open(":memory:");
+ * const sources = await createSources({
+ *   fetch: emulation.fetch,
+ *   emulation: "http://emulation",
+ *   ratePerSecond: 0,
+ *   platforms: ["netease"],
+ * });
+ * const context = createContext({ catalog, sources });
+ * await collect(context, { pools: ["toplist"], limit: 1 });
+ * const summary = await sync(context, { limit: 1 });
+ * assert.equal(summary.status, "ok");
+ * assert.equal(summary.synced, 1);
+ * assert.ok(summary.newSongs > 0);
+ * ```
+ */
 export async function sync(
   context: Context,
   options: SyncOptions = {},
 ): Promise<SyncSummary> {
-  const started = context.now();
+  const start = startStage(context, options);
+  const { platforms } = start;
   const catalog = context.catalog;
-  const platforms = options.platforms ?? contextPlatforms(context);
   const concurrency = Math.max(
     1,
     options.concurrency ?? SYNC_DEFAULTS.concurrency,
@@ -142,8 +170,8 @@ export async function sync(
     ...options,
     platforms,
   });
-  const songsBefore = countRows(catalog, "songs", platforms);
-  const artistsBefore = countRows(catalog, "artists", platforms);
+  const songsBefore = countOnPlatforms(catalog, "songs", platforms);
+  const artistsBefore = countOnPlatforms(catalog, "artists", platforms);
   const summary: SyncSummary = {
     status: "ok",
     selected: selected.length,
@@ -166,8 +194,10 @@ export async function sync(
     );
   show();
 
-  const runs = sourcesFor(context, platforms).map(
-    async ([platform, source]) => {
+  await eachPlatform(
+    context,
+    platforms,
+    async (platform, source) => {
       const queue = selected.filter((p) => p.platform === platform);
       let failuresInARow = 0;
       let stopped = false;
@@ -222,32 +252,29 @@ export async function sync(
       await Promise.all(Array.from({ length: concurrency }, worker));
     },
   );
-  await Promise.all(runs);
-  context.progress.clear();
 
   artistPoolsRefreshed += refreshDirtyArtistPools(catalog, context.now());
   summary.artistPoolsRefreshed = artistPoolsRefreshed;
-  summary.newSongs = countRows(catalog, "songs", platforms) - songsBefore;
-  summary.newArtists = countRows(catalog, "artists", platforms) - artistsBefore;
+  summary.newSongs = countOnPlatforms(catalog, "songs", platforms) -
+    songsBefore;
+  summary.newArtists = countOnPlatforms(catalog, "artists", platforms) -
+    artistsBefore;
   for (const m of summary.mismatches) {
     context.log.warn(
       `${m.platform}: playlist ${m.remoteId} (${m.name}) declares ${m.declared} tracks, resolved ${m.resolved}`,
     );
   }
-  summary.status = runStatus({
-    interrupted: context.signal?.aborted ?? false,
-    failedUnits: summary.failed + Object.keys(summary.platformErrors).length,
-    succeededUnits: summary.synced,
-    totalUnits: selected.length,
+  return finishStage(context, start, summary, {
+    failed: summary.failed + Object.keys(summary.platformErrors).length,
+    succeeded: summary.synced,
+    total: selected.length,
   });
-  summary.durationMs = context.now() - started;
-  return summary;
 }
 
 async function writePlaylist(
   context: Context,
   source: Source,
-  playlist: Selected,
+  playlist: PlaylistRow,
   resolved: PlaylistSongs,
   summary: SyncSummary,
 ): Promise<void> {
@@ -292,12 +319,7 @@ async function writePlaylist(
     if (replacePlaylistSongs(catalog, playlist.id, songIds)) {
       markPoolsOfPlaylistDirty(catalog, playlist.id);
     }
-    catalog.run(
-      "UPDATE playlists SET track_count = ? WHERE id = ? AND track_count IS NOT ?",
-      resolved.declaredCount,
-      playlist.id,
-      resolved.declaredCount,
-    );
+    recordTrackCount(catalog, playlist.id, resolved.declaredCount);
     markPlaylistSynced(catalog, playlist.id, songIds.length, now);
   });
   summary.synced++;
@@ -354,73 +376,25 @@ function selectPlaylists(
   catalog: Catalog,
   now: number,
   options: SyncOptions & { platforms: readonly Platform[] },
-): Selected[] {
+): PlaylistRow[] {
   const limit = options.limit ?? SYNC_DEFAULTS.limit;
   if (options.playlists && options.playlists.length > 0) {
-    const out: Selected[] = [];
+    const out: PlaylistRow[] = [];
     for (const ref of options.playlists) {
       if (!options.platforms.includes(ref.platform)) continue;
-      const id = catalog.transaction(() =>
-        catalog.get<{ id: number }>(
-          "SELECT id FROM playlists WHERE platform = ? AND remote_playlist_id = ?",
-          ref.platform,
-          ref.remoteId,
-        )?.id ??
-          upsertPlaylist(catalog, {
-            platform: ref.platform,
-            remoteId: ref.remoteId,
-            name: ref.remoteId,
-            raw: null,
-          }, now)
-      );
-      const row = catalog.get<Selected>(
-        "SELECT id, platform, remote_playlist_id, name FROM playlists WHERE id = ?",
-        id,
-      )!;
+      const row = ensurePlaylist(catalog, ref, now);
       if (!out.some((p) => p.id === row.id)) out.push(row);
     }
     return limit > 0 ? out.slice(0, limit) : out;
   }
-  const where: string[] = [];
-  const params: Array<string | number> = [];
-  where.push(`p.platform IN (${options.platforms.map(() => "?").join(", ")})`);
-  params.push(...options.platforms);
-  if (options.staleMs !== undefined) {
-    where.push("(p.synced_at IS NULL OR p.synced_at < ?)");
-    params.push(now - options.staleMs);
-  } else {
-    where.push("p.synced_at IS NULL");
-  }
-  if (options.pools && options.pools.length > 0) {
-    where.push(
-      `EXISTS (SELECT 1 FROM pool_playlists pp JOIN playlist_pools pool ON pool.id = pp.pool_id
-               WHERE pp.playlist_id = p.id AND pool.kind IN (${
-        options.pools.map(() => "?").join(", ")
-      }))`,
-    );
-    params.push(...options.pools);
-  }
-  let sql =
-    `SELECT p.id, p.platform, p.remote_playlist_id, p.name FROM playlists p
-             WHERE ${where.join(" AND ")} ORDER BY p.id`;
-  if (limit > 0) {
-    sql += " LIMIT ?";
-    params.push(limit);
-  }
-  return catalog.all<Selected>(sql, ...params);
-}
-
-function countRows(
-  catalog: Catalog,
-  table: "songs" | "artists",
-  platforms: readonly Platform[],
-): number {
-  return catalog.get<{ n: number }>(
-    `SELECT count(*) AS n FROM ${table} WHERE platform IN (${
-      platforms.map(() => "?").join(", ")
-    })`,
-    ...platforms,
-  )!.n;
+  return playlistsToSync(catalog, {
+    platforms: options.platforms,
+    pools: options.pools ?? [],
+    syncedBefore: options.staleMs === undefined
+      ? undefined
+      : now - options.staleMs,
+    limit,
+  });
 }
 
 /** The text form of a sync summary. */

@@ -4,7 +4,7 @@ import { Catalog } from "../catalog/database.ts";
 import { taskOf } from "../catalog/download_tasks.ts";
 import { statfsFreeBytes } from "../storage/free_space.ts";
 import type { OpenFile, WritableFile } from "../storage/local.ts";
-import { checkDirectory } from "../storage/space.ts";
+import { checkDirectory } from "../tasks/_space_policy.ts";
 import { runCli } from "./_cli.ts";
 import {
   downloadBed,

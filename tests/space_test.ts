@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Catalog } from "../catalog/database.ts";
 import { activateLocalBackend } from "../catalog/storage.ts";
-import { SpaceController } from "../storage/space.ts";
+import { SpaceController } from "../tasks/_space_policy.ts";
 import { memoryUi } from "../tasks/ui.ts";
 
 const GiB = 1024 ** 3;

@@ -1,5 +1,5 @@
 /**
- * The low-space controller of a download run. Before each file it checks
+ * The download stage's space policy: the low-space controller of a run. Before each file it checks
  * the active local backend's free space; below the file's expected size
  * plus the reserve (`--min-free`) it stops starting new files, lets the
  * running ones finish, and takes the next directory: from `--next-dir`,
@@ -17,32 +17,11 @@ import {
   findLocalBackend,
 } from "../catalog/storage.ts";
 import type { Catalog } from "../catalog/database.ts";
-import type { Prompt } from "../tasks/prompt.ts";
-import type { Logger } from "../tasks/ui.ts";
-import { formatBytes } from "../tasks/format.ts";
-import type { FreeSpaceProbe } from "./free_space.ts";
-
-/** Why the run stopped for lack of space. */
-export interface NoSpaceStop {
-  /** The directory that is full. */
-  directory: string;
-  /** Bytes free there at the last check. */
-  freeBytes: number;
-  /** Bytes the next file needed, reserve included. */
-  neededBytes: number;
-}
-
-/** A switch from one backend to another. */
-export interface BackendSwitch {
-  /** The full backend's root. */
-  from: string;
-  /** The new backend's root. */
-  to: string;
-  /** The new backend's name. */
-  name: string;
-  /** Where the directory came from. */
-  via: "next-dir" | "prompt";
-}
+import type { FreeSpaceProbe } from "../storage/free_space.ts";
+import type { BackendSwitch, NoSpaceStop } from "./download_summary.ts";
+import { formatBytes } from "./format.ts";
+import type { Prompt } from "./prompt.ts";
+import type { Logger } from "./ui.ts";
 
 /** Room taken for one file on a backend. */
 export interface Reservation {

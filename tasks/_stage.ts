@@ -1,0 +1,75 @@
+/**
+ * The bookkeeping the stages share: when a run started and which platforms
+ * it works on, the platforms' work side by side, and the closing status and
+ * duration of the summary.
+ *
+ * @module
+ */
+import type { Platform, Source } from "../sources/types.ts";
+import { type Context, contextPlatforms, sourcesFor } from "./context.ts";
+import { type RunStatus, runStatus } from "./outcome.ts";
+
+/** The start of a stage's run. */
+export interface StageStart {
+  /** When the run started (epoch milliseconds). */
+  readonly started: number;
+  /** The platforms it works on: those asked for, else those the context has sources for. */
+  readonly platforms: readonly Platform[];
+}
+
+/** Starts a stage's run now, on `options.platforms` or the context's. */
+export function startStage(
+  context: Context,
+  options: { readonly platforms?: readonly Platform[] },
+): StageStart {
+  return {
+    started: context.now(),
+    platforms: options.platforms ?? contextPlatforms(context),
+  };
+}
+
+/**
+ * Runs `work` for each platform with its source, side by side, and clears
+ * the progress display when every platform is done. Fails clearly when a
+ * platform has no source.
+ */
+export async function eachPlatform<T>(
+  context: Context,
+  platforms: readonly Platform[],
+  work: (platform: Platform, source: Source) => Promise<T>,
+): Promise<Array<[Platform, T]>> {
+  const results = await Promise.all(
+    sourcesFor(context, platforms).map(async ([platform, source]) =>
+      [platform, await work(platform, source)] as [Platform, T]
+    ),
+  );
+  context.progress.clear();
+  return results;
+}
+
+/** The units of work of a run, for its status. */
+export interface StageUnits {
+  /** Units that failed (platforms stopped included). */
+  failed: number;
+  /** Units that succeeded. */
+  succeeded: number;
+  /** Units the run set out to do. */
+  total: number;
+}
+
+/**
+ * Closes a stage's summary: its status from the units of work (or
+ * `interrupted` when the context's signal was aborted) and its duration.
+ */
+export function finishStage<
+  S extends { status: RunStatus; durationMs: number },
+>(context: Context, start: StageStart, summary: S, units: StageUnits): S {
+  summary.status = runStatus({
+    interrupted: context.signal?.aborted ?? false,
+    failedUnits: units.failed,
+    succeededUnits: units.succeeded,
+    totalUnits: units.total,
+  });
+  summary.durationMs = context.now() - start.started;
+  return summary;
+}
