@@ -103,7 +103,7 @@ export type { DiscoveredArtist, Hooks, SyncedSong } from "./tasks/hooks.ts";
 export type { Logger, Progress } from "./tasks/ui.ts";
 export type { Prompt } from "./tasks/prompt.ts";
 export type { FreeSpaceProbe } from "./storage/free_space.ts";
-export { EXIT, UsageError } from "./tasks/errors.ts";
+export { EXIT, UsageError } from "./cli/exit.ts";
 export { NoSpaceError } from "./storage/errors.ts";
 export type { RunStatus } from "./tasks/outcome.ts";
 export { collect, COLLECT_DEFAULTS } from "./tasks/collect.ts";
@@ -118,11 +118,8 @@ export { enrich, ENRICH_DEFAULTS } from "./tasks/enrich.ts";
 export type { EnrichOptions, EnrichSummary } from "./tasks/enrich.ts";
 export { status } from "./tasks/status.ts";
 export type { StatusSummary } from "./tasks/status.ts";
-export {
-  download,
-  DOWNLOAD_DEFAULTS,
-  formatDownloadSummary,
-} from "./tasks/download.ts";
+export { download, DOWNLOAD_DEFAULTS } from "./tasks/download.ts";
+export { formatDownloadSummary } from "./cli/download.ts";
 export type {
   BackendUsage,
   DownloadFailure,
@@ -131,7 +128,8 @@ export type {
   PlannedSong,
   QualityChoice,
 } from "./tasks/download.ts";
-export { exportM3u8, formatExportSummary } from "./tasks/export.ts";
+export { exportM3u8 } from "./tasks/export.ts";
+export { formatExportSummary } from "./cli/export.ts";
 export type {
   ExportedPlaylist,
   ExportOptions,

@@ -21,7 +21,7 @@ import { createSources } from "../sources/registry.ts";
 import type { Platform } from "../sources/types.ts";
 import { collect } from "../tasks/collect.ts";
 import { createContext } from "../tasks/context.ts";
-import { parsePlatforms } from "../tasks/options.ts";
+import { parsePlatforms } from "../cli/flags.ts";
 import { sync } from "../tasks/sync.ts";
 import {
   runJsonChild,

@@ -25,7 +25,6 @@ import {
   type RunStatus,
 } from "./outcome.ts";
 import { eachPlatform, finishStage, startStage } from "./_stage.ts";
-import { formatDuration } from "./format.ts";
 
 /** Options of `collect()`. */
 export interface CollectOptions {
@@ -270,25 +269,4 @@ async function collectPool(
 
 function stackOf(error: unknown): string {
   return error instanceof Error ? error.stack ?? error.message : String(error);
-}
-
-/** The text form of a collect summary. */
-export function formatCollectSummary(summary: CollectSummary): string {
-  const lines = [
-    `collect ${summary.status}: ${summary.pools} pools, ${summary.listed} playlists listed, ${summary.newPlaylists} new (${
-      formatDuration(summary.durationMs)
-    })`,
-  ];
-  for (const [platform, s] of Object.entries(summary.platforms)) {
-    lines.push(
-      `  ${platform}: ${s.pools} pools, ${s.listed} playlists, ${s.newPlaylists} new${
-        s.error ? ` — stopped: ${s.error}` : ""
-      }`,
-    );
-    for (const e of s.poolErrors) lines.push(`    pool ${e.pool}: ${e.error}`);
-  }
-  for (const name of summary.unmatchedCategories) {
-    lines.push(`  no square category named '${name}'`);
-  }
-  return lines.join("\n");
 }

@@ -34,11 +34,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import {
-  isTerminalState,
-  TERMINAL_STATES,
-  type TerminalState,
-} from "../catalog/download_tasks.ts";
+import type { TerminalState } from "../catalog/download_tasks.ts";
 import { songInfoFromRow } from "../catalog/songs.ts";
 import {
   activateLocalBackend,
@@ -46,13 +42,7 @@ import {
   findLocalBackend,
 } from "../catalog/storage.ts";
 import type { Fetch } from "../sources/http.ts";
-import {
-  isQualityLabel,
-  type Platform,
-  type PoolKind,
-  QUALITY_LABELS,
-  type QualityLabel,
-} from "../sources/types.ts";
+import type { Platform, PoolKind, QualityLabel } from "../sources/types.ts";
 import type { OpenFile } from "../storage/local.ts";
 import { type Context, sourcesFor } from "./context.ts";
 import {
@@ -61,9 +51,7 @@ import {
   emptyDownloadSummary,
   type QualityChoice,
 } from "./download_summary.ts";
-import { UsageError } from "./errors.ts";
-import { formatBytes, formatDuration } from "./format.ts";
-import { splitList } from "./options.ts";
+import { formatBytes } from "./format.ts";
 import {
   expectedBytes,
   planDownloads,
@@ -343,140 +331,4 @@ async function dryRunReport(
       }; a real run would ask for another directory (or give --next-dir DIR)`,
     };
   }
-}
-
-/** `--quality`: `best` or a quality label. */
-export function parseQuality(value: string | undefined): QualityChoice {
-  if (value === undefined) return DOWNLOAD_DEFAULTS.quality;
-  const choice = value.trim().toLowerCase();
-  if (choice === "best" || isQualityLabel(choice)) return choice;
-  throw new UsageError(
-    `Invalid --quality '${value}': expected best, lossless, 320k or 128k (or ${
-      QUALITY_LABELS.filter((q) => !["lossless", "320k", "128k"].includes(q))
-        .join(", ")
-    })`,
-  );
-}
-
-/** `--retry`: terminal states, repeatable or comma-separated. */
-export function parseRetry(
-  values: string | readonly string[] | undefined,
-): TerminalState[] {
-  const out: TerminalState[] = [];
-  for (const item of splitList(values)) {
-    const state = item.toLowerCase();
-    if (!isTerminalState(state)) {
-      throw new UsageError(
-        `Invalid --retry '${item}': expected one of ${
-          TERMINAL_STATES.join(", ")
-        }`,
-      );
-    }
-    if (!out.includes(state)) out.push(state);
-  }
-  return out;
-}
-
-/** The text form of a download summary. */
-export function formatDownloadSummary(summary: DownloadSummary): string {
-  const lines: string[] = [];
-  if (summary.dryRun) {
-    lines.push(
-      `download plan (dry run, nothing written): ${summary.planned} songs to download, ${summary.skippedOwned} owned, ${summary.skippedTerminal} in states not retried, ${summary.busy} busy in another process`,
-    );
-    for (const b of summary.backends) {
-      lines.push(
-        `  ${b.name || "new backend"} ${b.root}: ${b.files} files, ${
-          formatBytes(b.bytes)
-        } expected, ${
-          b.freeBytes === undefined
-            ? "free space unknown"
-            : `${formatBytes(b.freeBytes)} free`
-        }`,
-      );
-    }
-    for (const song of summary.plan.slice(0, 20)) {
-      lines.push(
-        `  ${song.platform}:${song.remoteId} ${song.title} (${
-          formatBytes(song.expectedBytes)
-        })`,
-      );
-    }
-    if (summary.plan.length > 20) {
-      lines.push(`  … and ${summary.plan.length - 20} more songs`);
-    }
-    if (summary.noSpace) lines.push(`  ${summary.noSpace.message}`);
-    return lines.join("\n");
-  }
-  lines.push(
-    `download ${summary.status}: ${summary.downloaded} downloaded (${
-      formatBytes(summary.bytes)
-    }), ${summary.skippedOwned} owned, ${summary.planned} planned of ${summary.selected} selected (${
-      formatDuration(summary.durationMs)
-    })`,
-  );
-  const qualities = Object.entries(summary.byQuality).map(([q, n]) =>
-    `${q} ${n}`
-  );
-  if (qualities.length > 0) lines.push(`  by quality: ${qualities.join(", ")}`);
-  lines.push(
-    `  fallbacks ${summary.fallbacks} (${summary.rejectedOffers} offers rejected), vip_only ${summary.vipOnly}, unavailable ${summary.unavailable}, rate_limited ${summary.rateLimited}, failed ${summary.failed}, to resume ${summary.retryLater}`,
-  );
-  if (summary.skippedTerminal > 0) {
-    lines.push(
-      `  ${summary.skippedTerminal} songs skipped in states not retried (--retry vip_only|unavailable|rate_limited|failed)`,
-    );
-  }
-  if (summary.busy > 0) {
-    lines.push(`  ${summary.busy} songs being downloaded by another process`);
-  }
-  if (summary.missing > 0) {
-    lines.push(`  ${summary.missing} files found missing and planned again`);
-  }
-  if (summary.resumedBytes > 0) {
-    lines.push(
-      `  ${
-        formatBytes(summary.resumedBytes)
-      } resumed from interrupted transfers`,
-    );
-  }
-  for (const b of summary.backends) {
-    lines.push(
-      `  ${b.name} ${b.root}${b.active ? " (active)" : ""}: ${b.files} files, ${
-        formatBytes(b.bytes)
-      } this run${
-        b.freeBytes === undefined ? "" : `, ${formatBytes(b.freeBytes)} free`
-      }`,
-    );
-  }
-  for (const s of summary.switches) {
-    lines.push(
-      `  switched from ${s.from} to ${s.to} (${s.name}, ${
-        s.via === "next-dir" ? "--next-dir" : "answered on stdin"
-      })`,
-    );
-  }
-  for (const [platform, error] of Object.entries(summary.platformErrors)) {
-    lines.push(`  ${platform} stopped: ${error}`);
-  }
-  // VIP-only and unavailable songs are the platforms' answer, not errors:
-  // counted above, listed in --json
-  const actionable = summary.failures.filter((f) =>
-    f.state !== "vip_only" && f.state !== "unavailable"
-  );
-  for (const f of actionable.slice(0, 20)) {
-    lines.push(
-      `  ${f.state} ${f.platform}:${f.remoteId} (${f.title}): ${f.error}`,
-    );
-  }
-  if (actionable.length > 20) {
-    lines.push(`  … and ${actionable.length - 20} more`);
-  }
-  if (summary.notStarted > 0) {
-    lines.push(
-      `  ${summary.notStarted} planned songs not started; a rerun continues`,
-    );
-  }
-  if (summary.noSpace) lines.push(`  stopped: ${summary.noSpace.message}`);
-  return lines.join("\n");
 }

@@ -15,7 +15,6 @@ import {
   type RunStatus,
 } from "./outcome.ts";
 import { eachPlatform, finishStage, startStage } from "./_stage.ts";
-import { formatDuration } from "./format.ts";
 
 /** Options of `enrich()`. */
 export interface EnrichOptions {
@@ -160,20 +159,4 @@ export async function enrich(
     succeeded: summary.enriched,
     total: summary.selected,
   });
-}
-
-/** The text form of an enrich summary. */
-export function formatEnrichSummary(summary: EnrichSummary): string {
-  const lines = [
-    `enrich ${summary.status}: ${summary.enriched}/${summary.selected} artists enriched, ${summary.failed} failed (${
-      formatDuration(summary.durationMs)
-    })`,
-  ];
-  for (const [platform, error] of Object.entries(summary.platformErrors)) {
-    lines.push(`  ${platform} stopped: ${error}`);
-  }
-  for (const f of summary.failures.slice(0, 20)) {
-    lines.push(`  failed ${f.platform}:${f.remoteId} (${f.name}): ${f.error}`);
-  }
-  return lines.join("\n");
 }

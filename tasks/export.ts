@@ -18,7 +18,6 @@ import type { Platform } from "../sources/types.ts";
 import { fileName, foldKey } from "../storage/names.ts";
 import { fileSize } from "../storage/local.ts";
 import type { Context } from "./context.ts";
-import { formatDuration } from "./format.ts";
 import type { RunStatus } from "./outcome.ts";
 import { finishStage, startStage } from "./_stage.ts";
 import { PLATFORMS } from "../sources/types.ts";
@@ -220,32 +219,4 @@ export async function exportM3u8(
 function oneLine(text: string): string {
   // deno-lint-ignore no-control-regex -- a line break would start a new entry
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
-}
-
-/** The text form of an export summary. */
-export function formatExportSummary(summary: ExportSummary): string {
-  const lines = [
-    `export ${summary.status}: ${summary.playlists} playlists written to ${summary.outDir}, ${summary.entries} entries, ${summary.skippedSongs} songs skipped without a downloaded file (${
-      formatDuration(summary.durationMs)
-    })`,
-  ];
-  if (summary.emptyPlaylists > 0) {
-    lines.push(
-      `  ${summary.emptyPlaylists} synced playlists not written: none of their songs is downloaded`,
-    );
-  }
-  for (const file of summary.files.slice(0, 20)) {
-    lines.push(
-      `  ${file.path}: ${file.entries} entries${
-        file.skipped > 0 ? `, ${file.skipped} skipped` : ""
-      }`,
-    );
-  }
-  if (summary.files.length > 20) {
-    lines.push(`  … and ${summary.files.length - 20} more files`);
-  }
-  for (const ref of summary.unknownPlaylists) {
-    lines.push(`  not synced: ${ref}`);
-  }
-  return lines.join("\n");
 }

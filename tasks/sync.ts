@@ -46,7 +46,6 @@ import {
   type RunStatus,
 } from "./outcome.ts";
 import { eachPlatform, finishStage, startStage } from "./_stage.ts";
-import { formatDuration } from "./format.ts";
 
 /** Options of `sync()`. */
 export interface SyncOptions {
@@ -395,33 +394,4 @@ function selectPlaylists(
       : now - options.staleMs,
     limit,
   });
-}
-
-/** The text form of a sync summary. */
-export function formatSyncSummary(summary: SyncSummary): string {
-  const lines = [
-    `sync ${summary.status}: ${summary.synced}/${summary.selected} playlists, ${summary.songs} songs (${summary.newSongs} new), ${summary.newArtists} new artists, ${summary.artistPoolsRefreshed} derived artist pools refreshed (${
-      formatDuration(summary.durationMs)
-    })`,
-  ];
-  if (summary.selected === 0) {
-    lines.push(
-      "  nothing to sync: every selected playlist is synced (use --stale DURATION or --playlist PLATFORM:ID to resync, or run collect first)",
-    );
-  }
-  for (const [platform, error] of Object.entries(summary.platformErrors)) {
-    lines.push(`  ${platform} stopped: ${error}`);
-  }
-  for (const f of summary.failures.slice(0, 20)) {
-    lines.push(`  failed ${f.platform}:${f.remoteId} (${f.name}): ${f.error}`);
-  }
-  if (summary.failures.length > 20) {
-    lines.push(`  … and ${summary.failures.length - 20} more failures`);
-  }
-  for (const m of summary.mismatches) {
-    lines.push(
-      `  count differs ${m.platform}:${m.remoteId} (${m.name}): declared ${m.declared}, resolved ${m.resolved}`,
-    );
-  }
-  return lines.join("\n");
 }

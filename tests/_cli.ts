@@ -1,5 +1,6 @@
 /** Runs the CLI in process with a fake `Io`, capturing what it prints. */
-import { type Io, main } from "../main.ts";
+import type { Io } from "../cli/io.ts";
+import { main } from "../main.ts";
 
 /** What a CLI run printed and returned. */
 export interface CliRun {

@@ -15,10 +15,11 @@ import { Catalog } from "../catalog/database.ts";
 import type { Platform, Source } from "../sources/types.ts";
 import { statfsFreeBytes } from "../storage/free_space.ts";
 import { createContext } from "../tasks/context.ts";
-import { download, formatDownloadSummary } from "../tasks/download.ts";
-import { EXIT } from "../tasks/errors.ts";
-import { linePrompt, LineReader } from "../tasks/prompt.ts";
-import { stderrUi } from "../tasks/ui.ts";
+import { download } from "../tasks/download.ts";
+import { formatDownloadSummary } from "../cli/download.ts";
+import { EXIT } from "../cli/exit.ts";
+import { linePrompt, LineReader } from "../cli/prompt.ts";
+import { stderrUi } from "../cli/ui.ts";
 import { testSources, type TestWorlds } from "./_download_source.ts";
 
 const { values } = parseArgs({

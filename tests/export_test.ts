@@ -6,7 +6,8 @@ import {
   replacePlaylistSongs,
   upsertPlaylist,
 } from "../catalog/playlists.ts";
-import { exportM3u8, formatExportSummary } from "../tasks/export.ts";
+import { exportM3u8 } from "../tasks/export.ts";
+import { formatExportSummary } from "../cli/export.ts";
 import { runCli } from "./_cli.ts";
 import { downloadBed, listFiles } from "./_download_bed.ts";
 import { goodSong, type TestWorlds } from "./_download_source.ts";

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { parseArgs, ParseArgsOptionsConfig } from "node:util";
 import {
   isPlatform,
   type Platform,
@@ -12,7 +13,20 @@ import {
   POOL_KINDS,
   type PoolKind,
 } from "../sources/types.ts";
-import { UsageError } from "./errors.ts";
+import { UsageError } from "./exit.ts";
+
+/**
+ * The values `parseArgs` gives for an option config (strict): a string, a
+ * boolean, or an array of them for a `multiple` option; absent when not given.
+ */
+export type OptionValues<O extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<{ options: O; strict: true; allowPositionals: true }>
+>["values"];
+
+/** `--source P,...`, taken by every command that talks to the platforms. */
+export const SOURCE_OPTION = {
+  source: { type: "string", multiple: true },
+} as const satisfies ParseArgsOptionsConfig;
 
 /** Splits repeated and comma-separated values: `["a,b", "c"]` -> `["a", "b", "c"]`. */
 export function splitList(
@@ -176,4 +190,31 @@ export function parsePlatformRef(
     );
   }
   return { platform, remoteId };
+}
+
+/** `--playlist PLATFORM:ID` references (repeatable); none when absent. */
+export function parsePlaylists(
+  values: readonly string[] | undefined,
+): Array<{ platform: Platform; remoteId: string }> {
+  return (values ?? []).map((value) => parsePlatformRef(value, "--playlist"));
+}
+
+/**
+ * The platforms a command works on: those of its `--playlist` references
+ * when it has any, else `--source`.
+ */
+export function selectedPlatforms(
+  values: { source?: string[] | undefined; playlist?: string[] | undefined },
+): Platform[] {
+  const playlists = parsePlaylists(values.playlist);
+  return playlists.length > 0
+    ? [...new Set(playlists.map((p) => p.platform))]
+    : parsePlatforms(values.source);
+}
+
+/** `--pool` as a filter: the pool kinds named, none (no filter) when absent. */
+export function parsePoolFilter(
+  values: readonly string[] | undefined,
+): PoolKind[] {
+  return splitList(values).length > 0 ? parsePoolKinds(values) : [];
 }

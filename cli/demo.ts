@@ -1,8 +1,8 @@
 /**
  * `deno task demo`: starts the offline emulation of the three platforms on
- * 127.0.0.1, runs the stages against it through the CLI into `./demo/`
- * (replaced on each run), and compares what reached the catalog with what
- * the emulation holds.
+ * 127.0.0.1, runs the stages against it through the CLI's command modules
+ * into `./demo/` (replaced on each run), and compares what reached the
+ * catalog with what the emulation holds.
  *
  * The download fills `./demo/library` until its (simulated) free space runs
  * low, then continues in `./demo/library-2`, given with `--next-dir`: one
@@ -12,13 +12,21 @@
  */
 import { join, resolve, sep } from "node:path";
 import { Catalog } from "../catalog/database.ts";
+import { FILES_BY_BACKEND_SQL, platformReach } from "../catalog/reach.ts";
 import { createEmulation } from "../emulation/emulation.ts";
 import { serveEmulation } from "../emulation/serve.ts";
-import { main, realIo } from "../main.ts";
 import { LIST_POOLS } from "../sources/registry.ts";
 import { PLATFORMS } from "../sources/types.ts";
 import { statfsFreeBytes } from "../storage/free_space.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes } from "../tasks/format.ts";
+import { command as collect } from "./collect.ts";
+import { type Command, runCommand } from "./command.ts";
+import { command as download } from "./download.ts";
+import { command as enrich } from "./enrich.ts";
+import { command as exportM3u8 } from "./export.ts";
+import { type Io, realIo } from "./io.ts";
+import { command as status } from "./status.ts";
+import { command as sync } from "./sync.ts";
 import { renderTable } from "./table.ts";
 
 const DEMO_DIR = resolve("demo");
@@ -65,7 +73,7 @@ async function bytesUnder(root: string): Promise<number> {
  * small budget less what the download wrote there, so that it runs low
  * part-way; everywhere else the real `statfs`.
  */
-const demoIo = {
+const demoIo: Io = {
   ...io,
   freeSpace: async (path: string) =>
     path === LIBRARY || path.startsWith(`${LIBRARY}${sep}`)
@@ -73,12 +81,19 @@ const demoIo = {
       : await statfsFreeBytes(path),
 };
 
-const stages: Array<{ args: string[]; io?: typeof io; note?: string }> = [
-  { args: ["collect", "--limit", "0"] },
-  { args: ["sync"] },
+const stages: Array<{
+  name: string;
+  command: Command;
+  args: string[];
+  io?: Io;
+  note?: string;
+}> = [
+  { name: "collect", command: collect, args: ["--limit", "0"] },
+  { name: "sync", command: sync, args: [] },
   {
+    name: "download",
+    command: download,
     args: [
-      "download",
       "--library",
       LIBRARY,
       "--next-dir",
@@ -91,65 +106,43 @@ const stages: Array<{ args: string[]; io?: typeof io; note?: string }> = [
       formatBytes(LIBRARY_BUDGET)
     } free (less what the download writes there), so it runs low part-way and the download continues in --next-dir`,
   },
-  { args: ["export", "m3u8", "--out", PLAYLISTS] },
-  { args: ["enrich", "--limit", "10"] },
-  { args: ["status"] },
+  { name: "export", command: exportM3u8, args: ["m3u8", "--out", PLAYLISTS] },
+  { name: "enrich", command: enrich, args: ["--limit", "10"] },
+  { name: "status", command: status, args: [] },
 ];
 const failed: string[] = [];
 for (const stage of stages) {
   const args = [...stage.args, "--db", CATALOG, "--emulation", server.url];
-  say(`\n$ catalogsync ${args.join(" ")}`);
+  say(`\n$ catalogsync ${stage.name} ${args.join(" ")}`);
   if (stage.note) say(`(${stage.note})`);
-  const code = await main(args, stage.io ?? io);
-  if (code !== 0) failed.push(`${stage.args[0]} (exit status ${code})`);
+  const code = await runCommand(
+    { name: stage.name, summary: stage.name, command: stage.command },
+    args,
+    stage.io ?? io,
+  );
+  if (code !== 0) failed.push(`${stage.name} (exit status ${code})`);
 }
 
 {
   using catalog = Catalog.open(CATALOG, { readOnly: true });
-  const count = (sql: string, platform: string) =>
-    catalog.get<{ n: number }>(sql, platform)!.n;
   const stats = emulation.stats();
   const rows = [["", "emulated", "in the catalog"]];
   for (const platform of PLATFORMS) {
     const s = stats[platform];
-    const pair = (label: string, emulated: number, sql: string) =>
-      rows.push([
+    const reached = platformReach(catalog, platform, LIST_POOLS[platform]);
+    rows.push(
+      ...([
+        ["categories", s.categories, reached.categories],
+        ["charts", s.charts, reached.charts],
+        ["playlists + charts", s.playlists + s.charts, reached.playlists],
+        ["songs", s.songs, reached.songs],
+        ["vip-only songs", s.vipOnly, reached.vipOnly],
+        ["unavailable songs", s.unavailable, reached.unavailable],
+      ] as const).map(([label, emulated, inCatalog]) => [
         `${platform} ${label}`,
         String(emulated),
-        String(count(sql, platform)),
-      ]);
-    const lists = LIST_POOLS[platform].map((key) => `'${key}'`).join(", ");
-    pair(
-      "categories",
-      s.categories,
-      `SELECT count(*) AS n FROM playlist_pools WHERE platform = ? AND kind = 'square'
-       AND remote_key NOT IN (${lists})`,
-    );
-    pair(
-      "charts",
-      s.charts,
-      `SELECT count(DISTINCT pp.playlist_id) AS n FROM pool_playlists pp
-       JOIN playlist_pools p ON p.id = pp.pool_id WHERE p.platform = ? AND p.kind = 'toplist'`,
-    );
-    pair(
-      "playlists + charts",
-      s.playlists + s.charts,
-      "SELECT count(*) AS n FROM playlists WHERE platform = ?",
-    );
-    pair(
-      "songs",
-      s.songs,
-      "SELECT count(*) AS n FROM songs WHERE platform = ?",
-    );
-    pair(
-      "vip-only songs",
-      s.vipOnly,
-      "SELECT count(*) AS n FROM songs WHERE platform = ? AND availability = 'vip'",
-    );
-    pair(
-      "unavailable songs",
-      s.unavailable,
-      "SELECT count(*) AS n FROM songs WHERE platform = ? AND availability = 'unavailable'",
+        String(inCatalog),
+      ]),
     );
   }
   say(
@@ -162,9 +155,7 @@ for (const stage of stages) {
 say(`\ncatalog: ${CATALOG}`);
 say(`library: ${LIBRARY} (until it ran low), then ${LIBRARY_2}`);
 say(`playlists: ${PLAYLISTS}`);
-say(
-  `inspect it: sqlite3 ${CATALOG} 'SELECT backend, quality, count(*) FROM files GROUP BY 1, 2'`,
-);
+say(`inspect it: sqlite3 ${CATALOG} '${FILES_BY_BACKEND_SQL}'`);
 say(
   "every stage ran: collect, sync, download (with one low-space switch), export, enrich, status",
 );

@@ -1,0 +1,161 @@
+/**
+ * The CLI's terminal UI: log lines and a live status on stderr, colours and
+ * progress only on a terminal. stdout is left to data.
+ *
+ * @module
+ */
+import { styleText } from "node:util";
+import type { Ui } from "../tasks/ui.ts";
+
+/** Options of `terminalUi()`. */
+export interface TerminalUiOptions {
+  write: (text: string) => void;
+  /** Draw progress (only on a terminal). */
+  isTerminal: boolean;
+  verbose: boolean;
+  /** Colour the level tags. @default isTerminal */
+  color?: boolean;
+  /** Columns, to keep status lines from wrapping. @default 100 */
+  columns?: () => number;
+  /** @default Date.now */
+  now?: () => number;
+  /** Least milliseconds between redraws. @default 80 */
+  redrawMs?: number;
+}
+
+/** The UI of the CLI: stderr, colours and progress only on a terminal. */
+export function terminalUi(options: TerminalUiOptions): Ui {
+  const write = options.write;
+  const color = options.color ?? options.isTerminal;
+  const now = options.now ?? Date.now;
+  const columns = options.columns ?? (() => 100);
+  const redrawMs = options.redrawMs ?? 80;
+  let shown = 0;
+  let current: readonly string[] = [];
+  let lastDraw = 0;
+  const erase = () => {
+    if (shown === 0) return "";
+    const up = shown > 1 ? `\x1b[${shown - 1}A` : "";
+    shown = 0;
+    return `\r${up}\x1b[J`;
+  };
+  const draw = () => {
+    const width = Math.max(20, columns() - 1);
+    const lines = current.map((line) => fitWidth(line, width));
+    const text = erase() + lines.join("\n");
+    shown = lines.length;
+    lastDraw = now();
+    write(text);
+  };
+  const tag = (
+    label: string,
+    style: Parameters<typeof styleText>[0],
+  ) => color ? styleText(style, label, { validateStream: false }) : label;
+  const line = (text: string) => {
+    if (!options.isTerminal || shown === 0) {
+      write(`${text}\n`);
+      return;
+    }
+    write(`${erase()}${text}\n`);
+    if (current.length > 0) draw();
+  };
+  return {
+    log: {
+      debug: (m) => {
+        if (options.verbose) line(`${tag("debug", "gray")} ${m}`);
+      },
+      info: (m) => line(m),
+      warn: (m) => line(`${tag("warning:", "yellow")} ${m}`),
+      error: (m) => line(`${tag("error:", "red")} ${m}`),
+    },
+    progress: {
+      status(lines) {
+        if (!options.isTerminal) return;
+        current = typeof lines === "string" ? [lines] : lines;
+        if (now() - lastDraw >= redrawMs || shown !== current.length) draw();
+      },
+      clear() {
+        if (!options.isTerminal) return;
+        current = [];
+        if (shown > 0) write(erase());
+      },
+    },
+  };
+}
+
+/** The real UI on this process's stderr. */
+export function stderrUi(verbose: boolean): Ui {
+  const encoder = new TextEncoder();
+  const isTerminal = Deno.stderr.isTerminal();
+  return terminalUi({
+    write: (text) => {
+      Deno.stderr.writeSync(encoder.encode(text));
+    },
+    isTerminal,
+    verbose,
+    color: isTerminal && (envVar("NO_COLOR") ?? "") === "",
+    columns: terminalColumns,
+  });
+}
+
+/** An environment variable, or `undefined` where reading it is not allowed. */
+export function envVar(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Columns of the terminal, 100 when there is none. */
+export function terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 100;
+  }
+}
+
+/** Display width of a string: wide East Asian characters count 2, marks 0. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text) width += charWidth(char.codePointAt(0)!);
+  return width;
+}
+
+function charWidth(code: number): number {
+  if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return 0;
+  if (
+    (code >= 0x300 && code <= 0x36f) || code === 0x200b || code === 0x200d ||
+    (code >= 0xfe00 && code <= 0xfe0f)
+  ) {
+    return 0;
+  }
+  if (
+    (code >= 0x1100 && code <= 0x115f) || (code >= 0x2e80 && code <= 0xa4cf) ||
+    (code >= 0xac00 && code <= 0xd7a3) || (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) || (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1faff) ||
+    code >= 0x20000
+  ) {
+    return 2;
+  }
+  return 1;
+}
+
+/** Cuts a line to a display width, with an ellipsis; control characters become spaces. */
+export function fitWidth(text: string, width: number): string {
+  // deno-lint-ignore no-control-regex -- control characters would break the redraw
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, " ");
+  if (displayWidth(clean) <= width) return clean;
+  let out = "";
+  let used = 0;
+  for (const char of clean) {
+    const w = charWidth(char.codePointAt(0)!);
+    if (used + w > width - 1) break;
+    out += char;
+    used += w;
+  }
+  return `${out}…`;
+}
