@@ -11,7 +11,7 @@ import type { FreeSpaceProbe } from "../storage/free_space.ts";
 import type { Hooks } from "../tasks/hooks.ts";
 import type { Ui } from "../tasks/ui.ts";
 import { EXIT } from "./exit.ts";
-import { envVar, terminalColumns, terminalUi } from "./ui.ts";
+import { envVar, terminalColumns, terminalUi, useColor } from "./ui.ts";
 
 /** The outside world of one CLI run: real by default, fakes in tests. */
 export interface Io {
@@ -41,12 +41,16 @@ export interface Io {
   hooks?: Hooks;
 }
 
-/** The UI of a run on `io`'s stderr: progress and colours on a terminal. */
+/**
+ * The UI of a run on `io`'s stderr: progress on a terminal, colours on a
+ * terminal unless `NO_COLOR` is set, or wherever `FORCE_COLOR` asks.
+ */
 export function ioUi(io: Io, verbose: boolean): Ui {
   return terminalUi({
     write: io.stderr,
     isTerminal: io.stderrIsTerminal,
     verbose,
+    color: useColor(io.stderrIsTerminal, io.env),
     ...(io.columns ? { columns: io.columns } : {}),
     ...(io.now ? { now: io.now } : {}),
   });

@@ -1,6 +1,7 @@
 /**
  * The CLI's terminal UI: log lines and a live status on stderr, colours and
- * progress only on a terminal. stdout is left to data.
+ * progress only on a terminal, colours as `NO_COLOR` and `FORCE_COLOR` say.
+ * stdout is left to data.
  *
  * @module
  */
@@ -93,9 +94,24 @@ export function stderrUi(verbose: boolean): Ui {
     },
     isTerminal,
     verbose,
-    color: isTerminal && (envVar("NO_COLOR") ?? "") === "",
+    color: useColor(isTerminal, envVar),
     columns: terminalColumns,
   });
+}
+
+/**
+ * Whether to colour output: `FORCE_COLOR` set to anything but `0` or
+ * `false` forces colours on, a non-empty `NO_COLOR` turns them off, and
+ * otherwise a terminal gets colours.
+ */
+export function useColor(
+  isTerminal: boolean,
+  env: (name: string) => string | undefined,
+): boolean {
+  const force = env("FORCE_COLOR");
+  if (force !== undefined) return force !== "0" && force !== "false";
+  if ((env("NO_COLOR") ?? "") !== "") return false;
+  return isTerminal;
 }
 
 /** An environment variable, or `undefined` where reading it is not allowed. */

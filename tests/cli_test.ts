@@ -230,3 +230,38 @@ Deno.test("emulator serves on 127.0.0.1, prints its URL, and stops on the signal
   const result = await run;
   assert.equal(result.code, 0);
 });
+
+Deno.test("the terminal UI colours a terminal's stderr as NO_COLOR and FORCE_COLOR say", async (t) => {
+  const red = "\x1b[31merror:\x1b[39m";
+  const line = " Unknown option '--bogus'. Try 'catalogsync status --help'\n";
+  const cases: Array<[string, boolean, Record<string, string>, boolean]> = [
+    ["a terminal", true, {}, true],
+    ["a terminal with NO_COLOR=1", true, { NO_COLOR: "1" }, false],
+    ["a terminal with an empty NO_COLOR", true, { NO_COLOR: "" }, true],
+    ["a terminal with FORCE_COLOR=0", true, { FORCE_COLOR: "0" }, false],
+    ["a pipe", false, {}, false],
+    ["a pipe with FORCE_COLOR=1", false, { FORCE_COLOR: "1" }, true],
+    [
+      "a terminal with NO_COLOR=1 and FORCE_COLOR=1",
+      true,
+      { NO_COLOR: "1", FORCE_COLOR: "1" },
+      true,
+    ],
+  ];
+  for (const [name, isTerminal, envVars, colour] of cases) {
+    await t.step(name, async () => {
+      const run = await runCli(["status", "--bogus"], {
+        stderrIsTerminal: isTerminal,
+        envVars,
+      });
+      assert.equal(run.code, 2);
+      assert.equal(run.stderr, `${colour ? red : "error:"}${line}`);
+      // the unknown-command error, printed before any command is loaded
+      const unknown = await runCli(["frobnicate"], {
+        stderrIsTerminal: isTerminal,
+        envVars,
+      });
+      assert.equal(unknown.stderr.includes("\x1b["), colour);
+    });
+  }
+});
