@@ -62,11 +62,10 @@ export const command = defineCommand({
   usage:
     "catalogsync emulator [--port N] [--size tiny|demo|test|bench] [--seed N] [--fault-* RATE]",
   help: `Serves the emulation of NetEase, QQ Music and Kuwo on 127.0.0.1 until
-interrupted, and prints its URL on stdout. Point the other commands at it
-with --emulation URL. Its own counts are at URL/_emulation/stats.
-
-Note: the platform endpoints arrive with each platform's issue; until then the
-emulation serves its frame (stats, config, faults) only.
+interrupted, and prints its URL on stdout; with --json, one JSON line
+{"url":"http://127.0.0.1:PORT"}, and what it served as JSON once stopped.
+Point the other commands at it with --emulation URL. Its own counts are at
+URL/_emulation/stats.
 
 Options:
   --port N              port (default 0: any free port)
@@ -120,12 +119,12 @@ Options:
       },
     };
   },
-  run: (_context, options, { io, ui }) =>
+  run: (_context, options, { globals, io, ui }) =>
     runEmulator({
       ...options,
       ...(io.signal ? { signal: io.signal } : {}),
       onListen: (url) => {
-        io.stdout(`${url}\n`);
+        io.stdout(globals.json ? `${JSON.stringify({ url })}\n` : `${url}\n`);
         ui.log.info(
           `emulation of netease, qq and kuwo (${options.size}) listening on ${url} — Ctrl-C to stop`,
         );

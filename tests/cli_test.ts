@@ -265,3 +265,29 @@ Deno.test("the terminal UI colours a terminal's stderr as NO_COLOR and FORCE_COL
     });
   }
 });
+
+Deno.test("emulator --json prints one JSON line with its URL on listen", async () => {
+  const controller = new AbortController();
+  let out = "";
+  const run = runCli(["emulator", "--size", "tiny", "--json"], {
+    signal: controller.signal,
+    stdout: (text) => (out += text),
+  });
+  while (!out.includes("\n")) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const first = out.slice(0, out.indexOf("\n"));
+  const { url } = JSON.parse(first);
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.deepEqual(JSON.parse(first), { url });
+  const stats = await (await fetch(`${url}/_emulation/stats`)).json();
+  assert.equal(stats.netease.songs, 12);
+  controller.abort();
+  assert.equal((await run).code, 0);
+});
+
+Deno.test("emulator --help says what it serves, without the stale note", async () => {
+  const run = await runCli(["emulator", "--help"]);
+  assert.doesNotMatch(run.stdout, /arrive with each\s+platform's issue/);
+  assert.match(run.stdout, /with --json, one JSON line\n\{"url":/);
+});
