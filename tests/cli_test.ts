@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Catalog } from "../catalog/database.ts";
 import { LATEST_VERSION } from "../catalog/migrations.ts";
 import { runCli } from "./_cli.ts";
@@ -32,6 +33,43 @@ Deno.test("every command's --help prints its usage on stdout and exits 0", async
       new RegExp(`^Usage: catalogsync ${command}`),
       command,
     );
+  }
+});
+
+// Golden files: the --help text of the CLI and of every command is kept in
+// tests/testdata/help/<command>.txt (catalogsync.txt for the global help),
+// so that a change to the CLI shows up in review. After changing a help
+// text on purpose, rewrite them with
+//   UPDATE_GOLDEN=1 deno task test tests/cli_test.ts
+// and review the diff of tests/testdata/help/.
+const HELP_DIR = fileURLToPath(new URL("./testdata/help/", import.meta.url));
+const UPDATE_GOLDEN = Deno.env.get("UPDATE_GOLDEN") === "1";
+
+Deno.test("--help texts match the golden files in tests/testdata/help/", async (t) => {
+  for (const command of ["catalogsync", ...COMMANDS]) {
+    await t.step(command, async () => {
+      const args = command === "catalogsync" ? ["--help"] : [command, "--help"];
+      const run = await runCli(args);
+      assert.equal(run.code, 0);
+      const path = join(HELP_DIR, `${command}.txt`);
+      if (UPDATE_GOLDEN) {
+        await Deno.mkdir(HELP_DIR, { recursive: true });
+        await Deno.writeTextFile(path, run.stdout);
+        return;
+      }
+      const golden = await Deno.readTextFile(path).catch(() => undefined);
+      assert.ok(
+        golden !== undefined,
+        `no golden file ${path}: run UPDATE_GOLDEN=1 deno task test tests/cli_test.ts`,
+      );
+      assert.equal(
+        run.stdout,
+        golden,
+        `catalogsync ${
+          args.join(" ")
+        } differs from ${path}; if the change is meant, run UPDATE_GOLDEN=1 deno task test tests/cli_test.ts`,
+      );
+    });
   }
 });
 
