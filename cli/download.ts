@@ -6,7 +6,6 @@
  */
 import type { ParseArgsOptionsConfig } from "node:util";
 import {
-  isTerminalState,
   TERMINAL_STATES,
   type TerminalState,
 } from "../catalog/download_tasks.ts";
@@ -23,6 +22,7 @@ import { listedLines, stoppedLines } from "./_summary.ts";
 import { defineCommand } from "./command.ts";
 import { EXIT, exitStatus, UsageError } from "./exit.ts";
 import {
+  parseChoices,
   parseCount,
   parsePlaylists,
   parsePoolFilter,
@@ -30,7 +30,6 @@ import {
   parseSize,
   selectedPlatforms,
   SOURCE_OPTION,
-  splitList,
 } from "./flags.ts";
 
 const OPTIONS = {
@@ -131,23 +130,11 @@ export function parseQuality(value: string | undefined): QualityChoice {
   );
 }
 
-/** `--retry`: terminal states, repeatable or comma-separated. */
+/** `--retry`: terminal states, repeatable or comma-separated; none when absent. */
 export function parseRetry(
   values: string | readonly string[] | undefined,
 ): TerminalState[] {
-  const out: TerminalState[] = [];
-  for (const item of splitList(values)) {
-    const state = item.toLowerCase();
-    if (!isTerminalState(state)) {
-      throw new UsageError(
-        `Invalid --retry '${item}': expected one of ${
-          TERMINAL_STATES.join(", ")
-        }`,
-      );
-    }
-    if (!out.includes(state)) out.push(state);
-  }
-  return out;
+  return parseChoices(values, TERMINAL_STATES, "--retry", []);
 }
 
 /** The text form of a download summary. */

@@ -42,43 +42,45 @@ export function splitList(
   );
 }
 
+/**
+ * Values of a list option that must be among `choices` (any case,
+ * repeatable or comma-separated), without repeats; `absent` when none is
+ * given.
+ */
+export function parseChoices<T extends string>(
+  values: string | readonly string[] | undefined,
+  choices: readonly T[],
+  flag: string,
+  absent: readonly T[] = choices,
+): T[] {
+  const items = splitList(values);
+  if (items.length === 0) return [...absent];
+  const out: T[] = [];
+  for (const item of items) {
+    const choice = choices.find((c) => c === item.toLowerCase());
+    if (choice === undefined) {
+      throw new UsageError(
+        `Invalid ${flag} '${item}': expected one of ${choices.join(", ")}`,
+      );
+    }
+    if (!out.includes(choice)) out.push(choice);
+  }
+  return out;
+}
+
 /** Platforms from `--source`; all when absent. */
 export function parsePlatforms(
   values: string | readonly string[] | undefined,
   flag = "--source",
 ): Platform[] {
-  const items = splitList(values);
-  if (items.length === 0) return [...PLATFORMS];
-  const out: Platform[] = [];
-  for (const item of items) {
-    const value = item.toLowerCase();
-    if (!isPlatform(value)) {
-      throw new UsageError(
-        `Invalid ${flag} '${item}': expected one of ${PLATFORMS.join(", ")}`,
-      );
-    }
-    if (!out.includes(value)) out.push(value);
-  }
-  return out;
+  return parseChoices(values, PLATFORMS, flag);
 }
 
 /** Pool kinds from `--pool`; both when absent. */
 export function parsePoolKinds(
   values: string | readonly string[] | undefined,
 ): PoolKind[] {
-  const items = splitList(values);
-  if (items.length === 0) return [...POOL_KINDS];
-  const out: PoolKind[] = [];
-  for (const item of items) {
-    const value = item.toLowerCase();
-    if (!(POOL_KINDS as readonly string[]).includes(value)) {
-      throw new UsageError(
-        `Invalid --pool '${item}': expected one of ${POOL_KINDS.join(", ")}`,
-      );
-    }
-    if (!out.includes(value as PoolKind)) out.push(value as PoolKind);
-  }
-  return out;
+  return parseChoices(values, POOL_KINDS, "--pool");
 }
 
 /** A non-negative integer option. */
