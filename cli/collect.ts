@@ -12,7 +12,7 @@ import {
   type CollectSummary,
 } from "../tasks/collect.ts";
 import { formatDuration } from "../tasks/format.ts";
-import { defineCommand } from "./command.ts";
+import { type Command, defineCommand } from "./command.ts";
 import { exitStatus } from "./exit.ts";
 import {
   parseCount,
@@ -30,7 +30,7 @@ const OPTIONS = {
 } as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync collect`. */
-export const command = defineCommand({
+export const command: Command = defineCommand({
   usage:
     "catalogsync collect [--source P,...] [--pool square,toplist] [--category NAME]... [--limit N]",
   help: `Upserts playlist_pools, playlists and pool_playlists. A second run adds

@@ -19,7 +19,7 @@ import {
 } from "../tasks/download.ts";
 import { formatBytes, formatDuration } from "../tasks/format.ts";
 import { listedLines, stoppedLines } from "./_summary.ts";
-import { defineCommand } from "./command.ts";
+import { type Command, defineCommand } from "./command.ts";
 import { EXIT, exitStatus, UsageError } from "./exit.ts";
 import {
   parseChoices,
@@ -47,7 +47,7 @@ const OPTIONS = {
 } as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync download`. */
-export const command = defineCommand({
+export const command: Command = defineCommand({
   usage:
     "catalogsync download [--source P,...] [--playlist PLATFORM:ID]... [--pool K,...] [--limit N] [--quality Q] [--library DIR] [--next-dir DIR]... [--min-free SIZE] [--concurrency N] [--retry STATE]... [--dry-run]",
   help:

@@ -13,7 +13,7 @@ import {
   type WorldShape,
   type WorldSize,
 } from "../emulation/world.ts";
-import { defineCommand } from "./command.ts";
+import { type Command, defineCommand } from "./command.ts";
 import { EXIT, UsageError } from "./exit.ts";
 import { parseCount, parseNumber, parsePositive } from "./flags.ts";
 
@@ -58,7 +58,7 @@ const OPTIONS = {
 } as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync emulator`. */
-export const command = defineCommand({
+export const command: Command = defineCommand({
   usage:
     "catalogsync emulator [--port N] [--size tiny|demo|test|bench] [--seed N] [--fault-* RATE]",
   help: `Serves the emulation of NetEase, QQ Music and Kuwo on 127.0.0.1 until

@@ -13,7 +13,7 @@ import {
 } from "../tasks/enrich.ts";
 import { formatDuration } from "../tasks/format.ts";
 import { listedLines, stoppedLines } from "./_summary.ts";
-import { defineCommand } from "./command.ts";
+import { type Command, defineCommand } from "./command.ts";
 import { exitStatus } from "./exit.ts";
 import { parseCount, parsePlatforms, SOURCE_OPTION } from "./flags.ts";
 
@@ -24,7 +24,7 @@ const OPTIONS = {
 } as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync enrich`. */
-export const command = defineCommand({
+export const command: Command = defineCommand({
   usage: "catalogsync enrich [--source P,...] [--limit N] [--retry-failed]",
   help:
     `Lazy artist enrichment: fetches the platform's artist detail for artists that

@@ -11,7 +11,7 @@ import {
 } from "../tasks/export.ts";
 import { formatDuration } from "../tasks/format.ts";
 import { listedLines } from "./_summary.ts";
-import { defineCommand } from "./command.ts";
+import { type Command, defineCommand } from "./command.ts";
 import { exitStatus, UsageError } from "./exit.ts";
 import { parsePlatforms, parsePlaylists, SOURCE_OPTION } from "./flags.ts";
 
@@ -22,7 +22,7 @@ const OPTIONS = {
 } as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync export`. */
-export const command = defineCommand({
+export const command: Command = defineCommand({
   usage:
     "catalogsync export m3u8 --out DIR [--source P,...] [--playlist PLATFORM:ID]...",
   help:

@@ -7,12 +7,12 @@ import { DOWNLOAD_STATES } from "../catalog/status.ts";
 import { PLATFORMS } from "../sources/types.ts";
 import { formatBytes } from "../tasks/format.ts";
 import { status, type StatusSummary } from "../tasks/status.ts";
-import { defineCommand } from "./command.ts";
+import { type Command, defineCommand } from "./command.ts";
 import { EXIT } from "./exit.ts";
 import { renderTable } from "./table.ts";
 
 /** `catalogsync status`. */
-export const command = defineCommand({
+export const command: Command = defineCommand({
   usage: "catalogsync status [--json]",
   help: `Counts of the catalog: pools, playlists (synced or not, failed, count
 differs), songs (VIP only, unavailable), artists (with remote id, enriched),

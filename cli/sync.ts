@@ -13,7 +13,7 @@ import {
   type SyncSummary,
 } from "../tasks/sync.ts";
 import { listedLines, stoppedLines } from "./_summary.ts";
-import { defineCommand } from "./command.ts";
+import { type Command, defineCommand } from "./command.ts";
 import { exitStatus } from "./exit.ts";
 import {
   parseCount,
@@ -35,7 +35,7 @@ const OPTIONS = {
 } as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync sync`. */
-export const command = defineCommand({
+export const command: Command = defineCommand({
   usage:
     "catalogsync sync [--source P,...] [--pool K,...] [--playlist PLATFORM:ID]... [--limit N] [--stale DURATION]",
   help:

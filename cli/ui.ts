@@ -10,15 +10,17 @@ import type { Ui } from "../tasks/ui.ts";
 
 /** Options of `terminalUi()`. */
 export interface TerminalUiOptions {
+  /** Writes text to the terminal (stderr). */
   write: (text: string) => void;
   /** Draw progress (only on a terminal). */
   isTerminal: boolean;
+  /** Show `debug` lines. */
   verbose: boolean;
   /** Colour the level tags. @default isTerminal */
   color?: boolean;
   /** Columns, to keep status lines from wrapping. @default 100 */
   columns?: () => number;
-  /** @default Date.now */
+  /** The clock, for throttling redraws. @default Date.now */
   now?: () => number;
   /** Least milliseconds between redraws. @default 80 */
   redrawMs?: number;
