@@ -1,6 +1,7 @@
 /**
  * What of a platform reached the catalog, counted the way the emulation
- * counts what it holds, so that the demo can set the two side by side.
+ * counts what it holds, so that the demo can set the two side by side; and
+ * the query the demo suggests for a look at the files.
  *
  * @module
  */
