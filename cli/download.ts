@@ -24,18 +24,14 @@ import { EXIT, exitStatus, UsageError } from "./exit.ts";
 import {
   parseChoices,
   parseCount,
-  parsePlaylists,
-  parsePoolFilter,
   parsePositive,
+  parseSelection,
   parseSize,
-  selectedPlatforms,
-  SOURCE_OPTION,
+  SELECTION_OPTIONS,
 } from "./flags.ts";
 
 const OPTIONS = {
-  ...SOURCE_OPTION,
-  playlist: { type: "string", multiple: true },
-  pool: { type: "string", multiple: true },
+  ...SELECTION_OPTIONS,
   limit: { type: "string" },
   quality: { type: "string" },
   library: { type: "string" },
@@ -90,11 +86,9 @@ Options:
   --dry-run              print the plan (songs, expected bytes per directory
                          against its free space) and write nothing`,
   options: OPTIONS,
-  sources: selectedPlatforms,
+  sources: (values) => parseSelection(values).platforms,
   toOptions: (values): DownloadOptions => ({
-    platforms: selectedPlatforms(values),
-    playlists: parsePlaylists(values.playlist),
-    pools: parsePoolFilter(values.pool),
+    ...parseSelection(values),
     limit: parseCount(values.limit, "--limit", DOWNLOAD_DEFAULTS.limit),
     quality: parseQuality(values.quality),
     ...(values.library === undefined ? {} : { library: values.library }),

@@ -201,22 +201,33 @@ export function parsePlaylists(
   return (values ?? []).map((value) => parsePlatformRef(value, "--playlist"));
 }
 
-/**
- * The platforms a command works on: those of its `--playlist` references
- * when it has any, else `--source`.
- */
-export function selectedPlatforms(
-  values: { source?: string[] | undefined; playlist?: string[] | undefined },
-): Platform[] {
-  const playlists = parsePlaylists(values.playlist);
-  return playlists.length > 0
-    ? [...new Set(playlists.map((p) => p.platform))]
-    : parsePlatforms(values.source);
+/** `--source`, `--playlist` and `--pool`: which playlists a command works on. */
+export const SELECTION_OPTIONS = {
+  ...SOURCE_OPTION,
+  playlist: { type: "string", multiple: true },
+  pool: { type: "string", multiple: true },
+} as const satisfies ParseArgsOptionsConfig;
+
+/** The playlists a command works on, from `SELECTION_OPTIONS`. */
+export interface Selection {
+  /** Those of the `--playlist` references when there are any, else `--source`. */
+  platforms: Platform[];
+  /** The `--playlist` references. */
+  playlists: Array<{ platform: Platform; remoteId: string }>;
+  /** The `--pool` kinds; none (no filter) when absent. */
+  pools: PoolKind[];
 }
 
-/** `--pool` as a filter: the pool kinds named, none (no filter) when absent. */
-export function parsePoolFilter(
-  values: readonly string[] | undefined,
-): PoolKind[] {
-  return splitList(values).length > 0 ? parsePoolKinds(values) : [];
+/** Parses `--source`, `--playlist` and `--pool` into a `Selection`. */
+export function parseSelection(
+  values: OptionValues<typeof SELECTION_OPTIONS>,
+): Selection {
+  const playlists = parsePlaylists(values.playlist);
+  return {
+    platforms: playlists.length > 0
+      ? [...new Set(playlists.map((p) => p.platform))]
+      : parsePlatforms(values.source),
+    playlists,
+    pools: splitList(values.pool).length > 0 ? parsePoolKinds(values.pool) : [],
+  };
 }

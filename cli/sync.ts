@@ -18,17 +18,13 @@ import { exitStatus } from "./exit.ts";
 import {
   parseCount,
   parseDuration,
-  parsePlaylists,
-  parsePoolFilter,
   parsePositive,
-  selectedPlatforms,
-  SOURCE_OPTION,
+  parseSelection,
+  SELECTION_OPTIONS,
 } from "./flags.ts";
 
 const OPTIONS = {
-  ...SOURCE_OPTION,
-  pool: { type: "string", multiple: true },
-  playlist: { type: "string", multiple: true },
+  ...SELECTION_OPTIONS,
   limit: { type: "string" },
   stale: { type: "string" },
   concurrency: { type: "string" },
@@ -56,11 +52,9 @@ Options:
   --stale DURATION       also resync playlists last synced longer ago (30m, 12h, 7d)
   --concurrency N        playlists resolved at once per platform (default 2)`,
   options: OPTIONS,
-  sources: selectedPlatforms,
+  sources: (values) => parseSelection(values).platforms,
   toOptions: (values): SyncOptions => ({
-    platforms: selectedPlatforms(values),
-    pools: parsePoolFilter(values.pool),
-    playlists: parsePlaylists(values.playlist),
+    ...parseSelection(values),
     limit: parseCount(values.limit, "--limit", SYNC_DEFAULTS.limit),
     ...(values.stale === undefined
       ? {}
