@@ -13,7 +13,6 @@ import {
 } from "../tasks/collect.ts";
 import { formatDuration } from "../tasks/format.ts";
 import { type Command, defineCommand } from "./command.ts";
-import { exitStatus } from "./exit.ts";
 import {
   parseCount,
   parsePlatforms,
@@ -53,7 +52,6 @@ Options:
   }),
   run: collect,
   format: formatCollectSummary,
-  exitCode: exitStatus,
 });
 
 /** The text form of a collect summary. */

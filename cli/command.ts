@@ -12,7 +12,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import type { Platform } from "../sources/types.ts";
 import type { Context } from "../tasks/context.ts";
 import type { Ui } from "../tasks/ui.ts";
-import { EXIT, reportError, UsageError } from "./exit.ts";
+import { EXIT, exitStatus, reportError, UsageError } from "./exit.ts";
 import type { OptionValues } from "./flags.ts";
 import { type Io, ioUi } from "./io.ts";
 import {
@@ -53,8 +53,8 @@ export interface CommandSpec<O extends ParseArgsOptionsConfig, S, R> {
   run(context: Context, options: S, input: RunInput): Promise<R>;
   /** The summary as text. */
   format(summary: R): string;
-  /** The exit status of the summary. */
-  exitCode(summary: R): number;
+  /** The exit status of the summary. @default exitStatus: from its `status`, else 0 */
+  exitCode?(summary: R): number;
 }
 
 /** A command as `main.ts` sees it: its help, and a run of a command line. */
@@ -109,7 +109,7 @@ export function defineCommand<const O extends ParseArgsOptionsConfig, S, R>(
           ? `${JSON.stringify(result, null, 2)}\n`
           : `${spec.format(result)}\n`,
       );
-      return spec.exitCode(result);
+      return spec.exitCode?.(result) ?? exitStatus(result);
     },
   };
 }

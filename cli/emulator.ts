@@ -14,7 +14,7 @@ import {
   type WorldSize,
 } from "../emulation/world.ts";
 import { type Command, defineCommand } from "./command.ts";
-import { EXIT, UsageError } from "./exit.ts";
+import { UsageError } from "./exit.ts";
 import { parseCount, parseNumber, parsePositive } from "./flags.ts";
 
 /** Options of `runEmulator()`. */
@@ -131,7 +131,6 @@ Options:
       },
     }),
   format: (summary) => `emulation stopped after ${summary.requests} requests`,
-  exitCode: () => EXIT.ok,
 });
 
 /** Serves the emulation until `signal` aborts; resolves to what it served. */

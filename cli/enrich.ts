@@ -14,7 +14,6 @@ import {
 import { formatDuration } from "../tasks/format.ts";
 import { listedLines, stoppedLines } from "./_summary.ts";
 import { type Command, defineCommand } from "./command.ts";
-import { exitStatus } from "./exit.ts";
 import { parseCount, parsePlatforms, SOURCE_OPTION } from "./flags.ts";
 
 const OPTIONS = {
@@ -44,7 +43,6 @@ Options:
   }),
   run: enrich,
   format: formatEnrichSummary,
-  exitCode: exitStatus,
 });
 
 /** The text form of an enrich summary. */

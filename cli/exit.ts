@@ -48,10 +48,19 @@ const STATUS_EXIT: Record<RunStatus, number> = {
   failed: EXIT.failure,
   interrupted: EXIT.interrupted,
 };
+const BY_STATUS = new Map<unknown, number>(Object.entries(STATUS_EXIT));
 
-/** The exit status of a stage's summary, from how its run ended. */
-export function exitStatus(summary: { status: RunStatus }): number {
-  return STATUS_EXIT[summary.status];
+/**
+ * The exit status of a summary: from its `status` (how a stage's run
+ * ended: ok 0, partial 3, failed 1, interrupted 130), 0 for a summary
+ * without one.
+ */
+export function exitStatus(summary: unknown): number {
+  const status = typeof summary === "object" && summary !== null &&
+      "status" in summary
+    ? summary.status
+    : undefined;
+  return BY_STATUS.get(status) ?? EXIT.ok;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
 import { formatDuration } from "../tasks/format.ts";
 import { listedLines } from "./_summary.ts";
 import { type Command, defineCommand } from "./command.ts";
-import { exitStatus, UsageError } from "./exit.ts";
+import { UsageError } from "./exit.ts";
 import { parsePlatforms, parsePlaylists, SOURCE_OPTION } from "./flags.ts";
 
 const OPTIONS = {
@@ -56,7 +56,6 @@ Options:
   },
   run: exportM3u8,
   format: formatExportSummary,
-  exitCode: exitStatus,
 });
 
 /** The text form of an export summary. */

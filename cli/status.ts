@@ -8,7 +8,6 @@ import { PLATFORMS } from "../sources/types.ts";
 import { formatBytes } from "../tasks/format.ts";
 import { status, type StatusSummary } from "../tasks/status.ts";
 import { type Command, defineCommand } from "./command.ts";
-import { EXIT } from "./exit.ts";
 import { renderTable } from "./table.ts";
 
 /** `catalogsync status`. */
@@ -23,7 +22,6 @@ platform and per storage backend, and rows per table.`,
   toOptions: () => undefined,
   run: (context) => status(context),
   format: formatStatus,
-  exitCode: () => EXIT.ok,
 });
 
 /** The text form of a `status` summary. */

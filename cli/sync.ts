@@ -14,7 +14,6 @@ import {
 } from "../tasks/sync.ts";
 import { listedLines, stoppedLines } from "./_summary.ts";
 import { type Command, defineCommand } from "./command.ts";
-import { exitStatus } from "./exit.ts";
 import {
   parseCount,
   parseDuration,
@@ -67,7 +66,6 @@ Options:
   }),
   run: sync,
   format: formatSyncSummary,
-  exitCode: exitStatus,
 });
 
 /** The text form of a sync summary. */
