@@ -3,7 +3,8 @@
  * whose modules (`cli/<name>.ts`) are imported only when run. A command
  * module parses its options, runs its stage, and prints the summary as
  * text or `--json`; what goes wrong becomes one line on stderr and an exit
- * status. Nothing below exits the process but the entry point here.
+ * status (`cli/exit.ts`). Only the entry point here exits the process (and
+ * a second Ctrl-C, see `realIo()`).
  *
  * @module
  */
