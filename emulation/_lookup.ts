@@ -12,7 +12,32 @@ import type {
   GenPlaylist,
   GenSong,
   World,
+  WorldShape,
 } from "./world.ts";
+
+/** The records looked up by id, by kind. */
+export interface RecordKinds {
+  playlist: GenPlaylist;
+  chart: GenChart;
+  artist: GenArtist;
+  category: GenCategory;
+}
+
+/** A kind of record looked up by id. */
+export type RecordKind = keyof RecordKinds;
+
+/** How many records of a kind a world holds, and the record at an index. */
+const KINDS: {
+  readonly [K in RecordKind]: {
+    count(shape: WorldShape): number;
+    record(world: World, index: number): RecordKinds[K];
+  };
+} = {
+  playlist: { count: (s) => s.playlists, record: (w, i) => w.playlist(i) },
+  chart: { count: (s) => s.charts, record: (w, i) => w.chart(i) },
+  artist: { count: (s) => s.artists, record: (w, i) => w.artist(i) },
+  category: { count: (s) => s.categories, record: (w, i) => w.category(i) },
+};
 
 /** A map from a key of each of `count` records to the record's index. */
 export function indexBy<K>(
@@ -29,7 +54,7 @@ export class WorldLookup {
   /** The world looked up. */
   readonly world: World;
   #firstSongId: number | undefined;
-  #indexes = new Map<string, Map<number, number>>();
+  #indexes = new Map<RecordKind, Map<number, number>>();
 
   /** Lookups over a world; nothing is indexed yet. */
   constructor(world: World) {
@@ -55,58 +80,15 @@ export class WorldLookup {
     return index === undefined ? undefined : this.world.song(index);
   }
 
-  /** The square playlist with an id. */
-  playlistById(id: number): GenPlaylist | undefined {
-    const { world } = this;
-    return this.#find(
-      "playlist",
-      world.shape.playlists,
-      (i) => world.playlist(i),
-      id,
-    );
-  }
-
-  /** The chart with an id. */
-  chartById(id: number): GenChart | undefined {
-    const { world } = this;
-    return this.#find("chart", world.shape.charts, (i) => world.chart(i), id);
-  }
-
-  /** The artist with an id. */
-  artistById(id: number): GenArtist | undefined {
-    const { world } = this;
-    return this.#find(
-      "artist",
-      world.shape.artists,
-      (i) => world.artist(i),
-      id,
-    );
-  }
-
-  /** The square category with an id. */
-  categoryById(id: number): GenCategory | undefined {
-    const { world } = this;
-    return this.#find(
-      "category",
-      world.shape.categories,
-      (i) => world.category(i),
-      id,
-    );
-  }
-
-  /** The record of a kind with an id, through that kind's index. */
-  #find<T extends { id: number }>(
-    kind: string,
-    count: number,
-    record: (index: number) => T,
-    id: number,
-  ): T | undefined {
+  /** The playlist, chart, artist or category with an id. */
+  byId<K extends RecordKind>(kind: K, id: number): RecordKinds[K] | undefined {
+    const { count, record } = KINDS[kind];
     let index = this.#indexes.get(kind);
     if (!index) {
-      index = indexBy(count, (i) => record(i).id);
+      index = indexBy(count(this.world.shape), (i) => record(this.world, i).id);
       this.#indexes.set(kind, index);
     }
     const found = index.get(id);
-    return found === undefined ? undefined : record(found);
+    return found === undefined ? undefined : record(this.world, found);
   }
 }

@@ -42,18 +42,8 @@ import type {
 } from "./world_records.ts";
 import { WORLD_SIZES, type WorldShape, type WorldSize } from "./world_shape.ts";
 
-export type {
-  Access,
-  GenAlbum,
-  GenArtist,
-  GenCategory,
-  GenChart,
-  GenPlaylist,
-  GenSong,
-  GenTier,
-} from "./world_records.ts";
-export { WORLD_SIZES } from "./world_shape.ts";
-export type { WorldShape, WorldSize } from "./world_shape.ts";
+export type * from "./world_records.ts";
+export * from "./world_shape.ts";
 
 /** Counts of what a world holds. */
 export interface WorldStats {

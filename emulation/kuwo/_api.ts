@@ -16,12 +16,7 @@ import { htmlErrorPage } from "../faults.ts";
 import { type EmulatorContext, json, type Route } from "../platform.ts";
 import type { World } from "../world.ts";
 import { encodeEntities, type KuwoCatalog } from "./_catalog.ts";
-import {
-  CHART_MAX_RN,
-  ILLEGAL,
-  PLAYLIST_MAX_RN,
-  SQUARE_MAX_RN,
-} from "./_constants.ts";
+import { ILLEGAL, MAX_RN } from "./_constants.ts";
 import type { KuwoSession } from "./_session.ts";
 
 /** The www and wapi endpoints over one catalog and one session store. */
@@ -54,10 +49,13 @@ export class KuwoApi {
     }
     switch (path) {
       case "/api/www/playlist/playListInfo": {
-        const playlist = catalog.playlist(url.searchParams.get("pid") ?? "");
+        const playlist = catalog.byKuwoId(
+          "playlist",
+          url.searchParams.get("pid") ?? "",
+        );
         if (!playlist) return envelope(null, -1);
         const rn = Math.min(
-          PLAYLIST_MAX_RN,
+          MAX_RN.playlist,
           Math.max(1, intParam(url, "rn", 30)),
         );
         const pn = Math.max(1, intParam(url, "pn", 1));
@@ -72,10 +70,13 @@ export class KuwoApi {
         return envelope({ ...catalog.playlistInfo(playlist), musicList });
       }
       case "/api/www/bang/bang/musicList": {
-        const chart = catalog.chart(url.searchParams.get("bangId") ?? "");
+        const chart = catalog.byKuwoId(
+          "chart",
+          url.searchParams.get("bangId") ?? "",
+        );
         const rn = intParam(url, "rn", 30);
         // §6: rn > 30 answers code -1 and an empty list
-        if (!chart || rn > CHART_MAX_RN || rn < 1) {
+        if (!chart || rn > MAX_RN.chart || rn < 1) {
           return envelope({ musicList: [] }, -1);
         }
         const pn = Math.max(1, intParam(url, "pn", 1));
@@ -93,7 +94,10 @@ export class KuwoApi {
         });
       }
       case "/api/www/artist/artist": {
-        const artist = catalog.artist(url.searchParams.get("artistid") ?? "");
+        const artist = catalog.byKuwoId(
+          "artist",
+          url.searchParams.get("artistid") ?? "",
+        );
         if (!artist) return envelope(null, -1);
         const pic = `https://img1.kuwo.cn/star/starheads/300/${
           artist.id % 100
@@ -152,10 +156,13 @@ export class KuwoApi {
         });
       }
       case "/api/pc/classify/playlist/getTagPlayList": {
-        const category = catalog.category(url.searchParams.get("id") ?? "");
+        const category = catalog.byKuwoId(
+          "category",
+          url.searchParams.get("id") ?? "",
+        );
         return this.#squarePage(
           url,
-          category === undefined ? [] : world.categoryPlaylists(category),
+          category === undefined ? [] : world.categoryPlaylists(category.index),
           context,
         );
       }
@@ -207,7 +214,7 @@ export class KuwoApi {
     playlists: number[],
     context: EmulatorContext,
   ): Response {
-    const rn = Math.min(SQUARE_MAX_RN, Math.max(1, intParam(url, "rn", 20)));
+    const rn = Math.min(MAX_RN.square, Math.max(1, intParam(url, "rn", 20)));
     // the square takes pn=0 and pn=1 as the first page (§15.3)
     const pn = Math.max(1, intParam(url, "pn", 1));
     const page = playlists.slice((pn - 1) * rn, pn * rn);

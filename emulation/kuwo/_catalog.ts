@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { WorldLookup } from "../_lookup.ts";
-import type { GenArtist, GenChart, GenPlaylist, GenSong } from "../world.ts";
+import { type RecordKind, type RecordKinds, WorldLookup } from "../_lookup.ts";
+import type { GenPlaylist, GenSong } from "../world.ts";
 import { KUWO_RUNGS, type KuwoRung } from "./_constants.ts";
 
 /** A tier a song has on Kuwo, with the size of its emulated file. */
@@ -66,24 +66,12 @@ export class KuwoCatalog extends WorldLookup {
     return /^\d{1,15}$/.test(id) ? this.songById(Number(id)) : undefined;
   }
 
-  /** The square playlist with an id. */
-  playlist(id: string): GenPlaylist | undefined {
-    return /^\d+$/.test(id) ? this.playlistById(Number(id)) : undefined;
-  }
-
-  /** The chart with a `bangId`/`sourceid`. */
-  chart(id: string): GenChart | undefined {
-    return /^\d+$/.test(id) ? this.chartById(Number(id)) : undefined;
-  }
-
-  /** The artist with an `artistid`. */
-  artist(id: string): GenArtist | undefined {
-    return /^\d+$/.test(id) ? this.artistById(Number(id)) : undefined;
-  }
-
-  /** The category index of a tag id. */
-  category(id: string): number | undefined {
-    return /^\d+$/.test(id) ? this.categoryById(Number(id))?.index : undefined;
+  /** The playlist, chart, artist or category with a Kuwo id (decimal digits). */
+  byKuwoId<K extends RecordKind>(
+    kind: K,
+    id: string,
+  ): RecordKinds[K] | undefined {
+    return /^\d+$/.test(id) ? this.byId(kind, Number(id)) : undefined;
   }
 
   /** A web song item (`playListInfo`, `bang/musicList`), as captured (§13). */

@@ -34,14 +34,17 @@ export const KUWO_DES_KEY = "ylzsxkwm";
 /** The Android client's `source` of `mobi.s`, echoed in CDN URLs (§9.2). */
 export const MOBI_SOURCE = "kwplayer_ar_5.1.0.0_B_jiakong_vh.apk";
 
-/** Largest `rn` of a chart page (§6: `rn > 30` answers `code: -1`). */
-export const CHART_MAX_RN = 30;
-/** Largest `rn` of a `playListInfo` page (§7.1, §14). */
-export const PLAYLIST_MAX_RN = 100;
-/** Largest `rn` the square serves (unconfirmed upstream: 200 seen, §5). */
-export const SQUARE_MAX_RN = 100;
-/** Largest `rn` nplserver serves (§7.2: up to 1000, lx; §15.3). */
-export const NPLSERVER_MAX_RN = 1000;
+/** The largest page (`rn`) each paged endpoint serves. */
+export const MAX_RN = {
+  /** `bang/musicList` (§6: `rn > 30` answers `code: -1`). */
+  chart: 30,
+  /** `playListInfo` (§7.1, §14). */
+  playlist: 100,
+  /** The square (unconfirmed upstream: 200 seen, §5). */
+  square: 100,
+  /** nplserver `pl.svc` (§7.2: up to 1000, lx; §15.3). */
+  nplserver: 1000,
+} as const;
 
 /** A tier `mobi.s` serves (§9.1). */
 export interface KuwoRung {

@@ -27,7 +27,7 @@ import {
   type KuwoCatalog,
   kuwoTiers,
 } from "./_catalog.ts";
-import { NPLSERVER_MAX_RN } from "./_constants.ts";
+import { MAX_RN } from "./_constants.ts";
 
 /** `N_MINFO` level names by rung; `ff`, `p`, `h` are the page's (§8.1), the rest the emulation's. */
 const LEVELS: Readonly<Record<string, string>> = {
@@ -162,10 +162,13 @@ export function handleNplserver(
   const pn = integerParam(url, "pn");
   if (pn === undefined || pn < 0) return failure("pn counts from 0");
   const rn = integerParam(url, "rn");
-  if (rn === undefined || rn < 1 || rn > NPLSERVER_MAX_RN) {
-    return failure(`rn must be 1..${NPLSERVER_MAX_RN}`);
+  if (rn === undefined || rn < 1 || rn > MAX_RN.nplserver) {
+    return failure(`rn must be 1..${MAX_RN.nplserver}`);
   }
-  const playlist = catalog.playlist(url.searchParams.get("pid") ?? "");
+  const playlist = catalog.byKuwoId(
+    "playlist",
+    url.searchParams.get("pid") ?? "",
+  );
   if (!playlist) return failure("no such playlist");
   const start = Math.min(playlist.trackCount, pn * rn);
   const end = Math.min(playlist.trackCount, (pn + 1) * rn);

@@ -459,13 +459,13 @@ function downloadUrl(
 // ----------------------------------------------------------- artists
 
 function artistHead(catalog: NeteaseCatalog, params: Json): Json {
-  const artist = catalog.artistById(requiredId(params, "id"));
+  const artist = catalog.byId("artist", requiredId(params, "id"));
   if (!artist) return { code: 404, message: "艺人不存在", data: null };
   return { code: 200, message: "ok", data: catalog.artistHead(artist) };
 }
 
 function artistV1Answer(catalog: NeteaseCatalog, id: number): Json {
-  const artist = catalog.artistById(id);
+  const artist = catalog.byId("artist", id);
   if (!artist) return { code: 404, msg: "艺人不存在" };
   const songs = catalog.artistSongs(artist, 50);
   return {

@@ -38,9 +38,9 @@ export class NeteaseCatalog extends WorldLookup {
   listById(
     id: number,
   ): { playlist: GenPlaylist } | { chart: GenChart } | undefined {
-    const playlist = this.playlistById(id);
+    const playlist = this.byId("playlist", id);
     if (playlist) return { playlist };
-    const chart = this.chartById(id);
+    const chart = this.byId("chart", id);
     return chart ? { chart } : undefined;
   }
 

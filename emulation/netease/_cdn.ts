@@ -6,7 +6,7 @@
  * @module
  */
 import { audioMd5, serveAudio } from "../audio.ts";
-import { type EmulatorContext, type Route, text } from "../platform.ts";
+import { type EmulatorContext, type Route } from "../platform.ts";
 import type { NeteaseCatalog } from "./_catalog.ts";
 import { objectFile } from "./_songs.ts";
 
@@ -31,38 +31,43 @@ export function cdnLink(
   };
 }
 
-/** Answers a CDN request: signature and expiry checked, then the audio. */
-export function serveCdn(
-  catalog: NeteaseCatalog,
-  request: Request,
-  route: Route,
-  context: EmulatorContext,
-): Response {
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    return text("Method Not Allowed", { status: 405 });
+/** The CDN over a catalog: the files of its songs and their previews. */
+export class NeteaseCdn {
+  #catalog: NeteaseCatalog;
+
+  /** The CDN of a catalog. */
+  constructor(catalog: NeteaseCatalog) {
+    this.#catalog = catalog;
   }
-  const match =
-    /^\/(\d{14})\/([0-9a-f]{32})(\/obj\/(song|trial)\/(\d+)\/([a-z]+)\/([0-9a-f]{32})\.([a-z0-9]+))$/
-      .exec(route.path);
-  if (!match) return cdnError(404, "Not Found");
-  const [, when, signature, objectPath, kind, id, level, md5, extension] =
-    match;
-  const expiry = unstamp(when!);
-  if (
-    expiry === undefined ||
-    !context.signer.verify(`${route.host}${objectPath}`, expiry, signature!)
-  ) {
-    return cdnError(403, "Forbidden");
+
+  /** Answers a `GET` or `HEAD`: signature and expiry checked, then the audio. */
+  serve(request: Request, route: Route, context: EmulatorContext): Response {
+    const match =
+      /^\/(\d{14})\/([0-9a-f]{32})(\/obj\/(song|trial)\/(\d+)\/([a-z]+)\/([0-9a-f]{32})\.([a-z0-9]+))$/
+        .exec(route.path);
+    if (!match) return cdnError(404, "Not Found");
+    const [, when, signature, objectPath, kind, id, level, md5, extension] =
+      match;
+    const expiry = unstamp(when!);
+    if (
+      expiry === undefined ||
+      !context.signer.verify(`${route.host}${objectPath}`, expiry, signature!)
+    ) {
+      return cdnError(403, "Forbidden");
+    }
+    if (context.now() > expiry * 1000) return cdnError(403, "Forbidden");
+    const index = this.#catalog.songIndexById(Number(id));
+    const file = index === undefined ? undefined : objectFile(
+      this.#catalog.world,
+      kind as "song" | "trial",
+      index,
+      level!,
+    );
+    if (!file || file.container !== extension || audioMd5(file) !== md5) {
+      return cdnError(404, "Not Found");
+    }
+    return serveAudio(request, file);
   }
-  if (context.now() > expiry * 1000) return cdnError(403, "Forbidden");
-  const index = catalog.songIndexById(Number(id));
-  const file = index === undefined
-    ? undefined
-    : objectFile(catalog.world, kind as "song" | "trial", index, level!);
-  if (!file || file.container !== extension || audioMd5(file) !== md5) {
-    return cdnError(404, "Not Found");
-  }
-  return serveAudio(request, file);
 }
 
 function cdnError(status: number, title: string): Response {

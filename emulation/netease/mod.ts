@@ -20,13 +20,14 @@ import {
   json,
   parseCookies,
   type PlatformEmulator,
+  READS,
+  refuseMethod,
   type Route,
-  text,
 } from "../platform.ts";
 import type { World } from "../world.ts";
 import { answer, type ApiCall } from "./_api.ts";
 import { NeteaseCatalog } from "./_catalog.ts";
-import { CDN_HOSTS, serveCdn } from "./_cdn.ts";
+import { CDN_HOSTS, NeteaseCdn } from "./_cdn.ts";
 import {
   encryptEapiResponse,
   generateRsaKeyPair,
@@ -50,12 +51,14 @@ class NeteaseEmulator implements PlatformEmulator {
   readonly platform = "netease" as const;
   readonly hosts: readonly string[] = [WEB_HOST, ...EAPI_HOSTS, ...CDN_HOSTS];
   readonly catalog: NeteaseCatalog;
+  readonly cdn: NeteaseCdn;
   readonly key: RsaKeyPair;
   /** `MUSIC_U` tokens of the test accounts. */
   readonly accounts: Readonly<{ vip: string; svip: string }>;
 
   constructor(world: World) {
     this.catalog = new NeteaseCatalog(world);
+    this.cdn = new NeteaseCdn(this.catalog);
     this.key = generateRsaKeyPair(world.seed);
     this.accounts = {
       vip: `emu-vip-${world.token(48, 1)}`,
@@ -80,11 +83,11 @@ class NeteaseEmulator implements PlatformEmulator {
     context: EmulatorContext,
   ): Promise<Response> {
     if (CDN_HOSTS.includes(route.host)) {
-      return serveCdn(this.catalog, request, route, context);
+      return refuseMethod(request, READS, "Method Not Allowed") ??
+        this.cdn.serve(request, route, context);
     }
-    if (request.method !== "POST") {
-      return text("Method Not Allowed", { status: 405 });
-    }
+    const refused = refuseMethod(request, ["POST"], "Method Not Allowed");
+    if (refused) return refused;
     const form = new URLSearchParams(await request.text());
     const cookies = parseCookies(request.headers.get("cookie"));
     const fault = context.business(`/${route.host}${route.path}`);

@@ -24,6 +24,7 @@ import {
 import {
   CDN_HOSTS,
   EMULATION_CODES,
+  FAMILY_B_SQUARE_MATCH,
   FEEDBACK_URL,
   VKEY,
 } from "./_constants.ts";
@@ -124,7 +125,7 @@ export class QqApi {
     ) {
       return { code: EMULATION_CODES.badRequest };
     }
-    const category = this.#catalog.categoryById(id);
+    const category = this.#catalog.byId("category", id);
     const indexes = category
       ? this.#catalog.world.categoryPlaylists(category.index)
       : [];
@@ -194,7 +195,7 @@ export class QqApi {
     if (topId === undefined || offset === undefined || num === undefined) {
       return { code: EMULATION_CODES.badRequest };
     }
-    const chart = this.#catalog.chartById(topId);
+    const chart = this.#catalog.byId("chart", topId);
     if (!chart) return { code: 10007, data: {} };
     const world = this.#catalog.world;
     const current = chartPeriod(chart, now);
@@ -434,5 +435,24 @@ export function rateLimited(): LabelAnswer {
       body: { song: { list: [] }, album: { list: [] } },
       meta: { curpage: 1, estimate_sum: 0 },
     },
+  };
+}
+
+/**
+ * A scripted business fault (`Faults.inject()`, or the `rule` of
+ * `POST /_emulation/faults`) that makes musicu family B of the square fail
+ * for its next `times` calls: code 0 with an empty `data` (an answer
+ * without `v_group`, malformed) or any other per-label code. The legacy
+ * family A is untouched, so clients can be made to fall back to it.
+ */
+export function familyBSquareFault(
+  options: { code?: number; times?: number } = {},
+): FaultRule {
+  return {
+    kind: "business",
+    platform: "qq",
+    match: FAMILY_B_SQUARE_MATCH,
+    code: options.code ?? EMULATION_CODES.badRequest,
+    times: options.times ?? 1,
   };
 }

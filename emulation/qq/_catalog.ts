@@ -105,20 +105,10 @@ const SWITCH_NAMES = [
 
 /** The captured `action.switch` values (§8) standing for each access. */
 const SWITCH: Record<Access, number> = {
-  free: switchOf([
-    "play_lq",
-    "play_hq",
-    "play_sq",
-    "down_lq",
-    "down_hq",
-    "down_sq",
-    "fav",
-    "share",
-    "bgm",
-    "ring",
-    "sing",
-    "radio",
-  ]),
+  // every right but soso, try and give
+  free: switchOf(
+    SWITCH_NAMES.filter((n) => n !== "soso" && n !== "try" && n !== "give"),
+  ),
   hq_vip: 17413891,
   vip: 594177,
   unavailable: 65537,

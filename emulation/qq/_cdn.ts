@@ -24,44 +24,46 @@ export function vkeyOf(
   return `${expires.toString(16).padStart(8, "0")}${signature}`.toUpperCase();
 }
 
-/** Answers a CDN request: the vkey checked, then the audio with `Range`. */
-export function serveCdn(
-  catalog: QqCatalog,
-  request: Request,
-  route: Route,
-  context: EmulatorContext,
-): Response {
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    return text("405 Method Not Allowed", { status: 405 });
+/** The CDN over a catalog: the files of its songs, by rung. */
+export class QqCdn {
+  #catalog: QqCatalog;
+
+  /** The CDN of a catalog. */
+  constructor(catalog: QqCatalog) {
+    this.#catalog = catalog;
   }
-  const filename = route.path.slice(1);
-  const query = route.url.searchParams;
-  const vkey = query.get("vkey") ?? "";
-  const guid = query.get("guid") ?? "";
-  const uin = query.get("uin") ?? "";
-  const expires = parseInt(vkey.slice(0, 8), 16);
-  if (
-    !/^[0-9A-F]{40}$/.test(vkey) ||
-    vkeyOf(context, filename, guid, uin, expires) !== vkey
-  ) {
-    return text("403 Forbidden: bad vkey", { status: 403 });
+
+  /** Answers a `GET` or `HEAD`: the vkey checked, then the audio with `Range`. */
+  serve(request: Request, route: Route, context: EmulatorContext): Response {
+    const filename = route.path.slice(1);
+    const query = route.url.searchParams;
+    const vkey = query.get("vkey") ?? "";
+    const guid = query.get("guid") ?? "";
+    const uin = query.get("uin") ?? "";
+    const expires = parseInt(vkey.slice(0, 8), 16);
+    if (
+      !/^[0-9A-F]{40}$/.test(vkey) ||
+      vkeyOf(context, filename, guid, uin, expires) !== vkey
+    ) {
+      return text("403 Forbidden: bad vkey", { status: 403 });
+    }
+    if (context.now() / 1000 > expires) {
+      return text("403 Forbidden: vkey expired", { status: 403 });
+    }
+    const dot = filename.lastIndexOf(".");
+    const song = this.#catalog.songByMediaMid(filename.slice(4, dot));
+    const rung = RUNGS.find((r) =>
+      r.prefix === filename.slice(0, 4) &&
+      r.extension === filename.slice(dot + 1)
+    );
+    const size = song && rung ? this.#catalog.rungSize(song, rung) : 0;
+    if (!song || !rung || size <= 0) {
+      return text("404 Not Found", { status: 404 });
+    }
+    return serveAudio(request, {
+      key: `qq:${song.mediaMid}:${rung.prefix}`,
+      container: rung.container,
+      sizeBytes: size,
+    });
   }
-  if (context.now() / 1000 > expires) {
-    return text("403 Forbidden: vkey expired", { status: 403 });
-  }
-  const dot = filename.lastIndexOf(".");
-  const song = catalog.songByMediaMid(filename.slice(4, dot));
-  const rung = RUNGS.find((r) =>
-    r.prefix === filename.slice(0, 4) &&
-    r.extension === filename.slice(dot + 1)
-  );
-  const size = song && rung ? catalog.rungSize(song, rung) : 0;
-  if (!song || !rung || size <= 0) {
-    return text("404 Not Found", { status: 404 });
-  }
-  return serveAudio(request, {
-    key: `qq:${song.mediaMid}:${rung.prefix}`,
-    container: rung.container,
-    sizeBytes: size,
-  });
 }

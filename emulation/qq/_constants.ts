@@ -33,16 +33,19 @@ export const FEEDBACK_URL =
 
 /** The label of the vkey call (§7). */
 export const VKEY = "vkey.GetVkeyServer.CgiGetVkey";
-/** The unsigned gateway. */
-export const GATEWAY_PATH = "/cgi-bin/musicu.fcg";
-/** The zzc-signed gateway (§2.1). */
-export const SIGNED_GATEWAY_PATH = "/cgi-bin/musics.fcg";
-/** `getcdinfo`: a playlist and a page of its songs (§5). */
-export const CDINFO_PATH = "/qzone/fcg-bin/fcg_ucc_getcdinfo_byids_cp.fcg";
-/** The legacy square's categories (§3 family A). */
-export const TAG_CONF_PATH = "/splcloud/fcgi-bin/fcg_get_diss_tag_conf.fcg";
-/** The legacy square's playlists of a category (§3 family A). */
-export const BY_TAG_PATH = "/splcloud/fcgi-bin/fcg_get_diss_by_tag.fcg";
+/** The paths the emulation answers on its hosts (§1, §3, §5). */
+export const PATHS = {
+  /** The unsigned gateway. */
+  gateway: "/cgi-bin/musicu.fcg",
+  /** The zzc-signed gateway (§2.1). */
+  signedGateway: "/cgi-bin/musics.fcg",
+  /** `getcdinfo`: a playlist and a page of its songs (§5). */
+  cdinfo: "/qzone/fcg-bin/fcg_ucc_getcdinfo_byids_cp.fcg",
+  /** The legacy square's categories (§3 family A). */
+  tagConf: "/splcloud/fcgi-bin/fcg_get_diss_tag_conf.fcg",
+  /** The legacy square's playlists of a category (§3 family A). */
+  byTag: "/splcloud/fcgi-bin/fcg_get_diss_by_tag.fcg",
+} as const;
 
 /**
  * The `match` of a scripted fault that hits musicu family B of the square

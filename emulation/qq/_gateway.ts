@@ -24,12 +24,7 @@ import {
   type Session,
 } from "./_api.ts";
 import type { Tier } from "./_catalog.ts";
-import {
-  EMULATION_CODES,
-  GATEWAY_PATH,
-  SIGNED_GATEWAY_PATH,
-  VKEY,
-} from "./_constants.ts";
+import { EMULATION_CODES, PATHS, VKEY } from "./_constants.ts";
 import { expectedSign, keyHash } from "./_sign.ts";
 
 type Json = Record<string, unknown>;
@@ -107,8 +102,8 @@ export class QqGateway {
     route: Route,
     context: EmulatorContext,
   ): Promise<Response> {
-    const signed = route.path === SIGNED_GATEWAY_PATH;
-    if (!signed && route.path !== GATEWAY_PATH) {
+    const signed = route.path === PATHS.signedGateway;
+    if (!signed && route.path !== PATHS.gateway) {
       return text("404 Not Found", { status: 404 });
     }
     let body: string | null;

@@ -12,20 +12,13 @@
  *
  * @module
  */
-import type { FaultRule } from "../faults.ts";
-import type { PlatformEmulator } from "../platform.ts";
+import { type PlatformEmulator, READS, refuseMethod } from "../platform.ts";
 import type { World } from "../world.ts";
 import { QqApi } from "./_api.ts";
 import { QqCatalog } from "./_catalog.ts";
-import { serveCdn } from "./_cdn.ts";
-import { handleCgi } from "./_cgi.ts";
-import {
-  API_HOST,
-  CDN_HOSTS,
-  CGI_HOST,
-  EMULATION_CODES,
-  FAMILY_B_SQUARE_MATCH,
-} from "./_constants.ts";
+import { QqCdn } from "./_cdn.ts";
+import { QqCgi } from "./_cgi.ts";
+import { API_HOST, CDN_HOSTS, CGI_HOST } from "./_constants.ts";
 import { QqGateway } from "./_gateway.ts";
 
 export {
@@ -35,6 +28,7 @@ export {
   EMULATION_CODES,
   FAMILY_B_SQUARE_MATCH,
 } from "./_constants.ts";
+export { familyBSquareFault } from "./_api.ts";
 export type { Tier } from "./_catalog.ts";
 export type { QqAccount } from "./_gateway.ts";
 export {
@@ -74,6 +68,8 @@ export function createQqEmulator(
     maxRequestsPerSecond: options.maxRequestsPerSecond ?? 600,
     signRequired: options.signRequired ?? [],
   });
+  const cgi = new QqCgi(catalog);
+  const cdn = new QqCdn(catalog);
   return {
     platform: "qq",
     hosts: [API_HOST, CGI_HOST, ...CDN_HOSTS],
@@ -82,29 +78,11 @@ export function createQqEmulator(
         return gateway.handle(request, route, context);
       }
       if (route.host === CGI_HOST) {
-        return handleCgi(catalog, request, route, context);
+        return cgi.handle(request, route, context);
       }
-      return serveCdn(catalog, request, route, context);
+      return refuseMethod(request, READS, "405 Method Not Allowed") ??
+        cdn.serve(request, route, context);
     },
     publicConfig: () => ({ accounts: gateway.accounts() }),
-  };
-}
-
-/**
- * A scripted business fault (`Faults.inject()`, or the `rule` of
- * `POST /_emulation/faults`) that makes musicu family B of the square fail
- * for its next `times` calls: code 0 with an empty `data` (an answer
- * without `v_group`, malformed) or any other per-label code. The legacy
- * family A is untouched, so clients can be made to fall back to it.
- */
-export function familyBSquareFault(
-  options: { code?: number; times?: number } = {},
-): FaultRule {
-  return {
-    kind: "business",
-    platform: "qq",
-    match: FAMILY_B_SQUARE_MATCH,
-    code: options.code ?? EMULATION_CODES.badRequest,
-    times: options.times ?? 1,
   };
 }
