@@ -14,10 +14,13 @@
  */
 import { htmlErrorPage } from "../faults.ts";
 import { type EmulatorContext, json, type Route } from "../platform.ts";
-import type { World } from "../world.ts";
+import type { GenChart, GenPlaylist, World } from "../world.ts";
 import { encodeEntities, type KuwoCatalog } from "./_catalog.ts";
 import { ILLEGAL, MAX_RN } from "./_constants.ts";
 import type { KuwoSession } from "./_session.ts";
+
+/** Kuwo's web envelope around `data`, with its `code` (200 by default). */
+type Envelope = (data: unknown, code?: number) => Response;
 
 /** The www and wapi endpoints over one catalog and one session store. */
 export class KuwoApi {
@@ -33,10 +36,8 @@ export class KuwoApi {
 
   /** Answers a request to `www.kuwo.cn`: the home page or a signed route. */
   www(request: Request, route: Route, context: EmulatorContext): Response {
-    const catalog = this.#catalog;
-    const world = catalog.world;
-    const envelope = (data: unknown, code = 200) =>
-      envelopeOf(world, context, data, code);
+    const envelope: Envelope = (data, code = 200) =>
+      envelopeOf(this.#catalog.world, context, data, code);
     const { path, url } = route;
     if (path === "/" || path === "") return this.#session.home(route, context);
     if (!/^\/api\/(?:v1\/)?www\//.test(path)) return notFound();
@@ -47,76 +48,84 @@ export class KuwoApi {
         ? json(ILLEGAL)
         : envelope(null, Number(fault.code));
     }
+    const query = url.searchParams;
     switch (path) {
-      case "/api/www/playlist/playListInfo": {
-        const playlist = catalog.byKuwoId(
-          "playlist",
-          url.searchParams.get("pid") ?? "",
-        );
-        if (!playlist) return envelope(null, -1);
-        const rn = Math.min(
-          MAX_RN.playlist,
-          Math.max(1, intParam(url, "rn", 30)),
-        );
-        const pn = Math.max(1, intParam(url, "pn", 1));
-        const start = Math.min(playlist.trackCount, (pn - 1) * rn);
-        const end = Math.min(playlist.trackCount, pn * rn);
-        const musicList = [];
-        for (let i = start; i < end; i++) {
-          musicList.push(
-            catalog.songItem(world.song(playlist.track(i)), i + 1),
-          );
-        }
-        return envelope({ ...catalog.playlistInfo(playlist), musicList });
-      }
-      case "/api/www/bang/bang/musicList": {
-        const chart = catalog.byKuwoId(
-          "chart",
-          url.searchParams.get("bangId") ?? "",
-        );
-        const rn = intParam(url, "rn", 30);
-        // §6: rn > 30 answers code -1 and an empty list
-        if (!chart || rn > MAX_RN.chart || rn < 1) {
-          return envelope({ musicList: [] }, -1);
-        }
-        const pn = Math.max(1, intParam(url, "pn", 1));
-        const start = Math.min(chart.trackCount, (pn - 1) * rn);
-        const end = Math.min(chart.trackCount, pn * rn);
-        const musicList = [];
-        for (let i = start; i < end; i++) {
-          musicList.push(catalog.songItem(world.song(chart.track(i)), i + 1));
-        }
-        return envelope({
-          img: `https://img1.kuwo.cn/star/upload/11/11/${chart.id}_.png`,
-          num: String(chart.trackCount),
-          pub: new Date(chart.updateTime).toISOString().slice(0, 10),
-          musicList,
-        });
-      }
-      case "/api/www/artist/artist": {
-        const artist = catalog.byKuwoId(
-          "artist",
-          url.searchParams.get("artistid") ?? "",
-        );
-        if (!artist) return envelope(null, -1);
-        const pic = `https://img1.kuwo.cn/star/starheads/300/${
-          artist.id % 100
-        }/${artist.id}.jpg`;
-        return envelope({
-          id: artist.id,
-          name: encodeEntities(artist.name),
-          aartist: artist.alias.map(encodeEntities).join("&"),
-          pic,
-          pic300: pic,
-          info: artist.description,
-          musicNum: artist.songCount,
-          albumNum: artist.albumCount,
-          isStar: 0,
-        });
-      }
+      case "/api/www/playlist/playListInfo":
+        return this.#playListInfo(query, envelope);
+      case "/api/www/bang/bang/musicList":
+        return this.#musicList(query, envelope);
+      case "/api/www/artist/artist":
+        return this.#artist(query, envelope);
       default:
         return envelope(null, -1);
     }
+  }
+
+  /** A page of a playlist's songs (§7.1): `rn` capped at 100, pages from 1. */
+  #playListInfo(query: URLSearchParams, envelope: Envelope): Response {
+    const playlist = this.#catalog.byKuwoId("playlist", query.get("pid") ?? "");
+    if (!playlist) return envelope(null, -1);
+    const rn = Math.min(
+      MAX_RN.playlist,
+      Math.max(1, intParam(query, "rn", 30)),
+    );
+    const musicList = this.#songItems(playlist, query, rn);
+    return envelope({ ...this.#catalog.playlistInfo(playlist), musicList });
+  }
+
+  /** A page of a chart's songs (§6): `rn > 30` answers code -1 and no list. */
+  #musicList(query: URLSearchParams, envelope: Envelope): Response {
+    const chart = this.#catalog.byKuwoId("chart", query.get("bangId") ?? "");
+    const rn = intParam(query, "rn", 30);
+    if (!chart || rn > MAX_RN.chart || rn < 1) {
+      return envelope({ musicList: [] }, -1);
+    }
+    return envelope({
+      img: `https://img1.kuwo.cn/star/upload/11/11/${chart.id}_.png`,
+      num: String(chart.trackCount),
+      pub: new Date(chart.updateTime).toISOString().slice(0, 10),
+      musicList: this.#songItems(chart, query, rn),
+    });
+  }
+
+  /** An artist's details (§10). */
+  #artist(query: URLSearchParams, envelope: Envelope): Response {
+    const artist = this.#catalog.byKuwoId(
+      "artist",
+      query.get("artistid") ?? "",
+    );
+    if (!artist) return envelope(null, -1);
+    const pic = `https://img1.kuwo.cn/star/starheads/300/${
+      artist.id % 100
+    }/${artist.id}.jpg`;
+    return envelope({
+      id: artist.id,
+      name: encodeEntities(artist.name),
+      aartist: artist.alias.map(encodeEntities).join("&"),
+      pic,
+      pic300: pic,
+      info: artist.description,
+      musicNum: artist.songCount,
+      albumNum: artist.albumCount,
+      isStar: 0,
+    });
+  }
+
+  /** The web song items of page `pn` (from 1) of `rn` tracks of a list. */
+  #songItems(
+    list: GenPlaylist | GenChart,
+    query: URLSearchParams,
+    rn: number,
+  ): Record<string, unknown>[] {
+    const pn = Math.max(1, intParam(query, "pn", 1));
+    const start = Math.min(list.trackCount, (pn - 1) * rn);
+    const end = Math.min(list.trackCount, pn * rn);
+    const items = [];
+    for (let i = start; i < end; i++) {
+      const song = this.#catalog.world.song(list.track(i));
+      items.push(this.#catalog.songItem(song, i + 1));
+    }
+    return items;
   }
 
   /** Answers a request to `wapi.kuwo.cn`: the square and the chart list. */
@@ -209,14 +218,18 @@ export class KuwoApi {
     }
   }
 
+  /** A page of square playlists: `rn` capped, `pn=0` and `pn=1` both the first. */
   #squarePage(
     url: URL,
     playlists: number[],
     context: EmulatorContext,
   ): Response {
-    const rn = Math.min(MAX_RN.square, Math.max(1, intParam(url, "rn", 20)));
+    const rn = Math.min(
+      MAX_RN.square,
+      Math.max(1, intParam(url.searchParams, "rn", 20)),
+    );
     // the square takes pn=0 and pn=1 as the first page (§15.3)
-    const pn = Math.max(1, intParam(url, "pn", 1));
+    const pn = Math.max(1, intParam(url.searchParams, "pn", 1));
     const page = playlists.slice((pn - 1) * rn, pn * rn);
     return json({
       code: 200,
@@ -252,8 +265,12 @@ function envelopeOf(
   });
 }
 
-function intParam(url: URL, name: string, fallback: number): number {
-  const value = url.searchParams.get(name);
+function intParam(
+  query: URLSearchParams,
+  name: string,
+  fallback: number,
+): number {
+  const value = query.get(name);
   if (value === null || !/^-?\d+$/.test(value.trim())) return fallback;
   return Number(value);
 }
