@@ -14,13 +14,10 @@
  */
 import { htmlErrorPage } from "../faults.ts";
 import { type EmulatorContext, json, type Route } from "../platform.ts";
-import type { GenChart, GenPlaylist, World } from "../world.ts";
+import type { GenChart, GenPlaylist } from "../world.ts";
 import { encodeEntities, type KuwoCatalog } from "./_catalog.ts";
 import { ILLEGAL, MAX_RN } from "./_constants.ts";
 import type { KuwoSession } from "./_session.ts";
-
-/** Kuwo's web envelope around `data`, with its `code` (200 by default). */
-type Envelope = (data: unknown, code?: number) => Response;
 
 /** The www and wapi endpoints over one catalog and one session store. */
 export class KuwoApi {
@@ -36,8 +33,6 @@ export class KuwoApi {
 
   /** Answers a request to `www.kuwo.cn`: the home page or a signed route. */
   www(request: Request, route: Route, context: EmulatorContext): Response {
-    const envelope: Envelope = (data, code = 200) =>
-      envelopeOf(this.#catalog.world, context, data, code);
     const { path, url } = route;
     if (path === "/" || path === "") return this.#session.home(route, context);
     if (!/^\/api\/(?:v1\/)?www\//.test(path)) return notFound();
@@ -46,41 +41,44 @@ export class KuwoApi {
     if (fault) {
       return fault.code === undefined || fault.code === "illegal"
         ? json(ILLEGAL)
-        : envelope(null, Number(fault.code));
+        : this.#envelope(context, null, Number(fault.code));
     }
     const query = url.searchParams;
     switch (path) {
       case "/api/www/playlist/playListInfo":
-        return this.#playListInfo(query, envelope);
+        return this.#playListInfo(query, context);
       case "/api/www/bang/bang/musicList":
-        return this.#musicList(query, envelope);
+        return this.#musicList(query, context);
       case "/api/www/artist/artist":
-        return this.#artist(query, envelope);
+        return this.#artist(query, context);
       default:
-        return envelope(null, -1);
+        return this.#envelope(context, null, -1);
     }
   }
 
   /** A page of a playlist's songs (§7.1): `rn` capped at 100, pages from 1. */
-  #playListInfo(query: URLSearchParams, envelope: Envelope): Response {
+  #playListInfo(query: URLSearchParams, context: EmulatorContext): Response {
     const playlist = this.#catalog.byKuwoId("playlist", query.get("pid") ?? "");
-    if (!playlist) return envelope(null, -1);
+    if (!playlist) return this.#envelope(context, null, -1);
     const rn = Math.min(
       MAX_RN.playlist,
       Math.max(1, intParam(query, "rn", 30)),
     );
     const musicList = this.#songItems(playlist, query, rn);
-    return envelope({ ...this.#catalog.playlistInfo(playlist), musicList });
+    return this.#envelope(context, {
+      ...this.#catalog.playlistInfo(playlist),
+      musicList,
+    });
   }
 
   /** A page of a chart's songs (§6): `rn > 30` answers code -1 and no list. */
-  #musicList(query: URLSearchParams, envelope: Envelope): Response {
+  #musicList(query: URLSearchParams, context: EmulatorContext): Response {
     const chart = this.#catalog.byKuwoId("chart", query.get("bangId") ?? "");
     const rn = intParam(query, "rn", 30);
     if (!chart || rn > MAX_RN.chart || rn < 1) {
-      return envelope({ musicList: [] }, -1);
+      return this.#envelope(context, { musicList: [] }, -1);
     }
-    return envelope({
+    return this.#envelope(context, {
       img: `https://img1.kuwo.cn/star/upload/11/11/${chart.id}_.png`,
       num: String(chart.trackCount),
       pub: new Date(chart.updateTime).toISOString().slice(0, 10),
@@ -89,16 +87,16 @@ export class KuwoApi {
   }
 
   /** An artist's details (§10). */
-  #artist(query: URLSearchParams, envelope: Envelope): Response {
+  #artist(query: URLSearchParams, context: EmulatorContext): Response {
     const artist = this.#catalog.byKuwoId(
       "artist",
       query.get("artistid") ?? "",
     );
-    if (!artist) return envelope(null, -1);
+    if (!artist) return this.#envelope(context, null, -1);
     const pic = `https://img1.kuwo.cn/star/starheads/300/${
       artist.id % 100
     }/${artist.id}.jpg`;
-    return envelope({
+    return this.#envelope(context, {
       id: artist.id,
       name: encodeEntities(artist.name),
       aartist: artist.alias.map(encodeEntities).join("&"),
@@ -218,6 +216,23 @@ export class KuwoApi {
     }
   }
 
+  /** Kuwo's web envelope around `data`, with its `code`. */
+  #envelope(context: EmulatorContext, data: unknown, code = 200): Response {
+    return json({
+      code,
+      curTime: context.now(),
+      msg: code === 200 ? "success" : "failed",
+      profileId: "site",
+      reqId: this.#catalog.world.token(
+        32,
+        0x7271,
+        context.now() % 1_000_000_007,
+      ),
+      tId: "",
+      data,
+    });
+  }
+
   /** A page of square playlists: `rn` capped, `pn=0` and `pn=1` both the first. */
   #squarePage(
     url: URL,
@@ -245,24 +260,6 @@ export class KuwoApi {
       },
     });
   }
-}
-
-/** Kuwo's web envelope around `data`. */
-function envelopeOf(
-  world: World,
-  context: EmulatorContext,
-  data: unknown,
-  code: number,
-): Response {
-  return json({
-    code,
-    curTime: context.now(),
-    msg: code === 200 ? "success" : "failed",
-    profileId: "site",
-    reqId: world.token(32, 0x7271, context.now() % 1_000_000_007),
-    tId: "",
-    data,
-  });
 }
 
 function intParam(
