@@ -106,16 +106,3 @@ export function hexString(
   }
   return out.slice(0, length);
 }
-
-/** A string of `length` alphanumerics. */
-export function alnum(
-  length: number,
-  seed: number,
-  ...parts: number[]
-): string {
-  let out = "";
-  for (let i = 0; i < length; i++) {
-    out += MID_ALPHABET[hash32(seed, ...parts, 300 + i) % 62];
-  }
-  return out;
-}

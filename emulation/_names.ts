@@ -1,6 +1,12 @@
-/** Word pools for generated names, including every kind of awkward character. */
+/**
+ * Word pools for generated names, including every kind of awkward
+ * character, and the titles and artist names made of them.
+ *
+ * @module
+ */
+import { hash32, unit } from "./_hash.ts";
 
-export const CHINESE_WORDS = [
+const CHINESE_WORDS = [
   "夜空",
   "星河",
   "海风",
@@ -27,7 +33,7 @@ export const CHINESE_WORDS = [
   "烟火",
 ];
 
-export const LATIN_WORDS = [
+const LATIN_WORDS = [
   "Love",
   "Night",
   "Summer",
@@ -50,7 +56,7 @@ export const LATIN_WORDS = [
   "Paper",
 ];
 
-export const OTHER_SCRIPT_WORDS = [
+const OTHER_SCRIPT_WORDS = [
   "さくら",
   "ありがとう",
   "사랑",
@@ -67,7 +73,7 @@ export const OTHER_SCRIPT_WORDS = [
  * zero-width characters, combining marks, full-width forms, right-to-left
  * scripts, emoji sequences, quotes, HTML entities and very long runs.
  */
-export const AWKWARD_FRAGMENTS = [
+const AWKWARD_FRAGMENTS = [
   "AC/DC",
   "back\\slash",
   "..",
@@ -155,7 +161,7 @@ export const CHARTS = [
   "日本榜",
 ];
 
-export const SURNAMES = [
+const SURNAMES = [
   "林",
   "周",
   "陈",
@@ -174,7 +180,7 @@ export const SURNAMES = [
   "薛",
 ];
 
-export const GIVEN = [
+const GIVEN = [
   "俊",
   "杰",
   "伦",
@@ -197,7 +203,7 @@ export const GIVEN = [
   "菲",
 ];
 
-export const LATIN_FIRST = [
+const LATIN_FIRST = [
   "Billie",
   "Taylor",
   "Kendrick",
@@ -210,7 +216,7 @@ export const LATIN_FIRST = [
   "Dua",
 ];
 
-export const LATIN_LAST = [
+const LATIN_LAST = [
   "Rivers",
   "Stone",
   "Moon",
@@ -227,7 +233,7 @@ export const LATIN_LAST = [
  * Decorations for artist names: awkward for files and matching but free of
  * the separators platforms join credits with (`/ & 、 , ;`).
  */
-export const ARTIST_DECORATIONS = [
+const ARTIST_DECORATIONS = [
   "",
   "",
   "",
@@ -256,3 +262,81 @@ export const NAME_ONLY_CREDITS = [
   "STUDIO STRINGS",
   "佚名",
 ];
+
+/** A title or playlist name: Chinese, Latin or other scripts, sometimes with an awkward fragment. */
+export function title(
+  seed: number,
+  salt: number,
+  index: number,
+  awkwardPercent: number,
+): string {
+  const h = hash32(seed, salt, index);
+  const style = h % 4;
+  const pick = <T>(list: readonly T[], k: number) =>
+    list[hash32(seed, salt, index, k) % list.length]!;
+  let base: string;
+  if (style === 0) base = pick(CHINESE_WORDS, 1) + pick(CHINESE_WORDS, 2);
+  else if (style === 1) {
+    base = `${pick(LATIN_WORDS, 1)} ${pick(LATIN_WORDS, 2)}`;
+  } else if (style === 2) {
+    base = `${pick(CHINESE_WORDS, 1)} ${pick(LATIN_WORDS, 2)}`;
+  } else base = `${pick(OTHER_SCRIPT_WORDS, 1)} ${pick(LATIN_WORDS, 2)}`;
+  base += ` ${index + 1}`;
+  if (unit(seed, salt, index, 9) * 100 < awkwardPercent) {
+    const fragment = pick(AWKWARD_FRAGMENTS, 3);
+    base = unit(seed, salt, index, 10) < 0.5
+      ? `${fragment} ${base}`
+      : `${base} ${fragment}`;
+  }
+  return base;
+}
+
+/** The name of the artist at `index`: Chinese or Latin, unique, sometimes decorated. */
+export function artistName(seed: number, index: number): string {
+  const decoration =
+    ARTIST_DECORATIONS[hash32(seed, 16, index) % ARTIST_DECORATIONS.length]!;
+  if (index % 3 === 2) {
+    const first = LATIN_FIRST[index % LATIN_FIRST.length]!;
+    const last =
+      LATIN_LAST[Math.floor(index / LATIN_FIRST.length) % LATIN_LAST.length]!;
+    const round = Math.floor(index / (LATIN_FIRST.length * LATIN_LAST.length));
+    return `${first} ${last}${
+      round > 0 ? ` ${toRoman(round + 1)}` : ""
+    }${decoration}`;
+  }
+  const surname = SURNAMES[index % SURNAMES.length]!;
+  const g1 = GIVEN[Math.floor(index / SURNAMES.length) % GIVEN.length]!;
+  const g2 = GIVEN[
+    Math.floor(index / (SURNAMES.length * GIVEN.length)) % GIVEN.length
+  ]!;
+  const round = Math.floor(
+    index / (SURNAMES.length * GIVEN.length * GIVEN.length),
+  );
+  return `${surname}${g1}${g2}${round > 0 ? round + 1 : ""}${decoration}`;
+}
+
+function toRoman(n: number): string {
+  const table: Array<[number, string]> = [
+    [1000, "M"],
+    [900, "CM"],
+    [500, "D"],
+    [400, "CD"],
+    [100, "C"],
+    [90, "XC"],
+    [50, "L"],
+    [40, "XL"],
+    [10, "X"],
+    [9, "IX"],
+    [5, "V"],
+    [4, "IV"],
+    [1, "I"],
+  ];
+  let out = "";
+  for (const [value, digits] of table) {
+    while (n >= value) {
+      out += digits;
+      n -= value;
+    }
+  }
+  return out;
+}

@@ -12,7 +12,6 @@
  *
  * @module
  */
-import type { Fetch } from "../sources/http.ts";
 import { type Platform, PLATFORMS } from "../sources/types.ts";
 import { hash32 } from "./_hash.ts";
 import {
@@ -223,7 +222,10 @@ export class Emulation {
    * An in-process `fetch` over the handler: no sockets. A reset fault
    * throws a `TypeError` as a real connection reset does.
    */
-  fetch: Fetch = async (input, init) => {
+  fetch: (
+    input: string | URL | Request,
+    init?: RequestInit,
+  ) => Promise<Response> = async (input, init) => {
     const request = new Request(input, init);
     const response = await this.handler(request);
     if (response.headers.has(RESET_MARKER)) {

@@ -109,6 +109,22 @@ export function text(body: string, init: ResponseInit = {}): Response {
   return new Response(body, { ...init, headers });
 }
 
+/** The methods that read a resource. */
+export const READS: readonly string[] = ["GET", "HEAD"];
+
+/**
+ * A 405 answer with `body` when the request's method is none of `allowed`;
+ * `undefined` when it is one of them.
+ */
+export function refuseMethod(
+  request: Request,
+  allowed: readonly string[],
+  body: string,
+): Response | undefined {
+  if (allowed.includes(request.method)) return undefined;
+  return text(body, { status: 405 });
+}
+
 /** Parses a `Cookie` header into a map. */
 export function parseCookies(header: string | null): Map<string, string> {
   const cookies = new Map<string, string>();

@@ -10,7 +10,6 @@
  *
  * @module
  */
-import type { QualityLabel } from "../sources/types.ts";
 import {
   affinePermutation,
   between,
@@ -20,267 +19,31 @@ import {
   unit,
 } from "./_hash.ts";
 import {
-  ARTIST_DECORATIONS,
-  AWKWARD_FRAGMENTS,
+  artistName,
   CATEGORIES,
   CHARTS,
-  CHINESE_WORDS,
-  GIVEN,
-  LATIN_FIRST,
-  LATIN_LAST,
-  LATIN_WORDS,
   NAME_ONLY_CREDITS,
-  OTHER_SCRIPT_WORDS,
-  SURNAMES,
+  title,
 } from "./_names.ts";
+import {
+  checkIndex,
+  layoutPlaylists,
+  normalizeShape,
+  tiersOf,
+} from "./_world_layout.ts";
+import type {
+  Access,
+  GenAlbum,
+  GenArtist,
+  GenCategory,
+  GenChart,
+  GenPlaylist,
+  GenSong,
+} from "./world_records.ts";
+import { WORLD_SIZES, type WorldShape, type WorldSize } from "./world_shape.ts";
 
-/** How big a world is and how its songs are distributed. */
-export interface WorldShape {
-  /** Songs in the world. */
-  songs: number;
-  /** Artists with ids (at most `songs`). */
-  artists: number;
-  /** Square categories. */
-  categories: number;
-  /** Square playlists. */
-  playlists: number;
-  /** Charts. */
-  charts: number;
-  /** Tracks of playlist 0, the largest. */
-  bigPlaylistTracks: number;
-  /** Fewest tracks of a playlist (playlists grow to cover every song). */
-  minTracks: number;
-  /** Most tracks of a playlist other than playlist 0. */
-  maxTracks: number;
-  /** Fewest tracks of a chart. */
-  minChartTracks: number;
-  /** Most tracks of a chart. */
-  maxChartTracks: number;
-  /** Percent of songs only VIP can play at all. */
-  vipPercent: number;
-  /** Percent of songs free at low quality, VIP above. */
-  hqVipPercent: number;
-  /** Percent of songs without copyright. */
-  unavailablePercent: number;
-  /** Percent of songs credited to several artists. */
-  multiArtistPercent: number;
-  /** Percent of songs with an extra credit that has no artist id. */
-  nameOnlyCreditPercent: number;
-  /** Percent of titles and playlist names carrying an awkward fragment. */
-  awkwardPercent: number;
-  /** Multiplier from real file sizes to emulated audio bytes. */
-  sizeScale: number;
-}
-
-const SMALL_DEFAULTS = {
-  vipPercent: 10,
-  hqVipPercent: 30,
-  unavailablePercent: 5,
-  multiArtistPercent: 25,
-  nameOnlyCreditPercent: 8,
-  awkwardPercent: 20,
-  sizeScale: 1 / 1000,
-};
-
-/** Named world sizes. */
-export const WORLD_SIZES = {
-  /** A dozen songs: unit tests. */
-  tiny: {
-    ...SMALL_DEFAULTS,
-    songs: 12,
-    artists: 6,
-    categories: 2,
-    playlists: 3,
-    charts: 2,
-    bigPlaylistTracks: 8,
-    minTracks: 4,
-    maxTracks: 6,
-    minChartTracks: 3,
-    maxChartTracks: 5,
-  },
-  /** What `deno task demo` mirrors. */
-  demo: {
-    ...SMALL_DEFAULTS,
-    songs: 240,
-    artists: 60,
-    categories: 4,
-    playlists: 10,
-    charts: 3,
-    bigPlaylistTracks: 60,
-    minTracks: 15,
-    maxTracks: 40,
-    minChartTracks: 10,
-    maxChartTracks: 20,
-  },
-  /** End-to-end tests: a few thousand songs and one very large playlist. */
-  test: {
-    ...SMALL_DEFAULTS,
-    songs: 4000,
-    artists: 400,
-    categories: 5,
-    playlists: 24,
-    charts: 4,
-    bigPlaylistTracks: 3000,
-    minTracks: 30,
-    maxTracks: 220,
-    minChartTracks: 20,
-    maxChartTracks: 100,
-  },
-  /** Benchmarks: a hundred thousand songs in a thousand playlists. */
-  bench: {
-    ...SMALL_DEFAULTS,
-    songs: 100_000,
-    artists: 8_000,
-    categories: 20,
-    playlists: 1_000,
-    charts: 10,
-    bigPlaylistTracks: 1_000,
-    minTracks: 20,
-    maxTracks: 200,
-    minChartTracks: 50,
-    maxChartTracks: 300,
-  },
-} as const satisfies Record<string, WorldShape>;
-
-/** The name of a preset world size. */
-export type WorldSize = keyof typeof WORLD_SIZES;
-
-/** How a song may be played. */
-export type Access = "free" | "hq_vip" | "vip" | "unavailable";
-
-/** A quality a generated song has, with the size of its emulated file. */
-export interface GenTier {
-  /** The quality label. */
-  label: QualityLabel;
-  /** Nominal bitrate in kbit/s. */
-  bitrateKbps: number;
-  /** Exact size of the emulated file. */
-  sizeBytes: number;
-}
-
-/** A generated artist. */
-export interface GenArtist {
-  /** Its index in the world (0-based). */
-  index: number;
-  /** Numeric id (unique in the world). */
-  id: number;
-  /** A QQ-style 14-character id. */
-  mid: string;
-  /** Its name (may hold awkward characters). */
-  name: string;
-  /** Other names. */
-  alias: string[];
-  /** Free text. */
-  description: string;
-  /** Songs the platform would credit. */
-  songCount: number;
-  /** Albums the platform would credit. */
-  albumCount: number;
-}
-
-/** A generated album. */
-export interface GenAlbum {
-  /** Its index in the world (0-based). */
-  index: number;
-  /** Numeric id (unique in the world). */
-  id: number;
-  /** A QQ-style 14-character id. */
-  mid: string;
-  /** Its name (may hold awkward characters). */
-  name: string;
-}
-
-/** A generated song. */
-export interface GenSong {
-  /** Its index in the world (0-based). */
-  index: number;
-  /** Numeric id (unique in the world). */
-  id: number;
-  /** A QQ-style 14-character id. */
-  mid: string;
-  /** The media id of its files; differs from `mid` for about a third of songs. */
-  mediaMid: string;
-  /** Its title (may hold awkward characters). */
-  title: string;
-  /** Credited artists with ids, lead first. */
-  artists: GenArtist[];
-  /** A credit without an artist id, when the song has one. */
-  nameOnlyCredit: string | undefined;
-  /** Its album, if any. */
-  album: GenAlbum | undefined;
-  /** Duration in milliseconds. */
-  durationMs: number;
-  /** Qualities the song has, best first; `128k` is always there. */
-  tiers: GenTier[];
-  /** Who may play it. */
-  access: Access;
-  /** Epoch milliseconds of its release. */
-  publishTime: number;
-}
-
-/** A generated square category. */
-export interface GenCategory {
-  /** Its index in the world (0-based). */
-  index: number;
-  /** Numeric id (unique in the world). */
-  id: number;
-  /** Its name (may hold awkward characters). */
-  name: string;
-  /** The group the category is filed under. */
-  group: string;
-  /** Whether the platform flags it as hot. */
-  hot: boolean;
-}
-
-/** A generated square playlist. */
-export interface GenPlaylist {
-  /** Its index in the world (0-based). */
-  index: number;
-  /** Numeric id (unique in the world). */
-  id: number;
-  /** Its name (may hold awkward characters). */
-  name: string;
-  /** Free text. */
-  description: string;
-  /** Who made the playlist. */
-  creator: { id: number; name: string };
-  /** Plays. */
-  playCount: number;
-  /** Epoch milliseconds, strictly decreasing with the index. */
-  updateTime: number;
-  /** Epoch milliseconds of creation. */
-  createTime: number;
-  /** Cover image id (above 2^53, as a string). */
-  coverId: string;
-  /** Indexes of its categories, primary first. */
-  categories: number[];
-  /** Names of its categories. */
-  tags: string[];
-  /** Whether it is in the high-quality list. */
-  highQuality: boolean;
-  /** Its number of tracks. */
-  trackCount: number;
-  /** Song index of the track at `position` (0-based). */
-  track(position: number): number;
-}
-
-/** A generated chart. */
-export interface GenChart {
-  /** Its index in the world (0-based). */
-  index: number;
-  /** Numeric id (unique in the world). */
-  id: number;
-  /** Its name (may hold awkward characters). */
-  name: string;
-  /** `daily` charts have `YYYY-MM-DD` periods, `weekly` ones `YYYY_W`. */
-  cadence: "daily" | "weekly";
-  /** Its number of tracks. */
-  trackCount: number;
-  /** Epoch milliseconds of its last update. */
-  updateTime: number;
-  /** Song index of the track at a position (0-based). */
-  track(position: number): number;
-}
+export type * from "./world_records.ts";
+export * from "./world_shape.ts";
 
 /** Counts of what a world holds. */
 export interface WorldStats {
@@ -313,16 +76,6 @@ export interface WorldOptions {
   /** Epoch milliseconds the catalog's dates count back from. */
   epoch?: number;
 }
-
-const TIER_BITRATES: ReadonlyArray<readonly [QualityLabel, number]> = [
-  ["master", 4600],
-  ["hires", 3000],
-  ["lossless", 1000],
-  ["320k", 320],
-  ["192k", 192],
-  ["128k", 128],
-  ["96k", 96],
-];
 
 /** A generated catalog. Cheap to create; every record is computed on demand. */
 export class World {
@@ -403,15 +156,6 @@ export class World {
     }
     const durationSec = between(s, 90, 420, 34, index);
     const noAlbum = unit(s, 35, index) < 0.05;
-    const accessRoll = unit(s, 36, index) * 100;
-    const access: Access = accessRoll < shape.unavailablePercent
-      ? "unavailable"
-      : accessRoll < shape.unavailablePercent + shape.vipPercent
-      ? "vip"
-      : accessRoll <
-          shape.unavailablePercent + shape.vipPercent + shape.hqVipPercent
-      ? "hq_vip"
-      : "free";
     const nameOnly = unit(s, 37, index) * 100 < shape.nameOnlyCreditPercent
       ? NAME_ONLY_CREDITS[hash32(s, 38, index) % NAME_ONLY_CREDITS.length]
       : undefined;
@@ -427,7 +171,7 @@ export class World {
       album: noAlbum ? undefined : this.album(Math.floor(index / 8)),
       durationMs: durationSec * 1000 + (hash32(s, 44, index) % 1000),
       tiers: tiersOf(s, index, durationSec, shape.sizeScale),
-      access,
+      access: this.#access(index),
       publishTime: this.epoch - (hash32(s, 45, index) % 3650) * 86_400_000,
     };
   }
@@ -576,173 +320,5 @@ export class World {
     return unit(this.seed, 71, index) < 0.3 && secondary !== primary
       ? [primary, secondary]
       : [primary];
-  }
-}
-
-function normalizeShape(shape: WorldShape): WorldShape {
-  const songs = Math.max(1, Math.floor(shape.songs));
-  const clamp = (v: number) => Math.max(1, Math.min(songs, Math.floor(v)));
-  const minTracks = clamp(shape.minTracks);
-  const minChartTracks = clamp(shape.minChartTracks);
-  return {
-    ...shape,
-    songs,
-    // at most one artist per song: every artist then leads a song, and no
-    // extra credit can reach an artist beyond the `stats().artists` count
-    artists: clamp(shape.artists),
-    categories: Math.max(1, Math.floor(shape.categories)),
-    playlists: Math.max(1, Math.floor(shape.playlists)),
-    charts: Math.max(0, Math.floor(shape.charts)),
-    bigPlaylistTracks: clamp(shape.bigPlaylistTracks),
-    minTracks,
-    maxTracks: Math.max(minTracks, clamp(shape.maxTracks)),
-    minChartTracks,
-    maxChartTracks: Math.max(minChartTracks, clamp(shape.maxChartTracks)),
-  };
-}
-
-/**
- * Playlist windows over the song space: playlist `p` holds the songs
- * `start[p] .. start[p] + count[p] - 1` (mod songs), shuffled. Windows of
- * playlists 1.. are spread evenly and at least as long as the gap to the
- * next start, so together they cover every song.
- */
-function layoutPlaylists(
-  seed: number,
-  shape: WorldShape,
-): { starts: Int32Array; counts: Int32Array } {
-  const n = shape.songs;
-  const p = shape.playlists;
-  const starts = new Int32Array(p);
-  const counts = new Int32Array(p);
-  starts[0] = hash32(seed, 81) % n;
-  counts[0] = shape.bigPlaylistTracks;
-  if (p === 1) {
-    starts[0] = 0;
-    counts[0] = n;
-    return { starts, counts };
-  }
-  const others = p - 1;
-  for (let k = 0; k < others; k++) {
-    const start = Math.floor(k * n / others);
-    const nextStart = Math.floor((k + 1) * n / others);
-    const wanted = between(seed, shape.minTracks, shape.maxTracks, 82, k);
-    starts[k + 1] = start;
-    counts[k + 1] = Math.min(n, Math.max(wanted, nextStart - start));
-  }
-  return { starts, counts };
-}
-
-function tiersOf(
-  seed: number,
-  index: number,
-  durationSec: number,
-  sizeScale: number,
-): GenTier[] {
-  const roll = unit(seed, 91, index);
-  // best tier present: 5 % master, 15 % hires, 30 % lossless, 40 % 320k, 10 % 128k
-  const top = roll < 0.05
-    ? 0
-    : roll < 0.20
-    ? 1
-    : roll < 0.50
-    ? 2
-    : roll < 0.90
-    ? 3
-    : 5;
-  const tiers: GenTier[] = [];
-  for (let t = top; t < TIER_BITRATES.length; t++) {
-    const [label, kbps] = TIER_BITRATES[t]!;
-    const jitter = 0.9 + unit(seed, 92, index, t) * 0.2;
-    const sizeBytes = Math.max(
-      512,
-      Math.round(kbps * 125 * durationSec * jitter * sizeScale),
-    );
-    tiers.push({ label, bitrateKbps: kbps, sizeBytes });
-  }
-  return tiers;
-}
-
-function title(
-  seed: number,
-  salt: number,
-  index: number,
-  awkwardPercent: number,
-): string {
-  const h = hash32(seed, salt, index);
-  const style = h % 4;
-  const pick = <T>(list: readonly T[], k: number) =>
-    list[hash32(seed, salt, index, k) % list.length]!;
-  let base: string;
-  if (style === 0) base = pick(CHINESE_WORDS, 1) + pick(CHINESE_WORDS, 2);
-  else if (style === 1) {
-    base = `${pick(LATIN_WORDS, 1)} ${pick(LATIN_WORDS, 2)}`;
-  } else if (style === 2) {
-    base = `${pick(CHINESE_WORDS, 1)} ${pick(LATIN_WORDS, 2)}`;
-  } else base = `${pick(OTHER_SCRIPT_WORDS, 1)} ${pick(LATIN_WORDS, 2)}`;
-  base += ` ${index + 1}`;
-  if (unit(seed, salt, index, 9) * 100 < awkwardPercent) {
-    const fragment = pick(AWKWARD_FRAGMENTS, 3);
-    base = unit(seed, salt, index, 10) < 0.5
-      ? `${fragment} ${base}`
-      : `${base} ${fragment}`;
-  }
-  return base;
-}
-
-function artistName(seed: number, index: number): string {
-  const decoration =
-    ARTIST_DECORATIONS[hash32(seed, 16, index) % ARTIST_DECORATIONS.length]!;
-  if (index % 3 === 2) {
-    const first = LATIN_FIRST[index % LATIN_FIRST.length]!;
-    const last =
-      LATIN_LAST[Math.floor(index / LATIN_FIRST.length) % LATIN_LAST.length]!;
-    const round = Math.floor(index / (LATIN_FIRST.length * LATIN_LAST.length));
-    return `${first} ${last}${
-      round > 0 ? ` ${toRoman(round + 1)}` : ""
-    }${decoration}`;
-  }
-  const surname = SURNAMES[index % SURNAMES.length]!;
-  const g1 = GIVEN[Math.floor(index / SURNAMES.length) % GIVEN.length]!;
-  const g2 = GIVEN[
-    Math.floor(index / (SURNAMES.length * GIVEN.length)) % GIVEN.length
-  ]!;
-  const round = Math.floor(
-    index / (SURNAMES.length * GIVEN.length * GIVEN.length),
-  );
-  return `${surname}${g1}${g2}${round > 0 ? round + 1 : ""}${decoration}`;
-}
-
-function toRoman(n: number): string {
-  const table: Array<[number, string]> = [
-    [1000, "M"],
-    [900, "CM"],
-    [500, "D"],
-    [400, "CD"],
-    [100, "C"],
-    [90, "XC"],
-    [50, "L"],
-    [40, "XL"],
-    [10, "X"],
-    [9, "IX"],
-    [5, "V"],
-    [4, "IV"],
-    [1, "I"],
-  ];
-  let out = "";
-  for (const [value, digits] of table) {
-    while (n >= value) {
-      out += digits;
-      n -= value;
-    }
-  }
-  return out;
-}
-
-function checkIndex(index: number, size: number, what: string): void {
-  if (!Number.isInteger(index) || index < 0 || index >= size) {
-    throw new RangeError(
-      `Cannot find ${what} ${index}: the world holds ${size}`,
-    );
   }
 }

@@ -6,17 +6,12 @@
  *
  * @module
  */
-import { LADDER, type Rung } from "../../sources/kuwo/_constants.ts";
-import type {
-  GenArtist,
-  GenChart,
-  GenPlaylist,
-  GenSong,
-  World,
-} from "../world.ts";
+import { type RecordKind, type RecordKinds, WorldLookup } from "../_lookup.ts";
+import type { GenPlaylist, GenSong } from "../world.ts";
+import { KUWO_RUNGS, type KuwoRung } from "./_constants.ts";
 
 /** A tier a song has on Kuwo, with the size of its emulated file. */
-export interface KuwoTier extends Rung {
+export interface KuwoTier extends KuwoRung {
   sizeBytes: number;
 }
 
@@ -28,7 +23,7 @@ export interface KuwoTier extends Rung {
  */
 export function kuwoTiers(song: GenSong): KuwoTier[] {
   const tiers: KuwoTier[] = [];
-  for (const rung of LADDER) {
+  for (const rung of KUWO_RUNGS) {
     const tier = song.tiers.find((t) => t.label === rung.label);
     if (tier) tiers.push({ ...rung, sizeBytes: tier.sizeBytes });
   }
@@ -63,75 +58,20 @@ function minutes(seconds: number): string {
   }`;
 }
 
-/** Lookups of world records by their Kuwo ids. */
-export class KuwoCatalog {
-  readonly world: World;
-  #playlists: Map<number, number> | undefined;
-  #charts: Map<number, number> | undefined;
-  #artists: Map<number, number> | undefined;
-  #categories: Map<number, number> | undefined;
-  #firstSongId: number;
-
-  constructor(world: World) {
-    this.world = world;
-    this.#firstSongId = world.song(0).id;
-  }
-
+/** World records by their Kuwo ids (decimal strings), in Kuwo's shapes. */
+export class KuwoCatalog extends WorldLookup {
   /** The song with a rid (`MUSIC_` prefix allowed). */
   song(rid: string): GenSong | undefined {
-    const text = rid.replace(/^MUSIC_/i, "");
-    if (!/^\d{1,15}$/.test(text)) return undefined;
-    const id = Number(text);
-    // ids are base + 16·index + (0..15): the index is one of two candidates
-    const guess = Math.floor((id - this.#firstSongId) / 16);
-    for (const index of [guess, guess + 1]) {
-      if (index < 0 || index >= this.world.shape.songs) continue;
-      const song = this.world.song(index);
-      if (song.id === id) return song;
-    }
-    return undefined;
+    const id = rid.replace(/^MUSIC_/i, "");
+    return /^\d{1,15}$/.test(id) ? this.songById(Number(id)) : undefined;
   }
 
-  playlist(id: string): GenPlaylist | undefined {
-    this.#playlists ??= indexBy(
-      this.world.shape.playlists,
-      (i) => this.world.playlist(i).id,
-    );
-    const index = this.#playlists.get(Number(id));
-    return index === undefined || !/^\d+$/.test(id)
-      ? undefined
-      : this.world.playlist(index);
-  }
-
-  chart(id: string): GenChart | undefined {
-    this.#charts ??= indexBy(
-      this.world.shape.charts,
-      (i) => this.world.chart(i).id,
-    );
-    const index = this.#charts.get(Number(id));
-    return index === undefined || !/^\d+$/.test(id)
-      ? undefined
-      : this.world.chart(index);
-  }
-
-  artist(id: string): GenArtist | undefined {
-    this.#artists ??= indexBy(
-      this.world.shape.artists,
-      (i) => this.world.artist(i).id,
-    );
-    const index = this.#artists.get(Number(id));
-    return index === undefined || !/^\d+$/.test(id)
-      ? undefined
-      : this.world.artist(index);
-  }
-
-  /** The category index of a tag id. */
-  category(id: string): number | undefined {
-    this.#categories ??= indexBy(
-      this.world.shape.categories,
-      (i) => this.world.category(i).id,
-    );
-    return /^\d+$/.test(id) ? this.#categories.get(Number(id)) : undefined;
+  /** The playlist, chart, artist or category with a Kuwo id (decimal digits). */
+  byKuwoId<K extends RecordKind>(
+    kind: K,
+    id: string,
+  ): RecordKinds[K] | undefined {
+    return /^\d+$/.test(id) ? this.byId(kind, Number(id)) : undefined;
   }
 
   /** A web song item (`playListInfo`, `bang/musicList`), as captured (§13). */
@@ -227,13 +167,4 @@ function coverOf(playlist: GenPlaylist): string {
   return `https://img1.kuwo.cn/star/userpl2015/${playlist.index % 100}/${
     playlist.coverId.slice(-2)
   }/${playlist.coverId}_500.jpg`;
-}
-
-function indexBy(
-  count: number,
-  idOf: (index: number) => number,
-): Map<number, number> {
-  const map = new Map<number, number>();
-  for (let i = 0; i < count; i++) map.set(idOf(i), i);
-  return map;
 }

@@ -13,16 +13,13 @@
  *
  * @module
  */
-import { MOBI_SOURCE } from "../../sources/kuwo/_constants.ts";
-import { kuwoDesDecrypt } from "../../sources/kuwo/_kuwo_des.ts";
 import { type AudioFile, serveAudio } from "../audio.ts";
 import type { EmulatorContext, Route } from "../platform.ts";
 import { json, text } from "../platform.ts";
 import type { GenSong } from "../world.ts";
 import { hasEncryptedTier, type KuwoCatalog, kuwoTiers } from "./_catalog.ts";
-
-/** The CDN host the resolver hands out (2026 captures, §9.5). */
-export const CDN_HOST = "kw-er.kuwo.cn";
+import { CDN_HOST, MOBI_SOURCE } from "./_constants.ts";
+import { kuwoDesDecrypt } from "./_kuwo_des.ts";
 
 /** Longest life of a CDN URL: MBG assumes ten minutes (§9.5). */
 const MAX_URL_TTL_SECONDS = 600;

@@ -27,12 +27,7 @@ import {
   type KuwoCatalog,
   kuwoTiers,
 } from "./_catalog.ts";
-
-/** The nplserver host (§1). */
-export const NPLSERVER_HOST = "nplserver.kuwo.cn";
-
-/** Largest `rn` nplserver serves (§7.2: up to 1000, lx; §15.3). */
-export const NPLSERVER_MAX_RN = 1000;
+import { MAX_RN } from "./_constants.ts";
 
 /** `N_MINFO` level names by rung; `ff`, `p`, `h` are the page's (§8.1), the rest the emulation's. */
 const LEVELS: Readonly<Record<string, string>> = {
@@ -94,25 +89,16 @@ function formatsOf(song: GenSong): string {
 
 /** `payInfo` of a song that is not free to play; `undefined` for the others. */
 function payInfoOf(song: GenSong): Record<string, unknown> | undefined {
-  if (song.access === "vip") {
-    return {
-      play: "1111",
-      listen_fragment: "1",
-      cannotOnlinePlay: "0",
-      cannotDownload: "0",
-      feeType: { song: "1", vip: "1" },
-    };
-  }
-  if (song.access === "unavailable") {
-    return {
-      play: "0000",
-      listen_fragment: "0",
-      cannotOnlinePlay: "1",
-      cannotDownload: "1",
-      feeType: { song: "0", vip: "1" },
-    };
-  }
-  return undefined;
+  if (song.access !== "vip" && song.access !== "unavailable") return undefined;
+  // VIP songs play a fragment; songs without copyright neither play nor load
+  const paid = song.access === "vip";
+  return {
+    play: paid ? "1111" : "0000",
+    listen_fragment: paid ? "1" : "0",
+    cannotOnlinePlay: paid ? "0" : "1",
+    cannotDownload: paid ? "0" : "1",
+    feeType: { song: paid ? "1" : "0", vip: "1" },
+  };
 }
 
 /** A `musiclist` item: string ids and duration, `&amp;` in names (§7.2). */
@@ -176,10 +162,13 @@ export function handleNplserver(
   const pn = integerParam(url, "pn");
   if (pn === undefined || pn < 0) return failure("pn counts from 0");
   const rn = integerParam(url, "rn");
-  if (rn === undefined || rn < 1 || rn > NPLSERVER_MAX_RN) {
-    return failure(`rn must be 1..${NPLSERVER_MAX_RN}`);
+  if (rn === undefined || rn < 1 || rn > MAX_RN.nplserver) {
+    return failure(`rn must be 1..${MAX_RN.nplserver}`);
   }
-  const playlist = catalog.playlist(url.searchParams.get("pid") ?? "");
+  const playlist = catalog.byKuwoId(
+    "playlist",
+    url.searchParams.get("pid") ?? "",
+  );
   if (!playlist) return failure("no such playlist");
   const start = Math.min(playlist.trackCount, pn * rn);
   const end = Math.min(playlist.trackCount, (pn + 1) * rn);

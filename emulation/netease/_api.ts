@@ -5,18 +5,23 @@
  *
  * @module
  */
+import type { EmulatorContext } from "../platform.ts";
 import {
-  type Account,
   ANONYMOUS_TRACKS,
   groupId,
-  type Level,
-  LEVELS,
   LOGGED_IN_TRACKS,
   type NeteaseCatalog,
+} from "./_catalog.ts";
+import { cdnLink } from "./_cdn.ts";
+import { Rejection } from "./_crypto.ts";
+import {
+  type Account,
+  type Level,
+  LEVELS,
   SURROUND_LEVELS,
   type UrlEndpoint,
-} from "./_catalog.ts";
-import { Rejection } from "./_crypto.ts";
+} from "./_rights.ts";
+import { missingUrlItem, privilege, songObject, urlItem } from "./_songs.ts";
 
 type Json = Record<string, unknown>;
 
@@ -28,8 +33,8 @@ export interface ApiCall {
   account: Account;
   /** Whether the caller said which OS it is (`os` cookie or eapi header). */
   os: boolean;
-  /** Signs a CDN object path on a CDN host. */
-  link(path: string, host: string): { url: string; expi: number };
+  /** The frame's context: clock, signer, URLs, the world. */
+  context: EmulatorContext;
 }
 
 /** Most ids `v3/song/detail` takes. */
@@ -278,7 +283,7 @@ function toplist(catalog: NeteaseCatalog, detail: boolean): Json {
 function playlistDetail(catalog: NeteaseCatalog, call: ApiCall): Json {
   const id = requiredId(call.params, "id");
   const n = int(call.params, "n", 1000);
-  const found = catalog.playlistById(id);
+  const found = catalog.listById(id);
   if (!found) {
     return { code: 404, message: "歌单不存在", msg: "歌单不存在" };
   }
@@ -311,8 +316,8 @@ function playlistDetail(catalog: NeteaseCatalog, call: ApiCall): Json {
   const tracks = [];
   const privileges = [];
   for (let k = 0; k < prefix; k++) {
-    tracks.push(catalog.song(list.track(k)));
-    privileges.push(catalog.privilege(list.track(k), call.account));
+    tracks.push(songObject(catalog.world, list.track(k)));
+    privileges.push(privilege(catalog.world, list.track(k), call.account));
   }
   return {
     code: 200,
@@ -360,16 +365,16 @@ function songDetail(catalog: NeteaseCatalog, call: ApiCall): Json {
     bad(`${wanted.length} ids: at most ${SONG_DETAIL_LIMIT} per call`);
   }
   const indexes = [...new Set(wanted)]
-    .map((id) => catalog.songIndex(id))
+    .map((id) => catalog.songIndexById(id))
     .filter((i): i is number => i !== undefined);
   const world = catalog.world;
   // the service does not keep the request's order: match by id (§7)
   const byId = [...indexes].sort((a, b) => world.song(a).id - world.song(b).id);
   return {
     code: 200,
-    songs: byId.map((i) => catalog.song(i)),
+    songs: byId.map((i) => songObject(catalog.world, i)),
     privileges: [...byId].reverse().map((i) =>
-      catalog.privilege(i, call.account)
+      privilege(catalog.world, i, call.account)
     ),
   };
 }
@@ -411,27 +416,12 @@ function urlItems(
   endpoint: UrlEndpoint,
 ): Json[] {
   return songIds.map((id) => {
-    const index = catalog.songIndex(id);
-    if (index === undefined) {
-      return {
-        id,
-        url: null,
-        br: 0,
-        size: 0,
-        md5: null,
-        code: 404,
-        expi: 0,
-        type: null,
-        level: null,
-        encodeType: null,
-        fee: 0,
-        freeTrialInfo: null,
-      };
-    }
-    return catalog.urlItem(index, level, call.account, {
+    const index = catalog.songIndexById(id);
+    if (index === undefined) return missingUrlItem(id);
+    return urlItem(catalog.world, index, level, call.account, {
       endpoint,
       os: call.os,
-      link: call.link,
+      link: (path, host) => cdnLink(call.context, path, host),
     });
   });
 }
@@ -469,19 +459,19 @@ function downloadUrl(
 // ----------------------------------------------------------- artists
 
 function artistHead(catalog: NeteaseCatalog, params: Json): Json {
-  const artist = catalog.artistById(requiredId(params, "id"));
+  const artist = catalog.byId("artist", requiredId(params, "id"));
   if (!artist) return { code: 404, message: "艺人不存在", data: null };
   return { code: 200, message: "ok", data: catalog.artistHead(artist) };
 }
 
 function artistV1Answer(catalog: NeteaseCatalog, id: number): Json {
-  const artist = catalog.artistById(id);
+  const artist = catalog.byId("artist", id);
   if (!artist) return { code: 404, msg: "艺人不存在" };
   const songs = catalog.artistSongs(artist, 50);
   return {
     code: 200,
     artist: catalog.artistV1(artist),
-    hotSongs: songs.map((i) => catalog.song(i)),
+    hotSongs: songs.map((i) => songObject(catalog.world, i)),
     more: songs.length >= 50,
   };
 }

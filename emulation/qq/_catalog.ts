@@ -6,6 +6,7 @@
  * @module
  */
 import type { Container, QualityLabel } from "../../sources/types.ts";
+import { indexBy, WorldLookup } from "../_lookup.ts";
 import type {
   Access,
   GenArtist,
@@ -13,7 +14,6 @@ import type {
   GenChart,
   GenPlaylist,
   GenSong,
-  World,
 } from "../world.ts";
 import { chinaDay } from "./period.ts";
 
@@ -105,20 +105,10 @@ const SWITCH_NAMES = [
 
 /** The captured `action.switch` values (§8) standing for each access. */
 const SWITCH: Record<Access, number> = {
-  free: switchOf([
-    "play_lq",
-    "play_hq",
-    "play_sq",
-    "down_lq",
-    "down_hq",
-    "down_sq",
-    "fav",
-    "share",
-    "bgm",
-    "ring",
-    "sing",
-    "radio",
-  ]),
+  // every right but soso, try and give
+  free: switchOf(
+    SWITCH_NAMES.filter((n) => n !== "soso" && n !== "try" && n !== "give"),
+  ),
   hq_vip: 17413891,
   vip: 594177,
   unavailable: 65537,
@@ -131,18 +121,10 @@ function switchOf(rights: string[]): number {
 }
 
 /** The world with QQ's ids and shapes. */
-export class QqCatalog {
-  readonly world: World;
+export class QqCatalog extends WorldLookup {
   #songsByMid: Map<string, number> | undefined;
   #songsByMediaMid: Map<string, number> | undefined;
   #artistsByMid: Map<string, number> | undefined;
-  #playlists: Map<number, number> | undefined;
-  #charts: Map<number, number> | undefined;
-  #categories: Map<number, number> | undefined;
-
-  constructor(world: World) {
-    this.world = world;
-  }
 
   /** A song by its `mid`. */
   songByMid(mid: string): GenSong | undefined {
@@ -166,36 +148,6 @@ export class QqCatalog {
     );
     const index = this.#artistsByMid.get(mid);
     return index === undefined ? undefined : this.world.artist(index);
-  }
-
-  /** A square playlist by its `tid`/`disstid`. */
-  playlistById(id: number): GenPlaylist | undefined {
-    this.#playlists ??= indexBy(
-      this.world.shape.playlists,
-      (i) => this.world.playlist(i).id,
-    );
-    const index = this.#playlists.get(id);
-    return index === undefined ? undefined : this.world.playlist(index);
-  }
-
-  /** A chart by its `topId`. */
-  chartById(id: number): GenChart | undefined {
-    this.#charts ??= indexBy(
-      this.world.shape.charts,
-      (i) => this.world.chart(i).id,
-    );
-    const index = this.#charts.get(id);
-    return index === undefined ? undefined : this.world.chart(index);
-  }
-
-  /** A square category by its id. */
-  categoryById(id: number): GenCategory | undefined {
-    this.#categories ??= indexBy(
-      this.world.shape.categories,
-      (i) => this.world.category(i).id,
-    );
-    const index = this.#categories.get(id);
-    return index === undefined ? undefined : this.world.category(index);
   }
 
   /** Every category, in order. */
@@ -225,6 +177,7 @@ export class QqCatalog {
 
   #indexSongs(): void {
     if (this.#songsByMid) return;
+    // one pass for both ids: a song is costly to compute
     const byMid = new Map<string, number>();
     const byMedia = new Map<string, number>();
     for (let i = 0; i < this.world.shape.songs; i++) {
@@ -237,13 +190,24 @@ export class QqCatalog {
   }
 }
 
-function indexBy<K>(
-  count: number,
-  id: (i: number) => K,
-): Map<K, number> {
-  const map = new Map<K, number>();
-  for (let i = 0; i < count; i++) map.set(id(i), i);
-  return map;
+/** An account tier. */
+export type Tier = "anonymous" | "vip" | "svip";
+
+/** Whether an account tier may fetch a rung of a song (§6.2, §11.5). */
+export function permitted(song: GenSong, rung: EmuRung, tier: Tier): boolean {
+  switch (song.access) {
+    case "unavailable":
+      return false;
+    case "vip":
+      // pay_play: nothing at all for anonymous sessions
+      if (tier === "anonymous") return false;
+      break;
+    default:
+      break;
+  }
+  if (rung.class === "free") return true;
+  if (rung.class === "vip") return tier === "vip" || tier === "svip";
+  return tier === "svip";
 }
 
 /** The `size_*` fields of a song's `file` object (§6.1). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type { Emulation } from "../../emulation/emulation.ts";
-import { downloadsBeyondPlay } from "../../emulation/netease/_catalog.ts";
+import { downloadsBeyondPlay } from "../../emulation/netease/_rights.ts";
 import type { GenSong } from "../../emulation/world.ts";
 import { emulatedBaseUrls } from "../../sources/base_url.ts";
 import { isSourceError, SourceError } from "../../sources/errors.ts";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Catalog } from "../../catalog/database.ts";
 import { audioMd5 } from "../../emulation/audio.ts";
 import { createEmulation } from "../../emulation/emulation.ts";
-import { downloadsBeyondPlay } from "../../emulation/netease/_catalog.ts";
+import { downloadsBeyondPlay } from "../../emulation/netease/_rights.ts";
 import { serveEmulation } from "../../emulation/serve.ts";
 import type { GenSong, WorldStats } from "../../emulation/world.ts";
 import { createSources } from "../../sources/registry.ts";
