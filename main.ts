@@ -17,7 +17,7 @@ import {
   credentialsFromEnv,
   DEFAULT_RATES,
   EMULATION_RATE,
-} from "./sources/registry.ts";
+} from "./sources/config.ts";
 import type { Platform, Source } from "./sources/types.ts";
 import type { FreeSpaceProbe } from "./storage/free_space.ts";
 import { type Context, createContext } from "./tasks/context.ts";

@@ -27,7 +27,7 @@
  * @module
  */
 import { isSourceError, SourceError } from "../errors.ts";
-import type { SourceConfig } from "../registry.ts";
+import type { SourceConfig } from "../config.ts";
 import type { PlaylistCandidate, PlaylistSongs, SongInfo } from "../types.ts";
 import { HOSTS, NPLSERVER_PAGE_SIZE, NPLSERVER_QUERY } from "./_constants.ts";
 import {

@@ -7,7 +7,7 @@
  * @module
  */
 import { isSourceError, SourceError } from "../errors.ts";
-import type { SourceConfig } from "../registry.ts";
+import type { SourceConfig } from "../config.ts";
 import {
   type Container,
   type DownloadOffer,

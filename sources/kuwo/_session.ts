@@ -6,7 +6,7 @@
  * @module
  */
 import { isSourceError, SourceError } from "../errors.ts";
-import type { SourceConfig } from "../registry.ts";
+import type { SourceConfig } from "../config.ts";
 import {
   BROWSER_UA,
   COOKIE_PATTERN,

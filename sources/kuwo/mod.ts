@@ -40,7 +40,7 @@
  * @module
  */
 import { SourceError } from "../errors.ts";
-import type { SourceConfig } from "../registry.ts";
+import type { SourceConfig } from "../config.ts";
 import type {
   ArtistDetail,
   DownloadOffer,

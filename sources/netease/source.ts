@@ -7,7 +7,7 @@
  */
 import { SourceError, type SourceErrorKind } from "../errors.ts";
 import { type HttpRequestInit, shortUrl } from "../http.ts";
-import type { SourceConfig } from "../registry.ts";
+import type { SourceConfig } from "../config.ts";
 import {
   type ArtistDetail,
   type DownloadOffer,

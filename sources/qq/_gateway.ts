@@ -7,7 +7,7 @@
  */
 import { SourceError } from "../errors.ts";
 import type { BodyCheck } from "../http.ts";
-import type { SourceConfig } from "../registry.ts";
+import type { SourceConfig } from "../config.ts";
 import {
   ANONYMOUS_G_TK,
   CODES,

@@ -9,7 +9,7 @@
  */
 import { SourceError } from "../errors.ts";
 import type { BodyCheck } from "../http.ts";
-import type { SourceConfig } from "../registry.ts";
+import type { SourceConfig } from "../config.ts";
 import type { PlaylistCandidate, PoolCandidate } from "../types.ts";
 import {
   CODES,

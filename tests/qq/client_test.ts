@@ -12,7 +12,8 @@ import type { Fetch, RetryInfo } from "../../sources/http.ts";
 import { Gateway, sessionOf } from "../../sources/qq/_gateway.ts";
 import { parseSong } from "../../sources/qq/_parse.ts";
 import { gTk } from "../../sources/qq/_sign.ts";
-import { createSources, type Credentials } from "../../sources/registry.ts";
+import type { Credentials } from "../../sources/config.ts";
+import { createSources } from "../../sources/registry.ts";
 import type { Source } from "../../sources/types.ts";
 import { MODULES } from "../../sources/qq/_constants.ts";
 
