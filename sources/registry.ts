@@ -17,7 +17,7 @@ import { type Fetch, HttpClient, type RetryInfo, type Sleep } from "./http.ts";
 import { RECOMMENDED_POOL_KEY } from "./kuwo/_constants.ts";
 import { createKuwoSource } from "./kuwo/mod.ts";
 import { HIGH_QUALITY_KEY } from "./netease/_constants.ts";
-import { createNeteaseSource } from "./netease/mod.ts";
+import { createNeteaseSource } from "./netease/source.ts";
 import { createQqSource } from "./qq/mod.ts";
 import { type Platform, PLATFORMS, type Source } from "./types.ts";
 
