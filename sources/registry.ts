@@ -18,7 +18,7 @@ import { RECOMMENDED_POOL_KEY } from "./kuwo/_constants.ts";
 import { createKuwoSource } from "./kuwo/mod.ts";
 import { HIGH_QUALITY_KEY } from "./netease/_constants.ts";
 import { createNeteaseSource } from "./netease/source.ts";
-import { createQqSource } from "./qq/mod.ts";
+import { createQqSource } from "./qq/source.ts";
 import { type Platform, PLATFORMS, type Source } from "./types.ts";
 
 /** Builds one platform's source. */

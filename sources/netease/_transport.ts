@@ -12,7 +12,7 @@
 import type { SourceConfig } from "../config.ts";
 import { SourceError, type SourceErrorKind } from "../errors.ts";
 import { type HttpRequestInit, shortUrl } from "../http.ts";
-import { isObject, type Json } from "../_json.ts";
+import { type Answer, isObject, type Json } from "../_json.ts";
 import {
   BROWSER_USER_AGENT,
   CODE,
@@ -27,14 +27,6 @@ import {
   WEB_ORIGIN,
 } from "./_constants.ts";
 import { eapi, weapi } from "./_crypto.ts";
-
-/** A parsed answer and the URL it came from (for errors). */
-export interface Answer {
-  /** The JSON body, its `code` checked. */
-  body: unknown;
-  /** The URL called. */
-  url: string;
-}
 
 /**
  * The RSA public key to encrypt weapi secrets with: the emulation's when

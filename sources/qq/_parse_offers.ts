@@ -1,0 +1,83 @@
+/**
+ * Pure parsers for download offers: what a stored song record says about
+ * its files (`songMedia`, the vkey filenames of §7.1) and the answer of
+ * `CgiGetVkey` (§7.3). They throw a `malformed` `SourceError` when a
+ * payload is not shaped as the protocol page says.
+ *
+ * @module
+ */
+import { isObject } from "../_json.ts";
+import type { Rung } from "./_constants.ts";
+import {
+  array,
+  object,
+  optionalArray,
+  optionalNumber,
+  optionalString,
+  type SongRung,
+  songRungs,
+} from "./_parse.ts";
+
+/** What a download needs from a stored song record. */
+export interface SongMedia {
+  mid: string;
+  /** `file.media_mid`; form 2 (`mid + mid`) is used without it (§7.1). */
+  mediaMid: string | undefined;
+  rungs: SongRung[];
+}
+
+/** Reads the download-relevant fields of a song's raw record. */
+export function songMedia(raw: unknown, fallbackMid: string): SongMedia {
+  const song = isObject(raw) ? raw : {};
+  const file = isObject(song.file) ? song.file : {};
+  return {
+    mid: optionalString(song.mid) ?? fallbackMid,
+    mediaMid: optionalString(file.media_mid),
+    rungs: songRungs(file),
+  };
+}
+
+/** The vkey filename of a rung (§7.1: form 1, form 2 without a media mid). */
+export function vkeyFilename(rung: Rung, media: SongMedia): string {
+  const idPart = media.mediaMid ?? `${media.mid}${media.mid}`;
+  return `${rung.prefix}${idPart}.${rung.extension}`;
+}
+
+// ---------------------------------------------------------------- vkey
+
+/** One `midurlinfo` entry. */
+export interface VkeyEntry {
+  songmid: string;
+  filename: string;
+  purl: string;
+  result: number;
+}
+
+/** A `CgiGetVkey` answer (§7.3). */
+export interface VkeyAnswer {
+  /** Seconds the URLs stay valid, when given. */
+  expiration: number | undefined;
+  sip: string[];
+  entries: VkeyEntry[];
+}
+
+/** Parses the `data` of a `CgiGetVkey` label. */
+export function parseVkey(data: unknown): VkeyAnswer {
+  const body = object(data, "data");
+  const entries = array(body.midurlinfo, "data.midurlinfo").map((e, i) => {
+    const entry = object(e, `midurlinfo[${i}]`);
+    return {
+      songmid: optionalString(entry.songmid) ?? "",
+      filename: optionalString(entry.filename) ?? "",
+      purl: optionalString(entry.purl) ?? "",
+      result: optionalNumber(entry.result) ?? 0,
+    };
+  });
+  return {
+    expiration: optionalNumber(body.expiration),
+    sip: optionalArray(body.sip, "data.sip").flatMap((s) =>
+      typeof s === "string" && s !== "" ? [s] : []
+    ),
+    entries,
+  };
+}
