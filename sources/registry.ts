@@ -15,7 +15,7 @@ import {
 } from "./config.ts";
 import { type Fetch, HttpClient, type RetryInfo, type Sleep } from "./http.ts";
 import { RECOMMENDED_POOL_KEY } from "./kuwo/_constants.ts";
-import { createKuwoSource } from "./kuwo/mod.ts";
+import { createKuwoSource } from "./kuwo/source.ts";
 import { HIGH_QUALITY_KEY } from "./netease/_constants.ts";
 import { createNeteaseSource } from "./netease/source.ts";
 import { createQqSource } from "./qq/source.ts";
