@@ -11,7 +11,7 @@
  */
 import { isObject, type Json } from "../_json.ts";
 import { splitArtistNames } from "../artist_names.ts";
-import { SourceError } from "../errors.ts";
+import { malformedAnswer, type SourceError } from "../errors.ts";
 import type {
   ArtistDetail,
   ArtistRef,
@@ -28,11 +28,7 @@ import {
 
 /** A `malformed` error for a body that is not what the protocol says. */
 export function malformed(message: string, url?: string): SourceError {
-  return new SourceError(`kuwo: ${message}`, {
-    platform: "kuwo",
-    kind: "malformed",
-    ...(url === undefined ? {} : { url }),
-  });
+  return malformedAnswer("kuwo", message, url === undefined ? {} : { url });
 }
 
 /** A number from a number or a numeric string; `undefined` otherwise. */

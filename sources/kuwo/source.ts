@@ -39,7 +39,7 @@
  * @module
  */
 import type { SourceConfig } from "../config.ts";
-import { SourceError } from "../errors.ts";
+import { restated, SourceError } from "../errors.ts";
 import { ListingLimit } from "../paging.ts";
 import type {
   ArtistDetail,
@@ -234,17 +234,9 @@ export class KuwoSource implements Source {
       return await nplserverPlaylistSongs(this.#transport, remoteId);
     } catch (error) {
       if (!(error instanceof SourceError)) throw error;
-      throw new SourceError(
+      throw restated(
+        error,
         `${error.message} (after the web playListInfo failed: ${webError.message})`,
-        {
-          platform: "kuwo",
-          kind: error.kind,
-          retryable: error.retryable,
-          cause: error,
-          ...(error.url === undefined ? {} : { url: error.url }),
-          ...(error.status === undefined ? {} : { status: error.status }),
-          ...(error.code === undefined ? {} : { code: error.code }),
-        },
       );
     }
   }

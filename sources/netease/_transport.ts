@@ -10,7 +10,7 @@
  * @module
  */
 import type { SourceConfig } from "../config.ts";
-import { SourceError, type SourceErrorKind } from "../errors.ts";
+import { restated, SourceError, type SourceErrorKind } from "../errors.ts";
 import { type HttpRequestInit, shortUrl } from "../http.ts";
 import { type Answer, isObject, type Json } from "../_json.ts";
 import {
@@ -178,18 +178,12 @@ export class NeteaseTransport {
         this.#stopped = error;
       }
       if (error instanceof SourceError && error.kind === "rate_limited") {
-        throw new SourceError(
+        throw restated(
+          error,
           `netease: still rate limited by ${
             shortUrl(url)
           } after backing off; try again later`,
-          {
-            platform: "netease",
-            kind: "rate_limited",
-            url,
-            ...(error.status === undefined ? {} : { status: error.status }),
-            ...(error.code === undefined ? {} : { code: error.code }),
-            cause: error,
-          },
+          { url },
         );
       }
       throw error;

@@ -9,7 +9,7 @@
  * @module
  */
 import { isObject, type Json } from "../_json.ts";
-import { isSourceError, SourceError } from "../errors.ts";
+import { isSourceError, restated, SourceError } from "../errors.ts";
 import type { ListingLimit } from "../paging.ts";
 import type { PlaylistCandidate, PoolCandidate } from "../types.ts";
 import {
@@ -127,22 +127,9 @@ export function bothFamiliesFailed(
   legacyError: unknown,
 ): unknown {
   if (!(legacyError instanceof SourceError)) return legacyError;
-  return new SourceError(
+  return restated(
+    legacyError,
     `${legacyError.message} (the legacy square, tried because musicu failed: ${musicuError.message})`,
-    {
-      platform: "qq",
-      kind: legacyError.kind,
-      ...(legacyError.status === undefined
-        ? {}
-        : { status: legacyError.status }),
-      ...(legacyError.url === undefined ? {} : { url: legacyError.url }),
-      ...(legacyError.code === undefined ? {} : { code: legacyError.code }),
-      retryable: legacyError.retryable,
-      ...(legacyError.retryAfterSeconds === undefined
-        ? {}
-        : { retryAfterSeconds: legacyError.retryAfterSeconds }),
-      cause: legacyError,
-    },
   );
 }
 

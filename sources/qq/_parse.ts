@@ -9,7 +9,7 @@
  * @module
  */
 import { isObject, type Json } from "../_json.ts";
-import { SourceError } from "../errors.ts";
+import { malformedAnswer, type SourceError } from "../errors.ts";
 import type {
   ArtistDetail,
   ArtistRef,
@@ -27,11 +27,7 @@ import {
 
 /** A `malformed` error about a payload. */
 export function malformed(message: string, cause?: unknown): SourceError {
-  return new SourceError(`qq: ${message}`, {
-    platform: "qq",
-    kind: "malformed",
-    ...(cause === undefined ? {} : { cause }),
-  });
+  return malformedAnswer("qq", message, cause === undefined ? {} : { cause });
 }
 
 /** `value` as an object, or a `malformed` error naming `what`. */
