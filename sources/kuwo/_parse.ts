@@ -340,7 +340,7 @@ export function dataOf(body: unknown, what: string): unknown {
 }
 
 /** `value` as a list, or a `malformed` error naming `what`. */
-export function arrayOf(value: unknown, what: string): unknown[] {
+export function array(value: unknown, what: string): unknown[] {
   if (!Array.isArray(value)) throw malformed(`${what} is not a list`);
   return value;
 }

@@ -12,12 +12,14 @@ import type { PlaylistCandidate, PoolCandidate } from "../types.ts";
 import {
   CHART_PREFIX,
   ITEM_DIGEST_PLAYLIST,
+  RECOMMENDED_POOL_KEY,
+  RECOMMENDED_POOL_NAME,
   TAG_DIGEST_PLAYLISTS,
   TOPLIST_POOL_KEY,
   TOPLIST_POOL_NAME,
 } from "./_constants.ts";
 import {
-  arrayOf,
+  array,
   dataOf,
   decodeEntities,
   malformed,
@@ -31,13 +33,13 @@ import {
  * lists, `er.s`) are left out: their playlists come from another service.
  */
 export function parseTagList(body: unknown): PoolCandidate[] {
-  const groups = arrayOf(dataOf(body, "tag list"), "the tag list");
+  const groups = array(dataOf(body, "tag list"), "the tag list");
   const pools: PoolCandidate[] = [];
   const seen = new Set<string>();
   for (const group of groups) {
     if (!isObject(group)) throw malformed("a tag group is not an object");
     const groupName = decodeEntities(toText(group.name) ?? "");
-    for (const tag of arrayOf(group.data ?? [], "a tag group's tags")) {
+    for (const tag of array(group.data ?? [], "a tag group's tags")) {
       if (!isObject(tag)) throw malformed("a tag is not an object");
       const id = toText(tag.id)?.trim();
       if (!id) throw malformed("a tag has no id");
@@ -76,7 +78,7 @@ export function parseSquarePage(body: unknown): SquarePage {
   if (!isObject(data)) throw malformed("square page: data is not an object");
   const total = toNumber(data.total);
   if (total === undefined) throw malformed("square page: no total");
-  const items = arrayOf(data.data ?? [], "the square page's playlists");
+  const items = array(data.data ?? [], "the square page's playlists");
   const playlists: PlaylistCandidate[] = [];
   for (const item of items) {
     if (!isObject(item)) throw malformed("a square item is not an object");
@@ -115,6 +117,16 @@ function playlistOf(item: Json): PlaylistCandidate {
   };
 }
 
+/** The recommended list (`getRcmPlayList`, §5), a square pool of its own. */
+export function recommendedPool(): PoolCandidate {
+  return {
+    platform: "kuwo",
+    kind: "square",
+    remoteKey: RECOMMENDED_POOL_KEY,
+    name: RECOMMENDED_POOL_NAME,
+  };
+}
+
 /** The toplist pool (§6). */
 export function toplistPool(): PoolCandidate {
   return {
@@ -132,13 +144,13 @@ export function toplistPool(): PoolCandidate {
  */
 export function parseBangList(body: unknown): PlaylistCandidate[] {
   if (!isObject(body)) throw malformed("chart list: not an object");
-  const groups = arrayOf(body.child, "the chart list's groups");
+  const groups = array(body.child, "the chart list's groups");
   const charts: PlaylistCandidate[] = [];
   const seen = new Set<string>();
   for (const group of groups) {
     if (!isObject(group)) throw malformed("a chart group is not an object");
     const groupName = decodeEntities(toText(group.disname) ?? "");
-    for (const chart of arrayOf(group.child ?? [], "a chart group's charts")) {
+    for (const chart of array(group.child ?? [], "a chart group's charts")) {
       if (!isObject(chart)) throw malformed("a chart is not an object");
       const id = toText(chart.sourceid)?.trim();
       if (!id || !/^\d+$/.test(id)) {
@@ -175,7 +187,7 @@ export function parseChartPage(
   if (num === undefined) throw malformed("chart page: no num");
   return {
     num,
-    items: arrayOf(data.musicList ?? [], "the chart's songs"),
+    items: array(data.musicList ?? [], "the chart's songs"),
     data,
   };
 }
@@ -196,7 +208,7 @@ export function parsePlaylistPage(body: unknown): PlaylistPage {
   if (total === undefined || total < 0) {
     throw malformed("playlist page: no total");
   }
-  const items = arrayOf(data.musicList ?? [], "the playlist's songs");
+  const items = array(data.musicList ?? [], "the playlist's songs");
   const { musicList: _songs, ...meta } = data;
   const playlist = playlistOf(meta);
   return { id: playlist.remoteId, total, items, playlist };

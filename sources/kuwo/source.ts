@@ -58,7 +58,6 @@ import {
   CHART_PREFIX,
   PLAYLIST_PAGE_SIZE,
   RECOMMENDED_POOL_KEY,
-  RECOMMENDED_POOL_NAME,
   SQUARE_PAGE_SIZE,
   TAG_LIST_QUERY,
   WAPI_LOGIN_QUERY,
@@ -74,6 +73,7 @@ import {
   parseSquarePage,
   parseTagList,
   type PlaylistPage,
+  recommendedPool,
   toplistPool,
 } from "./_parse_lists.ts";
 import { KuwoTransport, type OfferPath, requireId } from "./_transport.ts";
@@ -117,15 +117,7 @@ export class KuwoSource implements Source {
       "/api/pc/classify/playlist/getTagList",
       TAG_LIST_QUERY,
     );
-    return [
-      ...parseTagList(body),
-      {
-        platform: "kuwo",
-        kind: "square",
-        remoteKey: RECOMMENDED_POOL_KEY,
-        name: RECOMMENDED_POOL_NAME,
-      },
-    ];
+    return [...parseTagList(body), recommendedPool()];
   }
 
   /** The playlists of a pool: a tag or the recommended list page by page, or the charts at once. */

@@ -90,7 +90,7 @@ export async function* resolveOffers(
       `Cannot resolve offers of a ${song.platform} song with the netease source`,
     );
   }
-  const songId = requireId(song.remoteId, "song");
+  const songId = requireId(song.remoteId, "a song");
   const privilege = privilegeOf(song.raw);
   if (typeof privilege?.st === "number" && privilege.st < 0) {
     throw new SourceError(

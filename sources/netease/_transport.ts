@@ -217,12 +217,12 @@ export function parsed<T>(url: string, parse: () => T): T {
 
 /**
  * A remote id as NetEase numbers them (digits), or a `not_found` error:
- * such an id is never sent.
+ * such an id is never sent. `what` names it with its article.
  */
 export function requireId(value: string, what: string): string {
   if (!/^\d+$/.test(value)) {
     throw new SourceError(
-      `netease: '${value}' is not a ${what} id (expected digits)`,
+      `netease: '${value}' is not ${what} id (expected digits)`,
       { platform: "netease", kind: "not_found" },
     );
   }

@@ -153,7 +153,7 @@ export class NeteaseSource implements Source {
    * detail left out, joined with their privileges by id in `trackIds` order.
    */
   async playlistSongs(remotePlaylistId: string): Promise<PlaylistSongs> {
-    const playlistId = requireId(remotePlaylistId, "playlist");
+    const playlistId = requireId(remotePlaylistId, "a playlist");
     const { body, url } = await this.#transport.weapi("v6/playlist/detail", {
       id: playlistId,
       n: DETAIL_TRACKS,
@@ -201,7 +201,7 @@ export class NeteaseSource implements Source {
 
   /** `artist/head/info/get`, falling back to `v1/artist/<id>` when it has no artist. */
   async artistDetail(remoteArtistId: string): Promise<ArtistDetail> {
-    const artistId = requireId(remoteArtistId, "artist");
+    const artistId = requireId(remoteArtistId, "an artist");
     const head = await this.#transport.weapi("artist/head/info/get", {
       id: artistId,
     });

@@ -216,6 +216,20 @@ export class QqTransport {
   }
 }
 
+/**
+ * A remote id as QQ numbers playlists (digits), or a `not_found` error:
+ * such an id is never sent. `what` names it with its article.
+ */
+export function requireId(value: string, what: string): string {
+  if (!/^\d+$/.test(value)) {
+    throw new SourceError(`qq: '${value}' is not ${what} id`, {
+      platform: "qq",
+      kind: "not_found",
+    });
+  }
+  return value;
+}
+
 function keyOf(call: ModuleMethod): string {
   return `${call.module}.${call.method}`;
 }

@@ -73,7 +73,12 @@ import {
   type ToplistPage,
   toplistPool,
 } from "./_parse_lists.ts";
-import { type GatewayCall, QqTransport, rateLimitCheck } from "./_transport.ts";
+import {
+  type GatewayCall,
+  QqTransport,
+  rateLimitCheck,
+  requireId,
+} from "./_transport.ts";
 
 interface ToplistCache {
   at: number;
@@ -387,12 +392,7 @@ export class QqSource implements Source {
   // ------------------------------------------------------------ playlists
 
   async #playlistSongs(disstid: string): Promise<PlaylistSongs> {
-    if (!/^\d+$/.test(disstid)) {
-      throw new SourceError(`qq: '${disstid}' is not a playlist id`, {
-        platform: "qq",
-        kind: "not_found",
-      });
-    }
+    requireId(disstid, "a playlist");
     const songs: SongInfo[] = [];
     let total: number | undefined;
     let playlist: PlaylistCandidate | undefined;
