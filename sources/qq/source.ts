@@ -43,17 +43,15 @@ import type {
   SongInfo,
   Source,
 } from "../types.ts";
+import { Charts } from "./_charts.ts";
 import {
   CATEGORY_PAGE_SIZE,
   CDINFO_URL,
   kindOfCode,
   MODULES,
-  MV_CHART_ID,
   PAGES_PER_ENVELOPE,
   PLAYLIST_PAGE_SIZE,
   PLAYLIST_REFERER,
-  TOPLIST_CACHE_MS,
-  TOPLIST_PAGE_SIZE,
 } from "./_constants.ts";
 import {
   bothFamiliesFailed,
@@ -67,10 +65,6 @@ import {
   parseCategories,
   parseCategoryPage,
   parseCdInfo,
-  parseToplistDetail,
-  parseToplists,
-  type ToplistEntry,
-  type ToplistPage,
   toplistPool,
 } from "./_parse_lists.ts";
 import {
@@ -80,32 +74,25 @@ import {
   requireId,
 } from "./_transport.ts";
 
-interface ToplistCache {
-  at: number;
-  entries: Promise<Map<number, ToplistEntry>>;
-}
-
-/** Restarts of a chart's paging when its period rolls over mid-way. */
-const PERIOD_RESTARTS = 2;
-
 /** The QQ Music implementation of `Source`. */
 export class QqSource implements Source {
   /** The platform. */
   readonly platform = "qq" as const;
   #transport: QqTransport;
   #legacySquare: LegacySquare;
-  #toplists: ToplistCache | undefined;
+  #charts: Charts;
 
   /** A source speaking to QQ Music (or its emulation) as `config` says. */
   constructor(config: SourceConfig) {
     this.#transport = new QqTransport(config);
     this.#legacySquare = new LegacySquare(this.#transport);
+    this.#charts = new Charts(this.#transport);
   }
 
   /** The square's categories (musicu, or the legacy family as a whole), or the one toplist pool. */
   async listPools(kind: PoolKind): Promise<PoolCandidate[]> {
     if (kind === "square") return await this.#squarePools();
-    const charts = await this.#toplistEntries(true);
+    const charts = await this.#charts.list(true);
     return [toplistPool({ charts: charts.size })];
   }
 
@@ -117,7 +104,7 @@ export class QqSource implements Source {
     const listing = new ListingLimit(options.limit);
     const signal = options.signal;
     if (pool.kind === "toplist") {
-      const charts = await this.#toplistEntries(false, signal);
+      const charts = await this.#charts.list(false, signal);
       yield* listing.fresh([...charts.values()].map((e) => e.candidate));
       return;
     }
@@ -139,7 +126,7 @@ export class QqSource implements Source {
   /** Every song of a playlist (`getcdinfo`) or of a chart (`chart:<topId>`, `GetDetail`). */
   playlistSongs(remotePlaylistId: string): Promise<PlaylistSongs> {
     return remotePlaylistId.startsWith("chart:")
-      ? this.#chartSongs(remotePlaylistId)
+      ? this.#charts.songs(remotePlaylistId)
       : this.#playlistSongs(remotePlaylistId);
   }
 
@@ -243,150 +230,6 @@ export class QqSource implements Source {
     } catch (error) {
       throw bothFamiliesFailed(musicuError, error);
     }
-  }
-
-  // ------------------------------------------------------------ charts
-
-  /** `GetAll`, reused for a while: the charts and their current periods. */
-  #toplistEntries(
-    force: boolean,
-    signal?: AbortSignal,
-  ): Promise<Map<number, ToplistEntry>> {
-    const now = this.#transport.config.now();
-    const cache = this.#toplists;
-    if (!force && cache && now - cache.at < TOPLIST_CACHE_MS) {
-      return cache.entries;
-    }
-    const entries = this.#transport.one(
-      { ...MODULES.toplists, param: {} },
-      signal,
-    )
-      .then((data) => {
-        const map = new Map<number, ToplistEntry>();
-        for (const entry of parseToplists(data)) {
-          // the MV chart lists videos, not songs (§4, LX)
-          if (entry.topId !== MV_CHART_ID) map.set(entry.topId, entry);
-        }
-        return map;
-      });
-    const fresh: ToplistCache = { at: now, entries };
-    this.#toplists = fresh;
-    entries.catch(() => {
-      if (this.#toplists === fresh) this.#toplists = undefined;
-    });
-    return entries;
-  }
-
-  async #chartSongs(remoteId: string): Promise<PlaylistSongs> {
-    const topId = Number(remoteId.slice("chart:".length));
-    if (!Number.isSafeInteger(topId)) {
-      throw new SourceError(`qq: '${remoteId}' is not a chart id`, {
-        platform: "qq",
-        kind: "not_found",
-      });
-    }
-    const entry = (await this.#toplistEntries(false)).get(topId) ??
-      (await this.#toplistEntries(true)).get(topId);
-    if (!entry) {
-      throw new SourceError(`qq: no chart ${topId} in the chart list`, {
-        platform: "qq",
-        kind: "not_found",
-      });
-    }
-    let period = entry.period;
-    for (let restart = 0; restart <= PERIOD_RESTARTS; restart++) {
-      const pages = await this.#chartPages(topId, period);
-      period = pages.period;
-      if (pages.complete) {
-        return {
-          playlist: {
-            ...pages.first.chart,
-            raw: { ...(pages.first.chart.raw as object), period },
-          },
-          declaredCount: pages.first.totalNum,
-          songs: pages.songs,
-        };
-      }
-      // the period rolled over while paging: start again with the new one
-      this.#rememberPeriod(topId, period);
-    }
-    throw malformed(
-      `chart ${topId} changed its period more than ${PERIOD_RESTARTS} times while paging`,
-    );
-  }
-
-  /**
-   * Every page of a chart in one period. A stale period is corrected once
-   * from the first answer; a change while paging returns early, incomplete,
-   * with the period the platform names.
-   */
-  async #chartPages(
-    topId: number,
-    asked: string,
-  ): Promise<
-    { complete: boolean; period: string; first: ToplistPage; songs: SongInfo[] }
-  > {
-    const pageCall = (period: string, offset: number, num: number) => ({
-      ...MODULES.toplistDetail,
-      param: { topid: topId, offset, num, period },
-    });
-    let period = asked;
-    let first = parseToplistDetail(
-      await this.#transport.one(pageCall(period, 0, TOPLIST_PAGE_SIZE)),
-    );
-    if (first.period !== "" && first.period !== period) {
-      // a stale or wrong period: the answer names the current one (§4)
-      period = first.period;
-      this.#rememberPeriod(topId, period);
-      first = parseToplistDetail(
-        await this.#transport.one(pageCall(period, 0, TOPLIST_PAGE_SIZE)),
-      );
-      if (first.period !== "" && first.period !== period) {
-        return { complete: false, period: first.period, first, songs: [] };
-      }
-    }
-    const total = first.totalNum;
-    const songs = [...first.songs];
-    const step = first.songs.length;
-    if (step === 0 && total > 0) {
-      throw malformed(
-        `chart ${topId} declares ${total} songs but its first page is empty`,
-      );
-    }
-    const offsets: number[] = [];
-    for (let offset = step; offset < total; offset += step) {
-      offsets.push(offset);
-    }
-    for (let i = 0; i < offsets.length; i += PAGES_PER_ENVELOPE) {
-      const batch = offsets.slice(i, i + PAGES_PER_ENVELOPE);
-      const results = await this.#transport.many(
-        batch.map((offset) => pageCall(period, offset, step)),
-      );
-      for (const result of results) {
-        if (!result.ok) throw result.error;
-        const page = parseToplistDetail(result.data);
-        if (page.period !== "" && page.period !== period) {
-          return { complete: false, period: page.period, first, songs: [] };
-        }
-        songs.push(...page.songs);
-      }
-    }
-    if (songs.length < total) {
-      throw malformed(
-        `chart ${topId} declares ${total} songs but its pages hold ${songs.length}`,
-      );
-    }
-    return { complete: true, period, first, songs: onceEach(songs) };
-  }
-
-  #rememberPeriod(topId: number, period: string): void {
-    const cache = this.#toplists;
-    if (!cache) return;
-    cache.entries = cache.entries.then((map) => {
-      const entry = map.get(topId);
-      if (entry) map.set(topId, { ...entry, period });
-      return map;
-    });
   }
 
   // ------------------------------------------------------------ playlists
