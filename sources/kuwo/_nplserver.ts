@@ -44,9 +44,13 @@ import { checkNplserverResult, type KuwoTransport } from "./_transport.ts";
 export interface NplserverPage {
   /** The playlist id the page names, when it names one. */
   id: string | undefined;
+  /** Songs in the playlist, as the page declares. */
   total: number;
+  /** The page number (from 0) the answer says it is. */
   pn: number;
+  /** The page size the answer says it has. */
   rn: number;
+  /** The page's song items (`musiclist`). */
   items: unknown[];
   /** The playlist's header fields (everything but `musiclist`). */
   meta: Json;

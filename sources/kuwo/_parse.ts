@@ -83,8 +83,11 @@ export function stripMusicPrefix(id: string): string {
 
 /** One entry of a `MINFO`/`N_MINFO` string. */
 export interface MinfoEntry {
+  /** Kuwo's level name (`ff`, `p`, `h`...). */
   level: string;
+  /** The tier's bitrate. */
   bitrateKbps: number;
+  /** The format, lower case (`flac`, `mp3`...). */
   format: string;
   /** The size as written (`52.83Mb`). */
   size: string;

@@ -62,9 +62,11 @@ export function parseTagList(body: unknown): PoolCandidate[] {
 
 /** One page of square playlists. */
 export interface SquarePage {
+  /** Items in the pool, as the page declares. */
   total: number;
   /** Items on the page, including ones that are not ordinary playlists. */
   received: number;
+  /** The page's ordinary playlists. */
   playlists: PlaylistCandidate[];
 }
 
@@ -194,9 +196,13 @@ export function parseChartPage(
 
 /** One page of a playlist (`playListInfo`, §7.1). */
 export interface PlaylistPage {
+  /** The playlist id the page names. */
   id: string;
+  /** Songs in the playlist, as the page declares. */
   total: number;
+  /** The page's song items (`musicList`). */
   items: unknown[];
+  /** The playlist's metadata from the page's header fields. */
   playlist: PlaylistCandidate;
 }
 

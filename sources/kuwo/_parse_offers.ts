@@ -45,12 +45,19 @@ export function offerRungs(item: Json): Rung[] {
 export interface MobiAnswer {
   /** The business code (`200`, `-1`, `407`...); text answers have none. */
   code?: number;
+  /** The message of a JSON answer (`msg`). */
   message?: string;
+  /** The URL of the file, when one is granted. */
   url?: string;
+  /** The bitrate of the tier answered (it may be below the one asked). */
   bitrateKbps?: number;
+  /** The format of the tier answered, lower case. */
   format?: string;
+  /** The song id answered for, without `MUSIC_`. */
   rid?: string;
+  /** The file's duration in seconds (a preview is short). */
   durationS?: number;
+  /** `0` for a full file; anything else marks a preview. */
   type?: number;
 }
 

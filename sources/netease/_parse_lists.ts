@@ -91,8 +91,11 @@ export function parsePlaylist(
 
 /** One page of `playlist/list` or `playlist/highquality/list`. */
 export interface PlaylistPage {
+  /** The page's playlists. */
   playlists: PlaylistCandidate[];
+  /** Whether the platform says more pages follow. */
   more: boolean;
+  /** Playlists in the category, when the page says. */
   total: number | undefined;
   /** Cursor of the high-quality list: the last item's `updateTime`. */
   lasttime: number | undefined;
@@ -128,9 +131,11 @@ export function parseToplist(body: unknown): PlaylistCandidate[] {
 
 /** What `v6/playlist/detail` gives. */
 export interface PlaylistDetail {
+  /** The playlist's metadata. */
   playlist: PlaylistCandidate;
   /** Every track id, in order. */
   trackIds: string[];
+  /** The track count the playlist declares (`trackCount`). */
   declaredCount: number;
   /** The songs the detail included (a prefix), by id. */
   tracks: Map<string, Json>;
@@ -158,7 +163,9 @@ export function parsePlaylistDetail(body: unknown): PlaylistDetail {
 
 /** What `v3/song/detail` gives, by id. */
 export interface SongDetail {
+  /** The songs, by id. */
   songs: Map<string, Json>;
+  /** Their privileges, by id. */
   privileges: Map<string, Json>;
 }
 

@@ -11,17 +11,29 @@ import { id, kind, object, text } from "./_parse.ts";
 
 /** One item of `song/enhance/player/url/v1` (`data[0]`) or download `data`. */
 export interface UrlItem {
+  /** The song asked for. */
   id: string;
+  /** The file's URL; `null` when none is granted (an empty one too). */
   url: string | null;
+  /** The item's own code: 200 for a usable item. */
   code: number | undefined;
+  /** Bitrate in bit/s. */
   br: number | undefined;
+  /** Size in bytes. */
   size: number | undefined;
+  /** The file's MD5, hex. */
   md5: string | undefined;
+  /** The file type, lower case (`flac`, `mp3`...). */
   type: string | undefined;
+  /** The level served, which may be below the one asked. */
   level: string | undefined;
+  /** The song's fee type (1, 4, 8: paid). */
   fee: number | undefined;
+  /** Seconds the URL stays valid. */
   expi: number | undefined;
+  /** Set on a preview instead of the full song. */
   freeTrialInfo: unknown;
+  /** The item as answered. */
   raw: Json;
 }
 

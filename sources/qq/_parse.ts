@@ -162,7 +162,9 @@ export function rungSize(file: Json, rung: Rung): number {
 
 /** A rung a song has, with its declared size. */
 export interface SongRung {
+  /** The rung. */
   rung: Rung;
+  /** Its size as the song's `file` object declares it. */
   sizeBytes: number;
 }
 

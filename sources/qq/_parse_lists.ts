@@ -54,7 +54,9 @@ export function parseCategories(data: unknown): PoolCandidate[] {
 
 /** One page of a category (`get_category_content`, §3). */
 export interface CategoryPage {
+  /** Playlists in the category (`total_cnt`). */
   total: number;
+  /** The page's playlists. */
   playlists: PlaylistCandidate[];
 }
 
@@ -97,9 +99,11 @@ export function parseCategoryPage(data: unknown): CategoryPage {
 
 /** A chart as `GetAll` lists it. */
 export interface ToplistEntry {
+  /** The chart's id. */
   topId: number;
   /** The chart's current period (`YYYY-MM-DD` or `YYYY_W`). */
   period: string;
+  /** The chart as a playlist (`chart:<topId>`). */
   candidate: PlaylistCandidate;
 }
 
@@ -173,8 +177,11 @@ export function parseToplists(data: unknown): ToplistEntry[] {
 export interface ToplistPage {
   /** The period the answer is for: differs from the asked one on a mismatch. */
   period: string;
+  /** Songs in the chart in that period. */
   totalNum: number;
+  /** The chart as a playlist. */
   chart: PlaylistCandidate;
+  /** The page's songs. */
   songs: SongInfo[];
 }
 
@@ -198,8 +205,11 @@ export function parseToplistDetail(data: unknown): ToplistPage {
 export interface CdInfoPage {
   /** `code`/`subcode` when the platform refused (missing or private list). */
   refused?: { code: number; subcode: number; message: string };
+  /** Songs in the playlist (`total_song_num`). */
   total: number;
+  /** The playlist's metadata, unless refused. */
   playlist?: PlaylistCandidate;
+  /** The page's songs. */
   songs: SongInfo[];
 }
 

@@ -20,9 +20,11 @@ import {
 
 /** What a download needs from a stored song record. */
 export interface SongMedia {
+  /** The song's mid. */
   mid: string;
   /** `file.media_mid`; form 2 (`mid + mid`) is used without it (§7.1). */
   mediaMid: string | undefined;
+  /** The rungs the song's `file` object declares, best first. */
   rungs: SongRung[];
 }
 
@@ -47,9 +49,13 @@ export function vkeyFilename(rung: Rung, media: SongMedia): string {
 
 /** One `midurlinfo` entry. */
 export interface VkeyEntry {
+  /** The song's mid. */
   songmid: string;
+  /** The filename answered for (as sent, or the rung the server chose). */
   filename: string;
+  /** The URL path on the CDN; empty when not granted. */
   purl: string;
+  /** Why not granted (§7.3: 104003 no rights...); 0 otherwise. */
   result: number;
 }
 
@@ -57,7 +63,9 @@ export interface VkeyEntry {
 export interface VkeyAnswer {
   /** Seconds the URLs stay valid, when given. */
   expiration: number | undefined;
+  /** The CDN hosts offered, best first. */
   sip: string[];
+  /** One entry per filename (`midurlinfo`). */
   entries: VkeyEntry[];
 }
 
