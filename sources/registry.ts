@@ -74,6 +74,23 @@ export interface SourcesOptions {
 /**
  * Builds the sources. With `emulation`, first learns from the emulation
  * server what clients need from it (`/_emulation/config`).
+ *
+ * @example Against the offline emulation
+ * ```ts
+ * import { createEmulation } from "../emulation/emulation.ts";
+ * import { createSources } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const emulation = createEmulation({ size: "tiny" });
+ * const sources = await createSources({
+ *   fetch: emulation.fetch,
+ *   emulation: "http://emu",
+ *   ratePerSecond: 0,
+ * });
+ * assert.deepEqual([...sources.keys()], ["netease", "qq", "kuwo"]);
+ * const pools = await sources.get("kuwo")!.listPools("square");
+ * assert.ok(pools.some((pool) => pool.remoteKey === "rcm"));
+ * ```
  */
 export async function createSources(
   options: SourcesOptions = {},
