@@ -15,7 +15,7 @@ import {
   CREDENTIAL_ENV,
   DEFAULT_RATES,
   EMULATION_RATE,
-} from "./sources/registry.ts";
+} from "./sources/config.ts";
 
 /** A command in the help index, with the module that runs it. */
 interface CommandEntry {

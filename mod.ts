@@ -83,13 +83,10 @@ export type {
   RetryInfo,
   Sleep,
 } from "./sources/http.ts";
-export { createSources, credentialsFromEnv } from "./sources/registry.ts";
-export type {
-  Credentials,
-  SourceConfig,
-  SourceFactory,
-  SourcesOptions,
-} from "./sources/registry.ts";
+export { createSources } from "./sources/registry.ts";
+export type { SourceFactory, SourcesOptions } from "./sources/registry.ts";
+export { credentialsFromEnv } from "./sources/config.ts";
+export type { Credentials, SourceConfig } from "./sources/config.ts";
 export type { BaseUrls } from "./sources/base_url.ts";
 export {
   matchKey,

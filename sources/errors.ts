@@ -111,3 +111,56 @@ export function shortUrl(url: string): string {
     return url.split(/[?#]/)[0] ?? url;
   }
 }
+
+/**
+ * The same failure told with another message (more context, a second
+ * attempt named): its platform, kind, status, URL, code and retry advice
+ * kept, `error` as the cause. `options` override any of them.
+ *
+ * @example Usage
+ * ```ts
+ * import { restated, SourceError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const first = new SourceError("kuwo: HTTP 502", { platform: "kuwo", kind: "http", status: 502 });
+ * const error = restated(first, `${first.message} (after the web path failed)`);
+ * assert.equal(error.kind, "http");
+ * assert.equal(error.status, 502);
+ * assert.equal(error.cause, first);
+ * ```
+ */
+export function restated(
+  error: SourceError,
+  message: string,
+  options: Partial<SourceErrorOptions> = {},
+): SourceError {
+  return new SourceError(message, {
+    platform: error.platform,
+    kind: error.kind,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.url === undefined ? {} : { url: error.url }),
+    ...(error.code === undefined ? {} : { code: error.code }),
+    retryable: error.retryable,
+    ...(error.retryAfterSeconds === undefined
+      ? {}
+      : { retryAfterSeconds: error.retryAfterSeconds }),
+    cause: error,
+    ...options,
+  });
+}
+
+/**
+ * A `malformed` error of a platform: an answer that is not the JSON or
+ * text its protocol describes. The message is prefixed with the platform.
+ */
+export function malformedAnswer(
+  platform: Platform,
+  message: string,
+  details: { url?: string; cause?: unknown } = {},
+): SourceError {
+  return new SourceError(`${platform}: ${message}`, {
+    platform,
+    kind: "malformed",
+    ...details,
+  });
+}

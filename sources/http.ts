@@ -76,7 +76,7 @@ export interface HttpRequestInit extends RequestInit {
 export type BodyCheck<T> = (body: T, response: Response) => void;
 
 /** The default sleep, on real timers. */
-export const realSleep: Sleep = (ms, signal) =>
+export const realSleep: Sleep = (ms, signal): Promise<void> =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const id = setTimeout(() => {

@@ -1,64 +1,25 @@
 /**
  * Builds the three platform sources from one set of options: real hosts or
  * an emulation server, credentials, pacing, and the injected `fetch`,
- * clock and sleep.
+ * clock and sleep. What one source is built from (`SourceConfig`,
+ * `Credentials`, the rates) lives in `config.ts`.
  *
  * @module
  */
 import { type BaseUrls, emulatedBaseUrls, REAL_BASE_URLS } from "./base_url.ts";
+import {
+  type Credentials,
+  DEFAULT_RATES,
+  EMULATION_RATE,
+  type SourceConfig,
+} from "./config.ts";
 import { type Fetch, HttpClient, type RetryInfo, type Sleep } from "./http.ts";
-import { createKuwoSource } from "./kuwo/mod.ts";
-import { createNeteaseSource } from "./netease/mod.ts";
-import { createQqSource } from "./qq/mod.ts";
+import { RECOMMENDED_POOL_KEY } from "./kuwo/_constants.ts";
+import { createKuwoSource } from "./kuwo/source.ts";
+import { HIGH_QUALITY_KEY } from "./netease/_constants.ts";
+import { createNeteaseSource } from "./netease/source.ts";
+import { createQqSource } from "./qq/source.ts";
 import { type Platform, PLATFORMS, type Source } from "./types.ts";
-
-/** Optional logins. Never printed or logged. */
-export interface Credentials {
-  /** NetEase `MUSIC_U` cookie. */
-  neteaseMusicU?: string;
-  /** QQ Music `uin` (QQ number). */
-  qqUin?: string;
-  /** QQ Music `qm_keyst` / `qqmusic_key` (the musickey). */
-  qqMusicKey?: string;
-}
-
-/** Environment variables read for credentials. */
-export const CREDENTIAL_ENV = {
-  neteaseMusicU: "CATALOGSYNC_NETEASE_MUSIC_U",
-  qqUin: "CATALOGSYNC_QQ_UIN",
-  qqMusicKey: "CATALOGSYNC_QQ_MUSIC_KEY",
-} as const satisfies Record<keyof Credentials, string>;
-
-/** Reads credentials from the environment. */
-export function credentialsFromEnv(
-  getEnv: (name: string) => string | undefined,
-): Credentials {
-  const credentials: Credentials = {};
-  for (const [field, name] of Object.entries(CREDENTIAL_ENV)) {
-    const value = getEnv(name)?.trim();
-    if (value) credentials[field as keyof Credentials] = value;
-  }
-  return credentials;
-}
-
-/** What a platform's source is built from. */
-export interface SourceConfig {
-  /** The platform's HTTP client (pacing, retries, guards). */
-  http: HttpClient;
-  /** Real URLs to the URLs to call (identity, or the emulation). */
-  urls: BaseUrls;
-  /** Optional logins; never printed. */
-  credentials: Credentials;
-  /**
-   * This platform's part of the emulation's `/_emulation/config` (NetEase's
-   * RSA public key...), when talking to an emulation.
-   */
-  emulation: Record<string, unknown> | undefined;
-  /** The clock, epoch milliseconds. */
-  now(): number;
-  /** A source of random numbers in [0, 1). */
-  random(): number;
-}
 
 /** Builds one platform's source. */
 export type SourceFactory = (config: SourceConfig) => Source;
@@ -75,20 +36,10 @@ export const SOURCE_FACTORIES: Record<Platform, SourceFactory> = {
  * key: NetEase's high-quality list and Kuwo's recommended list.
  */
 export const LIST_POOLS: Readonly<Record<Platform, readonly string[]>> = {
-  netease: ["highquality"],
+  netease: [HIGH_QUALITY_KEY],
   qq: [],
-  kuwo: ["rcm"],
+  kuwo: [RECOMMENDED_POOL_KEY],
 };
-
-/** Requests per second against the real platforms. */
-export const DEFAULT_RATES: Record<Platform, number> = {
-  netease: 3,
-  qq: 8,
-  kuwo: 3,
-};
-
-/** Requests per second against an emulation. */
-export const EMULATION_RATE = 100;
 
 /** Options of `createSources()`. */
 export interface SourcesOptions {
@@ -123,6 +74,23 @@ export interface SourcesOptions {
 /**
  * Builds the sources. With `emulation`, first learns from the emulation
  * server what clients need from it (`/_emulation/config`).
+ *
+ * @example Against the offline emulation
+ * ```ts
+ * import { createEmulation } from "../emulation/emulation.ts";
+ * import { createSources } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const emulation = createEmulation({ size: "tiny" });
+ * const sources = await createSources({
+ *   fetch: emulation.fetch,
+ *   emulation: "http://emu",
+ *   ratePerSecond: 0,
+ * });
+ * assert.deepEqual([...sources.keys()], ["netease", "qq", "kuwo"]);
+ * const pools = await sources.get("kuwo")!.listPools("square");
+ * assert.ok(pools.some((pool) => pool.remoteKey === "rcm"));
+ * ```
  */
 export async function createSources(
   options: SourcesOptions = {},

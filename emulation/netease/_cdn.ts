@@ -6,7 +6,7 @@
  * @module
  */
 import { audioMd5, serveAudio } from "../audio.ts";
-import { type EmulatorContext, type Route } from "../platform.ts";
+import type { EmulatorContext, Route } from "../platform.ts";
 import type { NeteaseCatalog } from "./_catalog.ts";
 import { objectFile } from "./_songs.ts";
 

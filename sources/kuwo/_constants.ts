@@ -37,7 +37,7 @@ export const ILLEGAL_PATTERN = /the request is illegal/i;
 export const WAPI_LOGIN_QUERY = "loginUid=0&loginSid=0&appUid=76039576";
 
 /** Query of the tag list call (§5). */
-export const TAG_LIST_QUERY =
+export const TAG_LIST_QUERY: string =
   "cmd=rcm_keyword_playlist&user=0&prod=kwplayer_pc_9.0.5.0&vipver=9.0.5.0" +
   "&source=kwplayer_pc_9.0.5.0&loginUid=0&loginSid=0&appUid=76039576";
 
@@ -60,7 +60,7 @@ export const PLAYLIST_PAGE_SIZE = 100;
 export const NPLSERVER_PAGE_SIZE = 1000;
 
 /** The fixed query of nplserver `getlistinfo` after `pid`, `pn`, `rn` (§7.2, lx). */
-export const NPLSERVER_QUERY =
+export const NPLSERVER_QUERY: string =
   "encode=utf8&keyset=pl2012&identity=kuwo&pcmp4=1" +
   "&vipver=MUSIC_9.0.5.0_W1&newver=1";
 
@@ -70,8 +70,9 @@ export const RECOMMENDED_POOL_KEY = "rcm";
 /** Display name of the recommended-playlists pool. */
 export const RECOMMENDED_POOL_NAME = "推荐歌单";
 
-/** `remoteKey` and name of the chart pool (§6). */
+/** `remoteKey` of the chart pool (§6). */
 export const TOPLIST_POOL_KEY = "toplist";
+/** Display name of the chart pool. */
 export const TOPLIST_POOL_NAME = "排行榜";
 
 /** `remoteId` prefix of a chart: its songs come from `bang/musicList` (§6). */
@@ -84,7 +85,7 @@ export const MOBI_SOURCE = "kwplayer_ar_5.1.0.0_B_jiakong_vh.apk";
 export const DES_KEY = "ylzsxkwm";
 
 /** A desktop browser UA for `www` calls (§11). */
-export const BROWSER_UA =
+export const BROWSER_UA: string =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 " +
   "(KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
 
@@ -98,9 +99,13 @@ export const WWW_REFERER = "https://www.kuwo.cn/";
 export interface Rung {
   /** Kuwo's own name of the tier, sent as `br`. */
   br: string;
+  /** The file format `mobi.s` is asked for and answers. */
   format: "flac" | "mp3";
+  /** The tier's bitrate, as `mobi.s` and `MINFO` name it. */
   bitrateKbps: number;
+  /** The platform-neutral quality of the tier. */
   label: QualityLabel;
+  /** The container of the tier's files. */
   container: Container;
 }
 
@@ -154,9 +159,11 @@ export const REGION_CODE = 407;
 
 /**
  * A preview stub's duration differs from the track's by more than this
- * (seconds), or this fraction, whichever is larger (§9.6 step 4).
+ * (seconds), or `PREVIEW_DURATION_SLACK_RATIO`, whichever is larger (§9.6
+ * step 4).
  */
 export const PREVIEW_DURATION_SLACK_S = 5;
+/** The fraction of the track's duration a preview stub differs by at least. */
 export const PREVIEW_DURATION_SLACK_RATIO = 0.05;
 
 /** `pay` bits that mark a song paid on the web (§8.2, U-CS). */

@@ -193,6 +193,22 @@ function keysFor(key: string, decrypt: boolean): bigint[] {
 }
 
 /**
+ * Runs `blocks` little-endian blocks of `input` through the cipher; a block
+ * past the end of `input` reads as zeros (the zero padding).
+ */
+function cryptBlocks(
+  keys: bigint[],
+  input: Uint8Array,
+  blocks: number,
+): Uint8Array {
+  const out = new Uint8Array(blocks * 8);
+  for (let b = 0; b < blocks; b++) {
+    writeBlock(out, b * 8, cryptBlock(keys, readBlock(input, b * 8)));
+  }
+  return out;
+}
+
+/**
  * Encrypts bytes: zero-padded little-endian blocks, and always one block
  * more than `floor(len / 8)` (a multiple of 8, even 0, gets an all-zero
  * block).
@@ -201,14 +217,11 @@ export function kuwoDesEncryptBytes(
   plain: Uint8Array,
   key: string = DES_KEY,
 ): Uint8Array {
-  const keys = keysFor(key, false);
-  const blocks = Math.floor(plain.length / 8) + 1;
-  const out = new Uint8Array(blocks * 8);
-  for (let b = 0; b < blocks; b++) {
-    // readBlock reads past the end as zeros: the zero padding
-    writeBlock(out, b * 8, cryptBlock(keys, readBlock(plain, b * 8)));
-  }
-  return out;
+  return cryptBlocks(
+    keysFor(key, false),
+    plain,
+    Math.floor(plain.length / 8) + 1,
+  );
 }
 
 /** Decrypts whole blocks (a partial tail block is ignored). */
@@ -216,13 +229,7 @@ export function kuwoDesDecryptBytes(
   cipher: Uint8Array,
   key: string = DES_KEY,
 ): Uint8Array {
-  const keys = keysFor(key, true);
-  const blocks = Math.floor(cipher.length / 8);
-  const out = new Uint8Array(blocks * 8);
-  for (let b = 0; b < blocks; b++) {
-    writeBlock(out, b * 8, cryptBlock(keys, readBlock(cipher, b * 8)));
-  }
-  return out;
+  return cryptBlocks(keysFor(key, true), cipher, Math.floor(cipher.length / 8));
 }
 
 /** Encrypts a query as `mobi.s` wants it in `q`: UTF-8, KuwoDES, standard Base64. */

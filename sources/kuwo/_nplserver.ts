@@ -26,28 +26,31 @@
  *
  * @module
  */
-import { isSourceError, SourceError } from "../errors.ts";
-import type { SourceConfig } from "../registry.ts";
+import { isObject, type Json } from "../_json.ts";
+import { isSourceError, type SourceError } from "../errors.ts";
 import type { PlaylistCandidate, PlaylistSongs, SongInfo } from "../types.ts";
-import { HOSTS, NPLSERVER_PAGE_SIZE, NPLSERVER_QUERY } from "./_constants.ts";
+import { NPLSERVER_PAGE_SIZE } from "./_constants.ts";
 import {
   decodeEntities,
-  isObject,
-  type Json,
   malformed,
   parseSong,
   stripMusicPrefix,
   toNumber,
   toText,
 } from "./_parse.ts";
+import { checkNplserverResult, type KuwoTransport } from "./_transport.ts";
 
 /** One page of `pl.svc?op=getlistinfo`, checked for its shape. */
 export interface NplserverPage {
   /** The playlist id the page names, when it names one. */
   id: string | undefined;
+  /** Songs in the playlist, as the page declares. */
   total: number;
+  /** The page number (from 0) the answer says it is. */
   pn: number;
+  /** The page size the answer says it has. */
   rn: number;
+  /** The page's song items (`musiclist`). */
   items: unknown[];
   /** The playlist's header fields (everything but `musiclist`). */
   meta: Json;
@@ -62,28 +65,6 @@ function countField(body: Json, field: string): number {
     );
   }
   return value;
-}
-
-/**
- * Throws for an answer whose `result` is not `"ok"` (§7.2). §12: such
- * answers are retried (lx: up to 3 times), so the error is retryable.
- */
-export function checkNplserverResult(body: unknown, url?: string): void {
-  if (!isObject(body)) throw malformed("nplserver: not a JSON object", url);
-  if (body.result === "ok") return;
-  if (typeof body.result !== "string") {
-    throw malformed("nplserver: the answer has no result", url);
-  }
-  throw new SourceError(
-    `kuwo: nplserver pl.svc answered result ${JSON.stringify(body.result)}`,
-    {
-      platform: "kuwo",
-      kind: "http",
-      code: body.result,
-      retryable: true,
-      ...(url === undefined ? {} : { url }),
-    },
-  );
 }
 
 /** Parses a `getlistinfo` page strictly: `result === "ok"`, counts, `musiclist[]`. */
@@ -221,7 +202,7 @@ function checkPage(
  * pn·rn)` songs (a page that does not is retried like any malformed body).
  */
 export async function nplserverPlaylistSongs(
-  config: SourceConfig,
+  transport: KuwoTransport,
   remoteId: string,
   signal?: AbortSignal,
 ): Promise<PlaylistSongs> {
@@ -230,18 +211,18 @@ export async function nplserverPlaylistSongs(
   let total: number | undefined;
   let playlist: PlaylistCandidate | undefined;
   for (let pn = 0; total === undefined || songs.length < total; pn++) {
-    const url = config.urls.to(
-      `${HOSTS.nplserver}/pl.svc?op=getlistinfo&pid=${remoteId}&pn=${pn}&rn=${rn}&${NPLSERVER_QUERY}`,
-    );
     let page: NplserverPage | undefined;
     let pageSongs: SongInfo[] = [];
-    await config.http.json<Json>(url, signal ? { signal } : {}, (body) => {
-      checkNplserverResult(body, url);
-      const parsed = parseNplserverPage(body);
-      checkPage(parsed, remoteId, pn, rn);
-      pageSongs = parsed.items.map(parseNplserverSong);
-      page = parsed;
-    });
+    await transport.nplserver(
+      `op=getlistinfo&pid=${remoteId}&pn=${pn}&rn=${rn}`,
+      (body) => {
+        const parsed = parseNplserverPage(body);
+        checkPage(parsed, remoteId, pn, rn);
+        pageSongs = parsed.items.map(parseNplserverSong);
+        page = parsed;
+      },
+      signal,
+    );
     if (!page) throw malformed(`nplserver page ${pn} was not read`);
     if (total !== undefined && page.total !== total) {
       throw malformed(

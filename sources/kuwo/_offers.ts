@@ -1,13 +1,16 @@
 /**
- * Download offers: one `mobi.s` request per rung of the ladder, best
- * first, lazily (§9.6). Two forms of the same resolver: the plain
+ * Kuwo download offers: one `mobi.s` request per rung of the ladder, best
+ * first, lazily (§9.6); each answer judged (`judgeAnswer`) and, when it is
+ * an offer, probed on the CDN. Two forms of the same resolver: the plain
  * `convert_url_with_sign` call (`f=web`, the page's primary path, §9.2)
- * and the KuwoDES `convert_url2` call (`f=kuwo&q=`, §9.3).
+ * and the KuwoDES `convert_url2` call (`f=kuwo&q=`, §9.3); the transport
+ * sends either and reads both into one `MobiAnswer`, so another form (or
+ * another `source` string) is a transport matter, not a new ladder.
  *
  * @module
  */
+import { isObject } from "../_json.ts";
 import { isSourceError, SourceError } from "../errors.ts";
-import type { SourceConfig } from "../registry.ts";
 import {
   type Container,
   type DownloadOffer,
@@ -19,10 +22,8 @@ import {
   CDN_HOST_PATTERN,
   CDN_PATH_PATTERN,
   FINAL_CODES,
-  HOSTS,
   LADDER,
   MAX_PLAIN_BITRATE,
-  MOBI_SOURCE,
   MOBILE_UA,
   PREVIEW_DURATION_SLACK_RATIO,
   PREVIEW_DURATION_SLACK_S,
@@ -30,22 +31,9 @@ import {
   type Rung,
   WWW_REFERER,
 } from "./_constants.ts";
-import { kuwoDesEncrypt } from "./_kuwo_des.ts";
-import {
-  isObject,
-  type MobiAnswer,
-  offerRungs,
-  parseMobiJson,
-  parseMobiText,
-  rungOf,
-  toNumber,
-} from "./_parse.ts";
-
-/**
- * Which form of `mobi.s` resolves URLs: `plain` is `convert_url_with_sign`
- * with `f=web` (§9.2), `des` is `convert_url2` with a KuwoDES `q` (§9.3).
- */
-export type OfferPath = "plain" | "des";
+import { rungOf, stripMusicPrefix, toNumber } from "./_parse.ts";
+import { type MobiAnswer, offerRungs } from "./_parse_offers.ts";
+import { type KuwoTransport, type OfferPath, requireId } from "./_transport.ts";
 
 /** Headers the CDN wants (§9.5). */
 export const CDN_HEADERS: Readonly<Record<string, string>> = {
@@ -60,26 +48,6 @@ export type Verdict =
   | { kind: "preview"; reason: string }
   | { kind: "final"; reason: string; code?: number }
   | { kind: "region"; reason: string; code: number };
-
-/** The URL of the plain `convert_url_with_sign` call for a rung (§9.2). */
-export function plainOfferUrl(rid: string, rung: Rung): string {
-  return `${HOSTS.mobi}/mobi.s?f=web&user=0&source=${MOBI_SOURCE}` +
-    `&type=convert_url_with_sign&rid=${rid}&br=${rung.br}` +
-    `&format=${rung.format}&sig=0&network=WIFI`;
-}
-
-/** The plaintext of the `convert_url2` query for a rung (§9.3; `br` asks the tier). */
-export function desOfferQuery(rid: string, rung: Rung): string {
-  return `user=0&corp=kuwo&source=${MOBI_SOURCE}&p2p=1&type=convert_url2` +
-    `&sig=0&format=${rung.format}&rid=${rid}&br=${rung.br}`;
-}
-
-/** The URL of the KuwoDES `convert_url2` call for a rung (§9.3), `q` percent-encoded. */
-export function desOfferUrl(rid: string, rung: Rung): string {
-  return `${HOSTS.mobiDes}/mobi.s?f=kuwo&q=${
-    encodeURIComponent(kuwoDesEncrypt(desOfferQuery(rid, rung)))
-  }`;
-}
 
 /**
  * Judges one answer for a rung (§9.6 step 4): region lock; final codes;
@@ -196,6 +164,7 @@ export function sniffContainer(bytes: Uint8Array): Container | undefined {
 
 /** Options of `resolveOffers()`. */
 export interface ResolveOptions extends OfferOptions {
+  /** The form of `mobi.s` to ask. */
   path: OfferPath;
   /** Probe the first bytes of each offer (container, exact size). */
   probe: boolean;
@@ -207,17 +176,16 @@ export interface ResolveOptions extends OfferOptions {
  * ladder ends (preview stub, final code, nothing usable) before any offer.
  */
 export async function* resolveOffers(
-  config: SourceConfig,
+  transport: KuwoTransport,
   song: SongInfo,
   options: ResolveOptions,
 ): AsyncGenerator<DownloadOffer> {
-  const rid = song.remoteId.replace(/^MUSIC_/i, "");
-  if (!/^\d+$/.test(rid)) {
-    throw new SourceError(`kuwo: '${song.remoteId}' is not a song id`, {
-      platform: "kuwo",
-      kind: "not_found",
-    });
-  }
+  const { config } = transport;
+  const rid = requireId(
+    song.remoteId,
+    "a song",
+    stripMusicPrefix(song.remoteId),
+  );
   const item = isObject(song.raw) ? song.raw : undefined;
   const top = options.top;
   const rungs = (item ? offerRungs(item) : rungsFromQualities(song))
@@ -245,7 +213,7 @@ export async function* resolveOffers(
     options.signal?.throwIfAborted();
     let answer: MobiAnswer;
     try {
-      answer = await ask(config, rid, rung, options);
+      answer = await transport.mobi(rid, rung, options.path, options.signal);
     } catch (error) {
       // §9.6 step 4: a non-2xx answer (but 429) or a broken body: next tier
       if (isSourceError(error, "http", "html", "malformed")) {
@@ -310,7 +278,7 @@ export async function* resolveOffers(
           headers: { ...CDN_HEADERS },
         };
         if (options.probe) {
-          const probed = await probe(config, offer, options.signal);
+          const probed = await probe(transport, offer, options.signal);
           if (typeof probed === "string") {
             lastReason = `${rung.br}: ${probed}`;
             continue;
@@ -341,46 +309,23 @@ function durationOf(song: SongInfo): number | undefined {
   return toNumber(raw.duration ?? raw.DURATION);
 }
 
-async function ask(
-  config: SourceConfig,
-  rid: string,
-  rung: Rung,
-  options: ResolveOptions,
-): Promise<MobiAnswer> {
-  const init = {
-    headers: { "User-Agent": MOBILE_UA },
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
-  if (options.path === "plain") {
-    const body = await config.http.json(
-      config.urls.to(plainOfferUrl(rid, rung)),
-      init,
-    );
-    return parseMobiJson(body);
-  }
-  const text = await config.http.text(
-    config.urls.to(desOfferUrl(rid, rung)),
-    init,
-  );
-  return parseMobiText(text);
-}
-
 /**
  * Reads the first bytes of an offer (§9.6 step 6): the container's magic
  * must match the tier, the size comes from `Content-Range`. A string says
  * why the offer is not usable.
  */
 async function probe(
-  config: SourceConfig,
+  transport: KuwoTransport,
   offer: DownloadOffer,
   signal: AbortSignal | undefined,
 ): Promise<{ sizeBytes: number | undefined } | string> {
   let response: Response;
   try {
-    response = await config.http.request(offer.url, {
-      headers: { ...offer.headers, Range: "bytes=0-15" },
-      ...(signal ? { signal } : {}),
-    });
+    response = await transport.cdn(
+      offer.url,
+      { ...offer.headers, Range: "bytes=0-15" },
+      signal,
+    );
   } catch (error) {
     if (isSourceError(error, "http", "html", "malformed")) {
       return `the probe failed: ${error.message}`;

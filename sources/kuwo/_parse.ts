@@ -1,49 +1,34 @@
 /**
- * Pure parsers: Kuwo's JSON and text bodies to normalized records. They
- * accept the type drift the page documents (numbers as strings, `MUSIC_`
- * prefixes, HTML entities, upper-case mobile field names) and throw a
- * `malformed` `SourceError` for a body that is not the shape expected.
+ * Pure parsers: Kuwo's JSON and text bodies to normalized records, and the
+ * helpers the other parsers share. They accept the type drift the page
+ * documents (numbers as strings, `MUSIC_` prefixes, HTML entities,
+ * upper-case mobile field names) and throw a `malformed` `SourceError` for
+ * a body that is not the shape expected. The pools, playlists and charts
+ * are read by `_parse_lists.ts`, the `mobi.s` answers by
+ * `_parse_offers.ts`, nplserver's pages by `_nplserver.ts`.
  *
  * @module
  */
+import { isObject, type Json } from "../_json.ts";
 import { splitArtistNames } from "../artist_names.ts";
-import { SourceError } from "../errors.ts";
+import { malformedAnswer, type SourceError } from "../errors.ts";
 import type {
   ArtistDetail,
   ArtistRef,
   Availability,
-  PlaylistCandidate,
-  PoolCandidate,
   QualityInfo,
   SongInfo,
 } from "../types.ts";
 import {
-  CHART_PREFIX,
-  ITEM_DIGEST_PLAYLIST,
   LADDER,
   MAX_PLAIN_BITRATE,
   PAY_MASK,
   type Rung,
-  TAG_DIGEST_PLAYLISTS,
-  TOPLIST_POOL_KEY,
-  TOPLIST_POOL_NAME,
 } from "./_constants.ts";
-
-/** A JSON object. */
-export type Json = Record<string, unknown>;
 
 /** A `malformed` error for a body that is not what the protocol says. */
 export function malformed(message: string, url?: string): SourceError {
-  return new SourceError(`kuwo: ${message}`, {
-    platform: "kuwo",
-    kind: "malformed",
-    ...(url === undefined ? {} : { url }),
-  });
-}
-
-/** Whether a value is a plain JSON object. */
-export function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return malformedAnswer("kuwo", message, url === undefined ? {} : { url });
 }
 
 /** A number from a number or a numeric string; `undefined` otherwise. */
@@ -98,8 +83,11 @@ export function stripMusicPrefix(id: string): string {
 
 /** One entry of a `MINFO`/`N_MINFO` string. */
 export interface MinfoEntry {
+  /** Kuwo's level name (`ff`, `p`, `h`...). */
   level: string;
+  /** The tier's bitrate. */
   bitrateKbps: number;
+  /** The format, lower case (`flac`, `mp3`...). */
   format: string;
   /** The size as written (`52.83Mb`). */
   size: string;
@@ -191,12 +179,12 @@ export function rungsFromFormats(text: unknown): Rung[] {
 }
 
 /** The `formats` string of a song item (nplserver `formats`, mobile `FORMATS`). */
-function formatsText(item: Json): unknown {
+export function formatsText(item: Json): unknown {
   return item.formats ?? item.FORMATS;
 }
 
 /** The `MINFO`-like strings of a song item, in any of its shapes. */
-function minfoTexts(item: Json): unknown[] {
+export function minfoTexts(item: Json): unknown[] {
   return [item.MINFO, item.N_MINFO, item.minfo, item.n_minfo];
 }
 
@@ -225,27 +213,6 @@ export function qualitiesOf(item: Json): QualityInfo[] {
   }
   out.push(qualityOf(LADDER[4]!));
   return out;
-}
-
-/**
- * The rungs `downloadOffers` asks, best first. With `MINFO` (or else
- * `formats`) they are the song's tiers. A web item only says `hasLossless`: then the whole ladder
- * from 4000kflac (flac known) or 320kmp3 down, relying on `mobi.s`
- * answering the best tier it has below the one asked (a downgrade is
- * taken as the tier achieved, §9.6 step 4).
- */
-export function offerRungs(item: Json): Rung[] {
-  if (hasMinfo(item)) {
-    const levels = new Set(
-      qualitiesFromMinfo(...minfoTexts(item)).map((q) => q.level),
-    );
-    return LADDER.filter((rung) => levels.has(rung.br));
-  }
-  const named = rungsFromFormats(formatsText(item));
-  if (named.length > 0) return named;
-  const flac = item.hasLossless === true || item.hasLossless === 1 ||
-    item.hasLossless === undefined;
-  return LADDER.filter((rung) => flac || rung.format === "mp3");
 }
 
 /** A flag that is 1 (`1`, `"1"`, `true`); anything but 0/1 fails closed (§8.2). */
@@ -375,255 +342,10 @@ export function dataOf(body: unknown, what: string): unknown {
   return body.data;
 }
 
-function arrayOf(value: unknown, what: string): unknown[] {
+/** `value` as a list, or a `malformed` error naming `what`. */
+export function array(value: unknown, what: string): unknown[] {
   if (!Array.isArray(value)) throw malformed(`${what} is not a list`);
   return value;
-}
-
-/**
- * The square's tags (`getTagList`, §5) as pools: `data[].data[]{id, name,
- * digest}`, ids as strings. Tags with another `digest` than 10000 (zone
- * lists, `er.s`) are left out: their playlists come from another service.
- */
-export function parseTagList(body: unknown): PoolCandidate[] {
-  const groups = arrayOf(dataOf(body, "tag list"), "the tag list");
-  const pools: PoolCandidate[] = [];
-  const seen = new Set<string>();
-  for (const group of groups) {
-    if (!isObject(group)) throw malformed("a tag group is not an object");
-    const groupName = decodeEntities(toText(group.name) ?? "");
-    for (const tag of arrayOf(group.data ?? [], "a tag group's tags")) {
-      if (!isObject(tag)) throw malformed("a tag is not an object");
-      const id = toText(tag.id)?.trim();
-      if (!id) throw malformed("a tag has no id");
-      const digest = toText(tag.digest);
-      if (digest !== undefined && digest !== TAG_DIGEST_PLAYLISTS) continue;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      pools.push({
-        platform: "kuwo",
-        kind: "square",
-        remoteKey: id,
-        name: decodeEntities(toText(tag.name) ?? id),
-        ...(groupName === "" ? {} : { group: groupName }),
-        raw: tag,
-      });
-    }
-  }
-  return pools;
-}
-
-/** One page of square playlists. */
-export interface SquarePage {
-  total: number;
-  /** Items on the page, including ones that are not ordinary playlists. */
-  received: number;
-  playlists: PlaylistCandidate[];
-}
-
-/**
- * A page of `getTagPlayList`/`getRcmPlayList` (§5): `data{total, data[]}`,
- * item numbers as strings. Items whose `digest` is not 8 (albums, zone
- * entries) are not playlists `playListInfo` can open (§7.3): skipped.
- */
-export function parseSquarePage(body: unknown): SquarePage {
-  const data = dataOf(body, "square page");
-  if (!isObject(data)) throw malformed("square page: data is not an object");
-  const total = toNumber(data.total);
-  if (total === undefined) throw malformed("square page: no total");
-  const items = arrayOf(data.data ?? [], "the square page's playlists");
-  const playlists: PlaylistCandidate[] = [];
-  for (const item of items) {
-    if (!isObject(item)) throw malformed("a square item is not an object");
-    const digest = toText(item.digest);
-    if (digest !== undefined && digest !== ITEM_DIGEST_PLAYLIST) continue;
-    playlists.push(playlistOf(item));
-  }
-  return { total, received: items.length, playlists };
-}
-
-function playlistOf(item: Json): PlaylistCandidate {
-  const id = toText(item.id)?.trim();
-  if (!id || !/^\d+$/.test(id)) {
-    throw malformed(`a playlist has no usable id (${JSON.stringify(item.id)})`);
-  }
-  const trackCount = toNumber(item.total);
-  const playCount = toNumber(item.listencnt);
-  const cover = toText(item.img) ?? "";
-  const creator = decodeEntities(toText(item.userName ?? item.uname) ?? "");
-  const description = decodeEntities(
-    [item.desc, item.info].map(toText).find((text) => text) ?? "",
-  );
-  const tags = (toText(item.tag) ?? "").split(",").map((t) => t.trim())
-    .filter((t) => t !== "");
-  return {
-    platform: "kuwo",
-    remoteId: id,
-    name: decodeEntities(toText(item.name) ?? ""),
-    ...(cover === "" ? {} : { coverUrl: cover }),
-    ...(trackCount === undefined ? {} : { trackCount }),
-    ...(playCount === undefined ? {} : { playCount }),
-    ...(creator === "" ? {} : { creator }),
-    ...(tags.length === 0 ? {} : { tags: tags.map(decodeEntities) }),
-    ...(description === "" ? {} : { description }),
-    raw: item,
-  };
-}
-
-/** The toplist pool (§6). */
-export function toplistPool(): PoolCandidate {
-  return {
-    platform: "kuwo",
-    kind: "toplist",
-    remoteKey: TOPLIST_POOL_KEY,
-    name: TOPLIST_POOL_NAME,
-  };
-}
-
-/**
- * The charts of `wapi` `bang/list` (§6): `child[].child[]{sourceid, name,
- * intro, pic, pic2, pic5}` as playlists with `remoteId` `chart:<sourceid>`
- * (the chart id is `sourceid`, not `id`); cover `pic5` > `pic2` > `pic`.
- */
-export function parseBangList(body: unknown): PlaylistCandidate[] {
-  if (!isObject(body)) throw malformed("chart list: not an object");
-  const groups = arrayOf(body.child, "the chart list's groups");
-  const charts: PlaylistCandidate[] = [];
-  const seen = new Set<string>();
-  for (const group of groups) {
-    if (!isObject(group)) throw malformed("a chart group is not an object");
-    const groupName = decodeEntities(toText(group.disname) ?? "");
-    for (const chart of arrayOf(group.child ?? [], "a chart group's charts")) {
-      if (!isObject(chart)) throw malformed("a chart is not an object");
-      const id = toText(chart.sourceid)?.trim();
-      if (!id || !/^\d+$/.test(id)) {
-        throw malformed(
-          `a chart has no usable sourceid (${JSON.stringify(chart.sourceid)})`,
-        );
-      }
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const cover = [chart.pic5, chart.pic2, chart.pic].map(toText)
-        .find((url) => url !== undefined && url !== "");
-      const intro = decodeEntities(toText(chart.intro) ?? "");
-      charts.push({
-        platform: "kuwo",
-        remoteId: `${CHART_PREFIX}${id}`,
-        name: decodeEntities(toText(chart.name) ?? id),
-        ...(cover === undefined ? {} : { coverUrl: cover }),
-        ...(groupName === "" ? {} : { tags: [groupName] }),
-        ...(intro === "" ? {} : { description: intro }),
-        raw: chart,
-      });
-    }
-  }
-  return charts;
-}
-
-/** One page of a chart (`bang/musicList`, §6): `data.num` (a string) and the items. */
-export function parseChartPage(
-  body: unknown,
-): { num: number; items: unknown[]; data: Json } {
-  const data = dataOf(body, "chart page");
-  if (!isObject(data)) throw malformed("chart page: data is not an object");
-  const num = toNumber(data.num);
-  if (num === undefined) throw malformed("chart page: no num");
-  return {
-    num,
-    items: arrayOf(data.musicList ?? [], "the chart's songs"),
-    data,
-  };
-}
-
-/** One page of a playlist (`playListInfo`, §7.1). */
-export interface PlaylistPage {
-  id: string;
-  total: number;
-  items: unknown[];
-  playlist: PlaylistCandidate;
-}
-
-/** A page of `playListInfo`: `data{id, name, total, musicList[]}`. */
-export function parsePlaylistPage(body: unknown): PlaylistPage {
-  const data = dataOf(body, "playlist page");
-  if (!isObject(data)) throw malformed("playlist page: data is not an object");
-  const total = toNumber(data.total);
-  if (total === undefined || total < 0) {
-    throw malformed("playlist page: no total");
-  }
-  const items = arrayOf(data.musicList ?? [], "the playlist's songs");
-  const { musicList: _songs, ...meta } = data;
-  const playlist = playlistOf(meta);
-  return { id: playlist.remoteId, total, items, playlist };
-}
-
-/** What `mobi.s` answered for one tier, in either form. */
-export interface MobiAnswer {
-  /** The business code (`200`, `-1`, `407`...); text answers have none. */
-  code?: number;
-  message?: string;
-  url?: string;
-  bitrateKbps?: number;
-  format?: string;
-  rid?: string;
-  durationS?: number;
-  type?: number;
-}
-
-/** A `convert_url_with_sign` JSON answer (§9.2). */
-export function parseMobiJson(body: unknown): MobiAnswer {
-  if (!isObject(body)) throw malformed("mobi.s: the answer is not an object");
-  const code = toNumber(body.code);
-  if (code === undefined) throw malformed("mobi.s: the answer has no code");
-  const data = isObject(body.data) ? body.data : {};
-  const answer: MobiAnswer = { code };
-  const message = toText(body.msg);
-  if (message !== undefined) answer.message = message;
-  fillAnswer(answer, data);
-  return answer;
-}
-
-function fillAnswer(answer: MobiAnswer, fields: Json): void {
-  const url = toText(fields.url);
-  if (url !== undefined) answer.url = url;
-  const bitrate = toNumber(fields.bitrate);
-  if (bitrate !== undefined) answer.bitrateKbps = bitrate;
-  const format = toText(fields.format);
-  if (format !== undefined) answer.format = format.toLowerCase();
-  const rid = toText(fields.rid);
-  if (rid !== undefined && rid.trim() !== "") {
-    answer.rid = stripMusicPrefix(rid.trim());
-  }
-  const duration = toNumber(fields.duration);
-  if (duration !== undefined) answer.durationS = duration;
-  const type = toNumber(fields.type);
-  if (type !== undefined) answer.type = type;
-}
-
-/**
- * A `convert_url2` text answer (§9.3): `key=value` lines, CRLF or LF,
- * split on the first `=`. A JSON error object is read as JSON.
- */
-export function parseMobiText(text: string): MobiAnswer {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("{")) {
-    let body: unknown;
-    try {
-      body = JSON.parse(trimmed);
-    } catch {
-      throw malformed("mobi.s: a broken JSON answer");
-    }
-    return parseMobiJson(body);
-  }
-  const fields: Json = {};
-  for (const line of trimmed.split(/\r?\n/)) {
-    const eq = line.indexOf("=");
-    if (eq <= 0) continue;
-    fields[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
-  }
-  const answer: MobiAnswer = {};
-  fillAnswer(answer, fields);
-  return answer;
 }
 
 /** Artist details (`artist/artist`, §10): `data{id, name, pic300, info, …}`. */

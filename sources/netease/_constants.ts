@@ -52,7 +52,7 @@ export const EAPI_SEPARATOR = "-36cd479b6b5-";
 export const LINUXAPI_KEY = "rFgB&h#%2?^eDg:Q";
 
 /** Desktop browser User-Agent for weapi (NCM `chooseUserAgent`). */
-export const BROWSER_USER_AGENT =
+export const BROWSER_USER_AGENT: string =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 " +
   "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0";
 /** PC client version, sent as `appver`. */
@@ -62,11 +62,11 @@ export const PC_OSVER = "Microsoft-Windows-10-Professional-build-22631-64bit";
 /** PC channel. */
 export const PC_CHANNEL = "netease";
 /** The PC client's User-Agent, for eapi. */
-export const PC_USER_AGENT =
+export const PC_USER_AGENT: string =
   "Mozilla/5.0 (Windows NT 10.0; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) " +
   `Safari/537.36 Chrome/91.0.4472.164 NeteaseMusicDesktop/${PC_APPVER}`;
 /** User-Agent of linuxapi calls. */
-export const LINUX_USER_AGENT =
+export const LINUX_USER_AGENT: string =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) " +
   "Chrome/60.0.3112.90 Safari/537.36";
 

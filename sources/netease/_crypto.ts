@@ -157,7 +157,9 @@ export interface WeapiOptions {
 
 /** The two form fields of a weapi body. */
 export interface WeapiBody {
+  /** The text, AES-CBC encrypted twice, Base64. */
   params: string;
+  /** The second layer's secret, RSA-encrypted, hex. */
   encSecKey: string;
 }
 

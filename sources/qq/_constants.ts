@@ -33,7 +33,7 @@ export const WEB_ORIGIN = "https://y.qq.com";
 /** `Referer` for audio downloads (§7.4 step 6, MDL). */
 export const CDN_REFERER = "http://y.qq.com";
 /** A desktop Chrome user agent (§1.4: any reasonable one). */
-export const USER_AGENT =
+export const USER_AGENT: string =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 " +
   "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
 
@@ -83,7 +83,9 @@ export function webComm(uin: number, gTk: number): Record<string, unknown> {
 
 /** A module and method of the gateway. */
 export interface ModuleMethod {
+  /** The module (`vkey.GetVkeyServer`...). */
   readonly module: string;
+  /** Its method (`CgiGetVkey`...). */
   readonly method: string;
 }
 
@@ -151,10 +153,15 @@ export type SizeField =
 
 /** One rung of the quality ladder (§7.2). */
 export interface Rung {
+  /** The filename prefix that asks for the rung (`F000`, `M800`...). */
   readonly prefix: string;
+  /** The filename extension of the rung. */
   readonly extension: string;
+  /** The container of the rung's files. */
   readonly container: Container;
+  /** The platform-neutral quality of the rung. */
   readonly label: QualityLabel;
+  /** Where the song's `file` object declares the rung's size. */
   readonly size: SizeField;
   /** Nominal bitrate of lossy rungs; lossless ones vary. */
   readonly bitrateKbps?: number;

@@ -38,12 +38,15 @@ const SCRAMBLE_VALUES = [
 export interface ZzcParts {
   /** SHA-1 of the body, uppercase hex. */
   hash: string;
+  /** The hash's characters at the first index table. */
   part1: string;
+  /** The hash's characters at the second index table. */
   part2: string;
   /** The scrambled bytes, lowercase hex. */
   part3: string;
   /** Standard Base64 of the scrambled bytes, before filtering. */
   base64: string;
+  /** The sign: `zzc` + part1 + filtered Base64 + part2, lowercase. */
   sign: string;
 }
 

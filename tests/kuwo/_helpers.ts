@@ -14,7 +14,7 @@ import { secret } from "../../sources/kuwo/_secret.ts";
 import {
   createKuwoSource,
   type KuwoSourceOptions,
-} from "../../sources/kuwo/mod.ts";
+} from "../../sources/kuwo/source.ts";
 import { createSources } from "../../sources/registry.ts";
 import type { SongInfo, Source } from "../../sources/types.ts";
 

@@ -7,11 +7,8 @@ import {
   parseNplserverPage,
   parseNplserverSong,
 } from "../../sources/kuwo/_nplserver.ts";
-import {
-  decodeEntities,
-  minfoSizeBytes,
-  offerRungs,
-} from "../../sources/kuwo/_parse.ts";
+import { decodeEntities, minfoSizeBytes } from "../../sources/kuwo/_parse.ts";
+import { offerRungs } from "../../sources/kuwo/_parse_offers.ts";
 import { kuwoTiers } from "../../emulation/kuwo/_catalog.ts";
 import type { Emulation } from "../../emulation/emulation.ts";
 import {

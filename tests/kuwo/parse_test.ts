@@ -4,21 +4,25 @@ import {
   availabilityOf,
   decodeEntities,
   minfoSizeBytes,
-  offerRungs,
   parseArtist,
-  parseBangList,
-  parseChartPage,
   parseMinfo,
-  parseMobiJson,
-  parseMobiText,
-  parsePlaylistPage,
   parseSong,
-  parseSquarePage,
-  parseTagList,
   qualitiesFromMinfo,
   qualitiesOf,
   stripMusicPrefix,
 } from "../../sources/kuwo/_parse.ts";
+import {
+  parseBangList,
+  parseChartPage,
+  parsePlaylistPage,
+  parseSquarePage,
+  parseTagList,
+} from "../../sources/kuwo/_parse_lists.ts";
+import {
+  offerRungs,
+  parseMobiJson,
+  parseMobiText,
+} from "../../sources/kuwo/_parse_offers.ts";
 
 const DATA = new URL("../testdata/kuwo/", import.meta.url);
 

@@ -7,8 +7,8 @@ import { emulatedBaseUrls } from "../../sources/base_url.ts";
 import { isSourceError, SourceError } from "../../sources/errors.ts";
 import { HttpClient } from "../../sources/http.ts";
 import { NETEASE_RSA_KEY } from "../../sources/netease/_constants.ts";
-import { createNeteaseSource } from "../../sources/netease/mod.ts";
-import { rsaKeyFrom } from "../../sources/netease/source.ts";
+import { createNeteaseSource } from "../../sources/netease/source.ts";
+import { rsaKeyFrom } from "../../sources/netease/_transport.ts";
 import type {
   DownloadOffer,
   PlaylistCandidate,

@@ -1,23 +1,29 @@
 import assert from "node:assert/strict";
 import {
-  availabilityOf,
   downloadLevelOf,
   levelWeight,
   offerFromItem,
-  parseArtistHead,
-  parseArtistV1,
-  parseCatalogue,
-  parseDownloadUrlItem,
-  parsePlaylistDetail,
-  parsePlaylistPage,
-  parseSong,
-  parseSongDetail,
-  parseToplist,
-  parseUrlItem,
-  privilegeOf,
   refusalOf,
   topLevelOf,
+} from "../../sources/netease/_offers.ts";
+import {
+  availabilityOf,
+  parseArtistHead,
+  parseArtistV1,
+  parseSong,
+  privilegeOf,
 } from "../../sources/netease/_parse.ts";
+import {
+  parseCatalogue,
+  parsePlaylistDetail,
+  parsePlaylistPage,
+  parseSongDetail,
+  parseToplist,
+} from "../../sources/netease/_parse_lists.ts";
+import {
+  parseDownloadUrlItem,
+  parseUrlItem,
+} from "../../sources/netease/_parse_offers.ts";
 import { type Level, LEVELS } from "../../sources/netease/_constants.ts";
 
 async function payload(name: string): Promise<unknown> {

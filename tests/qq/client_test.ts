@@ -9,12 +9,13 @@ import {
 import type { WorldShape } from "../../emulation/world.ts";
 import { isSourceError, SourceError } from "../../sources/errors.ts";
 import type { Fetch, RetryInfo } from "../../sources/http.ts";
-import { Gateway, sessionOf } from "../../sources/qq/_gateway.ts";
 import { parseSong } from "../../sources/qq/_parse.ts";
 import { gTk } from "../../sources/qq/_sign.ts";
-import { createSources, type Credentials } from "../../sources/registry.ts";
+import type { Credentials } from "../../sources/config.ts";
+import { createSources } from "../../sources/registry.ts";
 import type { Source } from "../../sources/types.ts";
 import { MODULES } from "../../sources/qq/_constants.ts";
+import { QqTransport } from "../../sources/qq/_transport.ts";
 
 const T0 = Date.UTC(2026, 5, 1, 4, 0, 0);
 
@@ -347,9 +348,9 @@ Deno.test("per-label failures in a batched envelope don't fail the other labels"
   assert.match(calls[1]!.url, /musics\.fcg/);
 });
 
-Deno.test("Gateway.many() returns each label's outcome on its own", async () => {
+Deno.test("QqTransport.many() returns each label's outcome on its own", async () => {
   const { emulation } = await setup();
-  let gateway: Gateway | undefined;
+  let gateway: QqTransport | undefined;
   const sources = await createSources({
     fetch: emulation.fetch,
     emulation: "http://emu",
@@ -359,7 +360,7 @@ Deno.test("Gateway.many() returns each label's outcome on its own", async () => 
     now: () => T0,
     factories: {
       qq: (config) => {
-        gateway = new Gateway(config, sessionOf({}));
+        gateway = new QqTransport(config);
         return {} as Source;
       },
     },

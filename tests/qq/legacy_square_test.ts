@@ -16,12 +16,12 @@ import type { World, WorldShape } from "../../emulation/world.ts";
 import { isSourceError, SourceError } from "../../sources/errors.ts";
 import type { Fetch } from "../../sources/http.ts";
 import {
-  decodeEntities,
   legacyCategoryIdOf,
   legacyPoolKey,
   parseLegacyCategories,
   parseLegacyCategoryPage,
-} from "../../sources/qq/_parse.ts";
+} from "../../sources/qq/_legacy_square.ts";
+import { decodeEntities } from "../../sources/qq/_parse.ts";
 import { createSources } from "../../sources/registry.ts";
 import type { PlaylistCandidate, Source } from "../../sources/types.ts";
 

@@ -2,18 +2,22 @@ import assert from "node:assert/strict";
 import { LADDER } from "../../sources/qq/_constants.ts";
 import {
   availabilityOf,
+  parseSingerDetail,
+  parseSong,
+  switchRights,
+} from "../../sources/qq/_parse.ts";
+import {
   parseCategories,
   parseCategoryPage,
   parseCdInfo,
-  parseSingerDetail,
-  parseSong,
   parseToplistDetail,
   parseToplists,
+} from "../../sources/qq/_parse_lists.ts";
+import {
   parseVkey,
   songMedia,
-  switchRights,
   vkeyFilename,
-} from "../../sources/qq/_parse.ts";
+} from "../../sources/qq/_parse_offers.ts";
 import { isSourceError } from "../../sources/errors.ts";
 
 const DATA = new URL("../testdata/qq/", import.meta.url);

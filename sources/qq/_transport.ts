@@ -1,17 +1,22 @@
 /**
- * The `musicu.fcg` gateway: batched envelopes of labelled module calls,
- * per-label results, the zzc-signed `musics.fcg` fallback for modules that
- * answer 2000, and the session's headers, cookies and `comm`.
+ * How the QQ source speaks to the platform: the `musicu.fcg` gateway
+ * (batched envelopes of labelled module calls, per-label results, and the
+ * zzc-signed `musics.fcg` fallback for modules that answer 2000), the plain
+ * `c.y.qq.com` CGIs (playlist detail, the legacy square), the session's
+ * headers, cookies and `comm`, and the business codes (§9) as
+ * `SourceError`s.
  *
  * @module
  */
+import type { SourceConfig } from "../config.ts";
 import { SourceError } from "../errors.ts";
 import type { BodyCheck } from "../http.ts";
-import type { SourceConfig } from "../registry.ts";
+import { type Answer, isObject, type Json } from "../_json.ts";
 import {
   ANONYMOUS_G_TK,
   CODES,
   kindOfCode,
+  LEGACY_CGI_QUERY,
   MAX_LABELS,
   type ModuleMethod,
   MUSICS_URL,
@@ -26,6 +31,7 @@ import { gTk, zzcSign } from "./_sign.ts";
 
 /** One module call of an envelope. */
 export interface GatewayCall extends ModuleMethod {
+  /** The module's parameters. */
   readonly param: Record<string, unknown>;
 }
 
@@ -34,16 +40,11 @@ export type LabelResult =
   | { readonly ok: true; readonly data: unknown }
   | { readonly ok: false; readonly error: SourceError };
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** The session: who we are to the platform. */
 export interface Session {
   /** The numeric uin for `comm`, 0 when anonymous. */
   uin: number;
+  /** The `g_tk` of the musickey (§1.5). */
   gTk: number;
   /** The `Cookie` header, when logged in. Never printed. */
   cookie: string | undefined;
@@ -84,19 +85,22 @@ export function webHeaders(
   };
 }
 
-/** The gateway of one source. */
-export class Gateway {
-  #config: SourceConfig;
-  #session: Session;
+/** The requests of one QQ source. */
+export class QqTransport {
+  /** What the source was built from. */
+  readonly config: SourceConfig;
+  /** Who we are to the platform, from the config's credentials. */
+  readonly session: Session;
   /** `module.method` keys that answered 2000 unsigned: signed from then on. */
   #signed = new Set<string>();
 
-  constructor(config: SourceConfig, session: Session) {
-    this.#config = config;
-    this.#session = session;
+  /** The transport of a source, with the session of its credentials. */
+  constructor(config: SourceConfig) {
+    this.config = config;
+    this.session = sessionOf(config.credentials);
   }
 
-  /** Calls one module; throws its failure. */
+  /** Calls one gateway module; throws its failure. */
   async one(call: GatewayCall, signal?: AbortSignal): Promise<unknown> {
     const [result] = await this.many([call], signal);
     if (!result) throw malformed(`no answer for ${keyOf(call)}`);
@@ -105,9 +109,9 @@ export class Gateway {
   }
 
   /**
-   * Calls several modules in as few envelopes as possible. One label's
-   * failure doesn't fail the others: each result says how its call went.
-   * Labels that answer 2000 are sent again, signed, to `musics.fcg`.
+   * Calls several gateway modules in as few envelopes as possible. One
+   * label's failure doesn't fail the others: each result says how its call
+   * went. Labels that answer 2000 are sent again, signed, to `musics.fcg`.
    */
   async many(
     calls: readonly GatewayCall[],
@@ -119,33 +123,58 @@ export class Gateway {
     calls.forEach((call, i) =>
       (this.#signed.has(keyOf(call)) ? signed : unsigned).push(i)
     );
-    for (const chunk of chunks(unsigned, MAX_LABELS)) {
-      const answers = await this.#envelope(
-        chunk.map((i) => calls[i]!),
-        false,
-        signal,
-      );
-      chunk.forEach((index, k) => {
-        const answer = answers[k]!;
-        if (!answer.ok && answer.error.kind === "sign") {
-          this.#signed.add(keyOf(calls[index]!));
-          signed.push(index);
-        } else {
-          results[index] = answer;
-        }
-      });
-    }
-    for (const chunk of chunks(signed, MAX_LABELS)) {
-      const answers = await this.#envelope(
-        chunk.map((i) => calls[i]!),
-        true,
-        signal,
-      );
-      chunk.forEach((index, k) => {
-        results[index] = answers[k]!;
-      });
-    }
+    await this.#send(calls, unsigned, false, signal, (index, answer) => {
+      if (!answer.ok && answer.error.kind === "sign") {
+        this.#signed.add(keyOf(calls[index]!));
+        signed.push(index);
+      } else {
+        results[index] = answer;
+      }
+    });
+    await this.#send(calls, signed, true, signal, (index, answer) => {
+      results[index] = answer;
+    });
     return results;
+  }
+
+  /**
+   * A plain `GET` of a `c.y.qq.com` CGI with the anonymous query every
+   * legacy CGI takes (`LEGACY_CGI_QUERY`) after the caller's, the
+   * session's headers with `referer`, and `check` (`rateLimitCheck` or
+   * `cgiCodeCheck`) on the body inside the HTTP layer's retries.
+   */
+  async cgi(
+    endpoint: string,
+    query: Record<string, string>,
+    referer: string,
+    check: (url: string) => BodyCheck<unknown>,
+    signal?: AbortSignal,
+  ): Promise<Answer> {
+    const search = new URLSearchParams({ ...query, ...LEGACY_CGI_QUERY });
+    const url = this.config.urls.to(`${endpoint}?${search}`);
+    const body = await this.config.http.json<unknown>(url, {
+      headers: webHeaders(this.session, referer),
+      ...(signal === undefined ? {} : { signal }),
+    }, check(url));
+    return { body, url };
+  }
+
+  /** Sends the calls at `indexes` in envelopes of `MAX_LABELS`, each answer to `each`. */
+  async #send(
+    calls: readonly GatewayCall[],
+    indexes: readonly number[],
+    signed: boolean,
+    signal: AbortSignal | undefined,
+    each: (index: number, answer: LabelResult) => void,
+  ): Promise<void> {
+    for (const chunk of chunks(indexes, MAX_LABELS)) {
+      const answers = await this.#envelope(
+        chunk.map((i) => calls[i]!),
+        signed,
+        signal,
+      );
+      chunk.forEach((index, k) => each(index, answers[k]!));
+    }
   }
 
   async #envelope(
@@ -155,7 +184,7 @@ export class Gateway {
   ): Promise<LabelResult[]> {
     const labels = calls.map((_, i) => `req_${i}`);
     const envelope: Json = {
-      comm: webComm(this.#session.uin, this.#session.gTk),
+      comm: webComm(this.session.uin, this.session.gTk),
     };
     calls.forEach((call, i) => {
       envelope[labels[i]!] = {
@@ -167,15 +196,15 @@ export class Gateway {
     // one serialization, both signed and sent (§2)
     const body = JSON.stringify(envelope);
     const realUrl = signed
-      ? `${MUSICS_URL}?sign=${zzcSign(body)}&_=${this.#config.now()}`
+      ? `${MUSICS_URL}?sign=${zzcSign(body)}&_=${this.config.now()}`
       : MUSICU_URL;
-    const url = this.#config.urls.to(realUrl);
+    const url = this.config.urls.to(realUrl);
     const check: BodyCheck<unknown> = (answer) =>
       checkEnvelope(answer, labels, url);
-    const answer = await this.#config.http.json<unknown>(url, {
+    const answer = await this.config.http.json<unknown>(url, {
       method: "POST",
       headers: {
-        ...webHeaders(this.#session),
+        ...webHeaders(this.session),
         "Content-Type": "application/json",
       },
       body,
@@ -187,6 +216,20 @@ export class Gateway {
   }
 }
 
+/**
+ * A remote id as QQ numbers playlists (digits), or a `not_found` error:
+ * such an id is never sent. `what` names it with its article.
+ */
+export function requireId(value: string, what: string): string {
+  if (!/^\d+$/.test(value)) {
+    throw new SourceError(`qq: '${value}' is not ${what} id`, {
+      platform: "qq",
+      kind: "not_found",
+    });
+  }
+  return value;
+}
+
 function keyOf(call: ModuleMethod): string {
   return `${call.module}.${call.method}`;
 }
@@ -195,6 +238,70 @@ function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) {
     yield items.slice(i, i + size);
   }
+}
+
+/**
+ * The error of a 2001 answer (§9): rate limited, retried by the HTTP layer
+ * after 2 s; `feedback` is the page the platform names, when it names one.
+ */
+function rateLimited(url: string, feedback?: string): SourceError {
+  return new SourceError(
+    `qq: rate limited by the platform (code 2001)${
+      feedback === undefined
+        ? ""
+        : `; it asks to slow down or log in at ${feedback}`
+    }`,
+    {
+      platform: "qq",
+      kind: "rate_limited",
+      url,
+      code: CODES.rateLimited,
+      retryAfterSeconds: 2,
+    },
+  );
+}
+
+/**
+ * A CGI body check for a caller that reads the other codes itself (the
+ * playlist detail answers a missing list with a code of its own): only a
+ * 2001 becomes an error, backed off and retried.
+ */
+export function rateLimitCheck(url: string): BodyCheck<unknown> {
+  return (answer) => {
+    const code = (answer as { code?: unknown } | null)?.code;
+    if (code === CODES.rateLimited) throw rateLimited(url);
+  };
+}
+
+/**
+ * A CGI body check that turns a `code` other than 0 into a `SourceError`,
+ * inside the HTTP layer's retries: 2001 backs off and is retried, other
+ * codes are final.
+ */
+export function cgiCodeCheck(url: string): BodyCheck<unknown> {
+  return (answer) => {
+    if (typeof answer !== "object" || answer === null) return;
+    const code = (answer as { code?: unknown }).code;
+    if (code === undefined || code === 0) return;
+    const numeric = typeof code === "number" ? code : Number(code);
+    if (numeric === CODES.rateLimited) throw rateLimited(url);
+    const message = (answer as { message?: unknown; msg?: unknown }).message ??
+      (answer as { msg?: unknown }).msg;
+    throw new SourceError(
+      `qq: ${new URL(url).pathname.split("/").pop()} failed with code ${
+        String(code)
+      }${typeof message === "string" && message !== "" ? `: ${message}` : ""}`,
+      {
+        platform: "qq",
+        kind: Number.isFinite(numeric) ? kindOfCode(numeric) : "malformed",
+        url,
+        code: typeof code === "number" || typeof code === "string"
+          ? code
+          : String(code),
+        retryable: false,
+      },
+    );
+  };
 }
 
 /**
@@ -227,20 +334,7 @@ function checkEnvelope(answer: unknown, labels: string[], url: string): void {
       const feedback = typeof data.feedbackURL === "string"
         ? data.feedbackURL
         : undefined;
-      throw new SourceError(
-        `qq: rate limited by the platform (code 2001)${
-          feedback === undefined
-            ? ""
-            : `; it asks to slow down or log in at ${feedback}`
-        }`,
-        {
-          platform: "qq",
-          kind: "rate_limited",
-          url,
-          code: CODES.rateLimited,
-          retryAfterSeconds: 2,
-        },
-      );
+      throw rateLimited(url, feedback);
     }
   }
 }

@@ -30,17 +30,17 @@
  *   ratePerSecond: 0,
  * });
  * const kuwo = sources.get("kuwo")!;
- * const [chart] = await Array.fromAsync(
- *   kuwo.listPlaylists((await kuwo.listPools("toplist"))[0]!),
- * );
+ * const [pool] = await kuwo.listPools("toplist");
+ * const [chart] = await Array.fromAsync(kuwo.listPlaylists(pool!, { limit: 1 }));
  * const { songs, declaredCount } = await kuwo.playlistSongs(chart!.remoteId);
  * assert.equal(songs.length, declaredCount);
  * ```
  *
  * @module
  */
-import { SourceError } from "../errors.ts";
-import type { SourceConfig } from "../registry.ts";
+import type { SourceConfig } from "../config.ts";
+import { restated, SourceError } from "../errors.ts";
+import { ListingLimit } from "../paging.ts";
 import type {
   ArtistDetail,
   DownloadOffer,
@@ -56,35 +56,27 @@ import type {
 import {
   CHART_PAGE_SIZE,
   CHART_PREFIX,
-  HOSTS,
   PLAYLIST_PAGE_SIZE,
   RECOMMENDED_POOL_KEY,
-  RECOMMENDED_POOL_NAME,
   SQUARE_PAGE_SIZE,
   TAG_LIST_QUERY,
   WAPI_LOGIN_QUERY,
   WWW_REFERER,
 } from "./_constants.ts";
-import { type OfferPath, resolveOffers } from "./_offers.ts";
+import { nplserverMayCure, nplserverPlaylistSongs } from "./_nplserver.ts";
+import { resolveOffers } from "./_offers.ts";
+import { malformed, parseArtist, parseSong } from "./_parse.ts";
 import {
-  isObject,
-  type Json,
-  malformed,
-  parseArtist,
   parseBangList,
   parseChartPage,
   parsePlaylistPage,
-  parseSong,
   parseSquarePage,
   parseTagList,
   type PlaylistPage,
-  toNumber,
+  recommendedPool,
   toplistPool,
-} from "./_parse.ts";
-import { nplserverMayCure, nplserverPlaylistSongs } from "./_nplserver.ts";
-import { KuwoSession } from "./_session.ts";
-
-export type { OfferPath } from "./_offers.ts";
+} from "./_parse_lists.ts";
+import { KuwoTransport, type OfferPath, requireId } from "./_transport.ts";
 
 /** Options of `createKuwoSource()` beyond the shared configuration. */
 export interface KuwoSourceOptions {
@@ -103,118 +95,115 @@ export interface KuwoSourceOptions {
   probeOffers?: boolean;
 }
 
-/** Throws for a `wapi` body with a code other than 200 (§12: retried). */
-function checkWapi(url: string) {
-  return (body: unknown): void => {
-    if (!isObject(body)) throw malformed("expected a JSON object", url);
-    if (!("code" in body)) return;
-    const code = toNumber(body.code);
-    if (code === 200) return;
-    throw new SourceError(
-      `kuwo: ${new URL(url).pathname} answered code ${
-        JSON.stringify(body.code)
-      }`,
-      {
-        platform: "kuwo",
-        kind: "http",
-        url,
-        ...(code === undefined ? {} : { code }),
-      },
-    );
-  };
-}
+/** The Kuwo implementation of `Source`. */
+export class KuwoSource implements Source {
+  /** The platform. */
+  readonly platform = "kuwo" as const;
+  #transport: KuwoTransport;
+  #offerPath: OfferPath;
+  #probe: boolean;
 
-/** Builds the Kuwo source. */
-export function createKuwoSource(
-  config: SourceConfig,
-  options: KuwoSourceOptions = {},
-): Source {
-  const session = new KuwoSession(config);
-  const offerPath = options.offerPath ?? "plain";
-  const probe = options.probeOffers ?? true;
+  /** A source speaking to Kuwo (or its emulation) as `config` says. */
+  constructor(config: SourceConfig, options: KuwoSourceOptions = {}) {
+    this.#transport = new KuwoTransport(config);
+    this.#offerPath = options.offerPath ?? "plain";
+    this.#probe = options.probeOffers ?? true;
+  }
 
-  const wapi = (path: string, query: string, signal?: AbortSignal) => {
-    const url = config.urls.to(
-      `${HOSTS.wapi}${path}${query === "" ? "" : `?${query}`}`,
-    );
-    return config.http.json<Json>(
-      url,
-      signal ? { signal } : {},
-      checkWapi(url),
-    );
-  };
-
-  async function listPools(kind: PoolKind): Promise<PoolCandidate[]> {
+  /** The square's tags plus the recommended list, or the one toplist pool. */
+  async listPools(kind: PoolKind): Promise<PoolCandidate[]> {
     if (kind === "toplist") return [toplistPool()];
-    const body = await wapi(
+    const body = await this.#transport.wapi(
       "/api/pc/classify/playlist/getTagList",
       TAG_LIST_QUERY,
     );
-    return [
-      ...parseTagList(body),
-      {
-        platform: "kuwo",
-        kind: "square",
-        remoteKey: RECOMMENDED_POOL_KEY,
-        name: RECOMMENDED_POOL_NAME,
-      },
-    ];
+    return [...parseTagList(body), recommendedPool()];
   }
 
-  async function* listPlaylists(
+  /** The playlists of a pool: a tag or the recommended list page by page, or the charts at once. */
+  async *listPlaylists(
     pool: PoolCandidate,
-    listOptions: ListPlaylistsOptions = {},
+    options: ListPlaylistsOptions = {},
   ): AsyncGenerator<PlaylistCandidate> {
-    const limit = listOptions.limit ?? 0;
-    const signal = listOptions.signal;
-    let count = 0;
+    const listing = new ListingLimit(options.limit);
+    const signal = options.signal;
     if (pool.kind === "toplist") {
-      const body = await wapi("/api/pc/bang/list", "", signal);
-      for (const chart of parseBangList(body)) {
-        if (limit > 0 && count >= limit) return;
-        count++;
-        yield chart;
-      }
+      const body = await this.#transport.wapi("/api/pc/bang/list", "", signal);
+      yield* listing.fresh(parseBangList(body));
       return;
     }
-    const seen = new Set<string>();
+    const recommended = pool.remoteKey === RECOMMENDED_POOL_KEY;
+    const path = recommended
+      ? "/api/pc/classify/playlist/getRcmPlayList"
+      : "/api/pc/classify/playlist/getTagPlayList";
     let received = 0;
     // §5/§14: pn counts from 1; stop on the total or an empty page; dedupe
     for (let pn = 1;; pn++) {
       signal?.throwIfAborted();
-      const query = pool.remoteKey === RECOMMENDED_POOL_KEY
+      const query = recommended
         ? `${WAPI_LOGIN_QUERY}&pn=${pn}&rn=${SQUARE_PAGE_SIZE}&order=hot`
         : `${WAPI_LOGIN_QUERY}&pn=${pn}&id=${
           encodeURIComponent(pool.remoteKey)
         }&rn=${SQUARE_PAGE_SIZE}`;
-      const path = pool.remoteKey === RECOMMENDED_POOL_KEY
-        ? "/api/pc/classify/playlist/getRcmPlayList"
-        : "/api/pc/classify/playlist/getTagPlayList";
-      const page = parseSquarePage(await wapi(path, query, signal));
-      for (const playlist of page.playlists) {
-        if (seen.has(playlist.remoteId)) continue;
-        seen.add(playlist.remoteId);
-        if (limit > 0 && count >= limit) return;
-        count++;
-        yield playlist;
-      }
-      if (limit > 0 && count >= limit) return;
+      const page = parseSquarePage(
+        await this.#transport.wapi(path, query, signal),
+      );
+      yield* listing.fresh(page.playlists);
+      if (listing.full) return;
       received += page.received;
       if (page.received === 0 || received >= page.total) return;
     }
   }
 
-  async function chartSongs(bangId: string): Promise<PlaylistSongs> {
-    if (!/^\d+$/.test(bangId)) {
-      throw new SourceError(`kuwo: '${bangId}' is not a chart id`, {
-        platform: "kuwo",
-        kind: "not_found",
-      });
+  /**
+   * Every song of a chart (`chart:<id>`, signed `bang/musicList`) or of a
+   * playlist: the signed web `playListInfo`, or nplserver when the web
+   * path fails for a reason nplserver may get round.
+   */
+  async playlistSongs(remoteId: string): Promise<PlaylistSongs> {
+    if (remoteId.startsWith(CHART_PREFIX)) {
+      return this.#chartSongs(remoteId.slice(CHART_PREFIX.length));
     }
+    requireId(remoteId, "a playlist");
+    try {
+      return await this.#webPlaylistSongs(remoteId);
+    } catch (webError) {
+      if (!nplserverMayCure(webError)) throw webError;
+      // the whole playlist again from nplserver: web pages are never mixed in
+      return await this.#nplserverFallback(remoteId, webError);
+    }
+  }
+
+  /** Usable offers best first, one `mobi.s` request per rung (see `_offers.ts`). */
+  downloadOffers(
+    song: SongInfo,
+    options: OfferOptions = {},
+  ): AsyncGenerator<DownloadOffer> {
+    return resolveOffers(this.#transport, song, {
+      ...options,
+      path: this.#offerPath,
+      probe: this.#probe,
+    });
+  }
+
+  /** The signed `artist/artist` of an artist id. */
+  async artistDetail(remoteArtistId: string): Promise<ArtistDetail> {
+    requireId(remoteArtistId, "an artist");
+    const body = await this.#transport.www(
+      "/api/www/artist/artist",
+      `artistid=${remoteArtistId}`,
+      `${WWW_REFERER}singer_detail/${remoteArtistId}`,
+    );
+    return parseArtist(body, remoteArtistId);
+  }
+
+  /** The songs of a chart, pages from 1 to `num` or an empty page (§6). */
+  async #chartSongs(bangId: string): Promise<PlaylistSongs> {
+    requireId(bangId, "a chart");
     const songs: SongInfo[] = [];
     let declared = 0;
     for (let pn = 1;; pn++) {
-      const body = await session.signedJson(
+      const body = await this.#transport.www(
         "/api/www/bang/bang/musicList",
         `bangId=${bangId}&pn=${pn}&rn=${CHART_PAGE_SIZE}`,
         `${WWW_REFERER}rankList`,
@@ -228,57 +217,30 @@ export function createKuwoSource(
     return { declaredCount: declared, songs };
   }
 
-  async function playlistSongs(remoteId: string): Promise<PlaylistSongs> {
-    if (remoteId.startsWith(CHART_PREFIX)) {
-      return chartSongs(remoteId.slice(CHART_PREFIX.length));
-    }
-    if (!/^\d+$/.test(remoteId)) {
-      throw new SourceError(`kuwo: '${remoteId}' is not a playlist id`, {
-        platform: "kuwo",
-        kind: "not_found",
-      });
-    }
-    try {
-      return await webPlaylistSongs(remoteId);
-    } catch (webError) {
-      if (!nplserverMayCure(webError)) throw webError;
-      // the whole playlist again from nplserver: web pages are never mixed in
-      return await nplserverFallback(remoteId, webError);
-    }
-  }
-
   /** The playlist from nplserver after the web path failed with `webError`. */
-  async function nplserverFallback(
+  async #nplserverFallback(
     remoteId: string,
     webError: SourceError,
   ): Promise<PlaylistSongs> {
     try {
-      return await nplserverPlaylistSongs(config, remoteId);
+      return await nplserverPlaylistSongs(this.#transport, remoteId);
     } catch (error) {
       if (!(error instanceof SourceError)) throw error;
-      throw new SourceError(
+      throw restated(
+        error,
         `${error.message} (after the web playListInfo failed: ${webError.message})`,
-        {
-          platform: "kuwo",
-          kind: error.kind,
-          retryable: error.retryable,
-          cause: error,
-          ...(error.url === undefined ? {} : { url: error.url }),
-          ...(error.status === undefined ? {} : { status: error.status }),
-          ...(error.code === undefined ? {} : { code: error.code }),
-        },
       );
     }
   }
 
   /** The playlist from the signed web `playListInfo` (§7.1), pages from 1. */
-  async function webPlaylistSongs(remoteId: string): Promise<PlaylistSongs> {
+  async #webPlaylistSongs(remoteId: string): Promise<PlaylistSongs> {
     const songs: SongInfo[] = [];
     let total: number | undefined;
     let playlist: PlaylistCandidate | undefined;
     for (let pn = 1; total === undefined || songs.length < total; pn++) {
       let page: PlaylistPage | undefined;
-      await session.signedJson(
+      await this.#transport.www(
         "/api/www/playlist/playListInfo",
         `pid=${remoteId}&pn=${pn}&rn=${PLAYLIST_PAGE_SIZE}`,
         `${WWW_REFERER}playlist_detail/${remoteId}`,
@@ -330,39 +292,12 @@ export function createKuwoSource(
       songs,
     };
   }
+}
 
-  function downloadOffers(
-    song: SongInfo,
-    offerOptions: OfferOptions = {},
-  ): AsyncIterable<DownloadOffer> {
-    return resolveOffers(config, song, {
-      ...offerOptions,
-      path: offerPath,
-      probe,
-    });
-  }
-
-  async function artistDetail(remoteArtistId: string): Promise<ArtistDetail> {
-    if (!/^\d+$/.test(remoteArtistId)) {
-      throw new SourceError(`kuwo: '${remoteArtistId}' is not an artist id`, {
-        platform: "kuwo",
-        kind: "not_found",
-      });
-    }
-    const body = await session.signedJson(
-      "/api/www/artist/artist",
-      `artistid=${remoteArtistId}`,
-      `${WWW_REFERER}singer_detail/${remoteArtistId}`,
-    );
-    return parseArtist(body, remoteArtistId);
-  }
-
-  return {
-    platform: "kuwo",
-    listPools,
-    listPlaylists,
-    playlistSongs,
-    downloadOffers,
-    artistDetail,
-  };
+/** Builds the Kuwo source (the registry's factory for `kuwo`). */
+export function createKuwoSource(
+  config: SourceConfig,
+  options: KuwoSourceOptions = {},
+): Source {
+  return new KuwoSource(config, options);
 }

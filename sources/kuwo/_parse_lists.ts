@@ -1,0 +1,221 @@
+/**
+ * Pure parsers of what `listPools()`, `listPlaylists()` and
+ * `playlistSongs()` read: the square's tags and playlist pages (§5), the
+ * charts and their pages (§6), and the pages of `playListInfo` (§7.1).
+ * They throw a `malformed` `SourceError` for a body that is not the shape
+ * expected.
+ *
+ * @module
+ */
+import { isObject, type Json } from "../_json.ts";
+import type { PlaylistCandidate, PoolCandidate } from "../types.ts";
+import {
+  CHART_PREFIX,
+  ITEM_DIGEST_PLAYLIST,
+  RECOMMENDED_POOL_KEY,
+  RECOMMENDED_POOL_NAME,
+  TAG_DIGEST_PLAYLISTS,
+  TOPLIST_POOL_KEY,
+  TOPLIST_POOL_NAME,
+} from "./_constants.ts";
+import {
+  array,
+  dataOf,
+  decodeEntities,
+  malformed,
+  toNumber,
+  toText,
+} from "./_parse.ts";
+
+/**
+ * The square's tags (`getTagList`, §5) as pools: `data[].data[]{id, name,
+ * digest}`, ids as strings. Tags with another `digest` than 10000 (zone
+ * lists, `er.s`) are left out: their playlists come from another service.
+ */
+export function parseTagList(body: unknown): PoolCandidate[] {
+  const groups = array(dataOf(body, "tag list"), "the tag list");
+  const pools: PoolCandidate[] = [];
+  const seen = new Set<string>();
+  for (const group of groups) {
+    if (!isObject(group)) throw malformed("a tag group is not an object");
+    const groupName = decodeEntities(toText(group.name) ?? "");
+    for (const tag of array(group.data ?? [], "a tag group's tags")) {
+      if (!isObject(tag)) throw malformed("a tag is not an object");
+      const id = toText(tag.id)?.trim();
+      if (!id) throw malformed("a tag has no id");
+      const digest = toText(tag.digest);
+      if (digest !== undefined && digest !== TAG_DIGEST_PLAYLISTS) continue;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      pools.push({
+        platform: "kuwo",
+        kind: "square",
+        remoteKey: id,
+        name: decodeEntities(toText(tag.name) ?? id),
+        ...(groupName === "" ? {} : { group: groupName }),
+        raw: tag,
+      });
+    }
+  }
+  return pools;
+}
+
+/** One page of square playlists. */
+export interface SquarePage {
+  /** Items in the pool, as the page declares. */
+  total: number;
+  /** Items on the page, including ones that are not ordinary playlists. */
+  received: number;
+  /** The page's ordinary playlists. */
+  playlists: PlaylistCandidate[];
+}
+
+/**
+ * A page of `getTagPlayList`/`getRcmPlayList` (§5): `data{total, data[]}`,
+ * item numbers as strings. Items whose `digest` is not 8 (albums, zone
+ * entries) are not playlists `playListInfo` can open (§7.3): skipped.
+ */
+export function parseSquarePage(body: unknown): SquarePage {
+  const data = dataOf(body, "square page");
+  if (!isObject(data)) throw malformed("square page: data is not an object");
+  const total = toNumber(data.total);
+  if (total === undefined) throw malformed("square page: no total");
+  const items = array(data.data ?? [], "the square page's playlists");
+  const playlists: PlaylistCandidate[] = [];
+  for (const item of items) {
+    if (!isObject(item)) throw malformed("a square item is not an object");
+    const digest = toText(item.digest);
+    if (digest !== undefined && digest !== ITEM_DIGEST_PLAYLIST) continue;
+    playlists.push(playlistOf(item));
+  }
+  return { total, received: items.length, playlists };
+}
+
+function playlistOf(item: Json): PlaylistCandidate {
+  const id = toText(item.id)?.trim();
+  if (!id || !/^\d+$/.test(id)) {
+    throw malformed(`a playlist has no usable id (${JSON.stringify(item.id)})`);
+  }
+  const trackCount = toNumber(item.total);
+  const playCount = toNumber(item.listencnt);
+  const cover = toText(item.img) ?? "";
+  const creator = decodeEntities(toText(item.userName ?? item.uname) ?? "");
+  const description = decodeEntities(
+    [item.desc, item.info].map(toText).find((text) => text) ?? "",
+  );
+  const tags = (toText(item.tag) ?? "").split(",").map((t) => t.trim())
+    .filter((t) => t !== "");
+  return {
+    platform: "kuwo",
+    remoteId: id,
+    name: decodeEntities(toText(item.name) ?? ""),
+    ...(cover === "" ? {} : { coverUrl: cover }),
+    ...(trackCount === undefined ? {} : { trackCount }),
+    ...(playCount === undefined ? {} : { playCount }),
+    ...(creator === "" ? {} : { creator }),
+    ...(tags.length === 0 ? {} : { tags: tags.map(decodeEntities) }),
+    ...(description === "" ? {} : { description }),
+    raw: item,
+  };
+}
+
+/** The recommended list (`getRcmPlayList`, §5), a square pool of its own. */
+export function recommendedPool(): PoolCandidate {
+  return {
+    platform: "kuwo",
+    kind: "square",
+    remoteKey: RECOMMENDED_POOL_KEY,
+    name: RECOMMENDED_POOL_NAME,
+  };
+}
+
+/** The toplist pool (§6). */
+export function toplistPool(): PoolCandidate {
+  return {
+    platform: "kuwo",
+    kind: "toplist",
+    remoteKey: TOPLIST_POOL_KEY,
+    name: TOPLIST_POOL_NAME,
+  };
+}
+
+/**
+ * The charts of `wapi` `bang/list` (§6): `child[].child[]{sourceid, name,
+ * intro, pic, pic2, pic5}` as playlists with `remoteId` `chart:<sourceid>`
+ * (the chart id is `sourceid`, not `id`); cover `pic5` > `pic2` > `pic`.
+ */
+export function parseBangList(body: unknown): PlaylistCandidate[] {
+  if (!isObject(body)) throw malformed("chart list: not an object");
+  const groups = array(body.child, "the chart list's groups");
+  const charts: PlaylistCandidate[] = [];
+  const seen = new Set<string>();
+  for (const group of groups) {
+    if (!isObject(group)) throw malformed("a chart group is not an object");
+    const groupName = decodeEntities(toText(group.disname) ?? "");
+    for (const chart of array(group.child ?? [], "a chart group's charts")) {
+      if (!isObject(chart)) throw malformed("a chart is not an object");
+      const id = toText(chart.sourceid)?.trim();
+      if (!id || !/^\d+$/.test(id)) {
+        throw malformed(
+          `a chart has no usable sourceid (${JSON.stringify(chart.sourceid)})`,
+        );
+      }
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const cover = [chart.pic5, chart.pic2, chart.pic].map(toText)
+        .find((url) => url !== undefined && url !== "");
+      const intro = decodeEntities(toText(chart.intro) ?? "");
+      charts.push({
+        platform: "kuwo",
+        remoteId: `${CHART_PREFIX}${id}`,
+        name: decodeEntities(toText(chart.name) ?? id),
+        ...(cover === undefined ? {} : { coverUrl: cover }),
+        ...(groupName === "" ? {} : { tags: [groupName] }),
+        ...(intro === "" ? {} : { description: intro }),
+        raw: chart,
+      });
+    }
+  }
+  return charts;
+}
+
+/** One page of a chart (`bang/musicList`, §6): `data.num` (a string) and the items. */
+export function parseChartPage(
+  body: unknown,
+): { num: number; items: unknown[]; data: Json } {
+  const data = dataOf(body, "chart page");
+  if (!isObject(data)) throw malformed("chart page: data is not an object");
+  const num = toNumber(data.num);
+  if (num === undefined) throw malformed("chart page: no num");
+  return {
+    num,
+    items: array(data.musicList ?? [], "the chart's songs"),
+    data,
+  };
+}
+
+/** One page of a playlist (`playListInfo`, §7.1). */
+export interface PlaylistPage {
+  /** The playlist id the page names. */
+  id: string;
+  /** Songs in the playlist, as the page declares. */
+  total: number;
+  /** The page's song items (`musicList`). */
+  items: unknown[];
+  /** The playlist's metadata from the page's header fields. */
+  playlist: PlaylistCandidate;
+}
+
+/** A page of `playListInfo`: `data{id, name, total, musicList[]}`. */
+export function parsePlaylistPage(body: unknown): PlaylistPage {
+  const data = dataOf(body, "playlist page");
+  if (!isObject(data)) throw malformed("playlist page: data is not an object");
+  const total = toNumber(data.total);
+  if (total === undefined || total < 0) {
+    throw malformed("playlist page: no total");
+  }
+  const items = array(data.musicList ?? [], "the playlist's songs");
+  const { musicList: _songs, ...meta } = data;
+  const playlist = playlistOf(meta);
+  return { id: playlist.remoteId, total, items, playlist };
+}
