@@ -2,20 +2,23 @@
  * catalogsync: mirror the public catalogs of NetEase Cloud Music, QQ Music
  * and Kuwo into a local SQLite catalog and download every song once.
  *
- * The stages are plain async functions over a {@link Context} that carries
+ * The stages (`collect`, `sync`, `enrich`, `download`, `exportM3u8`,
+ * `status`) are plain async functions over a {@link Context} that carries
  * the outside world (catalog, sources, clock, logs, prompt, free-space
  * probe), so they run the same from the CLI, from a script, or in a test
- * against the offline emulation.
+ * against the offline emulation. A script that wants the CLI's behaviour
+ * when space runs low passes its stdin prompt (`linePrompt`) and terminal
+ * UI (`terminalUi`) into the context.
  *
  * @example Collect and sync against the offline emulation, in memory
  * ```ts
  * import {
  *   Catalog,
+ *   collect,
  *   createContext,
  *   createEmulation,
  *   createSources,
- *   LATEST_VERSION,
- *   status,
+ *   sync,
  * } from "./mod.ts";
  * import assert from "node:assert/strict";
  *
@@ -27,32 +30,76 @@
  *   ratePerSecond: 0,
  * });
  * const context = createContext({ catalog, sources });
- * const summary = await status(context);
- * assert.equal(summary.schemaVersion, LATEST_VERSION);
+ *
+ * const collected = await collect(context, { pools: ["toplist"], limit: 2 });
+ * assert.equal(collected.status, "ok");
+ * const synced = await sync(context);
+ * assert.equal(synced.status, "ok");
+ * assert.ok(synced.synced >= 3, "a chart of each platform");
+ * assert.ok(synced.newSongs > 0);
  * ```
  *
  * @module
  */
+// The stages, their options and summaries.
+export { collect, COLLECT_DEFAULTS } from "./tasks/collect.ts";
+export type {
+  CollectOptions,
+  CollectPlatformSummary,
+  CollectSummary,
+} from "./tasks/collect.ts";
+export { sync, SYNC_DEFAULTS } from "./tasks/sync.ts";
+export type { CountMismatch, SyncOptions, SyncSummary } from "./tasks/sync.ts";
+export { enrich, ENRICH_DEFAULTS } from "./tasks/enrich.ts";
+export type { EnrichOptions, EnrichSummary } from "./tasks/enrich.ts";
+export { download, DOWNLOAD_DEFAULTS } from "./tasks/download.ts";
+export type {
+  BackendSwitch,
+  BackendUsage,
+  DownloadFailure,
+  DownloadOptions,
+  DownloadSummary,
+  NoSpaceStop,
+  PlannedSong,
+  QualityChoice,
+} from "./tasks/download.ts";
+export { exportM3u8 } from "./tasks/export.ts";
+export type {
+  ExportedPlaylist,
+  ExportOptions,
+  ExportSummary,
+} from "./tasks/export.ts";
+export { status } from "./tasks/status.ts";
+export type { StatusSummary } from "./tasks/status.ts";
+export type { RunStatus } from "./tasks/outcome.ts";
+export { NoSpaceError } from "./storage/errors.ts";
+
+// The context the stages run in.
+export { createContext } from "./tasks/context.ts";
+export type { Context, ContextOptions } from "./tasks/context.ts";
+export type { DiscoveredArtist, Hooks, SyncedSong } from "./tasks/hooks.ts";
+export type { Logger, Progress, Ui } from "./tasks/ui.ts";
+export type { Prompt } from "./tasks/prompt.ts";
+export type { FreeSpaceProbe } from "./storage/free_space.ts";
+export type { OpenFile, WritableFile } from "./storage/local.ts";
+export { TERMINAL_STATES } from "./catalog/download_tasks.ts";
+export type { TerminalState } from "./catalog/download_tasks.ts";
+export type {
+  BackendCounts,
+  CatalogCounts,
+  PlatformCounts,
+} from "./catalog/status.ts";
 export { Catalog } from "./catalog/database.ts";
+export type { MigrationResult } from "./catalog/migrations.ts";
+export { DOWNLOAD_STATES } from "./catalog/status.ts";
+export type { DownloadState } from "./catalog/status.ts";
 export type {
   CatalogOptions,
   RunResult,
   SqlValue,
 } from "./catalog/database.ts";
-export { LATEST_VERSION, migrate, MIGRATIONS } from "./catalog/migrations.ts";
-export type {
-  Migration,
-  MigrationResult,
-  MigrationTarget,
-} from "./catalog/migrations.ts";
-export { DOWNLOAD_STATES } from "./catalog/status.ts";
-export type {
-  BackendCounts,
-  CatalogCounts,
-  DownloadState,
-  PlatformCounts,
-} from "./catalog/status.ts";
 
+// The Source contract and the built-in sources.
 export type {
   ArtistDetail,
   ArtistRef,
@@ -74,106 +121,28 @@ export type {
 export { PLATFORMS, POOL_KINDS, QUALITY_LABELS } from "./sources/types.ts";
 export { isSourceError, SourceError } from "./sources/errors.ts";
 export type { SourceErrorKind, SourceErrorOptions } from "./sources/errors.ts";
-export { HttpClient } from "./sources/http.ts";
-export type {
-  BodyCheck,
-  Fetch,
-  HttpClientOptions,
-  HttpRequestInit,
-  RetryInfo,
-  Sleep,
-} from "./sources/http.ts";
 export { createSources } from "./sources/registry.ts";
-export type { SourceFactory, SourcesOptions } from "./sources/registry.ts";
+export type { SourcesOptions } from "./sources/registry.ts";
+export type { Fetch, RetryInfo, Sleep } from "./sources/http.ts";
 export { credentialsFromEnv } from "./sources/config.ts";
-export type { Credentials, SourceConfig } from "./sources/config.ts";
-export type { BaseUrls } from "./sources/base_url.ts";
-export {
-  matchKey,
-  normalizeName,
-  splitArtistNames,
-} from "./sources/artist_names.ts";
+export type { Credentials } from "./sources/config.ts";
 
-export { createContext } from "./tasks/context.ts";
-export type { Context, ContextOptions } from "./tasks/context.ts";
-export type { DiscoveredArtist, Hooks, SyncedSong } from "./tasks/hooks.ts";
-export type { Logger, Progress } from "./tasks/ui.ts";
-export type { Prompt } from "./tasks/prompt.ts";
-export type { FreeSpaceProbe } from "./storage/free_space.ts";
-export { EXIT, UsageError } from "./cli/exit.ts";
-export { NoSpaceError } from "./storage/errors.ts";
-export type { RunStatus } from "./tasks/outcome.ts";
-export { collect, COLLECT_DEFAULTS } from "./tasks/collect.ts";
+// The offline emulation of the three platforms.
+export { createEmulation } from "./emulation/emulation.ts";
 export type {
-  CollectOptions,
-  CollectPlatformSummary,
-  CollectSummary,
-} from "./tasks/collect.ts";
-export { sync, SYNC_DEFAULTS } from "./tasks/sync.ts";
-export type { CountMismatch, SyncOptions, SyncSummary } from "./tasks/sync.ts";
-export { enrich, ENRICH_DEFAULTS } from "./tasks/enrich.ts";
-export type { EnrichOptions, EnrichSummary } from "./tasks/enrich.ts";
-export { status } from "./tasks/status.ts";
-export type { StatusSummary } from "./tasks/status.ts";
-export { download, DOWNLOAD_DEFAULTS } from "./tasks/download.ts";
-export { formatDownloadSummary } from "./cli/download.ts";
-export type {
-  BackendUsage,
-  DownloadFailure,
-  DownloadOptions,
-  DownloadSummary,
-  PlannedSong,
-  QualityChoice,
-} from "./tasks/download.ts";
-export { exportM3u8 } from "./tasks/export.ts";
-export { formatExportSummary } from "./cli/export.ts";
-export type {
-  ExportedPlaylist,
-  ExportOptions,
-  ExportSummary,
-} from "./tasks/export.ts";
-export { TERMINAL_STATES } from "./catalog/download_tasks.ts";
-export type { TerminalState } from "./catalog/download_tasks.ts";
-export type { BackendSwitch, NoSpaceStop } from "./tasks/download.ts";
-export type { OpenFile, WritableFile } from "./storage/local.ts";
-export {
-  resolveInside,
-  sanitizeComponent,
-  songLocator,
-} from "./storage/names.ts";
-export type { SongNameParts } from "./storage/names.ts";
-
-export { createEmulation, Emulation } from "./emulation/emulation.ts";
-export type {
+  Emulation,
   EmulationOptions,
   EmulationStats,
 } from "./emulation/emulation.ts";
+export type { FaultRates } from "./emulation/faults.ts";
+export type { WorldShape, WorldSize, WorldStats } from "./emulation/world.ts";
 export { serveEmulation } from "./emulation/serve.ts";
 export type {
   EmulationServer,
   ServeEmulationOptions,
 } from "./emulation/serve.ts";
-export type { FaultKind, FaultRates, FaultRule } from "./emulation/faults.ts";
-export { Faults } from "./emulation/faults.ts";
-export { World, WORLD_SIZES } from "./emulation/world.ts";
-export type {
-  Access,
-  GenAlbum,
-  GenArtist,
-  GenCategory,
-  GenChart,
-  GenPlaylist,
-  GenSong,
-  GenTier,
-  WorldOptions,
-  WorldShape,
-  WorldSize,
-  WorldStats,
-} from "./emulation/world.ts";
-export { UrlSigner } from "./emulation/platform.ts";
-export type {
-  EmulatorContext,
-  EmulatorFactory,
-  PlatformEmulator,
-  Route,
-} from "./emulation/platform.ts";
+
+// The CLI's stdin prompt and terminal UI, for scripts that want its behaviour.
+export { linePrompt, LineReader } from "./cli/prompt.ts";
+export { terminalUi } from "./cli/ui.ts";
+export type { TerminalUiOptions } from "./cli/ui.ts";

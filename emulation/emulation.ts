@@ -77,7 +77,10 @@ export interface EmulationOptions {
    * @default a `setTimeout` sleep
    */
   sleep?: (ms: number) => Promise<void>;
-  /** Replace a platform's emulator (tests). */
+  /**
+   * Replace a platform's emulator.
+   * @internal for tests
+   */
   emulators?: Partial<Record<Platform, EmulatorFactory>>;
 }
 
@@ -86,9 +89,15 @@ export type EmulationStats = Record<Platform, WorldStats>;
 
 /** The emulation of all three platforms. */
 export class Emulation {
-  /** The generated catalog of each platform. */
+  /**
+   * The generated catalog of each platform.
+   * @internal tests and benchmarks read it; scripts use `stats()`.
+   */
   readonly worlds: Readonly<Record<Platform, World>>;
-  /** The fault controller: script faults or set rates. */
+  /**
+   * The fault controller: script faults or set rates.
+   * @internal tests script faults here; scripts set rates with the `faults` option
+   */
   readonly faults: Faults;
   /** Seconds a media URL stays valid. */
   readonly urlTtlSeconds: number;

@@ -110,7 +110,7 @@ export const WORLD_SIZES = {
     minChartTracks: 50,
     maxChartTracks: 300,
   },
-} as const satisfies Record<string, WorldShape>;
+} as const satisfies Record<WorldSize, WorldShape>;
 
 /** The name of a preset world size. */
-export type WorldSize = keyof typeof WORLD_SIZES;
+export type WorldSize = "tiny" | "demo" | "test" | "bench";

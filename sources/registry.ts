@@ -67,7 +67,10 @@ export interface SourcesOptions {
   onRetry?: (info: RetryInfo) => void;
   /** Only these platforms. @default all */
   platforms?: readonly Platform[];
-  /** Replace a platform's source factory (tests). */
+  /**
+   * Replace a platform's source factory.
+   * @internal for tests
+   */
   factories?: Partial<Record<Platform, SourceFactory>>;
 }
 

@@ -18,12 +18,12 @@ export interface StatusSummary extends CatalogCounts {
  *
  * @example Count a new catalog
  * ```ts
- * import { Catalog, createContext, LATEST_VERSION, status } from "../mod.ts";
+ * import { Catalog, createContext, status } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * using catalog = Catalog.open(":memory:");
  * const summary = await status(createContext({ catalog }));
- * assert.equal(summary.schemaVersion, LATEST_VERSION);
+ * assert.ok(summary.schemaVersion > 0);
  * assert.equal(summary.platforms.netease.songs.total, 0);
  * ```
  */

@@ -28,7 +28,9 @@ export interface Progress {
 
 /** Logger and progress of one run. */
 export interface Ui {
+  /** Log lines for people. */
   log: Logger;
+  /** The live progress line. */
   progress: Progress;
 }
 

@@ -250,3 +250,13 @@ Deno.test("tokenize() and findImports() see code, not comments, strings or regul
     ],
   );
 });
+
+Deno.test("the project's own tree keeps every house rule", () => {
+  const root = new URL("..", import.meta.url).pathname;
+  assert.deepEqual(
+    checkLayers(root).map((v) =>
+      `${v.file}:${v.line}: ${v.rule}: ${v.message}`
+    ),
+    [],
+  );
+});
