@@ -86,6 +86,7 @@ export function formatSyncSummary(summary: SyncSummary): string {
     (f) => `  failed ${f.platform}:${f.remoteId} (${f.name}): ${f.error}`,
     " failures",
   ));
+  lines.push(...listedLines(summary.warnings, (w) => `  ${w}`, " warnings"));
   for (const m of summary.mismatches) {
     lines.push(
       `  count differs ${m.platform}:${m.remoteId} (${m.name}): declared ${m.declared}, resolved ${m.resolved}`,

@@ -155,6 +155,11 @@ export interface PlaylistSongs {
   declaredCount: number;
   /** The songs, in playlist order. */
   songs: SongInfo[];
+  /**
+   * What the answers held that could not be taken (a song without an id,
+   * skipped), one line each naming where; absent when there was none.
+   */
+  warnings?: string[];
 }
 
 /** A resolved download candidate. URLs expire: use it at once. */

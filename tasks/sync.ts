@@ -109,6 +109,11 @@ export interface SyncSummary {
   artistPoolsRefreshed: number;
   /** Playlists whose resolved count differs from the declared one. */
   mismatches: CountMismatch[];
+  /**
+   * What the platforms' answers held that could not be taken (a song
+   * without an id, skipped), one line each naming the playlist and where.
+   */
+  warnings: string[];
   /** The playlists that failed, and why. */
   failures: Array<
     { platform: Platform; remoteId: string; name: string; error: string }
@@ -181,6 +186,7 @@ export async function sync(
     newArtists: 0,
     artistPoolsRefreshed: 0,
     mismatches: [],
+    warnings: [],
     failures: [],
     platformErrors: {},
     durationMs: 0,
@@ -323,6 +329,11 @@ async function writePlaylist(
   });
   summary.synced++;
   summary.songs += resolved.songs.length;
+  for (const warning of resolved.warnings ?? []) {
+    const line = `${warning} (playlist ${playlist.remote_playlist_id})`;
+    summary.warnings.push(line);
+    context.log.warn(line);
+  }
   if (resolved.songs.length !== resolved.declaredCount) {
     summary.mismatches.push({
       platform: source.platform,

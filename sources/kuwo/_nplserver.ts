@@ -26,7 +26,7 @@
  *
  * @module
  */
-import { isObject, type Json } from "../_json.ts";
+import type { Json, ParsedSongs } from "../_json.ts";
 import { isSourceError, type SourceError } from "../errors.ts";
 import type { PlaylistCandidate, PlaylistSongs, SongInfo } from "../types.ts";
 import { NPLSERVER_PAGE_SIZE } from "./_constants.ts";
@@ -34,7 +34,8 @@ import {
   decodeEntities,
   malformed,
   parseSong,
-  stripMusicPrefix,
+  parseSongs,
+  read,
   toNumber,
   toText,
 } from "./_parse.ts";
@@ -56,68 +57,49 @@ export interface NplserverPage {
   meta: Json;
 }
 
-/** A non-negative integer from a number or a numeric string, or a `malformed` error. */
+/** A non-negative integer from a number or a numeric string, or a `malformed` error naming it. */
 function countField(body: Json, field: string): number {
   const value = toNumber(body[field]);
   if (value === undefined || value < 0 || !Number.isInteger(value)) {
-    throw malformed(
-      `nplserver: ${field} is not a count (${JSON.stringify(body[field])})`,
-    );
+    throw read.error(field, "a count", body[field]);
   }
   return value;
 }
 
-/** Parses a `getlistinfo` page strictly: `result === "ok"`, counts, `musiclist[]`. */
+/** Parses a `getlistinfo` page: `result === "ok"`, counts, `musiclist[]`. */
 export function parseNplserverPage(body: unknown): NplserverPage {
   checkNplserverResult(body);
   const answer = body as Json;
-  if (!Array.isArray(answer.musiclist)) {
-    throw malformed("nplserver: musiclist is not a list");
-  }
+  const items = read.list(answer.musiclist, "musiclist");
   const id = toText(answer.id)?.trim();
   if (id !== undefined && !/^\d+$/.test(id)) {
-    throw malformed(`nplserver: the playlist id ${JSON.stringify(id)}`);
+    throw read.error("id", "a playlist id of digits", answer.id);
   }
-  const { musiclist, ...meta } = answer;
+  const { musiclist: _songs, ...meta } = answer;
   return {
     id,
     total: countField(answer, "total"),
     pn: countField(answer, "pn"),
     rn: countField(answer, "rn"),
-    items: musiclist,
+    items,
     meta,
   };
 }
 
 /**
  * A `musiclist` item as a `SongInfo` (the module comment lists how it
- * differs from a web item's). Strict: a string (or numeric) `id`, a string
- * `name`, a numeric `duration`, and `N_MINFO`/`formats` strings if present.
+ * differs from a web item's): every field taken when present, in any of
+ * its types; an item without a usable id is a `malformed` error.
  */
 export function parseNplserverSong(item: unknown): SongInfo {
-  if (!isObject(item)) throw malformed("nplserver: a song is not an object");
-  const id = toText(item.id)?.trim();
-  if (id === undefined || !/^\d+$/.test(stripMusicPrefix(id))) {
-    throw malformed(
-      `nplserver: a song has no usable id (${JSON.stringify(item.id)})`,
-    );
-  }
-  if (typeof item.name !== "string") {
-    throw malformed(`nplserver: song ${id} has no name`);
-  }
-  if (toNumber(item.duration) === undefined) {
-    throw malformed(
-      `nplserver: song ${id} has no duration (${
-        JSON.stringify(item.duration)
-      })`,
-    );
-  }
-  for (const field of ["artist", "album", "N_MINFO", "formats"]) {
-    if (item[field] !== undefined && typeof item[field] !== "string") {
-      throw malformed(`nplserver: song ${id} has a non-string ${field}`);
-    }
-  }
   return parseSong(item);
+}
+
+/** The songs of a page's `musiclist`; an item without a usable id is skipped with a warning. */
+export function parseNplserverSongs(
+  items: readonly unknown[],
+): ParsedSongs<SongInfo> {
+  return parseSongs(items, "musiclist");
 }
 
 /** The playlist as nplserver's header describes it. */
@@ -208,17 +190,19 @@ export async function nplserverPlaylistSongs(
 ): Promise<PlaylistSongs> {
   const rn = NPLSERVER_PAGE_SIZE;
   const songs: SongInfo[] = [];
+  const warnings: string[] = [];
+  let received = 0;
   let total: number | undefined;
   let playlist: PlaylistCandidate | undefined;
-  for (let pn = 0; total === undefined || songs.length < total; pn++) {
+  for (let pn = 0; total === undefined || received < total; pn++) {
     let page: NplserverPage | undefined;
-    let pageSongs: SongInfo[] = [];
+    let pageSongs: ParsedSongs<SongInfo> = { songs: [], warnings: [] };
     await transport.nplserver(
       `op=getlistinfo&pid=${remoteId}&pn=${pn}&rn=${rn}`,
       (body) => {
         const parsed = parseNplserverPage(body);
         checkPage(parsed, remoteId, pn, rn);
-        pageSongs = parsed.items.map(parseNplserverSong);
+        pageSongs = parseNplserverSongs(parsed.items);
         page = parsed;
       },
       signal,
@@ -231,11 +215,18 @@ export async function nplserverPlaylistSongs(
     }
     total = page.total;
     playlist ??= nplserverPlaylist(page.meta, remoteId);
-    if (pageSongs.length === 0 && songs.length < total) {
+    if (page.items.length === 0 && received < total) {
       // unreachable while the page check holds; never loop on empty pages
       throw malformed(`nplserver page ${pn} of ${remoteId} is empty`);
     }
-    songs.push(...pageSongs);
+    songs.push(...pageSongs.songs);
+    warnings.push(...pageSongs.warnings);
+    received += page.items.length;
   }
-  return { ...(playlist ? { playlist } : {}), declaredCount: total, songs };
+  return {
+    ...(playlist ? { playlist } : {}),
+    declaredCount: total,
+    songs,
+    ...(warnings.length === 0 ? {} : { warnings }),
+  };
 }

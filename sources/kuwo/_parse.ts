@@ -2,14 +2,27 @@
  * Pure parsers: Kuwo's JSON and text bodies to normalized records, and the
  * helpers the other parsers share. They accept the type drift the page
  * documents (numbers as strings, `MUSIC_` prefixes, HTML entities,
- * upper-case mobile field names) and throw a `malformed` `SourceError` for
- * a body that is not the shape expected. The pools, playlists and charts
- * are read by `_parse_lists.ts`, the `mobi.s` answers by
- * `_parse_offers.ts`, nplserver's pages by `_nplserver.ts`.
+ * upper-case mobile field names) and take every field of a song when
+ * present; what a body cannot do without (a playlist's or chart's id, the
+ * list of a page) is a `malformed` `SourceError` naming the field's path
+ * (`data.musicList[3]`), and a song without an id is skipped with a
+ * warning. The pools, playlists and charts are read by `_parse_lists.ts`,
+ * the `mobi.s` answers by `_parse_offers.ts`, nplserver's pages by
+ * `_nplserver.ts`.
  *
  * @module
  */
-import { isObject, type Json } from "../_json.ts";
+import {
+  asNumber,
+  asObject,
+  asText,
+  at,
+  Fields,
+  isObject,
+  type Json,
+  type ParsedSongs,
+  parseSongList,
+} from "../_json.ts";
 import { splitArtistNames } from "../artist_names.ts";
 import { malformedAnswer, type SourceError } from "../errors.ts";
 import type {
@@ -26,6 +39,9 @@ import {
   type Rung,
 } from "./_constants.ts";
 
+/** Strict readers of Kuwo answers: `malformed` errors naming the path. */
+export const read: Fields = new Fields("kuwo");
+
 /** A `malformed` error for a body that is not what the protocol says. */
 export function malformed(message: string, url?: string): SourceError {
   return malformedAnswer("kuwo", message, url === undefined ? {} : { url });
@@ -33,21 +49,12 @@ export function malformed(message: string, url?: string): SourceError {
 
 /** A number from a number or a numeric string; `undefined` otherwise. */
 export function toNumber(value: unknown): number | undefined {
-  if (typeof value === "number") {
-    return Number.isFinite(value) ? value : undefined;
-  }
-  if (typeof value === "string" && value.trim() !== "") {
-    const n = Number(value.trim());
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
+  return asNumber(value);
 }
 
 /** A string from a string or a number; `undefined` otherwise. */
 export function toText(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  return undefined;
+  return asText(value);
 }
 
 const NAMED_ENTITIES: Record<string, string> = {
@@ -293,15 +300,14 @@ export function artistsOf(item: Json): { names: string; refs: ArtistRef[] } {
   return { names, refs };
 }
 
-/** A song item (web, mobile or nplserver shape) as a `SongInfo`; `raw` is the item. */
-export function parseSong(item: unknown): SongInfo {
-  if (!isObject(item)) throw malformed("a song item is not an object");
-  const remoteId = songIdOf(item);
-  if (remoteId === undefined) {
-    throw malformed(
-      `a song item has no usable id (${JSON.stringify(item.rid)})`,
-    );
-  }
+/**
+ * A song item (web, mobile or nplserver shape) as a `SongInfo`, or
+ * `undefined` for an item without a usable id; `raw` is the item.
+ */
+export function readSong(value: unknown): SongInfo | undefined {
+  const item = asObject(value);
+  const remoteId = item ? songIdOf(item) : undefined;
+  if (item === undefined || remoteId === undefined) return undefined;
   const title = decodeEntities(
     toText(item.name ?? item.SONGNAME ?? item.NAME) ?? "",
   );
@@ -310,7 +316,9 @@ export function parseSong(item: unknown): SongInfo {
   const albumId = toText(item.albumid ?? item.ALBUMID ?? item.albumId)?.trim();
   const hasAlbumId = albumId !== undefined && /^\d+$/.test(albumId) &&
     albumId !== "0";
-  const seconds = toNumber(item.duration ?? item.DURATION);
+  const seconds = toNumber(
+    item.duration ?? item.DURATION ?? item.song_duration,
+  );
   return {
     platform: "kuwo",
     remoteId,
@@ -334,27 +342,47 @@ export function parseSong(item: unknown): SongInfo {
   };
 }
 
-/** The `data` of a `{code: 200, data}` body, or a `malformed` error. */
-export function dataOf(body: unknown, what: string): unknown {
-  if (!isObject(body) || !("data" in body)) {
-    throw malformed(`${what}: the body has no data`);
+/**
+ * A song item as `readSong()` reads it; an item without a usable id is a
+ * `malformed` error naming `path` (lists skip such items instead, see
+ * `parseSongs`).
+ */
+export function parseSong(item: unknown, path = "song"): SongInfo {
+  const song = readSong(item);
+  if (song === undefined) {
+    throw isObject(item)
+      ? read.error(at(path, "rid"), "a song id", item.rid ?? item.id)
+      : read.error(path, "a song object", item);
   }
-  return body.data;
+  return song;
 }
 
-/** `value` as a list, or a `malformed` error naming `what`. */
-export function array(value: unknown, what: string): unknown[] {
-  if (!Array.isArray(value)) throw malformed(`${what} is not a list`);
-  return value;
+/** The songs of a list at `path`; an item without a usable id is skipped with a warning. */
+export function parseSongs(
+  items: readonly unknown[],
+  path: string,
+): ParsedSongs<SongInfo> {
+  return parseSongList("kuwo", items, path, (item) => readSong(item));
+}
+
+/** The `data` of a `{code: 200, data}` body, or a `malformed` error. */
+export function dataOf(body: unknown): unknown {
+  const root = read.object(body, "");
+  if (root.data === undefined) throw read.error("data", "the data", undefined);
+  return root.data;
+}
+
+/** `value` as a list, or a `malformed` error naming `path`. */
+export function array(value: unknown, path: string): unknown[] {
+  return read.list(value, path);
 }
 
 /** Artist details (`artist/artist`, §10): `data{id, name, pic300, info, …}`. */
 export function parseArtist(body: unknown, remoteId: string): ArtistDetail {
-  const data = dataOf(body, "artist");
-  if (!isObject(data)) throw malformed("artist: data is not an object");
+  const data = read.object(dataOf(body), "data");
   const id = toText(data.id)?.trim() || remoteId;
-  const name = decodeEntities(toText(data.name) ?? "");
-  if (name === "") throw malformed(`artist ${remoteId}: no name`);
+  const name = decodeEntities(toText(data.name) ?? "").trim();
+  if (name === "") throw read.error("data.name", "a name", data.name);
   const avatar = [data.pic300, data.pic].map(toText)
     .find((url) => url !== undefined && url !== "");
   const info = decodeEntities(toText(data.info) ?? "");

@@ -2,12 +2,13 @@
  * Pure parsers of what `listPools()`, `listPlaylists()` and
  * `playlistSongs()` read: the square's tags and playlist pages (§5), the
  * charts and their pages (§6), and the pages of `playListInfo` (§7.1).
- * They throw a `malformed` `SourceError` for a body that is not the shape
- * expected.
+ * What a body cannot do without (a tag's, playlist's or chart's id, the
+ * list of a page) is a `malformed` `SourceError` naming the field's path;
+ * everything else is taken when present.
  *
  * @module
  */
-import { isObject, type Json } from "../_json.ts";
+import type { Json } from "../_json.ts";
 import type { PlaylistCandidate, PoolCandidate } from "../types.ts";
 import {
   CHART_PREFIX,
@@ -22,7 +23,7 @@ import {
   array,
   dataOf,
   decodeEntities,
-  malformed,
+  read,
   toNumber,
   toText,
 } from "./_parse.ts";
@@ -33,16 +34,17 @@ import {
  * lists, `er.s`) are left out: their playlists come from another service.
  */
 export function parseTagList(body: unknown): PoolCandidate[] {
-  const groups = array(dataOf(body, "tag list"), "the tag list");
+  const groups = array(dataOf(body), "data");
   const pools: PoolCandidate[] = [];
   const seen = new Set<string>();
-  for (const group of groups) {
-    if (!isObject(group)) throw malformed("a tag group is not an object");
+  for (const [gi, value] of groups.entries()) {
+    const group = read.object(value, `data[${gi}]`);
     const groupName = decodeEntities(toText(group.name) ?? "");
-    for (const tag of array(group.data ?? [], "a tag group's tags")) {
-      if (!isObject(tag)) throw malformed("a tag is not an object");
-      const id = toText(tag.id)?.trim();
-      if (!id) throw malformed("a tag has no id");
+    const tags = read.optionalList(group.data, `data[${gi}].data`);
+    for (const [ti, entry] of tags.entries()) {
+      const where = `data[${gi}].data[${ti}]`;
+      const tag = read.object(entry, where);
+      const id = read.id(tag.id, `${where}.id`);
       const digest = toText(tag.digest);
       if (digest !== undefined && digest !== TAG_DIGEST_PLAYLISTS) continue;
       if (seen.has(id)) continue;
@@ -76,26 +78,22 @@ export interface SquarePage {
  * entries) are not playlists `playListInfo` can open (§7.3): skipped.
  */
 export function parseSquarePage(body: unknown): SquarePage {
-  const data = dataOf(body, "square page");
-  if (!isObject(data)) throw malformed("square page: data is not an object");
-  const total = toNumber(data.total);
-  if (total === undefined) throw malformed("square page: no total");
-  const items = array(data.data ?? [], "the square page's playlists");
+  const data = read.object(dataOf(body), "data");
+  const items = read.optionalList(data.data, "data.data");
+  // a page without its total counts as the last one
+  const total = toNumber(data.total) ?? items.length;
   const playlists: PlaylistCandidate[] = [];
-  for (const item of items) {
-    if (!isObject(item)) throw malformed("a square item is not an object");
+  for (const [i, value] of items.entries()) {
+    const item = read.object(value, `data.data[${i}]`);
     const digest = toText(item.digest);
     if (digest !== undefined && digest !== ITEM_DIGEST_PLAYLIST) continue;
-    playlists.push(playlistOf(item));
+    playlists.push(playlistOf(item, `data.data[${i}]`));
   }
   return { total, received: items.length, playlists };
 }
 
-function playlistOf(item: Json): PlaylistCandidate {
-  const id = toText(item.id)?.trim();
-  if (!id || !/^\d+$/.test(id)) {
-    throw malformed(`a playlist has no usable id (${JSON.stringify(item.id)})`);
-  }
+function playlistOf(item: Json, path: string): PlaylistCandidate {
+  const id = read.digits(item.id, `${path}.id`);
   const trackCount = toNumber(item.total);
   const playCount = toNumber(item.listencnt);
   const cover = toText(item.img) ?? "";
@@ -145,21 +143,18 @@ export function toplistPool(): PoolCandidate {
  * (the chart id is `sourceid`, not `id`); cover `pic5` > `pic2` > `pic`.
  */
 export function parseBangList(body: unknown): PlaylistCandidate[] {
-  if (!isObject(body)) throw malformed("chart list: not an object");
-  const groups = array(body.child, "the chart list's groups");
+  const root = read.object(body, "");
+  const groups = array(root.child, "child");
   const charts: PlaylistCandidate[] = [];
   const seen = new Set<string>();
-  for (const group of groups) {
-    if (!isObject(group)) throw malformed("a chart group is not an object");
+  for (const [gi, value] of groups.entries()) {
+    const group = read.object(value, `child[${gi}]`);
     const groupName = decodeEntities(toText(group.disname) ?? "");
-    for (const chart of array(group.child ?? [], "a chart group's charts")) {
-      if (!isObject(chart)) throw malformed("a chart is not an object");
-      const id = toText(chart.sourceid)?.trim();
-      if (!id || !/^\d+$/.test(id)) {
-        throw malformed(
-          `a chart has no usable sourceid (${JSON.stringify(chart.sourceid)})`,
-        );
-      }
+    const list = read.optionalList(group.child, `child[${gi}].child`);
+    for (const [ci, entry] of list.entries()) {
+      const where = `child[${gi}].child[${ci}]`;
+      const chart = read.object(entry, where);
+      const id = read.digits(chart.sourceid, `${where}.sourceid`);
       if (seen.has(id)) continue;
       seen.add(id);
       const cover = [chart.pic5, chart.pic2, chart.pic].map(toText)
@@ -183,13 +178,12 @@ export function parseBangList(body: unknown): PlaylistCandidate[] {
 export function parseChartPage(
   body: unknown,
 ): { num: number; items: unknown[]; data: Json } {
-  const data = dataOf(body, "chart page");
-  if (!isObject(data)) throw malformed("chart page: data is not an object");
-  const num = toNumber(data.num);
-  if (num === undefined) throw malformed("chart page: no num");
+  const data = read.object(dataOf(body), "data");
+  const items = read.optionalList(data.musicList, "data.musicList");
   return {
-    num,
-    items: array(data.musicList ?? [], "the chart's songs"),
+    // a page without its total counts as holding the whole chart
+    num: toNumber(data.num) ?? items.length,
+    items,
     data,
   };
 }
@@ -208,14 +202,14 @@ export interface PlaylistPage {
 
 /** A page of `playListInfo`: `data{id, name, total, musicList[]}`. */
 export function parsePlaylistPage(body: unknown): PlaylistPage {
-  const data = dataOf(body, "playlist page");
-  if (!isObject(data)) throw malformed("playlist page: data is not an object");
-  const total = toNumber(data.total);
-  if (total === undefined || total < 0) {
-    throw malformed("playlist page: no total");
-  }
-  const items = array(data.musicList ?? [], "the playlist's songs");
+  const data = read.object(dataOf(body), "data");
+  const items = read.optionalList(data.musicList, "data.musicList");
+  const declared = toNumber(data.total);
+  // a page without its total counts as holding the whole playlist
+  const total = declared !== undefined && declared >= 0
+    ? declared
+    : items.length;
   const { musicList: _songs, ...meta } = data;
-  const playlist = playlistOf(meta);
+  const playlist = playlistOf(meta, "data");
   return { id: playlist.remoteId, total, items, playlist };
 }

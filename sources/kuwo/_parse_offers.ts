@@ -1,8 +1,9 @@
 /**
  * Pure parsers for download offers: the rungs a song item says to ask
  * (`offerRungs`) and what `mobi.s` answered for one rung, in its JSON
- * (`convert_url_with_sign`) or text (`convert_url2`) form (§9). They throw
- * a `malformed` `SourceError` for a body that is not the shape expected.
+ * (`convert_url_with_sign`) or text (`convert_url2`) form (§9). A JSON
+ * answer without its `code` is a `malformed` `SourceError` naming it;
+ * every other field is taken when present.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import {
   malformed,
   minfoTexts,
   qualitiesFromMinfo,
+  read,
   rungsFromFormats,
   stripMusicPrefix,
   toNumber,
@@ -63,12 +65,11 @@ export interface MobiAnswer {
 
 /** A `convert_url_with_sign` JSON answer (§9.2). */
 export function parseMobiJson(body: unknown): MobiAnswer {
-  if (!isObject(body)) throw malformed("mobi.s: the answer is not an object");
-  const code = toNumber(body.code);
-  if (code === undefined) throw malformed("mobi.s: the answer has no code");
-  const data = isObject(body.data) ? body.data : {};
+  const root = read.object(body, "");
+  const code = read.number(root.code, "code");
+  const data = isObject(root.data) ? root.data : {};
   const answer: MobiAnswer = { code };
-  const message = toText(body.msg);
+  const message = toText(root.msg);
   if (message !== undefined) answer.message = message;
   fillAnswer(answer, data);
   return answer;

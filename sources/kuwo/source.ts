@@ -65,7 +65,7 @@ import {
 } from "./_constants.ts";
 import { nplserverMayCure, nplserverPlaylistSongs } from "./_nplserver.ts";
 import { resolveOffers } from "./_offers.ts";
-import { malformed, parseArtist, parseSong } from "./_parse.ts";
+import { malformed, parseArtist, parseSongs } from "./_parse.ts";
 import {
   parseBangList,
   parseChartPage,
@@ -201,6 +201,8 @@ export class KuwoSource implements Source {
   async #chartSongs(bangId: string): Promise<PlaylistSongs> {
     requireId(bangId, "a chart");
     const songs: SongInfo[] = [];
+    const warnings: string[] = [];
+    let received = 0;
     let declared = 0;
     for (let pn = 1;; pn++) {
       const body = await this.#transport.www(
@@ -210,11 +212,18 @@ export class KuwoSource implements Source {
       );
       const page = parseChartPage(body);
       declared = page.num;
-      for (const item of page.items) songs.push(parseSong(item));
+      const parsed = parseSongs(page.items, "data.musicList");
+      songs.push(...parsed.songs);
+      warnings.push(...parsed.warnings);
+      received += page.items.length;
       // stop at `num` or an empty page (§6)
-      if (page.items.length === 0 || songs.length >= declared) break;
+      if (page.items.length === 0 || received >= declared) break;
     }
-    return { declaredCount: declared, songs };
+    return {
+      declaredCount: declared,
+      songs,
+      ...(warnings.length === 0 ? {} : { warnings }),
+    };
   }
 
   /** The playlist from nplserver after the web path failed with `webError`. */
@@ -236,9 +245,11 @@ export class KuwoSource implements Source {
   /** The playlist from the signed web `playListInfo` (§7.1), pages from 1. */
   async #webPlaylistSongs(remoteId: string): Promise<PlaylistSongs> {
     const songs: SongInfo[] = [];
+    const warnings: string[] = [];
+    let received = 0;
     let total: number | undefined;
     let playlist: PlaylistCandidate | undefined;
-    for (let pn = 1; total === undefined || songs.length < total; pn++) {
+    for (let pn = 1; total === undefined || received < total; pn++) {
       let page: PlaylistPage | undefined;
       await this.#transport.www(
         "/api/www/playlist/playListInfo",
@@ -278,18 +289,22 @@ export class KuwoSource implements Source {
       }
       total = page.total;
       playlist ??= page.playlist;
-      if (page.items.length === 0 && songs.length < total) {
+      if (page.items.length === 0 && received < total) {
         // unreachable while the page check holds; never loop on empty pages
         throw malformed(
           `playListInfo page ${pn} of ${remoteId} is empty before ${total} songs`,
         );
       }
-      for (const item of page.items) songs.push(parseSong(item));
+      const parsed = parseSongs(page.items, "data.musicList");
+      songs.push(...parsed.songs);
+      warnings.push(...parsed.warnings);
+      received += page.items.length;
     }
     return {
       ...(playlist ? { playlist } : {}),
       declaredCount: total,
       songs,
+      ...(warnings.length === 0 ? {} : { warnings }),
     };
   }
 }

@@ -1,14 +1,29 @@
 /**
  * Pure parsers: NetEase JSON (protocols/netease.md §5–§12) to normalized
- * records, and the helpers the other parsers share. They throw `TypeError`
- * on a shape they cannot read; the transport's `parsed()` turns that into a
- * `malformed` `SourceError` carrying the URL. The pools and playlist pages
- * are read by `_parse_lists.ts`, the download URL answers by
- * `_parse_offers.ts`.
+ * records, and the helpers the other parsers share. They take what a record
+ * holds and leave out what it lacks or holds in another type (numbers as
+ * strings, the legacy `artists`/`album`/`duration` shape, cloud songs'
+ * `pc`); what an answer cannot do without (a song's or a playlist's id, the
+ * list of a page) is a `malformed` `SourceError` naming the field's path
+ * (see `../_json.ts`). The pools and playlist pages are read by
+ * `_parse_lists.ts`, the download URL answers by `_parse_offers.ts`.
  *
  * @module
  */
-import { isObject, type Json } from "../_json.ts";
+import {
+  asCount,
+  asDigits,
+  asNonEmptyText,
+  asNumber,
+  asObject,
+  asStrings,
+  asText,
+  at,
+  describeValue,
+  Fields,
+  isObject,
+  type Json,
+} from "../_json.ts";
 import type {
   ArtistDetail,
   ArtistRef,
@@ -23,50 +38,32 @@ import {
   SONG_QUALITY_FIELDS,
 } from "./_constants.ts";
 
-/** `value` as an object, or a `TypeError` naming `what`. */
-export function object(value: unknown, what: string): Json {
-  if (!isObject(value)) {
-    throw new TypeError(`Expected ${what} to be an object, got ${kind(value)}`);
-  }
-  return value;
+/** Strict readers of NetEase answers: `malformed` errors naming the path. */
+export const read: Fields = new Fields("netease");
+
+/** `value` as an object, or a `malformed` error naming `path`. */
+export function object(value: unknown, path: string): Json {
+  return read.object(value, path);
 }
 
-/** `value` as an array, or a `TypeError` naming `what`. */
-export function array(value: unknown, what: string): unknown[] {
-  if (!Array.isArray(value)) {
-    throw new TypeError(`Expected ${what} to be an array, got ${kind(value)}`);
-  }
-  return value;
+/** `value` as a list, or a `malformed` error naming `path`. */
+export function array(value: unknown, path: string): unknown[] {
+  return read.list(value, path);
 }
 
-/** What a JSON value is, for messages: `null`, `array`, or its `typeof`. */
-export function kind(value: unknown): string {
-  return value === null
-    ? "null"
-    : Array.isArray(value)
-    ? "array"
-    : typeof value;
+/** An id (number or numeric string) as a string, or a `malformed` error naming `path`. */
+export function id(value: unknown, path: string): string {
+  return read.digits(value, path);
 }
 
-/** An id (number or numeric string) as a string. */
-export function id(value: unknown, what: string): string {
-  if (typeof value === "number" && Number.isSafeInteger(value)) {
-    return String(value);
-  }
-  if (typeof value === "string" && /^\d+$/.test(value)) return value;
-  throw new TypeError(`Expected ${what} to be an id, got ${kind(value)}`);
-}
-
-/** A string, or `undefined` for anything else. */
+/** A string (a number too), or `undefined` for anything else. */
 export function text(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
+  return asText(value);
 }
 
-/** A finite non-negative number, or `undefined`. */
+/** A finite non-negative number (a numeric string too), or `undefined`. */
 export function count(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0
-    ? value
-    : undefined;
+  return asCount(value);
 }
 
 /** `T` with the properties that may be `undefined` made optional instead. */
@@ -100,12 +97,33 @@ export function levelRank(level: string): number {
 
 // ----------------------------------------------------------------- songs
 
-/** The records of a list, by their `id`. */
-export function byId(value: unknown, what: string): Map<string, Json> {
+/**
+ * The records of a list by their `id`, in order. A record without a
+ * usable id is left out with a warning naming its path (`what` names the
+ * kind of record in it); a list that is absent or `null` is empty.
+ */
+export function byId(
+  value: unknown,
+  path: string,
+  warnings: string[] = [],
+  what = "record",
+): Map<string, Json> {
   const map = new Map<string, Json>();
-  array(value, what).forEach((item, i) => {
-    const record = object(item, `${what}[${i}]`);
-    map.set(id(record.id, `${what}[${i}].id`), record);
+  read.optionalList(value, path).forEach((item, i) => {
+    const where = at(path, i);
+    const record = asObject(item);
+    const recordId = record ? asDigits(record.id) : undefined;
+    if (record === undefined || recordId === undefined) {
+      warnings.push(
+        `netease: skipped the ${what} at ${where}: it has no id (${
+          record
+            ? `its id is ${describeValue(record.id)}`
+            : `it is ${describeValue(item)}`
+        })`,
+      );
+      return;
+    }
+    map.set(recordId, record);
   });
   return map;
 }
@@ -120,81 +138,148 @@ export function availabilityOf(
   privilege: Json | undefined,
 ): Availability {
   if (privilege) {
-    if (typeof privilege.st === "number" && privilege.st < 0) {
-      return "unavailable";
-    }
+    const st = asNumber(privilege.st);
+    if (st !== undefined && st < 0) return "unavailable";
     if (privilege.plLevel === "none") return "vip";
-    if (privilege.plLevel === undefined && privilege.pl === 0) return "vip";
+    if (privilege.plLevel === undefined && asNumber(privilege.pl) === 0) {
+      return "vip";
+    }
     return "available";
   }
-  return typeof song.st === "number" && song.st < 0
-    ? "unavailable"
-    : "available";
+  const st = asNumber(song.st);
+  return st !== undefined && st < 0 ? "unavailable" : "available";
+}
+
+/** An artist or album credit: its id unless it is 0 or not digits (§8: a name-only credit). */
+function credit(
+  value: unknown,
+): { remoteId?: string; name: string } | undefined {
+  const record = asObject(value);
+  const name = asNonEmptyText(record?.name);
+  if (record === undefined || name === undefined) return undefined;
+  const creditId = asDigits(record.id);
+  return creditId === undefined || creditId === "0"
+    ? { name }
+    : { remoteId: creditId, name };
 }
 
 /**
- * A song (`songs[]`, `tracks[]`) and its privilege as a `SongInfo`. The raw
- * record is the song with its privilege under `privilege` (as NetEase's own
- * search results carry it), so `downloadOffers()` can rebuild from it.
+ * The artists of a song: `ar` (current), `artists` (the legacy shape of
+ * §8), or the uploader's `pc.ar` string of a cloud song.
  */
-export function parseSong(value: unknown, privilege?: Json): SongInfo {
-  const song = object(value, "song");
-  const remoteId = id(song.id, "song.id");
-  const artists: ArtistRef[] = (Array.isArray(song.ar) ? song.ar : [])
-    .filter(isObject)
-    .map((ar) => {
-      const name = text(ar.name) ?? "";
-      const artistId = typeof ar.id === "number" || typeof ar.id === "string"
-        ? String(ar.id)
-        : "0";
-      // id 0 is a name-only credit (§8)
-      return artistId === "0" || !/^\d+$/.test(artistId)
-        ? { name }
-        : { remoteId: artistId, name };
-    })
-    .filter((ar) => ar.name !== "");
-  const al = isObject(song.al) ? song.al : undefined;
-  const albumName = al ? text(al.name) : undefined;
-  const albumId = al && (typeof al.id === "number" || typeof al.id === "string")
-    ? String(al.id)
-    : "0";
-  const album = albumName
-    ? albumId !== "0" && /^\d+$/.test(albumId)
-      ? { remoteId: albumId, name: albumName }
-      : { name: albumName }
-    : undefined;
+function artistsOf(song: Json, cloud: Json | undefined): ArtistRef[] {
+  const list = Array.isArray(song.ar)
+    ? song.ar
+    : Array.isArray(song.artists)
+    ? song.artists
+    : [];
+  const artists = list.flatMap((ar) => credit(ar) ?? []);
+  if (artists.length === 0) {
+    const uploaded = asNonEmptyText(cloud?.ar);
+    if (uploaded !== undefined) return [{ name: uploaded }];
+  }
+  return artists;
+}
+
+/** The album of a song: `al` (current), `album` (legacy), or a cloud song's `pc.alb`. */
+function albumOf(
+  song: Json,
+  cloud: Json | undefined,
+): { remoteId?: string; name: string } | undefined {
+  const album = credit(isObject(song.al) ? song.al : song.album);
+  if (album !== undefined) return album;
+  const uploaded = asNonEmptyText(cloud?.alb);
+  return uploaded === undefined ? undefined : { name: uploaded };
+}
+
+/**
+ * The id of a song record (`id`, a number or a string of digits), or
+ * `undefined` when it has none it could be fetched by.
+ */
+export function songIdOf(value: unknown): string | undefined {
+  const song = asObject(value);
+  return song ? asDigits(song.id) : undefined;
+}
+
+/**
+ * A song (`songs[]`, `tracks[]`, or the legacy shape) and its privilege as
+ * a `SongInfo`, or `undefined` for a song without an id. Every other field
+ * is taken when present. The raw record is the song with its privilege
+ * under `privilege` (as NetEase's own search results carry it), so
+ * `downloadOffers()` can rebuild from it.
+ */
+export function readSong(
+  value: unknown,
+  privilege?: unknown,
+): SongInfo | undefined {
+  const song = asObject(value);
+  const remoteId = songIdOf(song);
+  if (song === undefined || remoteId === undefined) return undefined;
+  const grant = asObject(privilege);
+  // a cloud upload (t 1/2) carries the uploader's tags in `pc` (LX)
+  const cloud = asObject(song.pc);
+  const artists = artistsOf(song, cloud);
   return defined({
     platform: "netease" as const,
     remoteId,
-    title: text(song.name) ?? "",
+    title: asNonEmptyText(song.name) ?? asNonEmptyText(cloud?.sn) ?? "",
     artists,
     artistNames: artists.map((a) => a.name).join("/"),
-    album,
-    durationMs: count(song.dt),
-    qualities: qualitiesOf(song, privilege),
-    availability: availabilityOf(song, privilege),
-    raw: privilege ? { ...song, privilege } : song,
+    album: albumOf(song, cloud),
+    durationMs: count(song.dt) ?? count(song.duration),
+    qualities: qualitiesOf(song, grant),
+    availability: availabilityOf(song, grant),
+    raw: grant ? { ...song, privilege: grant } : song,
   });
 }
 
 /**
- * The levels a song has, best first: `hr/sq/h/m/l`, plus `jymaster` when the
- * privilege's `maxBrLevel` says the song has one (songs carry no field for it).
+ * A song as `readSong()` reads it; a song without an id is a `malformed`
+ * error naming `path` (lists skip such songs instead, see `byId`).
+ */
+export function parseSong(
+  value: unknown,
+  privilege?: unknown,
+  path = "song",
+): SongInfo {
+  const song = readSong(value, privilege);
+  if (song === undefined) {
+    throw isObject(value)
+      ? read.error(at(path, "id"), "an id of digits", value.id)
+      : read.error(path, "a song object", value);
+  }
+  return song;
+}
+
+/** The legacy files (`hMusic`...) of §8, by the level they stand for. */
+const LEGACY_QUALITY_FIELDS: ReadonlyArray<readonly [string, Level]> = [
+  ["hMusic", "exhigh"],
+  ["mMusic", "higher"],
+  ["lMusic", "standard"],
+];
+
+/**
+ * The levels a song has, best first: `hr/sq/h/m/l` (or the legacy
+ * `hMusic/mMusic/lMusic`), plus `jymaster` when the privilege's
+ * `maxBrLevel` says the song has one (songs carry no field for it).
  */
 export function qualitiesOf(song: Json, privilege?: Json): QualityInfo[] {
   const out: QualityInfo[] = [];
   if (privilege?.maxBrLevel === "jymaster") {
     out.push({ label: "master", level: "jymaster", extension: "flac" });
   }
-  for (const [field, level] of SONG_QUALITY_FIELDS) {
-    const file = song[field];
-    if (!isObject(file)) continue;
+  const current = SONG_QUALITY_FIELDS.some(([field]) => isObject(song[field]));
+  const fields = current ? SONG_QUALITY_FIELDS : LEGACY_QUALITY_FIELDS;
+  for (const [field, level] of fields) {
+    const file = asObject(song[field]);
+    if (!file) continue;
+    const br = asNumber(file.br) ?? asNumber(file.bitrate);
     out.push(defined({
       label: LEVEL_LABELS[level],
       level,
       sizeBytes: count(file.size) || undefined,
-      bitrateKbps: typeof file.br === "number" && file.br > 0
-        ? Math.round(file.br / 1000)
+      bitrateKbps: br !== undefined && br > 0
+        ? Math.round(br / 1000)
         : undefined,
       extension: levelRank(level) <= levelRank("lossless") ? "flac" : "mp3",
     }));
@@ -225,40 +310,47 @@ export function missingSong(id: string): SongInfo {
 
 /** `artist/head/info/get` → artist details. */
 export function parseArtistHead(body: unknown): ArtistDetail {
-  const root = object(body, "the artist answer");
-  const data = object(root.data, "artist data");
+  const root = object(body, "");
+  const data = object(root.data, "data");
   const artist = object(data.artist, "data.artist");
-  return artistDetail(artist, text(artist.avatar) || text(artist.cover), root);
+  return artistDetail(
+    artist,
+    "data.artist",
+    asNonEmptyText(artist.avatar) ?? asNonEmptyText(artist.cover),
+    root,
+  );
 }
 
 /** `v1/artist/<id>` → artist details (the fallback). */
 export function parseArtistV1(body: unknown): ArtistDetail {
-  const root = object(body, "the artist answer");
+  const root = object(body, "");
   const artist = object(root.artist, "artist");
   return artistDetail(
     artist,
-    text(artist.picUrl) || text(artist.img1v1Url),
+    "artist",
+    asNonEmptyText(artist.picUrl) ?? asNonEmptyText(artist.img1v1Url),
     root,
   );
 }
 
 function artistDetail(
   artist: Json,
+  path: string,
   avatarUrl: string | undefined,
   raw: Json,
 ): ArtistDetail {
   const names = [
-    ...(Array.isArray(artist.alias) ? artist.alias : []),
-    ...(Array.isArray(artist.transNames) ? artist.transNames : []),
-    ...(typeof artist.trans === "string" ? [artist.trans] : []),
-  ].filter((a): a is string => typeof a === "string" && a.trim() !== "");
-  const description = text(artist.briefDesc);
+    ...asStrings(artist.alias),
+    ...asStrings(artist.transNames),
+    ...asStrings(typeof artist.trans === "string" ? [artist.trans] : []),
+  ].filter((a) => a.trim() !== "");
+  const description = asNonEmptyText(artist.briefDesc);
   return defined({
     platform: "netease" as const,
-    remoteId: id(artist.id, "artist.id"),
-    name: text(artist.name) ?? "",
-    avatarUrl: avatarUrl || undefined,
-    description: description || undefined,
+    remoteId: id(artist.id, at(path, "id")),
+    name: asText(artist.name) ?? "",
+    avatarUrl,
+    description,
     aliases: names.length > 0 ? [...new Set(names)] : undefined,
     songCount: count(artist.musicSize),
     albumCount: count(artist.albumSize),

@@ -1,12 +1,23 @@
 /**
  * Pure parsers of what `listPools()`, `listPlaylists()` and
  * `playlistSongs()` read: the square's catalogue, the charts, pages of
- * square playlists, and the playlist and song details (§5–§8, §13). They
- * throw `TypeError` on a shape they cannot read.
+ * square playlists, and the playlist and song details (§5–§8, §13). What
+ * an answer cannot do without is a `malformed` `SourceError` naming the
+ * field's path; a track or song without an id is skipped with a warning.
  *
  * @module
  */
-import { isObject, type Json } from "../_json.ts";
+import {
+  asDigits,
+  asFlag,
+  asNonEmptyText,
+  asObject,
+  asStrings,
+  asText,
+  at,
+  isObject,
+  type Json,
+} from "../_json.ts";
 import type { PlaylistCandidate, PoolCandidate } from "../types.ts";
 import {
   HIGH_QUALITY_KEY,
@@ -14,19 +25,24 @@ import {
   TOPLIST_KEY,
   TOPLIST_NAME,
 } from "./_constants.ts";
-import { array, byId, count, defined, id, object, text } from "./_parse.ts";
+import { array, byId, count, defined, id, object, read } from "./_parse.ts";
 
 // ---------------------------------------------------------------- pools
 
 /** `playlist/catalogue` → one square pool per `sub[]` item. */
 export function parseCatalogue(body: unknown): PoolCandidate[] {
-  const root = object(body, "the catalogue");
-  const groups = isObject(root.categories) ? root.categories : {};
-  return array(root.sub, "catalogue.sub").map((value, i) => {
-    const sub = object(value, `catalogue.sub[${i}]`);
-    const name = text(sub.name);
-    if (!name) throw new TypeError(`Expected catalogue.sub[${i}].name`);
-    const group = text(groups[String(sub.category)]);
+  const root = object(body, "");
+  const groups = asObject(root.categories) ?? {};
+  return array(root.sub, "sub").map((value, i) => {
+    const sub = object(value, `sub[${i}]`);
+    const name = asNonEmptyText(sub.name);
+    if (name === undefined) {
+      throw read.error(`sub[${i}].name`, "a category name", sub.name);
+    }
+    const category = asText(sub.category);
+    const group = category === undefined
+      ? undefined
+      : asNonEmptyText(groups[category]);
     return defined({
       platform: "netease" as const,
       kind: "square" as const,
@@ -61,29 +77,24 @@ export function toplistPool(): PoolCandidate {
 
 // ------------------------------------------------------------ playlists
 
-/** A playlist object (square item, chart, or detail) as a candidate. */
+/** A playlist object (square item, chart, or detail) as a candidate; its id is required. */
 export function parsePlaylist(
   value: unknown,
-  what = "playlist",
+  path = "playlist",
 ): PlaylistCandidate {
-  const item = object(value, what);
-  const creator = isObject(item.creator)
-    ? text(item.creator.nickname)
-    : undefined;
-  const tags = Array.isArray(item.tags)
-    ? item.tags.filter((t): t is string => typeof t === "string")
-    : undefined;
-  const description = text(item.description);
+  const item = object(value, path);
+  const creator = asObject(item.creator);
+  const tags = Array.isArray(item.tags) ? asStrings(item.tags) : undefined;
   return defined({
     platform: "netease" as const,
-    remoteId: id(item.id, `${what}.id`),
-    name: text(item.name) ?? "",
-    coverUrl: text(item.coverImgUrl) || undefined,
+    remoteId: id(item.id, at(path, "id")),
+    name: asText(item.name) ?? "",
+    coverUrl: asNonEmptyText(item.coverImgUrl),
     trackCount: count(item.trackCount),
     playCount: count(item.playCount),
-    creator: creator || undefined,
+    creator: asNonEmptyText(creator?.nickname),
     tags,
-    description: description || undefined,
+    description: asNonEmptyText(item.description),
     updatedAt: count(item.updateTime),
     raw: item,
   });
@@ -103,7 +114,7 @@ export interface PlaylistPage {
 
 /** Parses a page of square playlists. */
 export function parsePlaylistPage(body: unknown): PlaylistPage {
-  const root = object(body, "the playlist page");
+  const root = object(body, "");
   const items = array(root.playlists, "playlists");
   const playlists = items.map((p, i) => parsePlaylist(p, `playlists[${i}]`));
   const last = items.length > 0 ? items[items.length - 1] : undefined;
@@ -113,7 +124,7 @@ export function parsePlaylistPage(body: unknown): PlaylistPage {
     count(root.lasttime);
   return {
     playlists,
-    more: root.more === true,
+    more: asFlag(root.more) === true,
     total: count(root.total),
     lasttime,
   };
@@ -121,9 +132,9 @@ export function parsePlaylistPage(body: unknown): PlaylistPage {
 
 /** `toplist` → the charts, each a playlist candidate (`ToplistType` kept in raw). */
 export function parseToplist(body: unknown): PlaylistCandidate[] {
-  const root = object(body, "the toplist");
-  return array(root.list, "toplist.list").map((item, i) =>
-    parsePlaylist(item, `toplist.list[${i}]`)
+  const root = object(body, "");
+  return array(root.list, "list").map((item, i) =>
+    parsePlaylist(item, `list[${i}]`)
   );
 }
 
@@ -141,23 +152,48 @@ export interface PlaylistDetail {
   tracks: Map<string, Json>;
   /** Their privileges, by id. */
   privileges: Map<string, Json>;
+  /** One line per track, song or privilege skipped for want of an id. */
+  warnings: string[];
+}
+
+/**
+ * The ids of `trackIds[]` (`{id, v, ...}` objects, or bare ids), in order;
+ * an entry without an id is skipped with a warning. Without `trackIds` (an
+ * older answer), the ids of `tracks[]`.
+ */
+function trackIdsOf(playlist: Json, warnings: string[]): string[] {
+  if (playlist.trackIds === undefined || playlist.trackIds === null) {
+    return read.optionalList(playlist.tracks, "playlist.tracks").flatMap(
+      (track) => asDigits(asObject(track)?.id) ?? [],
+    );
+  }
+  return array(playlist.trackIds, "playlist.trackIds").flatMap((entry, i) => {
+    const trackId = asDigits(isObject(entry) ? entry.id : entry);
+    if (trackId === undefined) {
+      warnings.push(
+        `netease: skipped the song at playlist.trackIds[${i}]: it has no id`,
+      );
+      return [];
+    }
+    return [trackId];
+  });
 }
 
 /** Parses `v6/playlist/detail`. */
 export function parsePlaylistDetail(body: unknown): PlaylistDetail {
-  const root = object(body, "the playlist detail");
+  const root = object(body, "");
   const playlist = object(root.playlist, "playlist");
-  const trackIds = array(playlist.trackIds, "playlist.trackIds").map((t, i) =>
-    id(object(t, `trackIds[${i}]`).id, `trackIds[${i}].id`)
-  );
+  const warnings: string[] = [];
+  const trackIds = trackIdsOf(playlist, warnings);
   const { tracks: _tracks, trackIds: _ids, ...meta } = playlist;
   const candidate = parsePlaylist({ ...meta }, "playlist");
   return {
     playlist: candidate,
     trackIds,
     declaredCount: count(playlist.trackCount) ?? trackIds.length,
-    tracks: byId(playlist.tracks ?? [], "playlist.tracks"),
-    privileges: byId(root.privileges ?? [], "privileges"),
+    tracks: byId(playlist.tracks, "playlist.tracks", warnings, "song"),
+    privileges: byId(root.privileges, "privileges", warnings, "privilege"),
+    warnings,
   };
 }
 
@@ -167,13 +203,17 @@ export interface SongDetail {
   songs: Map<string, Json>;
   /** Their privileges, by id. */
   privileges: Map<string, Json>;
+  /** One line per song or privilege skipped for want of an id. */
+  warnings: string[];
 }
 
 /** Parses `v3/song/detail`: songs and privileges matched by id, not order. */
 export function parseSongDetail(body: unknown): SongDetail {
-  const root = object(body, "the song detail");
+  const root = object(body, "");
+  const warnings: string[] = [];
   return {
-    songs: byId(root.songs, "songs"),
-    privileges: byId(root.privileges ?? [], "privileges"),
+    songs: byId(array(root.songs, "songs"), "songs", warnings, "song"),
+    privileges: byId(root.privileges, "privileges", warnings, "privilege"),
+    warnings,
   };
 }

@@ -2,12 +2,21 @@
  * Pure parsers of the download URL endpoints' answers (§9):
  * `song/enhance/player/url/v1` (`data` an array) and
  * `song/enhance/download/url/v1` (`data` one object), read into one
- * `UrlItem` shape. They throw `TypeError` on a shape they cannot read.
+ * `UrlItem` shape. What an answer cannot do without is a `malformed`
+ * `SourceError` naming the field's path; the item's other fields are taken
+ * when present (numbers as strings too).
  *
  * @module
  */
-import { isObject, type Json } from "../_json.ts";
-import { id, kind, object, text } from "./_parse.ts";
+import {
+  asDigits,
+  asNonEmptyText,
+  asNumber,
+  asText,
+  isObject,
+  type Json,
+} from "../_json.ts";
+import { id, object, read } from "./_parse.ts";
 
 /** One item of `song/enhance/player/url/v1` (`data[0]`) or download `data`. */
 export interface UrlItem {
@@ -39,13 +48,20 @@ export interface UrlItem {
 
 /** The item for one song of a player (array) or download (object) answer. */
 export function parseUrlItem(body: unknown, songId: string): UrlItem {
-  const root = object(body, "the URL answer");
+  const root = object(body, "");
   const data = root.data;
   const items = Array.isArray(data) ? data : [data];
-  const match =
-    items.find((item) => isObject(item) && String(item.id) === songId) ??
-      (items.length === 1 ? items[0] : undefined);
-  return urlItemOf(object(match, `the URL item of song ${songId}`), songId);
+  const index = items.findIndex((item) =>
+    isObject(item) && asDigits(item.id) === songId
+  );
+  if (index >= 0) return urlItemOf(items[index] as Json, songId);
+  if (items.length === 1) {
+    return urlItemOf(
+      object(items[0], Array.isArray(data) ? "data[0]" : "data"),
+      songId,
+    );
+  }
+  throw read.error("data", `the URL item of song ${songId}`, data);
 }
 
 /**
@@ -54,42 +70,33 @@ export function parseUrlItem(body: unknown, songId: string): UrlItem {
  * `code` and a `url` that is a string or null.
  */
 export function parseDownloadUrlItem(body: unknown, songId: string): UrlItem {
-  const root = object(body, "the download URL answer");
-  const item = object(root.data, "the download URL answer's data");
+  const root = object(body, "");
+  const item = object(root.data, "data");
   const itemId = id(item.id, "data.id");
   if (itemId !== songId) {
-    throw new TypeError(
-      `Expected the download URL of song ${songId}, got song ${itemId}`,
-    );
+    throw read.error("data.id", `song ${songId}`, item.id);
   }
-  if (typeof item.code !== "number") {
-    throw new TypeError(
-      `Expected data.code to be a number, got ${kind(item.code)}`,
-    );
-  }
-  if (item.url !== null && typeof item.url !== "string") {
-    throw new TypeError(
-      `Expected data.url to be a string or null, got ${kind(item.url)}`,
-    );
+  read.number(item.code, "data.code");
+  if (
+    item.url !== null && item.url !== undefined && typeof item.url !== "string"
+  ) {
+    throw read.error("data.url", "a URL or null", item.url);
   }
   return urlItemOf(item, songId);
 }
 
 function urlItemOf(item: Json, songId: string): UrlItem {
-  const num = (v: unknown) => typeof v === "number" ? v : undefined;
   return {
     id: songId,
     url: typeof item.url === "string" && item.url !== "" ? item.url : null,
-    code: num(item.code),
-    br: num(item.br),
-    size: num(item.size),
-    md5: typeof item.md5 === "string" && item.md5 !== "" ? item.md5 : undefined,
-    type: typeof item.type === "string" && item.type !== ""
-      ? item.type.toLowerCase()
-      : undefined,
-    level: text(item.level),
-    fee: num(item.fee),
-    expi: num(item.expi),
+    code: asNumber(item.code),
+    br: asNumber(item.br),
+    size: asNumber(item.size),
+    md5: asNonEmptyText(item.md5),
+    type: asNonEmptyText(item.type)?.toLowerCase(),
+    level: asText(item.level),
+    fee: asNumber(item.fee),
+    expi: asNumber(item.expi),
     freeTrialInfo: item.freeTrialInfo ?? null,
     raw: item,
   };

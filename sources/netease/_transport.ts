@@ -192,13 +192,24 @@ export class NeteaseTransport {
 }
 
 /**
- * Runs a parser on an answer from `url`: a `TypeError` (a shape the parser
- * cannot read) becomes a `malformed` `SourceError` naming the URL.
+ * Runs a parser on an answer from `url`: its `malformed` error (a shape the
+ * parser cannot read, the field's path named) is told with the URL, and
+ * anything else it throws becomes one.
  */
 export function parsed<T>(url: string, parse: () => T): T {
   try {
     return parse();
   } catch (cause) {
+    if (
+      cause instanceof SourceError && cause.kind === "malformed" &&
+      cause.url === undefined
+    ) {
+      throw restated(
+        cause,
+        `${cause.message} (in the answer from ${shortUrl(url)})`,
+        { url, retryable: false },
+      );
+    }
     if (cause instanceof SourceError) throw cause;
     throw new SourceError(
       `netease: unexpected answer from ${shortUrl(url)}: ${

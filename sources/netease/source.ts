@@ -160,6 +160,7 @@ export class NeteaseSource implements Source {
       s: DETAIL_SUBSCRIBERS,
     });
     const detail = parsed(url, () => parsePlaylistDetail(body));
+    const warnings = [...detail.warnings];
     const songs = new Map(detail.tracks);
     const privileges = new Map(detail.privileges);
     const missing = [
@@ -173,6 +174,7 @@ export class NeteaseSource implements Source {
         c: JSON.stringify(batch.map((id) => ({ id: Number(id) }))),
       });
       const found = parsed(answer.url, () => parseSongDetail(answer.body));
+      warnings.push(...found.warnings);
       for (const [id, song] of found.songs) songs.set(id, song);
       for (const [id, privilege] of found.privileges) {
         privileges.set(id, privilege);
@@ -188,6 +190,7 @@ export class NeteaseSource implements Source {
           ? parsed(url, () => parseSong(song, privileges.get(id)))
           : missingSong(id);
       }),
+      ...(warnings.length === 0 ? {} : { warnings }),
     };
   }
 

@@ -107,6 +107,7 @@ export class Charts {
           },
           declaredCount: pages.first.totalNum,
           songs: pages.songs,
+          ...(pages.warnings.length === 0 ? {} : { warnings: pages.warnings }),
         };
       }
       // the period rolled over while paging: start again with the new one
@@ -126,7 +127,13 @@ export class Charts {
     topId: number,
     asked: string,
   ): Promise<
-    { complete: boolean; period: string; first: ToplistPage; songs: SongInfo[] }
+    {
+      complete: boolean;
+      period: string;
+      first: ToplistPage;
+      songs: SongInfo[];
+      warnings: string[];
+    }
   > {
     const pageCall = (period: string, offset: number, num: number) => ({
       ...MODULES.toplistDetail,
@@ -144,12 +151,21 @@ export class Charts {
         await this.#transport.one(pageCall(period, 0, TOPLIST_PAGE_SIZE)),
       );
       if (first.period !== "" && first.period !== period) {
-        return { complete: false, period: first.period, first, songs: [] };
+        return {
+          complete: false,
+          period: first.period,
+          first,
+          songs: [],
+          warnings: [],
+        };
       }
     }
     const total = first.totalNum;
     const songs = [...first.songs];
-    const step = first.songs.length;
+    const warnings = [...first.warnings];
+    // offsets count the items the pages held, skipped songs included
+    const step = first.received;
+    let received = first.received;
     if (step === 0 && total > 0) {
       throw malformed(
         `chart ${topId} declares ${total} songs but its first page is empty`,
@@ -168,17 +184,31 @@ export class Charts {
         if (!result.ok) throw result.error;
         const page = parseToplistDetail(result.data);
         if (page.period !== "" && page.period !== period) {
-          return { complete: false, period: page.period, first, songs: [] };
+          return {
+            complete: false,
+            period: page.period,
+            first,
+            songs: [],
+            warnings: [],
+          };
         }
         songs.push(...page.songs);
+        warnings.push(...page.warnings);
+        received += page.received;
       }
     }
-    if (songs.length < total) {
+    if (received < total) {
       throw malformed(
-        `chart ${topId} declares ${total} songs but its pages hold ${songs.length}`,
+        `chart ${topId} declares ${total} songs but its pages hold ${received}`,
       );
     }
-    return { complete: true, period, first, songs: onceEach(songs) };
+    return {
+      complete: true,
+      period,
+      first,
+      songs: onceEach(songs),
+      warnings,
+    };
   }
 
   /** Makes the cached list name `period` as the chart's current one. */

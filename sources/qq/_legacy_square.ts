@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { isObject, type Json } from "../_json.ts";
+import { asObject, type Json } from "../_json.ts";
 import { isSourceError, restated, SourceError } from "../errors.ts";
 import type { ListingLimit } from "../paging.ts";
 import type { PlaylistCandidate, PoolCandidate } from "../types.ts";
@@ -25,14 +25,12 @@ import {
   array,
   chinaDate,
   decodeEntities,
-  malformed,
-  number,
   object,
   optionalArray,
   optionalNumber,
   optionalString,
   plainText,
-  string,
+  read,
 } from "./_parse.ts";
 import { cgiCodeCheck, type QqTransport } from "./_transport.ts";
 
@@ -171,9 +169,8 @@ function usable(record: Json): boolean {
 }
 
 /** The `data` object of a legacy CGI answer (`{code, subcode, data}`, §8). */
-function legacyData(body: unknown, what: string): Json {
-  const root = object(body, `the ${what} answer`);
-  return object(root.data, `${what}.data`);
+function legacyData(body: unknown): Json {
+  return object(object(body, "").data, "data");
 }
 
 /**
@@ -183,35 +180,29 @@ function legacyData(body: unknown, what: string): Json {
  * `10000000 全部` placeholder; names are decoded of their HTML entities.
  */
 export function parseLegacyCategories(body: unknown): PoolCandidate[] {
-  const data = legacyData(body, "fcg_get_diss_tag_conf");
+  const data = legacyData(body);
   const groups = array(data.categories, "data.categories");
   const pools: PoolCandidate[] = [];
   const seen = new Set<string>();
   groups.forEach((g, gi) => {
-    const where = `categories[${gi}]`;
+    const where = `data.categories[${gi}]`;
     const group = object(g, where);
     if (!usable(group)) return;
     const groupName = optionalString(group.categoryGroupName);
     optionalArray(group.items, `${where}.items`).forEach((it, ii) => {
       const item = object(it, `${where}.items[${ii}]`);
       if (!usable(item)) return;
-      const id = string(item.categoryId, `${where}.items[${ii}].categoryId`);
-      if (!/^\d+$/.test(id)) {
-        throw malformed(
-          `expected a numeric id at ${where}.items[${ii}].categoryId, got ${
-            JSON.stringify(item.categoryId)
-          }`,
-        );
-      }
+      const id = read.digits(
+        item.categoryId,
+        `${where}.items[${ii}].categoryId`,
+      );
       if (id === String(LEGACY_ALL_CATEGORY_ID) || seen.has(id)) return;
       seen.add(id);
       pools.push({
         platform: "qq",
         kind: "square",
         remoteKey: legacyPoolKey(id),
-        name: decodeEntities(
-          string(item.categoryName, `${where}.items[${ii}].categoryName`),
-        ),
+        name: decodeEntities(optionalString(item.categoryName) ?? id),
         ...(groupName === undefined
           ? {}
           : { group: decodeEntities(groupName) }),
@@ -232,24 +223,19 @@ export interface LegacyCategoryPage {
 
 /** Parses a page of a legacy category's playlists. */
 export function parseLegacyCategoryPage(body: unknown): LegacyCategoryPage {
-  const data = legacyData(body, "fcg_get_diss_by_tag");
-  const total = number(data.sum, "data.sum");
-  const playlists = optionalArray(data.list, "data.list").map((it, i) =>
+  const data = legacyData(body);
+  const items = optionalArray(data.list, "data.list");
+  // a page without its total counts as the last one
+  const total = optionalNumber(data.sum) ?? items.length;
+  const playlists = items.map((it, i) =>
     legacyPlaylist(object(it, `data.list[${i}]`), `data.list[${i}]`)
   );
   return { total, playlists };
 }
 
 function legacyPlaylist(item: Json, where: string): PlaylistCandidate {
-  const dissid = string(item.dissid, `${where}.dissid`);
-  if (!/^\d+$/.test(dissid)) {
-    throw malformed(
-      `expected a numeric id at ${where}.dissid, got ${
-        JSON.stringify(item.dissid)
-      }`,
-    );
-  }
-  const creator = isObject(item.creator) ? item.creator : {};
+  const dissid = read.digits(item.dissid, `${where}.dissid`);
+  const creator = asObject(item.creator) ?? {};
   const nick = optionalString(creator.name);
   const cover = optionalString(item.imgurl);
   const playCount = optionalNumber(item.listennum);
@@ -260,7 +246,7 @@ function legacyPlaylist(item: Json, where: string): PlaylistCandidate {
   return {
     platform: "qq",
     remoteId: dissid,
-    name: decodeEntities(string(item.dissname, `${where}.dissname`)),
+    name: decodeEntities(optionalString(item.dissname) ?? ""),
     ...(cover === undefined ? {} : { coverUrl: cover }),
     ...(playCount === undefined ? {} : { playCount }),
     ...(nick === undefined ? {} : { creator: decodeEntities(nick) }),

@@ -1,14 +1,31 @@
 /**
  * Pure parsers: QQ Music JSON (the `data` of a gateway label, or a legacy
  * CGI body) to normalized records, and the helpers the other parsers
- * share. They throw a `malformed` `SourceError` when a payload is not
- * shaped as the protocol page says. The pools, playlists and charts are
- * read by `_parse_lists.ts`, the vkey answers by `_parse_offers.ts`, the
- * legacy square by `_legacy_square.ts`.
+ * share. They take what a record holds and leave out what it lacks or
+ * holds in another type: numbers as strings, the old song format of
+ * `getcdinfo` without `new_format` (`songmid`, `songname`, `size128`...,
+ * §6), `null` where an object was. What an answer cannot do without (a
+ * playlist's or chart's id, the list of a page) is a `malformed`
+ * `SourceError` naming the field's path the way the protocol page writes
+ * it (`data.songlist[3].mid`); a song without a mid is skipped with a
+ * warning. The pools, playlists and charts are read by `_parse_lists.ts`,
+ * the vkey answers by `_parse_offers.ts`, the legacy square by
+ * `_legacy_square.ts`.
  *
  * @module
  */
-import { isObject, type Json } from "../_json.ts";
+import {
+  asList,
+  asNonEmptyText,
+  asNumber,
+  asObject,
+  at,
+  Fields,
+  isObject,
+  type Json,
+  type ParsedSongs,
+  parseSongList,
+} from "../_json.ts";
 import { malformedAnswer, type SourceError } from "../errors.ts";
 import type {
   ArtistDetail,
@@ -25,67 +42,54 @@ import {
   type SwitchRight,
 } from "./_constants.ts";
 
+/** Strict readers of QQ answers: `malformed` errors naming the path. */
+export const read: Fields = new Fields("qq");
+
 /** A `malformed` error about a payload. */
 export function malformed(message: string, cause?: unknown): SourceError {
   return malformedAnswer("qq", message, cause === undefined ? {} : { cause });
 }
 
-/** `value` as an object, or a `malformed` error naming `what`. */
-export function object(value: unknown, what: string): Json {
-  if (!isObject(value)) throw malformed(`expected an object at ${what}`);
-  return value;
+/** `value` as an object, or a `malformed` error naming `path`. */
+export function object(value: unknown, path: string): Json {
+  return read.object(value, path);
 }
 
-/** `value` as a list, or a `malformed` error naming `what`. */
-export function array(value: unknown, what: string): unknown[] {
-  if (!Array.isArray(value)) throw malformed(`expected a list at ${what}`);
-  return value;
+/** `value` as a list, or a `malformed` error naming `path`. */
+export function array(value: unknown, path: string): unknown[] {
+  return read.list(value, path);
 }
 
-/** A list, or empty for `null`/absent (the platform sends both). */
-export function optionalArray(value: unknown, what: string): unknown[] {
-  return value === null || value === undefined ? [] : array(value, what);
+/** A list, or empty for `null`/absent/`""` (the platform sends all three). */
+export function optionalArray(value: unknown, path: string): unknown[] {
+  return read.optionalList(value, path);
 }
 
-/** A number from a number or a numeric string; `fallback` when absent. */
+/** A number from a number or a numeric string; `fallback` when absent or `null`. */
 export function number(
   value: unknown,
-  what: string,
+  path: string,
   fallback?: number,
 ): number {
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (typeof value === "string" && value.trim() !== "") {
-    const parsed = Number(value);
-    if (Number.isFinite(parsed)) return parsed;
-  }
   if ((value === undefined || value === null) && fallback !== undefined) {
     return fallback;
   }
-  throw malformed(`expected a number at ${what}, got ${JSON.stringify(value)}`);
+  return read.number(value, path);
 }
 
-/** A string from a string or a number, or a `malformed` error naming `what`. */
-export function string(value: unknown, what: string): string {
-  if (typeof value === "string") return value;
-  if (typeof value === "number") return String(value);
-  throw malformed(`expected a string at ${what}, got ${JSON.stringify(value)}`);
+/** A string from a string or a number, or a `malformed` error naming `path`. */
+export function string(value: unknown, path: string): string {
+  return read.text(value, path);
 }
 
 /** A non-empty string from a string or a number; `undefined` otherwise. */
 export function optionalString(value: unknown): string | undefined {
-  if (typeof value === "string" && value !== "") return value;
-  if (typeof value === "number") return String(value);
-  return undefined;
+  return asNonEmptyText(value);
 }
 
 /** A number from a number or a numeric string; `undefined` otherwise. */
 export function optionalNumber(value: unknown): number | undefined {
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (typeof value === "string" && value.trim() !== "") {
-    const parsed = Number(value);
-    if (Number.isFinite(parsed)) return parsed;
-  }
-  return undefined;
+  return asNumber(value);
 }
 
 /** The named HTML entities the legacy CGIs use, `&amp;` last (§3). */
@@ -152,12 +156,56 @@ export function switchRights(value: number): Set<SwitchRight> {
   return rights;
 }
 
+/**
+ * Where the old song format (`getcdinfo` without `new_format`, §6) and the
+ * legacy duplicates of §6.1 keep what the current `file` object calls
+ * otherwise: old field → current field.
+ */
+const LEGACY_SIZES: ReadonlyArray<readonly [string, string]> = [
+  ["size128", "size_128mp3"],
+  ["size_128", "size_128mp3"],
+  ["size320", "size_320mp3"],
+  ["size_320", "size_320mp3"],
+  ["sizeflac", "size_flac"],
+  ["sizeape", "size_ape"],
+  ["sizeogg", "size_192ogg"],
+  ["size_ogg", "size_192ogg"],
+  ["size_aac", "size_96aac"],
+];
+
+/**
+ * A song's `file` object in the current shape (§6.1): the `file` object
+ * itself, its legacy duplicates (`size_128`, `size_ogg`...) filling the
+ * current fields they stand for, or for an old-format song one built from
+ * its `size128`/`size320`/`sizeflac`/`sizeape`/`sizeogg` and
+ * `strMediaMid`. Empty for a song without any.
+ */
+export function fileOf(song: unknown): Json {
+  const record = asObject(song);
+  if (record === undefined) return {};
+  const current = asObject(record.file);
+  const source = current ?? record;
+  const file: Json = current ? { ...current } : {};
+  for (const [legacy, field] of LEGACY_SIZES) {
+    if (asNumber(file[field]) === undefined && source[legacy] !== undefined) {
+      file[field] = source[legacy];
+    }
+  }
+  if (asNonEmptyText(file.media_mid) === undefined) {
+    const media = asNonEmptyText(source.strMediaMid) ??
+      asNonEmptyText(record.strMediaMid);
+    if (media !== undefined) file.media_mid = media;
+  }
+  return file;
+}
+
 /** The size of a rung in a song's `file` object (0 = absent). */
 export function rungSize(file: Json, rung: Rung): number {
   const value = "index" in rung.size
-    ? (Array.isArray(file.size_new) ? file.size_new[rung.size.index] : 0)
+    ? asList(file.size_new)[rung.size.index]
     : file[rung.size.field];
-  return optionalNumber(value) ?? 0;
+  const size = asNumber(value);
+  return size !== undefined && size > 0 ? size : 0;
 }
 
 /** A rung a song has, with its declared size. */
@@ -168,7 +216,7 @@ export interface SongRung {
   sizeBytes: number;
 }
 
-/** The ladder rungs a song's `file` declares, best first. */
+/** The ladder rungs a song's `file` object (see `fileOf`) declares, best first. */
 export function songRungs(file: unknown): SongRung[] {
   if (!isObject(file)) return [];
   return LADDER.flatMap((rung) => {
@@ -193,18 +241,19 @@ export function qualitiesOf(file: unknown): QualityInfo[] {
 /**
  * Whether a song can be played (§6.2): unavailable when removed
  * (`status != 0`), without files, or without any `play_*` right; `vip`
- * when it must be paid to play at all (`pay_play == 1`, checked before the
- * rights: such songs carry no play bit for anonymous users); otherwise
- * available (`pay_month` songs are free at low quality, VIP above).
+ * when it must be paid to play at all (`pay_play == 1`, old format
+ * `payplay`, checked before the rights: such songs carry no play bit for
+ * anonymous users); otherwise available (`pay_month` songs are free at low
+ * quality, VIP above). The old format keeps the rights in `switch`.
  */
 export function availabilityOf(song: unknown): Availability {
   if (!isObject(song)) return "unavailable";
   if ((optionalNumber(song.status) ?? 0) !== 0) return "unavailable";
-  if (songRungs(song.file).length === 0) return "unavailable";
-  const pay = isObject(song.pay) ? song.pay : {};
-  if (optionalNumber(pay.pay_play) === 1) return "vip";
-  const action = isObject(song.action) ? song.action : {};
-  const bits = optionalNumber(action.switch);
+  if (songRungs(fileOf(song)).length === 0) return "unavailable";
+  const pay = asObject(song.pay) ?? {};
+  if (optionalNumber(pay.pay_play ?? pay.payplay) === 1) return "vip";
+  const action = asObject(song.action);
+  const bits = optionalNumber(action ? action.switch : song.switch);
   if (bits !== undefined) {
     const rights = switchRights(bits);
     if (
@@ -217,33 +266,64 @@ export function availabilityOf(song: unknown): Availability {
   return "available";
 }
 
-/** Parses a song object (new format, §6). */
-export function parseSong(raw: unknown, where = "song"): SongInfo {
-  const song = object(raw, where);
-  const mid = string(song.mid, `${where}.mid`);
-  if (mid === "") throw malformed(`expected a mid at ${where}.mid`);
-  const title = optionalString(song.name) ?? optionalString(song.title) ?? "";
+/**
+ * The record of a song item: the item itself, or for the wrappers some
+ * answers put around it (`{data: song}` in the old chart CGI,
+ * `{songInfo: song}` in singer lists, `{musicData: song}` in old singer
+ * lists) the song inside, when the item has no mid of its own.
+ */
+function songRecord(item: Json): Json {
+  if (songMidOf(item) !== undefined) return item;
+  for (const key of ["songInfo", "data", "musicData"]) {
+    const inner = asObject(item[key]);
+    if (inner && songMidOf(inner) !== undefined) return inner;
+  }
+  return item;
+}
+
+/** The mid of a song record: `mid` (new format) or `songmid` (old format). */
+function songMidOf(song: Json): string | undefined {
+  return asNonEmptyText(song.mid)?.trim() ??
+    asNonEmptyText(song.songmid)?.trim();
+}
+
+/**
+ * A song object (new format §6, or the old one) as a `SongInfo`, or
+ * `undefined` for a song without a mid. Every other field is taken when
+ * present; `raw` is the song record (unwrapped, see `songRecord`).
+ */
+export function readSong(raw: unknown): SongInfo | undefined {
+  const item = asObject(raw);
+  if (item === undefined) return undefined;
+  const song = songRecord(item);
+  const mid = songMidOf(song);
+  if (mid === undefined) return undefined;
+  const title = optionalString(song.name) ?? optionalString(song.title) ??
+    optionalString(song.songname) ?? optionalString(song.songorig) ?? "";
   const artists: ArtistRef[] = [];
   const seen = new Set<string>();
-  optionalArray(song.singer, `${where}.singer`).forEach((s, i) => {
-    const singer = object(s, `${where}.singer[${i}]`);
+  for (const value of asList(song.singer)) {
+    const singer = asObject(value);
+    if (singer === undefined) continue;
     const name = optionalString(singer.name) ?? optionalString(singer.title);
-    if (name === undefined) return;
+    if (name === undefined) continue;
     const singerMid = optionalString(singer.mid);
     const key = singerMid === undefined ? `name:${name}` : `mid:${singerMid}`;
-    if (seen.has(key)) return;
+    if (seen.has(key)) continue;
     seen.add(key);
     artists.push(
-      singerMid === undefined ? { name } : {
-        remoteId: singerMid,
-        name,
-      },
+      singerMid === undefined ? { name } : { remoteId: singerMid, name },
     );
-  });
-  const album = isObject(song.album) ? song.album : {};
-  const albumName = optionalString(album.name) ?? optionalString(album.title);
-  const albumMid = optionalString(album.mid);
+  }
+  const album = asObject(song.album);
+  const albumName = album
+    ? optionalString(album.name) ?? optionalString(album.title)
+    : optionalString(song.albumname);
+  const albumMid = album
+    ? optionalString(album.mid)
+    : optionalString(song.albummid);
   const interval = optionalNumber(song.interval);
+  const file = fileOf(song);
   return {
     platform: "qq",
     remoteId: mid,
@@ -255,11 +335,35 @@ export function parseSong(raw: unknown, where = "song"): SongInfo {
         ? { name: albumName }
         : { remoteId: albumMid, name: albumName },
     }),
-    ...(interval === undefined ? {} : { durationMs: interval * 1000 }),
-    qualities: qualitiesOf(song.file),
+    ...(interval === undefined || interval < 0
+      ? {}
+      : { durationMs: interval * 1000 }),
+    qualities: qualitiesOf(file),
     availability: availabilityOf(song),
     raw: song,
   };
+}
+
+/**
+ * A song as `readSong()` reads it; a song without a mid is a `malformed`
+ * error naming `path` (lists skip such songs instead, see `parseSongs`).
+ */
+export function parseSong(raw: unknown, path = "song"): SongInfo {
+  const song = readSong(raw);
+  if (song === undefined) {
+    throw isObject(raw)
+      ? read.error(at(path, "mid"), "a song mid", raw.mid ?? raw.songmid)
+      : read.error(path, "a song object", raw);
+  }
+  return song;
+}
+
+/** The songs of a list at `path`; a song without a mid is skipped with a warning. */
+export function parseSongs(
+  items: readonly unknown[],
+  path: string,
+): ParsedSongs<SongInfo> {
+  return parseSongList("qq", items, path, (item) => readSong(item));
 }
 
 // ---------------------------------------------------------------- artists
@@ -271,15 +375,18 @@ export function parseSingerDetail(data: unknown): ArtistDetail | undefined {
     "data.singer_list",
   );
   if (list.length === 0) return undefined;
-  const entry = object(list[0], "singer_list[0]");
-  const basic = object(entry.basic_info, "singer_list[0].basic_info");
-  const ex = isObject(entry.ex_info) ? entry.ex_info : {};
-  const mid = string(basic.singer_mid, "basic_info.singer_mid");
+  const entry = object(list[0], "data.singer_list[0]");
+  const basic = object(entry.basic_info, "data.singer_list[0].basic_info");
+  const ex = asObject(entry.ex_info) ?? {};
+  const mid = read.id(
+    basic.singer_mid,
+    "data.singer_list[0].basic_info.singer_mid",
+  );
   const desc = optionalString(ex.desc);
   return {
     platform: "qq",
     remoteId: mid,
-    name: string(basic.name, "basic_info.name"),
+    name: optionalString(basic.name) ?? "",
     avatarUrl: artistPhotoUrl(mid),
     ...(desc === undefined ? {} : { description: plainText(desc) }),
     raw: entry,

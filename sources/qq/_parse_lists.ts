@@ -2,12 +2,14 @@
  * Pure parsers of what `listPools()`, `listPlaylists()` and
  * `playlistSongs()` read over musicu and `getcdinfo`: the square's
  * categories and their pages (family B, §3), the charts and their pages
- * (§4), and playlist pages (§5). They throw a `malformed` `SourceError`
- * when a payload is not shaped as the protocol page says.
+ * (§4), and playlist pages (§5). What an answer cannot do without (a
+ * category's, playlist's or chart's id, the list of a page) is a
+ * `malformed` `SourceError` naming the field's path; everything else is
+ * taken when present, and a song without a mid is skipped with a warning.
  *
  * @module
  */
-import { isObject, type Json } from "../_json.ts";
+import { asList, isObject, type Json } from "../_json.ts";
 import type { PlaylistCandidate, PoolCandidate, SongInfo } from "../types.ts";
 import { TOPLIST_POOL_NAME } from "./_constants.ts";
 import {
@@ -19,9 +21,9 @@ import {
   optionalArray,
   optionalNumber,
   optionalString,
-  parseSong,
+  parseSongs,
   plainText,
-  string,
+  read,
 } from "./_parse.ts";
 
 // ---------------------------------------------------------------- square
@@ -32,18 +34,19 @@ export function parseCategories(data: unknown): PoolCandidate[] {
   const pools: PoolCandidate[] = [];
   const seen = new Set<string>();
   groups.forEach((g, gi) => {
-    const group = object(g, `v_group[${gi}]`);
+    const group = object(g, `data.v_group[${gi}]`);
     const groupName = optionalString(group.group_name);
-    optionalArray(group.v_item, `v_group[${gi}].v_item`).forEach((it, ii) => {
-      const item = object(it, `v_group[${gi}].v_item[${ii}]`);
-      const id = string(item.id, `v_group[${gi}].v_item[${ii}].id`);
+    const where = `data.v_group[${gi}].v_item`;
+    optionalArray(group.v_item, where).forEach((it, ii) => {
+      const item = object(it, `${where}[${ii}]`);
+      const id = read.id(item.id, `${where}[${ii}].id`);
       if (seen.has(id)) return;
       seen.add(id);
       pools.push({
         platform: "qq",
         kind: "square",
         remoteKey: id,
-        name: string(item.name, `v_group[${gi}].v_item[${ii}].name`),
+        name: optionalString(item.name) ?? id,
         ...(groupName === undefined ? {} : { group: groupName }),
         raw: { ...item, group_id: group.group_id, group_name: groupName },
       });
@@ -63,11 +66,14 @@ export interface CategoryPage {
 /** Parses a page of a category's playlists. */
 export function parseCategoryPage(data: unknown): CategoryPage {
   const content = object(object(data, "data").content, "data.content");
-  const total = number(content.total_cnt, "content.total_cnt");
-  const playlists = optionalArray(content.v_item, "content.v_item").map(
+  const items = optionalArray(content.v_item, "data.content.v_item");
+  // a page without its total counts as the last one
+  const total = optionalNumber(content.total_cnt) ?? items.length;
+  const playlists = items.map(
     (it, i) => {
-      const item = object(it, `content.v_item[${i}]`);
-      const basic = object(item.basic, `content.v_item[${i}].basic`);
+      const where = `data.content.v_item[${i}]`;
+      const item = object(it, where);
+      const basic = object(item.basic, `${where}.basic`);
       const creator = isObject(basic.creator) ? basic.creator : {};
       const cover = isObject(basic.cover) ? basic.cover : {};
       const coverUrl = optionalString(cover.medium_url) ??
@@ -78,10 +84,8 @@ export function parseCategoryPage(data: unknown): CategoryPage {
       const desc = optionalString(basic.desc);
       const candidate: PlaylistCandidate = {
         platform: "qq",
-        remoteId: string(basic.tid, `content.v_item[${i}].basic.tid`),
-        name: decodeEntities(
-          string(basic.title, `content.v_item[${i}].basic.title`),
-        ),
+        remoteId: read.id(basic.tid, `${where}.basic.tid`),
+        name: decodeEntities(optionalString(basic.title) ?? ""),
         ...(coverUrl === undefined ? {} : { coverUrl }),
         ...(trackCount === undefined ? {} : { trackCount }),
         ...(playCount === undefined ? {} : { playCount }),
@@ -124,7 +128,7 @@ export function chartRemoteId(topId: number): string {
 }
 
 function chartCandidate(info: Json, where: string): PlaylistCandidate {
-  const topId = number(info.topId, `${where}.topId`);
+  const topId = chartId(info, where);
   const cover = optionalString(info.headPicUrl) ??
     optionalString(info.frontPicUrl);
   const trackCount = optionalNumber(info.totalNum);
@@ -135,7 +139,7 @@ function chartCandidate(info: Json, where: string): PlaylistCandidate {
   return {
     platform: "qq",
     remoteId: chartRemoteId(topId),
-    name: string(info.title, `${where}.title`),
+    name: decodeEntities(optionalString(info.title) ?? ""),
     ...(cover === undefined ? {} : { coverUrl: cover }),
     ...(trackCount === undefined ? {} : { trackCount }),
     ...(playCount === undefined ? {} : { playCount }),
@@ -145,17 +149,28 @@ function chartCandidate(info: Json, where: string): PlaylistCandidate {
   };
 }
 
+/** A chart's id: `topId` (or `topid`), a whole number. */
+function chartId(info: Json, where: string): number {
+  const value = info.topId ?? info.topid;
+  const topId = optionalNumber(value);
+  if (topId === undefined || !Number.isSafeInteger(topId) || topId < 0) {
+    throw read.error(`${where}.topId`, "a chart id", value);
+  }
+  return topId;
+}
+
 /** Every chart of `GetAll` (§4), once each, in the platform's order. */
 export function parseToplists(data: unknown): ToplistEntry[] {
   const groups = array(object(data, "data").group, "data.group");
   const entries: ToplistEntry[] = [];
   const seen = new Set<number>();
   groups.forEach((g, gi) => {
-    const group = object(g, `group[${gi}]`);
-    optionalArray(group.toplist, `group[${gi}].toplist`).forEach((t, ti) => {
-      const where = `group[${gi}].toplist[${ti}]`;
+    const group = object(g, `data.group[${gi}]`);
+    const list = `data.group[${gi}].toplist`;
+    optionalArray(group.toplist, list).forEach((t, ti) => {
+      const where = `${list}[${ti}]`;
       const info = object(t, where);
-      const topId = number(info.topId, `${where}.topId`);
+      const topId = chartId(info, where);
       if (seen.has(topId)) return;
       seen.add(topId);
       const candidate = chartCandidate(info, where);
@@ -165,7 +180,7 @@ export function parseToplists(data: unknown): ToplistEntry[] {
       };
       entries.push({
         topId,
-        period: string(info.period ?? "", `${where}.period`),
+        period: optionalString(info.period) ?? "",
         candidate,
       });
     });
@@ -183,19 +198,26 @@ export interface ToplistPage {
   chart: PlaylistCandidate;
   /** The page's songs. */
   songs: SongInfo[];
+  /** Song items the page held, skipped ones included. */
+  received: number;
+  /** One line per song skipped (no mid). */
+  warnings: string[];
 }
 
 /** Parses a page of a chart's songs. */
 export function parseToplistDetail(data: unknown): ToplistPage {
   const body = object(data, "data");
   const info = object(body.data, "data.data");
+  const items = optionalArray(body.songInfoList, "data.songInfoList");
+  const { songs, warnings } = parseSongs(items, "data.songInfoList");
   return {
-    period: string(info.period ?? "", "data.data.period"),
-    totalNum: number(info.totalNum, "data.data.totalNum"),
+    period: optionalString(info.period) ?? "",
+    // a page without its total counts as holding the whole chart
+    totalNum: optionalNumber(info.totalNum) ?? items.length,
     chart: chartCandidate(info, "data.data"),
-    songs: optionalArray(body.songInfoList, "data.songInfoList").map((s, i) =>
-      parseSong(s, `songInfoList[${i}]`)
-    ),
+    songs,
+    received: items.length,
+    warnings,
   };
 }
 
@@ -211,11 +233,19 @@ export interface CdInfoPage {
   playlist?: PlaylistCandidate;
   /** The page's songs. */
   songs: SongInfo[];
+  /** Song items the page held, skipped ones included. */
+  received: number;
+  /** One line per song skipped (no mid). */
+  warnings: string[];
 }
 
-/** Parses a `getcdinfo` answer (`new_format=1`). */
+/**
+ * Parses a `getcdinfo` answer: the songs in the new format
+ * (`new_format=1`) or the old one; without `disstid` the page still gives
+ * its songs, but no playlist metadata.
+ */
 export function parseCdInfo(body: unknown): CdInfoPage {
-  const root = object(body, "body");
+  const root = object(body, "");
   const code = number(root.code, "code", 0);
   const subcode = number(root.subcode, "subcode", 0);
   const list = optionalArray(root.cdlist, "cdlist");
@@ -229,29 +259,33 @@ export function parseCdInfo(body: unknown): CdInfoPage {
       },
       total: 0,
       songs: [],
+      received: 0,
+      warnings: [],
     };
   }
   const cd = object(list[0], "cdlist[0]");
-  const total = number(
-    cd.total_song_num ?? cd.songnum,
-    "cdlist[0].total_song_num",
-  );
-  const songs = optionalArray(cd.songlist, "cdlist[0].songlist").map((s, i) =>
-    parseSong(s, `songlist[${i}]`)
-  );
+  const items = optionalArray(cd.songlist, "cdlist[0].songlist");
+  const { songs, warnings } = parseSongs(items, "cdlist[0].songlist");
+  // a page without its total counts as holding the whole playlist
+  const total = optionalNumber(cd.total_song_num) ??
+    optionalNumber(cd.songnum) ?? items.length;
   const { songlist: _songs, ...raw } = cd;
   const cover = optionalString(cd.logo);
   const nick = optionalString(cd.nickname) ?? optionalString(cd.nick);
   const desc = optionalString(cd.desc);
   const playCount = optionalNumber(cd.visitnum);
-  const tags = optionalArray(cd.tags, "cdlist[0].tags").flatMap((t) =>
+  const tags = asList(cd.tags).flatMap((t) =>
     isObject(t) && optionalString(t.name) !== undefined ? [String(t.name)] : []
   );
   const ctime = optionalNumber(cd.ctime);
+  const disstid = optionalString(cd.disstid)?.trim();
+  if (disstid === undefined) {
+    return { total, songs, received: items.length, warnings };
+  }
   const playlist: PlaylistCandidate = {
     platform: "qq",
-    remoteId: string(cd.disstid, "cdlist[0].disstid"),
-    name: decodeEntities(string(cd.dissname, "cdlist[0].dissname")),
+    remoteId: disstid,
+    name: decodeEntities(optionalString(cd.dissname) ?? ""),
     trackCount: total,
     ...(cover === undefined ? {} : { coverUrl: cover }),
     ...(playCount === undefined ? {} : { playCount }),
@@ -261,5 +295,5 @@ export function parseCdInfo(body: unknown): CdInfoPage {
     ...(ctime === undefined ? {} : { updatedAt: ctime * 1000 }),
     raw,
   };
-  return { total, playlist, songs };
+  return { total, playlist, songs, received: items.length, warnings };
 }

@@ -10,6 +10,7 @@ import { isObject } from "../_json.ts";
 import type { Rung } from "./_constants.ts";
 import {
   array,
+  fileOf,
   object,
   optionalArray,
   optionalNumber,
@@ -28,12 +29,13 @@ export interface SongMedia {
   rungs: SongRung[];
 }
 
-/** Reads the download-relevant fields of a song's raw record. */
+/** Reads the download-relevant fields of a song's raw record (either format, §6). */
 export function songMedia(raw: unknown, fallbackMid: string): SongMedia {
   const song = isObject(raw) ? raw : {};
-  const file = isObject(song.file) ? song.file : {};
+  const file = fileOf(song);
   return {
-    mid: optionalString(song.mid) ?? fallbackMid,
+    mid: optionalString(song.mid) ?? optionalString(song.songmid) ??
+      fallbackMid,
     mediaMid: optionalString(file.media_mid),
     rungs: songRungs(file),
   };
@@ -73,7 +75,7 @@ export interface VkeyAnswer {
 export function parseVkey(data: unknown): VkeyAnswer {
   const body = object(data, "data");
   const entries = array(body.midurlinfo, "data.midurlinfo").map((e, i) => {
-    const entry = object(e, `midurlinfo[${i}]`);
+    const entry = object(e, `data.midurlinfo[${i}]`);
     return {
       songmid: optionalString(entry.songmid) ?? "",
       filename: optionalString(entry.filename) ?? "",

@@ -237,6 +237,8 @@ export class QqSource implements Source {
   async #playlistSongs(disstid: string): Promise<PlaylistSongs> {
     requireId(disstid, "a playlist");
     const songs: SongInfo[] = [];
+    const warnings: string[] = [];
+    let received = 0;
     let total: number | undefined;
     let playlist: PlaylistCandidate | undefined;
     for (let begin = 0;;) {
@@ -266,18 +268,22 @@ export class QqSource implements Source {
       total ??= page.total;
       playlist ??= page.playlist;
       songs.push(...page.songs);
-      begin += page.songs.length;
-      if (page.songs.length === 0 || songs.length >= total) break;
+      warnings.push(...page.warnings);
+      // the next page starts after every item this one held, skipped songs included
+      begin += page.received;
+      received += page.received;
+      if (page.received === 0 || received >= total) break;
     }
-    if (songs.length < total) {
+    if (received < total) {
       throw malformed(
-        `playlist ${disstid} declares ${total} songs but its pages hold ${songs.length}`,
+        `playlist ${disstid} declares ${total} songs but its pages hold ${received}`,
       );
     }
     return {
       ...(playlist === undefined ? {} : { playlist }),
       declaredCount: total,
       songs: onceEach(songs),
+      ...(warnings.length === 0 ? {} : { warnings }),
     };
   }
 }

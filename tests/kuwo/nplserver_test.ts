@@ -173,7 +173,7 @@ Deno.test("parseNplserverPage() refuses a result other than ok as a retryable er
   );
 });
 
-Deno.test("parseNplserverPage() and parseNplserverSong() refuse malformed answers", () => {
+Deno.test("parseNplserverPage() refuses malformed pages; parseNplserverSong() takes any song with an id", () => {
   const broken: Array<(answer: Answer) => unknown> = [
     () => "not json",
     () => ["result", "ok"],
@@ -192,12 +192,18 @@ Deno.test("parseNplserverPage() and parseNplserverSong() refuse malformed answer
     });
   }
   const item = capturedAnswer().musiclist![0]!;
-  const brokenItems: unknown[] = [
+  const withoutId: unknown[] = [
     "4681151",
     null,
     { ...item, id: undefined },
     { ...item, id: "abc" },
     { ...item, id: "" },
+  ];
+  for (const bad of withoutId) {
+    assert.throws(() => parseNplserverSong(bad), malformedError);
+  }
+  // every other field is taken when present, in whatever type it comes
+  const odd: unknown[] = [
     { ...item, name: 42 },
     { ...item, duration: undefined },
     { ...item, duration: "4:35" },
@@ -205,9 +211,14 @@ Deno.test("parseNplserverPage() and parseNplserverSong() refuse malformed answer
     { ...item, formats: ["MP3H"] },
     { ...item, artist: { name: "Beyond" } },
   ];
-  for (const bad of brokenItems) {
-    assert.throws(() => parseNplserverSong(bad), malformedError);
+  for (const song of odd) {
+    assert.equal(parseNplserverSong(song).remoteId, "4681151");
   }
+  assert.equal(parseNplserverSong({ ...item, name: 42 }).title, "42");
+  assert.equal(
+    parseNplserverSong({ ...item, duration: "4:35" }).durationMs,
+    undefined,
+  );
 });
 
 Deno.test("nplserverMayCure() falls back only on failures that are not the playlist's", () => {

@@ -229,9 +229,13 @@ Deno.test("parseSquarePage() reads string numbers, decodes names and skips non-p
     ],
   );
   assert.equal(page.playlists[0]!.description, '一些"歌"');
+  // a page without its total counts as the last one
+  assert.equal(parseSquarePage({ code: 200, data: { data: [] } }).total, 0);
   assert.throws(
-    () => parseSquarePage({ code: 200, data: { data: [] } }),
-    (error) => isSourceError(error, "malformed"),
+    () => parseSquarePage({ code: 200, data: { data: [null] } }),
+    (error) =>
+      isSourceError(error, "malformed") &&
+      /expected an object at data\.data\[0\], got null/.test(error.message),
   );
 });
 

@@ -310,7 +310,11 @@ Deno.test("HTML pages and malformed bodies become typed errors", async () => {
       return inner(input, init);
     },
   });
-  await rejects(broken.source.listPools("square"), "malformed", /no id/);
+  await rejects(
+    broken.source.listPools("square"),
+    "malformed",
+    /expected an id at data\[0\]\.data\[0\]\.id/,
+  );
   await rejects(
     Array.fromAsync(broken.source.listPlaylists(pool!)),
     "malformed",

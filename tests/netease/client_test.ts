@@ -515,7 +515,7 @@ Deno.test("downloadOffers() falls to the player when download/url/v1 refuses, an
   const error = await rejection(collect(f.source.downloadOffers(info)));
   assert.equal(error.kind, "malformed");
   assert.match(error.message, /download\/url\/v1/);
-  assert.match(error.message, /data to be an object, got array/);
+  assert.match(error.message, /an object at data, got a list/);
 });
 
 Deno.test("downloadOffers() refuses a no-copyright song without calling", async () => {

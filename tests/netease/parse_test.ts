@@ -25,6 +25,12 @@ import {
   parseUrlItem,
 } from "../../sources/netease/_parse_offers.ts";
 import { type Level, LEVELS } from "../../sources/netease/_constants.ts";
+import { isSourceError } from "../../sources/errors.ts";
+
+/** Whether `error` is a `malformed` SourceError whose message matches. */
+function isMalformed(error: unknown, message: RegExp): boolean {
+  return isSourceError(error, "malformed") && message.test(error.message);
+}
 
 async function payload(name: string): Promise<unknown> {
   return JSON.parse(
@@ -45,7 +51,11 @@ Deno.test("parseCatalogue() makes one square pool per sub item, grouped", async 
     ],
   );
   assert.equal((pools[0]!.raw as { resourceCount: number }).resourceCount, 951);
-  assert.throws(() => parseCatalogue({ code: 200 }), TypeError);
+  assert.throws(
+    () => parseCatalogue({ code: 200 }),
+    (error) =>
+      isMalformed(error, /netease: expected a list at sub, got nothing/),
+  );
 });
 
 Deno.test("parsePlaylistPage() reads playlists, more and total", async () => {
@@ -182,7 +192,10 @@ Deno.test("parseUrlItem() and refusalOf() tell usable, trial, VIP and unavailabl
   assert.equal(refusalOf(parseUrlItem(body, "431259257")), "vip");
   assert.equal(refusalOf(parseUrlItem(body, "316429")), "trial");
   assert.equal(refusalOf(parseUrlItem(body, "298317")), "unavailable");
-  assert.throws(() => parseUrlItem(body, "1"), TypeError);
+  assert.throws(
+    () => parseUrlItem(body, "1"),
+    (error) => isMalformed(error, /the URL item of song 1 at data/),
+  );
 });
 
 Deno.test("offerFromItem() records the served level, br, size, md5, type and expiry", async () => {
@@ -246,36 +259,43 @@ Deno.test("parseDownloadUrlItem() reads the object-shaped data of download/url/v
   assert.equal(refusalOf(preview), "trial");
 });
 
-Deno.test("parseDownloadUrlItem() refuses malformed answers with a clear TypeError", async () => {
+Deno.test("parseDownloadUrlItem() refuses malformed answers with a malformed error naming the path", async () => {
   const body = await payload("download_url") as {
     data: Record<string, unknown>;
   };
   const data = body.data;
   const cases: Array<[unknown, RegExp]> = [
     // the player's array shape is not the download endpoint's
-    [{ code: 200, data: [data] }, /data to be an object, got array/],
-    [{ code: 200, data: null }, /data to be an object, got null/],
-    [{ code: 200 }, /data to be an object, got undefined/],
-    ["nope", /download URL answer to be an object, got string/],
-    [{ code: 200, data: { ...data, id: 1 } }, /song 347230, got song 1/],
-    [{ code: 200, data: { ...data, id: "x" } }, /data\.id to be an id/],
+    [{ code: 200, data: [data] }, /an object at data, got a list/],
+    [{ code: 200, data: null }, /an object at data, got null/],
+    [{ code: 200 }, /an object at data, got nothing/],
+    ["nope", /an object at the top level, got the string "nope"/],
+    [{ code: 200, data: { ...data, id: 1 } }, /song 347230 at data\.id/],
+    [{ code: 200, data: { ...data, id: "x" } }, /an id of digits at data\.id/],
     [
-      { code: 200, data: { ...data, code: "200" } },
-      /data\.code to be a number/,
+      { code: 200, data: { ...data, code: "ok" } },
+      /a number at data\.code/,
     ],
     [
       { code: 200, data: { ...data, url: 7 } },
-      /data\.url to be a string or null, got number/,
+      /a URL or null at data\.url, got number 7/,
     ],
   ];
   for (const [answer, message] of cases) {
     assert.throws(
       () => parseDownloadUrlItem(answer, "347230"),
-      (error: unknown) =>
-        error instanceof TypeError && message.test(error.message),
+      (error: unknown) => isMalformed(error, message),
       JSON.stringify(answer).slice(0, 60),
     );
   }
+  // numbers as strings are taken
+  assert.equal(
+    parseDownloadUrlItem(
+      { code: 200, data: { ...data, id: "347230", code: "200" } },
+      "347230",
+    ).code,
+    200,
+  );
 });
 
 Deno.test("downloadLevelOf() picks the rung above plLevel at or below dlLevel, only when dlLevel outweighs plLevel", () => {
@@ -335,5 +355,8 @@ Deno.test("parseArtistHead() and parseArtistV1() read artist details", async () 
   assert.equal(v1.remoteId, "6452");
   assert.deepEqual(v1.aliases, ["Jay Chou"]);
   assert.equal(v1.songCount, 556);
-  assert.throws(() => parseArtistHead({ code: 200, data: null }), TypeError);
+  assert.throws(
+    () => parseArtistHead({ code: 200, data: null }),
+    (error) => isMalformed(error, /an object at data, got null/),
+  );
 });
