@@ -161,37 +161,49 @@ export interface PlaylistDetail {
  * an entry without an id is skipped with a warning. Without `trackIds` (an
  * older answer), the ids of `tracks[]`.
  */
-function trackIdsOf(playlist: Json, warnings: string[]): string[] {
+function trackIdsOf(
+  playlist: Json,
+  path: string,
+  warnings: string[],
+): string[] {
   if (playlist.trackIds === undefined || playlist.trackIds === null) {
-    return read.optionalList(playlist.tracks, "playlist.tracks").flatMap(
+    return read.optionalList(playlist.tracks, `${path}.tracks`).flatMap(
       (track) => asDigits(asObject(track)?.id) ?? [],
     );
   }
-  return array(playlist.trackIds, "playlist.trackIds").flatMap((entry, i) => {
+  const list = `${path}.trackIds`;
+  return array(playlist.trackIds, list).flatMap((entry, i) => {
     const trackId = asDigits(isObject(entry) ? entry.id : entry);
     if (trackId === undefined) {
-      warnings.push(
-        `netease: skipped the song at playlist.trackIds[${i}]: it has no id`,
-      );
+      warnings.push(`netease: skipped the song at ${list}[${i}]: it has no id`);
       return [];
     }
     return [trackId];
   });
 }
 
-/** Parses `v6/playlist/detail`. */
+/**
+ * Parses `v6/playlist/detail` (or the legacy `playlist/detail`, whose
+ * playlist is under `result` and has no `trackIds`).
+ */
 export function parsePlaylistDetail(body: unknown): PlaylistDetail {
   const root = object(body, "");
-  const playlist = object(root.playlist, "playlist");
+  const path = root.playlist === undefined && isObject(root.result)
+    ? "result"
+    : "playlist";
+  if (!isObject(root[path])) {
+    throw read.error("playlist (or result)", "an object", root[path]);
+  }
+  const playlist = root[path] as Json;
   const warnings: string[] = [];
-  const trackIds = trackIdsOf(playlist, warnings);
+  const trackIds = trackIdsOf(playlist, path, warnings);
   const { tracks: _tracks, trackIds: _ids, ...meta } = playlist;
-  const candidate = parsePlaylist({ ...meta }, "playlist");
+  const candidate = parsePlaylist({ ...meta }, path);
   return {
     playlist: candidate,
     trackIds,
     declaredCount: count(playlist.trackCount) ?? trackIds.length,
-    tracks: byId(playlist.tracks, "playlist.tracks", warnings, "song"),
+    tracks: byId(playlist.tracks, `${path}.tracks`, warnings, "song"),
     privileges: byId(root.privileges, "privileges", warnings, "privilege"),
     warnings,
   };

@@ -55,10 +55,21 @@ export function parseUrlItem(body: unknown, songId: string): UrlItem {
     isObject(item) && asDigits(item.id) === songId
   );
   if (index >= 0) return urlItemOf(items[index] as Json, songId);
-  if (items.length === 1) {
-    return urlItemOf(
-      object(items[0], Array.isArray(data) ? "data[0]" : "data"),
-      songId,
+  const path = (i: number) => Array.isArray(data) ? `data[${i}]` : "data";
+  if (items.length === 1) return urlItemOf(object(items[0], path(0)), songId);
+  // an item it cannot read may be the one asked for: name it
+  const unreadable = items.findIndex((item) => !isObject(item));
+  if (unreadable >= 0) {
+    throw read.error(path(unreadable), "a URL item", items[unreadable]);
+  }
+  const anonymous = items.findIndex((item) =>
+    asDigits((item as Json).id) === undefined
+  );
+  if (anonymous >= 0) {
+    throw read.error(
+      `${path(anonymous)}.id`,
+      "an id of digits",
+      (items[anonymous] as Json).id,
     );
   }
   throw read.error("data", `the URL item of song ${songId}`, data);
