@@ -261,6 +261,26 @@ export function skippedSong(
 }
 
 /**
+ * A song as `read` reads it (`undefined` for a song without an id); a song
+ * without an id is a `malformed` error naming where its id should be
+ * (`path.idField`), or `path` itself when the song is not an object. Lists
+ * skip such songs instead (`parseSongList`).
+ */
+export function requiredSong<T>(
+  platform: Platform,
+  value: unknown,
+  path: string,
+  idField: string,
+  read: (value: unknown) => T | undefined,
+): T {
+  const song = read(value);
+  if (song !== undefined) return song;
+  throw isObject(value)
+    ? malformedAt(platform, at(path, idField), "a song id", value[idField])
+    : malformedAt(platform, path, "a song object", value);
+}
+
+/**
  * Parses the songs of a list: `parse` returns `undefined` for a song
  * without an id, which is skipped with a warning; anything else it throws
  * goes on.

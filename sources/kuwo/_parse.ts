@@ -16,12 +16,12 @@ import {
   asNumber,
   asObject,
   asText,
-  at,
   Fields,
   isObject,
   type Json,
   type ParsedSongs,
   parseSongList,
+  requiredSong,
 } from "../_json.ts";
 import { splitArtistNames } from "../artist_names.ts";
 import { malformedAnswer, type SourceError } from "../errors.ts";
@@ -348,13 +348,7 @@ export function readSong(value: unknown): SongInfo | undefined {
  * `parseSongs`).
  */
 export function parseSong(item: unknown, path = "song"): SongInfo {
-  const song = readSong(item);
-  if (song === undefined) {
-    throw isObject(item)
-      ? read.error(at(path, "rid"), "a song id", item.rid ?? item.id)
-      : read.error(path, "a song object", item);
-  }
-  return song;
+  return requiredSong("kuwo", item, path, "rid", readSong);
 }
 
 /** The songs of a list at `path`; an item without a usable id is skipped with a warning. */

@@ -23,6 +23,7 @@ import {
   Fields,
   isObject,
   type Json,
+  requiredSong,
 } from "../_json.ts";
 import type {
   ArtistDetail,
@@ -242,13 +243,13 @@ export function parseSong(
   privilege?: unknown,
   path = "song",
 ): SongInfo {
-  const song = readSong(value, privilege);
-  if (song === undefined) {
-    throw isObject(value)
-      ? read.error(at(path, "id"), "an id of digits", value.id)
-      : read.error(path, "a song object", value);
-  }
-  return song;
+  return requiredSong(
+    "netease",
+    value,
+    path,
+    "id",
+    (song) => readSong(song, privilege),
+  );
 }
 
 /** The legacy files (`hMusic`...) of §8, by the level they stand for. */

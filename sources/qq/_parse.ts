@@ -19,12 +19,12 @@ import {
   asNonEmptyText,
   asNumber,
   asObject,
-  at,
   Fields,
   isObject,
   type Json,
   type ParsedSongs,
   parseSongList,
+  requiredSong,
 } from "../_json.ts";
 import { malformedAnswer, type SourceError } from "../errors.ts";
 import type {
@@ -349,13 +349,7 @@ export function readSong(raw: unknown): SongInfo | undefined {
  * error naming `path` (lists skip such songs instead, see `parseSongs`).
  */
 export function parseSong(raw: unknown, path = "song"): SongInfo {
-  const song = readSong(raw);
-  if (song === undefined) {
-    throw isObject(raw)
-      ? read.error(at(path, "mid"), "a song mid", raw.mid ?? raw.songmid)
-      : read.error(path, "a song object", raw);
-  }
-  return song;
+  return requiredSong("qq", raw, path, "mid", readSong);
 }
 
 /** The songs of a list at `path`; a song without a mid is skipped with a warning. */
