@@ -74,6 +74,9 @@ Global options:
                      (or $CATALOGSYNC_EMULATION); see 'catalogsync emulator'
   --rate N           requests per second per platform (default ${DEFAULT_RATES.netease} NetEase,
                      ${DEFAULT_RATES.qq} QQ, ${DEFAULT_RATES.kuwo} Kuwo; ${EMULATION_RATE} against an emulation; 0 = unpaced)
+  --record DIR       write every exchange with the platforms into DIR, one
+                     file each plus index.jsonl, secrets redacted: attach it
+                     to a bug report
   --json             print the summary as JSON on stdout
   -v, --verbose      debug logs, retries, and stack traces of errors
   -h, --help         this help; 'catalogsync <command> --help' for a command

@@ -123,7 +123,13 @@ export { isSourceError, SourceError } from "./sources/errors.ts";
 export type { SourceErrorKind, SourceErrorOptions } from "./sources/errors.ts";
 export { createSources } from "./sources/registry.ts";
 export type { SourcesOptions } from "./sources/registry.ts";
-export type { Fetch, RetryInfo, Sleep } from "./sources/http.ts";
+export type {
+  Exchange,
+  ExchangeRecorder,
+  Fetch,
+  RetryInfo,
+  Sleep,
+} from "./sources/http.ts";
 export { credentialsFromEnv } from "./sources/config.ts";
 export type { Credentials } from "./sources/config.ts";
 

@@ -101,7 +101,7 @@ export function defineCommand<const O extends ParseArgsOptionsConfig, S, R>(
       );
       const result = await spec.run(wiring.context, options, {
         globals,
-        io,
+        io: wiring.io,
         ui,
       });
       io.stdout(
@@ -152,8 +152,8 @@ ${summary}.
 
 ${command.help}
 
-Global options: --db PATH, --emulation URL, --rate N, --json, -v/--verbose, -h/--help
-(see 'catalogsync --help').
+Global options: --db PATH, --emulation URL, --rate N, --record DIR, --json,
+-v/--verbose, -h/--help (see 'catalogsync --help').
 `;
 }
 

@@ -1,8 +1,9 @@
 /**
  * From the global options to what a command runs on: the catalog (opened
  * or created), the sources of the platforms it needs (with credentials
- * from the environment, an emulation URL and a pace), and the `Context`
- * that carries them, the UI and the stdin prompt into a stage.
+ * from the environment, an emulation URL, a pace, and the recording of
+ * `--record`), and the `Context` that carries them, the UI and the stdin
+ * prompt into a stage.
  *
  * @module
  */
@@ -20,6 +21,7 @@ import { UsageError } from "./exit.ts";
 import { type OptionValues, parseNumber } from "./flags.ts";
 import type { Io } from "./io.ts";
 import { linePrompt, LineReader } from "./prompt.ts";
+import { Recording, recordingFetch } from "./record.ts";
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS = {
@@ -28,6 +30,7 @@ export const GLOBAL_OPTIONS = {
   verbose: { type: "boolean", short: "v" },
   emulation: { type: "string" },
   rate: { type: "string" },
+  record: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -46,6 +49,8 @@ export interface Globals {
   emulation: string | undefined;
   /** Requests per second per platform. */
   rate: number | undefined;
+  /** A folder to write every exchange with the platforms into (`--record`). */
+  record: string | undefined;
 }
 
 /** What a command needs wired for it. */
@@ -60,6 +65,8 @@ export interface Needs {
 export interface Wiring extends Disposable {
   /** What the stage runs on. */
   context: Context;
+  /** The outside world of the run: `io`, with its `fetch` recorded under `--record`. */
+  io: Io;
 }
 
 /** Opens the catalog and the sources a command needs and builds its context. */
@@ -70,6 +77,14 @@ export async function wire(
   ui: Ui,
 ): Promise<Wiring> {
   let sources: Map<Platform, Source> = new Map();
+  const credentials = credentialsFromEnv(io.env);
+  const recording = globals.record === undefined ||
+      needs.platforms.length === 0
+    ? undefined
+    : Recording.open(globals.record, {
+      secrets: Object.values(credentials),
+      onError: (error) => ui.log.warn(error.message),
+    });
   if (needs.platforms.length > 0) {
     sources = await createSources({
       platforms: needs.platforms,
@@ -80,7 +95,8 @@ export async function wire(
         ? {}
         : { emulation: globals.emulation }),
       ...(globals.rate === undefined ? {} : { ratePerSecond: globals.rate }),
-      credentials: credentialsFromEnv(io.env),
+      credentials,
+      ...(recording ? { recorder: recording } : {}),
       onRetry: (info: RetryInfo) =>
         ui.log.debug(
           `${info.platform}: ${info.error.message}; retry ${info.attempt}/${info.retries} in ${info.delayMs} ms`,
@@ -102,7 +118,17 @@ export async function wire(
     ...(io.signal ? { signal: io.signal } : {}),
     ...(io.hooks ? { hooks: io.hooks } : {}),
   });
-  return { context, [Symbol.dispose]: () => catalog.close() };
+  // the downloads fetch media with the run's `fetch`: recorded too
+  const runIo: Io = recording
+    ? {
+      ...io,
+      fetch: recordingFetch(
+        io.fetch ?? ((input, init) => fetch(input, init)),
+        recording,
+      ),
+    }
+    : io;
+  return { context, io: runIo, [Symbol.dispose]: () => catalog.close() };
 }
 
 /** Checks the global options and fills in their defaults from the environment. */
@@ -123,6 +149,9 @@ export function readGlobals(values: GlobalValues, io: Io): Globals {
       );
     }
   }
+  if (values.record !== undefined && values.record.trim() === "") {
+    throw new UsageError("Invalid --record '': expected a folder");
+  }
   const db = values.db ?? io.env("CATALOGSYNC_DB") ?? "./catalog.db";
   if (db.trim() === "") {
     throw new UsageError("Invalid --db '': expected a file path");
@@ -133,6 +162,7 @@ export function readGlobals(values: GlobalValues, io: Io): Globals {
     verbose: values.verbose === true,
     emulation: emulation?.replace(/\/+$/, ""),
     rate: parseNumber(values.rate, "--rate"),
+    record: values.record,
   };
 }
 

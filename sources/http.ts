@@ -2,13 +2,23 @@
  * The one HTTP layer every platform client uses: timeouts, retries with
  * exponential backoff and jitter, a per-platform pace, and guards that turn
  * HTML pages, bad statuses and malformed bodies into typed `SourceError`s.
+ * With a recorder (`--record`), it hands over every exchange it makes, each
+ * attempt of a retry included; the recorder (outside `sources/`) redacts
+ * and writes them.
  *
  * @module
  */
 import { shortUrl, SourceError } from "./errors.ts";
+import {
+  bodyText,
+  type Exchange,
+  type ExchangeRecorder,
+  headerRecord,
+} from "./exchange.ts";
+import type { Platform } from "./types.ts";
 
 export { shortUrl };
-import type { Platform } from "./types.ts";
+export type { Exchange, ExchangeRecorder };
 
 /** A `fetch`-compatible function. */
 export type Fetch = (
@@ -59,6 +69,8 @@ export interface HttpClientOptions {
   ratePerSecond?: number;
   /** Called before each retry, for logs. */
   onRetry?: (info: RetryInfo) => void;
+  /** Takes every exchange made (`--record`). */
+  recorder?: ExchangeRecorder;
 }
 
 /** Per-request options on top of `RequestInit`. */
@@ -67,6 +79,11 @@ export interface HttpRequestInit extends RequestInit {
   retry?: boolean;
   /** Overrides the client's timeout for this request. */
   timeoutMs?: number;
+  /**
+   * What an encrypted body says (NetEase's weapi/eapi parameters), for a
+   * recorder: recorded in place of the body, never sent.
+   */
+  plaintext?: unknown;
 }
 
 /**
@@ -95,6 +112,8 @@ interface Attempt {
   response: Response;
   timeout: AbortSignal;
   timeoutMs: number;
+  /** Records the exchange once it ended (a no-op without a recorder). */
+  record(fields: Partial<Exchange>): void;
 }
 
 /** One platform's HTTP client. */
@@ -113,6 +132,7 @@ export class HttpClient {
   #intervalMs: number;
   #nextSlot = 0;
   #onRetry: ((info: RetryInfo) => void) | undefined;
+  #recorder: ExchangeRecorder | undefined;
 
   /** A client for one platform; see `HttpClientOptions` for the defaults. */
   constructor(options: HttpClientOptions) {
@@ -130,6 +150,7 @@ export class HttpClient {
     const rate = options.ratePerSecond ?? 5;
     this.#intervalMs = rate > 0 ? 1000 / rate : 0;
     this.#onRetry = options.onRetry;
+    this.#recorder = options.recorder;
   }
 
   /**
@@ -139,7 +160,9 @@ export class HttpClient {
    */
   request(url: string, init: HttpRequestInit = {}): Promise<Response> {
     return this.#withRetries(init, async (signal) => {
-      const { response } = await this.#attempt(url, init, signal);
+      const { response, record } = await this.#attempt(url, init, signal);
+      // the body is the caller's to read: the recording has no body
+      record({});
       this.#throwOnTransientStatus(url, response);
       return response;
     });
@@ -228,12 +251,27 @@ export class HttpClient {
     const signal = callerSignal
       ? AbortSignal.any([callerSignal, timeout])
       : timeout;
-    const { retry: _retry, timeoutMs: _timeoutMs, ...requestInit } = init;
+    const {
+      retry: _retry,
+      timeoutMs: _timeoutMs,
+      plaintext: _plaintext,
+      ...requestInit
+    } = init;
+    const startedAt = this.#now();
+    const record = (fields: Partial<Exchange>) =>
+      this.#record(url, init, startedAt, fields);
     try {
       const response = await this.#fetch(url, { ...requestInit, signal });
-      return { response, timeout, timeoutMs };
+      const responded = (fields: Partial<Exchange>) =>
+        record({
+          status: response.status,
+          responseHeaders: headerRecord(response.headers),
+          ...fields,
+        });
+      return { response, timeout, timeoutMs, record: responded };
     } catch (cause) {
       if (callerSignal?.aborted) throw callerSignal.reason;
+      record({ error: messageOf(cause) });
       if (timeout.aborted) {
         throw new SourceError(
           `${this.platform}: no answer from ${
@@ -248,6 +286,36 @@ export class HttpClient {
         }`,
         { platform: this.platform, kind: "network", url, cause },
       );
+    }
+  }
+
+  /** Hands one exchange to the recorder; a recorder's failure never fails the request. */
+  #record(
+    url: string,
+    init: HttpRequestInit,
+    startedAt: number,
+    fields: Partial<Exchange>,
+  ): void {
+    const recorder = this.#recorder;
+    if (!recorder) return;
+    const exchange: Exchange = {
+      platform: this.platform,
+      method: (init.method ?? "GET").toUpperCase(),
+      url,
+      requestHeaders: headerRecord(new Headers(init.headers ?? undefined)),
+      startedAt,
+      durationMs: Math.max(0, this.#now() - startedAt),
+      ...fields,
+    };
+    if (init.plaintext !== undefined) {
+      exchange.requestPlaintext = init.plaintext;
+    } else if (init.body !== undefined && init.body !== null) {
+      exchange.requestBody = bodyText(init.body);
+    }
+    try {
+      recorder.record(exchange);
+    } catch {
+      // a recording is an aid: it never costs the run an answer
     }
   }
 
@@ -274,12 +342,15 @@ export class HttpClient {
   }
 
   async #readText(url: string, attempt: Attempt): Promise<string> {
-    const { response, timeout, timeoutMs } = attempt;
+    const { response, timeout, timeoutMs, record } = attempt;
+    if (response.status === 429 || response.status >= 500) record({});
     this.#throwOnTransientStatus(url, response);
     let text: string;
     try {
       text = await response.text();
+      record({ responseBody: text });
     } catch (cause) {
+      record({ error: `the body broke off: ${messageOf(cause)}` });
       if (timeout.aborted) {
         throw new SourceError(
           `${this.platform}: the body from ${

@@ -13,7 +13,13 @@ import {
   EMULATION_RATE,
   type SourceConfig,
 } from "./config.ts";
-import { type Fetch, HttpClient, type RetryInfo, type Sleep } from "./http.ts";
+import {
+  type ExchangeRecorder,
+  type Fetch,
+  HttpClient,
+  type RetryInfo,
+  type Sleep,
+} from "./http.ts";
 import { RECOMMENDED_POOL_KEY } from "./kuwo/_constants.ts";
 import { createKuwoSource } from "./kuwo/source.ts";
 import { HIGH_QUALITY_KEY } from "./netease/_constants.ts";
@@ -65,6 +71,8 @@ export interface SourcesOptions {
   backoffBaseMs?: number;
   /** Called before each retry, for logs. */
   onRetry?: (info: RetryInfo) => void;
+  /** Takes every exchange with a platform (`--record`). */
+  recorder?: ExchangeRecorder;
   /** Only these platforms. @default all */
   platforms?: readonly Platform[];
   /**
@@ -121,6 +129,7 @@ export async function createSources(
         ? {}
         : { backoffBaseMs: options.backoffBaseMs }),
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      ...(options.recorder ? { recorder: options.recorder } : {}),
       ratePerSecond: options.ratePerSecond ??
         (options.emulation === undefined
           ? DEFAULT_RATES[platform]

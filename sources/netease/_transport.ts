@@ -73,20 +73,27 @@ export class NeteaseTransport {
   weapi(rest: string, params: Json, signal?: AbortSignal): Promise<Answer> {
     // no __csrf without a login's cookies: anonymous calls send ""
     const csrf = "";
-    const form = weapi(
-      { ...params, csrf_token: csrf },
-      { key: this.#key, random: this.config.random },
-    );
+    const plaintext = { ...params, csrf_token: csrf };
+    const form = weapi(plaintext, {
+      key: this.#key,
+      random: this.config.random,
+    });
     const url = this.config.urls.to(
       `${WEB_ORIGIN}/weapi/${rest}?csrf_token=${csrf}`,
     );
-    return this.#post(url, new URLSearchParams({ ...form }).toString(), {
-      "content-type": "application/x-www-form-urlencoded",
-      "referer": WEB_ORIGIN,
-      "origin": WEB_ORIGIN,
-      "user-agent": BROWSER_USER_AGENT,
-      "cookie": this.#cookies(),
-    }, signal);
+    return this.#post(
+      url,
+      new URLSearchParams({ ...form }).toString(),
+      {
+        "content-type": "application/x-www-form-urlencoded",
+        "referer": WEB_ORIGIN,
+        "origin": WEB_ORIGIN,
+        "user-agent": BROWSER_USER_AGENT,
+        "cookie": this.#cookies(),
+      },
+      signal,
+      plaintext,
+    );
   }
 
   /** An eapi call for an `/api/...` path, posted to `/eapi/...` on interface3. */
@@ -109,7 +116,8 @@ export class NeteaseTransport {
     };
     const musicU = this.config.credentials.neteaseMusicU;
     const header = musicU ? { ...identity, MUSIC_U: musicU } : identity;
-    const encrypted = eapi(apiPath, { ...params, header, e_r: false });
+    const plaintext = { ...params, header, e_r: false };
+    const encrypted = eapi(apiPath, plaintext);
     const url = this.config.urls.to(
       `${EAPI_ORIGIN}/eapi/${apiPath.replace(/^\/api\//, "")}`,
     );
@@ -127,6 +135,7 @@ export class NeteaseTransport {
         }),
       },
       signal,
+      { path: apiPath, params: plaintext },
     );
   }
 
@@ -148,6 +157,7 @@ export class NeteaseTransport {
     body: string,
     headers: Record<string, string>,
     signal: AbortSignal | undefined,
+    plaintext?: unknown,
   ): Promise<Answer> {
     if (this.#stopped) {
       throw new SourceError(
@@ -164,7 +174,8 @@ export class NeteaseTransport {
         },
       );
     }
-    const init: HttpRequestInit = { method: "POST", headers, body };
+    // what the encrypted body says, for a recording (`--record`)
+    const init: HttpRequestInit = { method: "POST", headers, body, plaintext };
     if (signal) init.signal = signal;
     try {
       const answer = await this.config.http.json(
