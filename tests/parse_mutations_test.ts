@@ -40,6 +40,7 @@ import {
   parseLegacyCategoryPage,
 } from "../sources/qq/_legacy_square.ts";
 import {
+  parseArtist as parseKuwoArtist,
   parseSongs as parseKuwoSongs,
   songIdOf as kuwoSongIdOf,
 } from "../sources/kuwo/_parse.ts";
@@ -369,6 +370,11 @@ const KUWO: ParserCase[] = [
     songs: [kuwoList(/^(musiclist\[\d+\])/)],
     warnings,
   } as ParserCase<Songs>,
+  {
+    name: "kuwo artist/artist",
+    answer: load("kuwo/artist.json"),
+    parse: (body) => parseKuwoArtist(body, "336"),
+  },
   {
     name: "kuwo mobi.s convert_url_with_sign",
     answer: load("kuwo/mobi_convert_url_with_sign.json"),
