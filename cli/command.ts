@@ -16,6 +16,7 @@ import { EXIT, exitStatus, reportError, UsageError } from "./exit.ts";
 import type { OptionValues } from "./flags.ts";
 import { type Io, ioUi } from "./io.ts";
 import {
+  type CatalogNeed,
   GLOBAL_OPTIONS,
   type Globals,
   type GlobalValues,
@@ -43,8 +44,11 @@ export interface CommandSpec<O extends ParseArgsOptionsConfig, S, R> {
   options: O;
   /** How many positionals it takes. @default [0, 0] */
   positionals?: [min: number, max: number];
-  /** Opens the catalog: `true` creates it if needed, `"existing"` requires it. @default true */
-  catalog?: boolean | "existing";
+  /**
+   * How it opens the catalog (`CatalogNeed`), or a function of its values
+   * that says. Only `collect` and `pipeline` create one. @default "existing"
+   */
+  catalog?: CatalogNeed | ((values: OptionValues<O>) => CatalogNeed);
   /** Platforms whose sources it needs. @default none */
   sources?(values: OptionValues<O>): Platform[];
   /** Checks the values and converts them to the stage's options (before anything is opened). */
@@ -90,15 +94,13 @@ export function defineCommand<const O extends ParseArgsOptionsConfig, S, R>(
         io.stdout(commandHelp(summary, spec));
         return EXIT.ok;
       }
-      const globals = readGlobals(values, io);
       const platforms = spec.sources?.(values) ?? [];
+      const globals = readGlobals(values, io, platforms.length > 0);
       const options = spec.toOptions(values, positionals);
-      using wiring = await wire(
-        globals,
-        { platforms, catalog: spec.catalog ?? true },
-        io,
-        ui,
-      );
+      const catalog = typeof spec.catalog === "function"
+        ? spec.catalog(values)
+        : spec.catalog ?? "existing";
+      using wiring = await wire(globals, { platforms, catalog }, io, ui);
       const result = await spec.run(wiring.context, options, {
         globals,
         io,
@@ -138,8 +140,29 @@ export async function runCommand(
   try {
     return await command.execute(args, io, ui, summary);
   } catch (error) {
-    return reportError(error, name, ui, verbose);
+    return failCommand(error, name, args, io, ui);
   }
+}
+
+/**
+ * Reports an error that ended `catalogsync <name> args...` (`name` empty
+ * before a command was found): one line on stderr, and with `--json` an
+ * object `{"error": {"message", "kind", "exit"}}` on stdout. Returns the
+ * exit status.
+ */
+export function failCommand(
+  error: unknown,
+  name: string,
+  args: readonly string[],
+  io: Io,
+  ui: Ui = ioUi(io, false),
+): number {
+  const verbose = args.includes("--verbose") || args.includes("-v");
+  const failure = reportError(error, name, ui, verbose);
+  if (args.includes("--json")) {
+    io.stdout(`${JSON.stringify({ error: failure })}\n`);
+  }
+  return failure.exit;
 }
 
 function commandHelp(

@@ -84,9 +84,13 @@ Options:
   --retry STATE          also retry songs that ended in STATE: vip_only,
                          unavailable, rate_limited, failed (repeatable or comma-separated)
   --dry-run              print the plan (songs, expected bytes per directory
-                         against its free space) and write nothing`,
+                         against its free space) and write nothing: the
+                         catalog is only read, no platform is asked`,
   options: OPTIONS,
-  sources: (values) => parseSelection(values).platforms,
+  catalog: (values) => values["dry-run"] ? "read" : "existing",
+  // a dry run only reads the catalog: no platform is asked anything
+  sources: (values) =>
+    values["dry-run"] ? [] : parseSelection(values).platforms,
   toOptions: (values): DownloadOptions => ({
     ...parseSelection(values),
     limit: parseCount(values.limit, "--limit", DOWNLOAD_DEFAULTS.limit),
