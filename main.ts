@@ -38,6 +38,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "Download each song once, at the best quality the platform grants",
     load: () => import("./cli/download.ts"),
   },
+  pipeline: {
+    summary: "Collect, sync and download in one run, with the flags they share",
+    load: () => import("./cli/pipeline.ts"),
+  },
   enrich: {
     summary: "Fetch artist details for artists not yet enriched",
     load: () => import("./cli/enrich.ts"),

@@ -187,7 +187,7 @@ function parseCommandLine<O extends ParseArgsOptionsConfig>(
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...args],
+      args: withoutTaskSeparator(args),
       options: { ...GLOBAL_OPTIONS, ...spec.options },
       strict: true,
       allowPositionals: spec.positionals !== undefined,
@@ -210,6 +210,16 @@ function parseCommandLine<O extends ParseArgsOptionsConfig>(
     );
   }
   return { values, positionals: parsed.positionals };
+}
+
+/**
+ * The arguments without the first `--`: `deno task download -- --limit 5`
+ * passes the `--` on (`main.ts download -- --limit 5`), where it would
+ * make every flag after it a positional argument.
+ */
+function withoutTaskSeparator(args: readonly string[]): string[] {
+  const at = args.indexOf("--");
+  return at < 0 ? [...args] : [...args.slice(0, at), ...args.slice(at + 1)];
 }
 
 function describeParseError(error: unknown): string {
