@@ -102,9 +102,10 @@ hashed (SHA-256) as they arrive, are checked, renamed into place and recorded
 Before each file the library's free space is checked. Below the file's size
 plus --min-free, no new file starts there: running ones finish, and the run
 continues in the next --next-dir, or asks on stdin for a directory (a
-terminal or a pipe; the answer must be creatable, writable and roomy). At end
-of input with no directory left it stops with exit status 75: nothing is
-lost, rerun with --next-dir DIR or --library DIR.
+terminal or a pipe; ~ is $HOME; the answer must be creatable, writable and
+roomy). At end of input with no directory left it stops with exit status 75:
+nothing is lost, rerun with --next-dir DIR or --library DIR. Ctrl-C at the
+question cancels the run (exit status 130).
 
 Options:
   --source P,...         netease, qq, kuwo (repeatable or comma-separated; default all)

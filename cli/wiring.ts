@@ -21,7 +21,7 @@ import type { Ui } from "../tasks/ui.ts";
 import { CommandError, UsageError } from "./exit.ts";
 import { type OptionValues, parseNumber } from "./flags.ts";
 import type { Io } from "./io.ts";
-import { linePrompt, LineReader } from "./prompt.ts";
+import { directoryAnswer, linePrompt, LineReader } from "./prompt.ts";
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS = {
@@ -117,7 +117,12 @@ export async function wire(
     sources,
     log: ui.log,
     progress: ui.progress,
-    prompt: linePrompt(new LineReader(io.stdin), io.stderr),
+    // the one question is the low-space prompt's: a directory
+    prompt: linePrompt(new LineReader(io.stdin), io.stderr, {
+      ...(io.signal ? { signal: io.signal } : {}),
+      echoed: io.stdinIsTerminal ?? false,
+      answer: (line) => directoryAnswer(line, io.env("HOME")),
+    }),
     ...(io.now ? { now: io.now } : {}),
     ...(io.sleep ? { sleep: io.sleep } : {}),
     ...(io.freeSpace ? { freeSpace: io.freeSpace } : {}),

@@ -10,11 +10,8 @@ import { join } from "node:path";
 import { Catalog } from "../catalog/database.ts";
 import { LATEST_VERSION } from "../catalog/migrations.ts";
 import { createEmulation } from "../emulation/emulation.ts";
-import { createSources } from "../sources/registry.ts";
-import { collect } from "../tasks/collect.ts";
-import { createContext } from "../tasks/context.ts";
-import { sync } from "../tasks/sync.ts";
 import { runCli } from "./_cli.ts";
+import { syncedCatalog } from "./_cli_catalog.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "catalogsync-open-" });
@@ -29,21 +26,6 @@ async function listing(dir: string): Promise<string[]> {
   const names: string[] = [];
   for await (const entry of Deno.readDir(dir)) names.push(entry.name);
   return names.sort();
-}
-
-/** A catalog at `path` with the tiny emulation's netease toplists collected and synced. */
-async function syncedCatalog(path: string): Promise<void> {
-  const emulation = createEmulation({ size: "tiny" });
-  using catalog = Catalog.open(path);
-  const sources = await createSources({
-    fetch: emulation.fetch,
-    emulation: "http://emulation",
-    ratePerSecond: 0,
-    platforms: ["netease"],
-  });
-  const context = createContext({ catalog, sources });
-  await collect(context, { pools: ["toplist"], limit: 2 });
-  await sync(context, {});
 }
 
 Deno.test("a bad flag exits 2 before the --db file or its folders are created", async (t) => {

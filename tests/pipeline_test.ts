@@ -98,7 +98,13 @@ Deno.test("pipeline --json prints each stage's summary and exit status in one ob
       "SELECT remote_playlist_id AS id FROM playlists WHERE platform = 'netease' ORDER BY id LIMIT 1",
     )!.id;
     const again = await runCli(
-      ["pipeline", ...flags(dir), "--playlist", `netease:${playlist}`, "--json"],
+      [
+        "pipeline",
+        ...flags(dir),
+        "--playlist",
+        `netease:${playlist}`,
+        "--json",
+      ],
       { fetch: qqDown(), sleep: recordingSleep().sleep },
     );
     assert.equal(again.code, 0, again.stderr);
