@@ -15,6 +15,7 @@ import type { Ui } from "../tasks/ui.ts";
 import { EXIT, exitStatus, reportError, UsageError } from "./exit.ts";
 import type { OptionValues } from "./flags.ts";
 import { type Io, ioUi } from "./io.ts";
+import { escapeControls } from "./ui.ts";
 import {
   type CatalogNeed,
   GLOBAL_OPTIONS,
@@ -106,10 +107,11 @@ export function defineCommand<const O extends ParseArgsOptionsConfig, S, R>(
         io,
         ui,
       });
+      // names in a text summary come from the platforms: no control characters
       io.stdout(
         globals.json
           ? `${JSON.stringify(result, null, 2)}\n`
-          : `${spec.format(result)}\n`,
+          : `${escapeControls(spec.format(result), true)}\n`,
       );
       return spec.exitCode?.(result) ?? exitStatus(result);
     },

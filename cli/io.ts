@@ -19,7 +19,7 @@ export interface Io {
   stdout(text: string): void;
   /** Writes text for people to stderr. */
   stderr(text: string): void;
-  /** Whether stderr is a terminal (progress is drawn only then). */
+  /** Whether stderr is a terminal (progress is redrawn in place only then). */
   stderrIsTerminal: boolean;
   /** Standard input, opened on first use. */
   stdin(): ReadableStream<Uint8Array>;

@@ -45,6 +45,7 @@ import {
   splitList,
 } from "./flags.ts";
 import { formatSyncSummary } from "./sync.ts";
+import { escapeControls } from "./ui.ts";
 
 const OPTIONS = {
   ...SELECTION_OPTIONS,
@@ -197,7 +198,7 @@ export async function runPipeline(
     const exit = exitCode(result);
     summary.exits[stage] = exit;
     worst(result.status, exit);
-    if (!globals.json) io.stdout(`${format(result)}\n`);
+    if (!globals.json) io.stdout(`${escapeControls(format(result), true)}\n`);
     return result;
   };
   const collectOptions = options.collect;
