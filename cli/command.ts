@@ -96,11 +96,11 @@ export function defineCommand<const O extends ParseArgsOptionsConfig, S, R>(
         return EXIT.ok;
       }
       const platforms = spec.sources?.(values) ?? [];
-      const globals = readGlobals(values, io, platforms.length > 0);
-      const options = spec.toOptions(values, positionals);
       const catalog = typeof spec.catalog === "function"
         ? spec.catalog(values)
         : spec.catalog ?? "existing";
+      const globals = readGlobals(values, io, { platforms, catalog });
+      const options = spec.toOptions(values, positionals);
       using wiring = await wire(globals, { platforms, catalog }, io, ui);
       const result = await spec.run(wiring.context, options, {
         globals,

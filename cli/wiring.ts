@@ -15,7 +15,7 @@ import { LATEST_VERSION } from "../catalog/migrations.ts";
 import type { RetryInfo } from "../sources/http.ts";
 import { credentialsFromEnv } from "../sources/config.ts";
 import { createSources } from "../sources/registry.ts";
-import type { Platform, Source } from "../sources/types.ts";
+import { type Platform, PLATFORMS, type Source } from "../sources/types.ts";
 import { type Context, createContext } from "../tasks/context.ts";
 import type { Ui } from "../tasks/ui.ts";
 import { CommandError, UsageError } from "./exit.ts";
@@ -134,16 +134,17 @@ export async function wire(
 
 /**
  * Checks the global options and fills in their defaults from the
- * environment (`$CATALOGSYNC_EMULATION` only for a command that talks to
- * the platforms, `sources`).
+ * environment: `$CATALOGSYNC_EMULATION` only for a command that talks to
+ * the platforms, `$CATALOGSYNC_DB` only for one that opens a catalog (a
+ * variable a task does not read needs no permission).
  */
 export function readGlobals(
   values: GlobalValues,
   io: Io,
-  sources = true,
+  needs: Needs = { platforms: PLATFORMS, catalog: "existing" },
 ): Globals {
   const emulation = values.emulation ??
-    (sources ? io.env("CATALOGSYNC_EMULATION") : undefined);
+    (needs.platforms.length > 0 ? io.env("CATALOGSYNC_EMULATION") : undefined);
   if (emulation !== undefined) {
     let url: URL;
     try {
@@ -159,7 +160,9 @@ export function readGlobals(
       );
     }
   }
-  const db = values.db ?? io.env("CATALOGSYNC_DB") ?? "./catalog.db";
+  const db = values.db ??
+    (needs.catalog === "none" ? undefined : io.env("CATALOGSYNC_DB")) ??
+    "./catalog.db";
   if (db.trim() === "") {
     throw new UsageError("Invalid --db '': expected a file path");
   }
