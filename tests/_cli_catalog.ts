@@ -29,3 +29,24 @@ export async function syncedCatalog(
   await sync(context, {});
   return emulation;
 }
+
+/**
+ * The flags that point a command at the catalog `db` and the in-process
+ * emulation, unpaced (pass the emulation's `fetch` in the `Io`).
+ */
+export function againstEmulation(db: string): string[] {
+  return ["--db", db, "--emulation", "http://emulation", "--rate", "0"];
+}
+
+/** Runs `fn` in a new temporary folder, removed afterwards. */
+export async function inTempDir<T>(
+  fn: (dir: string) => Promise<T>,
+  prefix = "catalogsync-cli-",
+): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

@@ -11,16 +11,7 @@ import { Catalog } from "../catalog/database.ts";
 import { LATEST_VERSION } from "../catalog/migrations.ts";
 import { createEmulation } from "../emulation/emulation.ts";
 import { runCli } from "./_cli.ts";
-import { syncedCatalog } from "./_cli_catalog.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "catalogsync-open-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { againstEmulation, inTempDir, syncedCatalog } from "./_cli_catalog.ts";
 
 async function listing(dir: string): Promise<string[]> {
   const names: string[] = [];
@@ -40,7 +31,7 @@ Deno.test("a bad flag exits 2 before the --db file or its folders are created", 
   ];
   for (const args of cases) {
     await t.step(args.join(" "), async () => {
-      await withTempDir(async (dir) => {
+      await inTempDir(async (dir) => {
         const db = join(dir, "new", "folder", "catalog.db");
         const run = await runCli([...args, "--db", db]);
         assert.equal(run.code, 2, run.stderr);
@@ -62,7 +53,7 @@ Deno.test("sync, download, enrich and export refuse a missing catalog in one lin
   ];
   for (const args of cases) {
     await t.step(args.join(" "), async () => {
-      await withTempDir(async (dir) => {
+      await inTempDir(async (dir) => {
         const db = join(dir, "mistyped", "catalgo.db");
         const run = await runCli([...args, "--db", db]);
         assert.equal(run.code, 1, run.stderr);
@@ -82,7 +73,7 @@ Deno.test("sync, download, enrich and export refuse a missing catalog in one lin
 Deno.test("an empty file at --db is refused by every command, collect included, and stays empty", async (t) => {
   for (const command of ["collect", "sync", "download", "status"]) {
     await t.step(command, async () => {
-      await withTempDir(async (dir) => {
+      await inTempDir(async (dir) => {
         const db = join(dir, "catalog.db");
         await Deno.writeFile(db, new Uint8Array());
         const run = await runCli([command, "--db", db, "--json"]);
@@ -98,7 +89,7 @@ Deno.test("an empty file at --db is refused by every command, collect included, 
     });
   }
   // the library keeps its own choice: an empty file can still be opened there
-  await withTempDir(async (dir) => {
+  await inTempDir(async (dir) => {
     const db = join(dir, "catalog.db");
     await Deno.writeFile(db, new Uint8Array());
     assert.throws(
@@ -114,16 +105,11 @@ Deno.test("an empty file at --db is refused by every command, collect included, 
 });
 
 Deno.test("collect creates the catalog and its folder, and says so once on stderr", async () => {
-  await withTempDir(async (dir) => {
+  await inTempDir(async (dir) => {
     const emulation = createEmulation({ size: "tiny" });
     const db = join(dir, "new", "catalog.db");
     const args = [
-      "--db",
-      db,
-      "--emulation",
-      "http://emulation",
-      "--rate",
-      "0",
+      ...againstEmulation(db),
       "--source",
       "netease",
     ];
@@ -142,7 +128,7 @@ Deno.test("collect creates the catalog and its folder, and says so once on stder
 });
 
 Deno.test("download --dry-run leaves the catalog byte for byte, with no -wal or -shm left", async () => {
-  await withTempDir(async (dir) => {
+  await inTempDir(async (dir) => {
     const db = join(dir, "catalog.db");
     await syncedCatalog(db);
     const before = await Deno.readFile(db);
@@ -166,7 +152,7 @@ Deno.test("download --dry-run leaves the catalog byte for byte, with no -wal or 
 });
 
 Deno.test("a query-only catalog refuses writes and leaves no -wal or -shm", async () => {
-  await withTempDir(async (dir) => {
+  await inTempDir(async (dir) => {
     const db = join(dir, "catalog.db");
     Catalog.open(db).close();
     {
@@ -186,7 +172,7 @@ Deno.test("a query-only catalog refuses writes and leaves no -wal or -shm", asyn
 });
 
 Deno.test("download --dry-run refuses a catalog that needs migrating, and leaves it as it was", async () => {
-  await withTempDir(async (dir) => {
+  await inTempDir(async (dir) => {
     const db = join(dir, "catalog.db");
     Catalog.open(db, { migrateTo: LATEST_VERSION - 1 }).close();
     const before = await Deno.readFile(db);

@@ -9,16 +9,8 @@ import { Catalog } from "../catalog/database.ts";
 import { createEmulation } from "../emulation/emulation.ts";
 import type { Fetch } from "../sources/http.ts";
 import { runCli } from "./_cli.ts";
+import { againstEmulation, inTempDir } from "./_cli_catalog.ts";
 import { recordingSleep } from "./_fakes.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "catalogsync-pipeline-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** The tiny emulation, with QQ Music's API down (every call a network error). */
 function qqDown(): Fetch {
@@ -34,12 +26,7 @@ function qqDown(): Fetch {
 
 function flags(dir: string): string[] {
   return [
-    "--db",
-    join(dir, "catalog.db"),
-    "--emulation",
-    "http://emulation",
-    "--rate",
-    "0",
+    ...againstEmulation(join(dir, "catalog.db")),
     "--library",
     join(dir, "library"),
     "--min-free",
@@ -50,7 +37,7 @@ function flags(dir: string): string[] {
 }
 
 Deno.test("pipeline goes on after a partial collect, downloads what it got, and exits with the worst status", async () => {
-  await withTempDir(async (dir) => {
+  await inTempDir(async (dir) => {
     const run = await runCli(["pipeline", ...flags(dir), "--limit", "2"], {
       fetch: qqDown(),
       sleep: recordingSleep().sleep,
@@ -77,7 +64,7 @@ Deno.test("pipeline goes on after a partial collect, downloads what it got, and 
 });
 
 Deno.test("pipeline --json prints each stage's summary and exit status in one object", async () => {
-  await withTempDir(async (dir) => {
+  await inTempDir(async (dir) => {
     const run = await runCli(
       ["pipeline", ...flags(dir), "--limit", "1", "--json"],
       { fetch: qqDown(), sleep: recordingSleep().sleep },
@@ -116,7 +103,7 @@ Deno.test("pipeline --json prints each stage's summary and exit status in one ob
 });
 
 Deno.test("pipeline stops after an interrupted stage and exits 130", async () => {
-  await withTempDir(async (dir) => {
+  await inTempDir(async (dir) => {
     const controller = new AbortController();
     const run = await runCli(["pipeline", ...flags(dir), "--json"], {
       fetch: qqDown(),
@@ -144,7 +131,7 @@ Deno.test("pipeline checks its flags before anything is created", async (t) => {
   ];
   for (const [args, pattern] of cases) {
     await t.step(args.join(" "), async () => {
-      await withTempDir(async (dir) => {
+      await inTempDir(async (dir) => {
         const run = await runCli(["pipeline", ...args, ...flags(dir)]);
         assert.equal(run.code, 2);
         assert.match(run.stderr, pattern);
@@ -155,7 +142,7 @@ Deno.test("pipeline checks its flags before anything is created", async (t) => {
 });
 
 Deno.test("flags after deno task's -- reach the command", async () => {
-  await withTempDir(async (dir) => {
+  await inTempDir(async (dir) => {
     const db = join(dir, "catalog.db");
     Catalog.open(db).close();
     // `deno task status -- --db X` runs `main.ts status -- --db X`

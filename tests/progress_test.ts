@@ -14,7 +14,7 @@ import { sync } from "../tasks/sync.ts";
 import { memoryUi } from "../tasks/ui.ts";
 import { progressBar, progressLine } from "../tasks/_progress.ts";
 import { runCli } from "./_cli.ts";
-import { syncedCatalog } from "./_cli_catalog.ts";
+import { againstEmulation, syncedCatalog } from "./_cli_catalog.ts";
 import { recordingSleep } from "./_fakes.ts";
 
 const BAR = /\[[#-]{20}\] +\d+%/;
@@ -151,12 +151,7 @@ Deno.test("a piped download prints its progress line on stderr as it goes", asyn
     let time = 1_700_000_000_000;
     const run = await runCli([
       "download",
-      "--db",
-      db,
-      "--emulation",
-      "http://emulation",
-      "--rate",
-      "0",
+      ...againstEmulation(db),
       "--library",
       join(dir, "library"),
       "--min-free",
@@ -201,12 +196,7 @@ Deno.test("names with control characters are escaped in a text summary and its w
     }
     const run = await runCli([
       "sync",
-      "--db",
-      db,
-      "--emulation",
-      "http://emulation",
-      "--rate",
-      "0",
+      ...againstEmulation(db),
       "--playlist",
       `netease:${remoteId}`,
     ], {

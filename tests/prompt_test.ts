@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { Catalog } from "../catalog/database.ts";
 import { directoryAnswer, linePrompt, LineReader } from "../cli/prompt.ts";
 import { runCli } from "./_cli.ts";
-import { syncedCatalog } from "./_cli_catalog.ts";
+import { againstEmulation, syncedCatalog } from "./_cli_catalog.ts";
 
 const QUESTION = "Directory to continue in (end of input stops): ";
 
@@ -94,6 +94,20 @@ Deno.test("linePrompt() ends the question's line whatever the answer", async (t)
   );
 });
 
+/** `download` into `library`, one file at a time, no reserve. */
+function downloadOneByOne(db: string, library: string): string[] {
+  return [
+    "download",
+    ...againstEmulation(db),
+    "--library",
+    library,
+    "--min-free",
+    "0",
+    "--concurrency",
+    "1",
+  ];
+}
+
 /** A free-space probe: plenty, except `low` after its first `allowed` looks. */
 function runningLow(low: string, allowed: number) {
   let looks = 0;
@@ -112,21 +126,7 @@ Deno.test("the low-space prompt takes ~/music as $HOME/music and says the absolu
     const emulation = await syncedCatalog(db);
     const home = join(dir, "home");
     const library = join(dir, "library");
-    const run = await runCli([
-      "download",
-      "--db",
-      db,
-      "--emulation",
-      "http://emulation",
-      "--rate",
-      "0",
-      "--library",
-      library,
-      "--min-free",
-      "0",
-      "--concurrency",
-      "1",
-    ], {
+    const run = await runCli(downloadOneByOne(db, library), {
       fetch: emulation.fetch,
       freeSpace: runningLow(library, 1),
       stdinText: "~/music\n",
@@ -164,21 +164,7 @@ Deno.test("one Ctrl-C at the low-space prompt cancels the run: exit 130, no leas
     const library = join(dir, "library");
     const controller = new AbortController();
     let stderr = "";
-    const args = [
-      "download",
-      "--db",
-      db,
-      "--emulation",
-      "http://emulation",
-      "--rate",
-      "0",
-      "--library",
-      library,
-      "--min-free",
-      "0",
-      "--concurrency",
-      "1",
-    ];
+    const args = downloadOneByOne(db, library);
     const run = await runCli(args, {
       fetch: emulation.fetch,
       freeSpace: runningLow(library, 2),

@@ -7,23 +7,12 @@
  */
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { Catalog } from "../catalog/database.ts";
 import { createEmulation } from "../emulation/emulation.ts";
 import { serveEmulation } from "../emulation/serve.ts";
 import { runCli } from "./_cli.ts";
-import { Catalog } from "../catalog/database.ts";
-
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const CONFIG = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
-const TASKS: Record<string, { command?: string }> = CONFIG.tasks;
-
-/** A task's `deno run` (or `compile`) flags, and the arguments after them. */
-function taskFlags(name: string): { flags: string[]; args: string[] } {
-  const words = TASKS[name]!.command!.split(" ");
-  assert.ok(["run", "compile"].includes(words[1]!), name);
-  const at = words.findIndex((w, i) => i > 1 && !w.startsWith("--"));
-  return { flags: words.slice(2, at), args: words.slice(at) };
-}
+import { inTempDir } from "./_cli_catalog.ts";
+import { ROOT, runTask, taskFlags, TASKS } from "./_tasks.ts";
 
 /** The values of `--<name>=a,b` in a task's flags: `true` for a bare flag. */
 function allowed(name: string, flag: string): string[] | true | undefined {
@@ -120,27 +109,10 @@ Deno.test("each task is granted exactly the environment variables its code reads
 Deno.test("collect, sync and status run with their task's flags in a folder of their own; another catalog is refused", async () => {
   const emulation = createEmulation({ size: "tiny" });
   await using server = serveEmulation(emulation);
-  const dir = await Deno.makeTempDir({ prefix: "catalogsync-perms-" });
-  try {
+  await inTempDir(async (dir) => {
     await Deno.mkdir(join(dir, ".git"));
-    const main = join(ROOT, "main.ts");
-    const task = async (name: string, ...more: string[]) => {
-      const { flags, args } = taskFlags(name);
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: ["run", ...flags, main, ...args.slice(1), ...more],
-        cwd: dir,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        env: { NO_COLOR: "1" },
-      }).output();
-      const decoder = new TextDecoder();
-      return {
-        code: output.code,
-        stdout: decoder.decode(output.stdout),
-        stderr: decoder.decode(output.stderr),
-      };
-    };
+    const task = (name: string, ...more: string[]) =>
+      runTask(name, dir, ...more);
     const target = ["--emulation", server.url, "--source", "netease"];
     const collected = await task("collect", ...target);
     assert.equal(collected.code, 0, collected.stderr);
@@ -168,20 +140,15 @@ Deno.test("collect, sync and status run with their task's flags in a folder of t
       [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
       [".git", "catalog.db"],
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  }, "catalogsync-perms-");
 });
 
 Deno.test("status prints the catalog's absolute path for a relative --db", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "catalogsync-perms-" });
-  try {
+  await inTempDir(async (dir) => {
     const db = join(dir, "catalog.db");
     Catalog.open(db).close();
     const run = await runCli(["status", "--db", relative(Deno.cwd(), db)]);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(run.stdout.startsWith(`catalog ${db} (schema version `));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
