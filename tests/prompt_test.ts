@@ -7,9 +7,12 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Catalog } from "../catalog/database.ts";
+import { createEmulation } from "../emulation/emulation.ts";
+import { serveEmulation } from "../emulation/serve.ts";
 import { directoryAnswer, linePrompt, LineReader } from "../cli/prompt.ts";
 import { runCli } from "./_cli.ts";
-import { againstEmulation, syncedCatalog } from "./_cli_catalog.ts";
+import { againstEmulation, inTempDir, syncedCatalog } from "./_cli_catalog.ts";
+import { spawnMain } from "./_spawn.ts";
 
 const QUESTION = "Directory to continue in (end of input stops): ";
 
@@ -213,4 +216,50 @@ Deno.test("one Ctrl-C at the low-space prompt cancels the run: exit 130, no leas
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a real Ctrl-C (SIGINT) at the low-space prompt of a running catalogsync ends it with exit 130", async () => {
+  await inTempDir(async (dir) => {
+    const db = join(dir, "catalog.db");
+    await syncedCatalog(db);
+    await using server = serveEmulation(createEmulation({ size: "tiny" }));
+    // no disk has 1000 TiB to spare: the question comes before any file
+    const child = spawnMain([
+      "download",
+      "--db",
+      db,
+      "--emulation",
+      server.url,
+      "--library",
+      join(dir, "library"),
+      "--min-free",
+      "1000TiB",
+    ], "piped");
+    let stderr = "";
+    const decoder = new TextDecoder();
+    const reading = (async () => {
+      for await (const chunk of child.stderr) {
+        stderr += decoder.decode(chunk);
+        if (stderr.endsWith(QUESTION)) child.kill("SIGINT");
+        // a prompt deaf to Ctrl-C would wait for ever: end its input then
+        if (stderr.includes("(Ctrl-C again to quit now)")) {
+          await child.stdin.close().catch(() => {});
+        }
+      }
+    })();
+    const stdout = new Response(child.stdout).text();
+    const { code } = await child.status;
+    await reading;
+    assert.equal(code, 130, stderr);
+    assert.match(await stdout, /^download interrupted: 0 downloaded/);
+    assert.ok(stderr.includes(`${QUESTION}\n`), "the question's line ends");
+    using catalog = Catalog.open(db, { create: false });
+    assert.equal(
+      catalog.get<{ n: number }>(
+        "SELECT count(*) AS n FROM download_tasks WHERE state <> 'pending' OR lease_until IS NOT NULL",
+      )?.n,
+      0,
+      "every task pending, none leased",
+    );
+  }, "catalogsync-prompt-");
 });
