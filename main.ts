@@ -8,9 +8,9 @@
  *
  * @module
  */
-import { type Command, runCommand } from "./cli/command.ts";
-import { EXIT } from "./cli/exit.ts";
-import { type Io, ioUi, realIo } from "./cli/io.ts";
+import { type Command, failCommand, runCommand } from "./cli/command.ts";
+import { EXIT, UsageError } from "./cli/exit.ts";
+import { type Io, realIo } from "./cli/io.ts";
 import {
   CREDENTIAL_ENV,
   DEFAULT_RATES,
@@ -37,6 +37,10 @@ const COMMANDS: Record<string, CommandEntry> = {
   download: {
     summary: "Download each song once, at the best quality the platform grants",
     load: () => import("./cli/download.ts"),
+  },
+  pipeline: {
+    summary: "Collect, sync and download in one run, with the flags they share",
+    load: () => import("./cli/pipeline.ts"),
   },
   enrich: {
     summary: "Fetch artist details for artists not yet enriched",
@@ -69,7 +73,9 @@ Commands:
 ${NAMES.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`).join("\n")}
 
 Global options:
-  --db PATH          the catalog file (default ./catalog.db, or $CATALOGSYNC_DB)
+  --db PATH          the catalog file (default ./catalog.db, or $CATALOGSYNC_DB);
+                     only collect and pipeline create one, the other commands
+                     refuse a missing or empty file (exit status 1)
   --emulation URL    talk to an emulation server instead of the platforms
                      (or $CATALOGSYNC_EMULATION); see 'catalogsync emulator'
   --rate N           requests per second per platform (default ${DEFAULT_RATES.netease} NetEase,
@@ -108,12 +114,19 @@ export async function main(args: string[], io: Io = realIo()): Promise<number> {
     const hint = name.startsWith("-")
       ? "put the command first"
       : `commands are ${NAMES.join(", ")}`;
-    ioUi(io, false).log.error(
-      `Unknown command '${name}': ${hint}. Try 'catalogsync --help'`,
+    return failCommand(
+      new UsageError(`Unknown command '${name}': ${hint}`, { command: "" }),
+      "",
+      args,
+      io,
     );
-    return EXIT.usage;
   }
-  const { command } = await entry.load();
+  let command: Command;
+  try {
+    ({ command } = await entry.load());
+  } catch (error) {
+    return failCommand(error, name, rest, io);
+  }
   return await runCommand(
     { name, summary: entry.summary, command },
     rest,

@@ -149,6 +149,7 @@ export type {
 } from "./emulation/serve.ts";
 
 // The CLI's stdin prompt and terminal UI, for scripts that want its behaviour.
-export { linePrompt, LineReader } from "./cli/prompt.ts";
+export { directoryAnswer, linePrompt, LineReader } from "./cli/prompt.ts";
+export type { LinePromptOptions } from "./cli/prompt.ts";
 export { terminalUi } from "./cli/ui.ts";
 export type { TerminalUiOptions } from "./cli/ui.ts";

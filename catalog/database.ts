@@ -17,8 +17,24 @@ export type SqlValue = SQLInputValue | undefined;
 
 /** Options of `Catalog.open()`. */
 export interface CatalogOptions {
-  /** Open without writing; no migrations run. @default false */
+  /**
+   * Open without writing; no migrations run. A read-only connection cannot
+   * fold the write-ahead log back, so its `-wal` and `-shm` files stay
+   * after it closes (`queryOnly` leaves none). @default false
+   */
   readOnly?: boolean;
+  /**
+   * Create the file when it is missing. With `false` a missing file, or an
+   * empty one (which SQLite would silently turn into a database), is
+   * refused with `Deno.errors.NotFound`. @default true
+   */
+  create?: boolean;
+  /**
+   * Read without writing on a read-write connection: no migrations run and
+   * `PRAGMA query_only` refuses every write, and the last connection to
+   * close still removes the `-wal` and `-shm` files. @default false
+   */
+  queryOnly?: boolean;
   /** How long a writer waits for a lock, in milliseconds. @default 10000 */
   busyTimeoutMs?: number;
   /**
@@ -49,6 +65,7 @@ export class Catalog implements Disposable {
 
   private constructor(path: string, options: CatalogOptions) {
     this.path = path;
+    if (options.create === false) refuseMissing(path);
     this.#db = new DatabaseSync(path, {
       readOnly: options.readOnly ?? false,
       enableForeignKeyConstraints: true,
@@ -56,7 +73,7 @@ export class Catalog implements Disposable {
     const busy = Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000));
     this.#db.exec(`PRAGMA busy_timeout = ${busy}`);
     this.#db.exec("PRAGMA foreign_keys = ON");
-    if (!options.readOnly) {
+    if (!options.readOnly && !options.queryOnly) {
       if (this.#isEmpty()) {
         // Song rows carry the platform's raw JSON (2-3 KB): 16 KiB pages hold
         // several where 4 KiB pages held one, so the file is smaller and
@@ -70,7 +87,10 @@ export class Catalog implements Disposable {
       this.#db.exec("PRAGMA wal_autocheckpoint = 4096");
       this.#db.exec("PRAGMA journal_size_limit = 67108864");
     }
-    if (!options.readOnly && options.migrateTo !== false) {
+    if (options.queryOnly) this.#db.exec("PRAGMA query_only = ON");
+    if (
+      !options.readOnly && !options.queryOnly && options.migrateTo !== false
+    ) {
       try {
         this.migration = migrate(this, options.migrateTo);
       } catch (error) {
@@ -217,6 +237,26 @@ export class Catalog implements Disposable {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw error;
     }
+  }
+}
+
+/** Throws `NotFound` unless `path` is a file with something in it. */
+function refuseMissing(path: string): void {
+  if (path === ":memory:" || path === "") return;
+  let size: number;
+  try {
+    const info = Deno.statSync(path);
+    size = info.isFile ? info.size : -1;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new Deno.errors.NotFound(`No catalog at '${path}'`, { cause: error });
+  }
+  if (size <= 0) {
+    throw new Deno.errors.NotFound(
+      `No catalog at '${path}': ${
+        size === 0 ? "it is an empty file" : "it is not a file"
+      }`,
+    );
   }
 }
 

@@ -36,6 +36,9 @@ export const command: Command = defineCommand({
 nothing twice and moves last_seen_at; a playlist that left a pool keeps its
 history. Platforms run side by side: one failing (anti-bot, rate limit, a
 malformed page) is reported and the others go on (exit status 3, partial).
+When --db names no file, collect creates the catalog (and its folder) and
+says so on stderr: collect (and pipeline, which starts with it) is the only
+command that creates a catalog.
 
 Options:
   --source P,...     netease, qq, kuwo (repeatable or comma-separated; default all)
@@ -43,6 +46,7 @@ Options:
   --category NAME    only this square category, by name or id (repeatable; default every one)
   --limit N          playlists per pool, 0 = all (default 50)`,
   options: OPTIONS,
+  catalog: "create",
   sources: (values) => parsePlatforms(values.source),
   toOptions: (values): CollectOptions => ({
     platforms: parsePlatforms(values.source),

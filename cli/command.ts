@@ -15,7 +15,9 @@ import type { Ui } from "../tasks/ui.ts";
 import { EXIT, exitStatus, reportError, UsageError } from "./exit.ts";
 import type { OptionValues } from "./flags.ts";
 import { type Io, ioUi } from "./io.ts";
+import { escapeControls } from "./ui.ts";
 import {
+  type CatalogNeed,
   GLOBAL_OPTIONS,
   type Globals,
   type GlobalValues,
@@ -43,8 +45,11 @@ export interface CommandSpec<O extends ParseArgsOptionsConfig, S, R> {
   options: O;
   /** How many positionals it takes. @default [0, 0] */
   positionals?: [min: number, max: number];
-  /** Opens the catalog: `true` creates it if needed, `"existing"` requires it. @default true */
-  catalog?: boolean | "existing";
+  /**
+   * How it opens the catalog (`CatalogNeed`), or a function of its values
+   * that says. Only `collect` and `pipeline` create one. @default "existing"
+   */
+  catalog?: CatalogNeed | ((values: OptionValues<O>) => CatalogNeed);
   /** Platforms whose sources it needs. @default none */
   sources?(values: OptionValues<O>): Platform[];
   /** Checks the values and converts them to the stage's options (before anything is opened). */
@@ -90,24 +95,23 @@ export function defineCommand<const O extends ParseArgsOptionsConfig, S, R>(
         io.stdout(commandHelp(summary, spec));
         return EXIT.ok;
       }
-      const globals = readGlobals(values, io);
       const platforms = spec.sources?.(values) ?? [];
+      const catalog = typeof spec.catalog === "function"
+        ? spec.catalog(values)
+        : spec.catalog ?? "existing";
+      const globals = readGlobals(values, io, { platforms, catalog });
       const options = spec.toOptions(values, positionals);
-      using wiring = await wire(
-        globals,
-        { platforms, catalog: spec.catalog ?? true },
-        io,
-        ui,
-      );
+      using wiring = await wire(globals, { platforms, catalog }, io, ui);
       const result = await spec.run(wiring.context, options, {
         globals,
         io: wiring.io,
         ui,
       });
+      // names in a text summary come from the platforms: no control characters
       io.stdout(
         globals.json
           ? `${JSON.stringify(result, null, 2)}\n`
-          : `${spec.format(result)}\n`,
+          : `${escapeControls(spec.format(result), true)}\n`,
       );
       return spec.exitCode?.(result) ?? exitStatus(result);
     },
@@ -138,8 +142,29 @@ export async function runCommand(
   try {
     return await command.execute(args, io, ui, summary);
   } catch (error) {
-    return reportError(error, name, ui, verbose);
+    return failCommand(error, name, args, io, ui);
   }
+}
+
+/**
+ * Reports an error that ended `catalogsync <name> args...` (`name` empty
+ * before a command was found): one line on stderr, and with `--json` an
+ * object `{"error": {"message", "kind", "exit"}}` on stdout. Returns the
+ * exit status.
+ */
+export function failCommand(
+  error: unknown,
+  name: string,
+  args: readonly string[],
+  io: Io,
+  ui: Ui = ioUi(io, false),
+): number {
+  const verbose = args.includes("--verbose") || args.includes("-v");
+  const failure = reportError(error, name, ui, verbose);
+  if (args.includes("--json")) {
+    io.stdout(`${JSON.stringify({ error: failure })}\n`);
+  }
+  return failure.exit;
 }
 
 function commandHelp(
@@ -164,7 +189,7 @@ function parseCommandLine<O extends ParseArgsOptionsConfig>(
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...args],
+      args: withoutTaskSeparator(args),
       options: { ...GLOBAL_OPTIONS, ...spec.options },
       strict: true,
       allowPositionals: spec.positionals !== undefined,
@@ -187,6 +212,16 @@ function parseCommandLine<O extends ParseArgsOptionsConfig>(
     );
   }
   return { values, positionals: parsed.positionals };
+}
+
+/**
+ * The arguments without the first `--`: `deno task download -- --limit 5`
+ * passes the `--` on (`main.ts download -- --limit 5`), where it would
+ * make every flag after it a positional argument.
+ */
+function withoutTaskSeparator(args: readonly string[]): string[] {
+  const at = args.indexOf("--");
+  return at < 0 ? [...args] : [...args.slice(0, at), ...args.slice(at + 1)];
 }
 
 function describeParseError(error: unknown): string {

@@ -124,7 +124,9 @@ for (const stage of stages) {
 }
 
 {
-  using catalog = Catalog.open(CATALOG, { readOnly: true });
+  // query-only, not readOnly: a read-only connection, the last to close,
+  // cannot fold the write-ahead log back and leaves -wal and -shm behind
+  using catalog = Catalog.open(CATALOG, { create: false, queryOnly: true });
   const stats = emulation.stats();
   const rows = [["", "emulated", "in the catalog"]];
   for (const platform of PLATFORMS) {

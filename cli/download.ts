@@ -22,6 +22,7 @@ import { listedLines, stoppedLines } from "./_summary.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { EXIT, exitStatus, UsageError } from "./exit.ts";
 import {
+  type OptionValues,
   parseChoices,
   parseCount,
   parsePositive,
@@ -30,17 +31,53 @@ import {
   SELECTION_OPTIONS,
 } from "./flags.ts";
 
-const OPTIONS = {
-  ...SELECTION_OPTIONS,
-  limit: { type: "string" },
+/** How the songs are downloaded: the flags `pipeline` shares with `download`. */
+export const DOWNLOAD_RUN_OPTIONS = {
   quality: { type: "string" },
   library: { type: "string" },
   "next-dir": { type: "string", multiple: true },
   "min-free": { type: "string" },
   concurrency: { type: "string" },
   retry: { type: "string", multiple: true },
+} as const satisfies ParseArgsOptionsConfig;
+
+const OPTIONS = {
+  ...SELECTION_OPTIONS,
+  limit: { type: "string" },
+  ...DOWNLOAD_RUN_OPTIONS,
   "dry-run": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
+
+/** The download options of `DOWNLOAD_RUN_OPTIONS`' flags, checked. */
+export function downloadRunOptions(
+  values: OptionValues<typeof DOWNLOAD_RUN_OPTIONS>,
+): Pick<
+  DownloadOptions,
+  "quality" | "library" | "nextDirs" | "minFree" | "concurrency" | "retry"
+> {
+  return {
+    quality: parseQuality(values.quality),
+    ...(values.library === undefined ? {} : { library: values.library }),
+    nextDirs: values["next-dir"] ?? [],
+    minFree: values["min-free"] === undefined
+      ? DOWNLOAD_DEFAULTS.minFree
+      : parseSize(values["min-free"], "--min-free"),
+    concurrency: parsePositive(
+      values.concurrency,
+      "--concurrency",
+      DOWNLOAD_DEFAULTS.concurrency,
+    ),
+    retry: parseRetry(values.retry),
+  };
+}
+
+/** The exit status of a download: 75 when it stopped for lack of space. */
+export function downloadExitCode(summary: DownloadSummary): number {
+  if (summary.status === "interrupted") return EXIT.interrupted;
+  return summary.noSpace && !summary.dryRun
+    ? EXIT.noSpace
+    : exitStatus(summary);
+}
 
 /** `catalogsync download`. */
 export const command: Command = defineCommand({
@@ -65,9 +102,10 @@ hashed (SHA-256) as they arrive, are checked, renamed into place and recorded
 Before each file the library's free space is checked. Below the file's size
 plus --min-free, no new file starts there: running ones finish, and the run
 continues in the next --next-dir, or asks on stdin for a directory (a
-terminal or a pipe; the answer must be creatable, writable and roomy). At end
-of input with no directory left it stops with exit status 75: nothing is
-lost, rerun with --next-dir DIR or --library DIR.
+terminal or a pipe; ~ is $HOME; the answer must be creatable, writable and
+roomy). At end of input with no directory left it stops with exit status 75:
+nothing is lost, rerun with --next-dir DIR or --library DIR. Ctrl-C at the
+question cancels the run (exit status 130).
 
 Options:
   --source P,...         netease, qq, kuwo (repeatable or comma-separated; default all)
@@ -84,31 +122,23 @@ Options:
   --retry STATE          also retry songs that ended in STATE: vip_only,
                          unavailable, rate_limited, failed (repeatable or comma-separated)
   --dry-run              print the plan (songs, expected bytes per directory
-                         against its free space) and write nothing`,
+                         against its free space) and write nothing: the
+                         catalog is only read, no platform is asked`,
   options: OPTIONS,
-  sources: (values) => parseSelection(values).platforms,
+  catalog: (values) => values["dry-run"] ? "read" : "existing",
+  // a dry run only reads the catalog: no platform is asked anything
+  sources: (values) =>
+    values["dry-run"] ? [] : parseSelection(values).platforms,
   toOptions: (values): DownloadOptions => ({
     ...parseSelection(values),
     limit: parseCount(values.limit, "--limit", DOWNLOAD_DEFAULTS.limit),
-    quality: parseQuality(values.quality),
-    ...(values.library === undefined ? {} : { library: values.library }),
-    nextDirs: values["next-dir"] ?? [],
-    minFree: values["min-free"] === undefined
-      ? DOWNLOAD_DEFAULTS.minFree
-      : parseSize(values["min-free"], "--min-free"),
-    concurrency: parsePositive(
-      values.concurrency,
-      "--concurrency",
-      DOWNLOAD_DEFAULTS.concurrency,
-    ),
-    retry: parseRetry(values.retry),
+    ...downloadRunOptions(values),
     dryRun: values["dry-run"] === true,
   }),
   run: (context, options, { io }) =>
     download(context, { ...options, ...(io.fetch ? { fetch: io.fetch } : {}) }),
   format: formatDownloadSummary,
-  exitCode: (summary) =>
-    summary.noSpace && !summary.dryRun ? EXIT.noSpace : exitStatus(summary),
+  exitCode: downloadExitCode,
 });
 
 /** `--quality`: `best` or a quality label. */

@@ -80,7 +80,7 @@ Options:
   --fault-truncate RATE share whose body is cut half-way
   --latency MS          added to every answer`,
   options: OPTIONS,
-  catalog: false,
+  catalog: "none",
   toOptions: (values): Omit<EmulatorOptions, "onListen" | "signal"> => {
     const port = parseCount(values.port, "--port", 0);
     if (port > 65535) {

@@ -7,6 +7,7 @@
  * @module
  */
 import { isSourceError } from "../sources/errors.ts";
+import { NoSpaceError } from "../storage/errors.ts";
 import type { RunStatus } from "../tasks/outcome.ts";
 import type { Ui } from "../tasks/ui.ts";
 
@@ -42,6 +43,52 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A failure the CLI describes in its own words (a missing catalog, an empty
+ * file at --db): one line, a kind for `--json`, and an exit status.
+ */
+export class CommandError extends Error {
+  /** Always `CommandError`. */
+  override readonly name = "CommandError";
+  /** What kind of failure it is, for `--json`. */
+  readonly kind: ErrorKind;
+  /** The exit status the CLI returns for it. */
+  readonly exitCode: number;
+
+  /** A failure of `kind` (default `error`), exit status 1 unless given. */
+  constructor(
+    message: string,
+    options: { kind?: ErrorKind; exitCode?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.kind = options.kind ?? "error";
+    this.exitCode = options.exitCode ?? EXIT.failure;
+  }
+}
+
+/**
+ * What kind of failure ended a command, as `--json` reports it: a bad
+ * command line, the catalog (missing, empty, damaged), a platform, the
+ * disk, Deno's permissions, or anything else.
+ */
+export type ErrorKind =
+  | "usage"
+  | "catalog"
+  | "source"
+  | "no_space"
+  | "permission"
+  | "error";
+
+/** A failure as `--json` prints it: `{"error": Failure}` on stdout. */
+export interface Failure {
+  /** The line printed on stderr, without its `error:` prefix. */
+  message: string;
+  /** What kind of failure it is. */
+  kind: ErrorKind;
+  /** The exit status. */
+  exit: number;
+}
+
 const STATUS_EXIT: Record<RunStatus, number> = {
   ok: EXIT.ok,
   partial: EXIT.partial,
@@ -64,35 +111,63 @@ export function exitStatus(summary: unknown): number {
 }
 
 /**
+ * An error of `command` as one line, its kind and the exit status it maps
+ * to: 2 for a usage error, an error's own `exitCode` (`NoSpaceError`,
+ * `CommandError`), else 1.
+ */
+export function failureOf(error: unknown, command: string): Failure {
+  if (error instanceof UsageError) {
+    const help = error.command ?? command;
+    return {
+      message: `${error.message}. Try 'catalogsync ${
+        help === "" ? "" : `${help} `
+      }--help'`,
+      kind: "usage",
+      exit: error.exitCode,
+    };
+  }
+  const exitCode = error instanceof Error && "exitCode" in error
+    ? error.exitCode
+    : undefined;
+  let message = error instanceof Error ? error.message : String(error);
+  const permission = error instanceof Deno.errors.NotCapable ||
+    error instanceof Deno.errors.PermissionDenied;
+  if (permission) {
+    message +=
+      " (Deno refused the access: run through 'deno task', or grant it with --allow-*)";
+  }
+  const kind: ErrorKind = error instanceof CommandError
+    ? error.kind
+    : isSourceError(error)
+    ? "source"
+    : error instanceof NoSpaceError
+    ? "no_space"
+    : permission
+    ? "permission"
+    : "error";
+  return {
+    message: isSourceError(error) || command === ""
+      ? message
+      : `${command}: ${message}`,
+    kind,
+    exit: typeof exitCode === "number" ? exitCode : EXIT.failure,
+  };
+}
+
+/**
  * Prints an error of `command` once, in one line (its `cause` chain and
- * stacks with `verbose`), and returns the exit status it maps to: 2 for a
- * usage error, an error's own `exitCode` (`NoSpaceError`), else 1.
+ * stacks with `verbose`), and returns what it was (`failureOf()`).
  */
 export function reportError(
   error: unknown,
   command: string,
   ui: Ui,
   verbose: boolean,
-): number {
+): Failure {
   ui.progress.clear();
-  if (error instanceof UsageError) {
-    ui.log.error(
-      `${error.message}. Try 'catalogsync ${error.command ?? command} --help'`,
-    );
-    return error.exitCode;
-  }
-  const exitCode = error instanceof Error && "exitCode" in error
-    ? error.exitCode
-    : undefined;
-  let message = error instanceof Error ? error.message : String(error);
-  if (
-    error instanceof Deno.errors.NotCapable ||
-    error instanceof Deno.errors.PermissionDenied
-  ) {
-    message +=
-      " (Deno refused the access: run through 'deno task', or grant it with --allow-*)";
-  }
-  ui.log.error(isSourceError(error) ? message : `${command}: ${message}`);
+  const failure = failureOf(error, command);
+  ui.log.error(failure.message);
+  if (failure.kind === "usage") return failure;
   if (verbose) {
     let current: unknown = error;
     while (current !== undefined) {
@@ -103,8 +178,9 @@ export function reportError(
       );
       current = current instanceof Error ? current.cause : undefined;
     }
-  } else {
+  } else if (!(error instanceof CommandError)) {
+    // a CommandError's line says all there is
     ui.log.info("(run with --verbose for details)");
   }
-  return typeof exitCode === "number" ? exitCode : EXIT.failure;
+  return failure;
 }

@@ -19,10 +19,12 @@ export interface Io {
   stdout(text: string): void;
   /** Writes text for people to stderr. */
   stderr(text: string): void;
-  /** Whether stderr is a terminal (progress is drawn only then). */
+  /** Whether stderr is a terminal (progress is redrawn in place only then). */
   stderrIsTerminal: boolean;
   /** Standard input, opened on first use. */
   stdin(): ReadableStream<Uint8Array>;
+  /** Whether stdin is a terminal (typed answers echo there). @default false */
+  stdinIsTerminal?: boolean;
   /** An environment variable (`NO_COLOR`, `CATALOGSYNC_DB`, credentials ...). */
   env(name: string): string | undefined;
   /** Terminal width. */
@@ -80,6 +82,7 @@ export function realIo(): Io {
     stderr: (text) => writeAll(Deno.stderr, encoder.encode(text)),
     stderrIsTerminal: Deno.stderr.isTerminal(),
     stdin: () => Deno.stdin.readable,
+    stdinIsTerminal: Deno.stdin.isTerminal(),
     env: envVar,
     columns: terminalColumns,
     signal: controller.signal,

@@ -1,7 +1,10 @@
 /**
- * The CLI's terminal UI: log lines and a live status on stderr, colours and
- * progress only on a terminal, colours as `NO_COLOR` and `FORCE_COLOR` say.
- * stdout is left to data.
+ * The CLI's terminal UI: log lines and a live status on stderr, colours as
+ * `NO_COLOR` and `FORCE_COLOR` say. On a terminal the status is redrawn in
+ * place; on a pipe or in a log its first lines are printed every few
+ * seconds. Control characters from the platforms' names (a tab, an escape
+ * sequence) are shown escaped, never sent to the terminal. stdout is left
+ * to data.
  *
  * @module
  */
@@ -24,6 +27,13 @@ export interface TerminalUiOptions {
   now?: () => number;
   /** Least milliseconds between redraws. @default 80 */
   redrawMs?: number;
+  /**
+   * Not on a terminal: the status's lines (without the indented detail
+   * lines) are printed, each on a line of its own, once this many
+   * milliseconds have passed since the UI was made or since they were
+   * last printed. @default 5000
+   */
+  pipeEveryMs?: number;
 }
 
 /** The UI of the CLI: stderr, colours and progress only on a terminal. */
@@ -33,6 +43,9 @@ export function terminalUi(options: TerminalUiOptions): Ui {
   const now = options.now ?? Date.now;
   const columns = options.columns ?? (() => 100);
   const redrawMs = options.redrawMs ?? 80;
+  const pipeEveryMs = options.pipeEveryMs ?? 5000;
+  // a run that ends within the first interval prints no status at all
+  let lastPrinted = now();
   let shown = 0;
   let current: readonly string[] = [];
   let lastDraw = 0;
@@ -65,15 +78,26 @@ export function terminalUi(options: TerminalUiOptions): Ui {
   return {
     log: {
       debug: (m) => {
-        if (options.verbose) line(`${tag("debug", "gray")} ${m}`);
+        if (options.verbose) {
+          line(`${tag("debug", "gray")} ${escapeControls(m, true)}`);
+        }
       },
-      info: (m) => line(m),
-      warn: (m) => line(`${tag("warning:", "yellow")} ${m}`),
-      error: (m) => line(`${tag("error:", "red")} ${m}`),
+      info: (m) => line(escapeControls(m, true)),
+      warn: (m) =>
+        line(`${tag("warning:", "yellow")} ${escapeControls(m, true)}`),
+      error: (m) => line(`${tag("error:", "red")} ${escapeControls(m, true)}`),
     },
     progress: {
       status(lines) {
-        if (!options.isTerminal) return;
+        if (!options.isTerminal) {
+          // a pipe or a log: the run's lines now and then, never redrawn
+          if (now() - lastPrinted < pipeEveryMs) return;
+          lastPrinted = now();
+          for (const text of typeof lines === "string" ? [lines] : lines) {
+            if (!/^\s/.test(text)) write(`${escapeControls(text, false)}\n`);
+          }
+          return;
+        }
         current = typeof lines === "string" ? [lines] : lines;
         if (now() - lastDraw >= redrawMs || shown !== current.length) draw();
       },
@@ -162,10 +186,43 @@ function charWidth(code: number): number {
   return 1;
 }
 
-/** Cuts a line to a display width, with an ellipsis; control characters become spaces. */
+/**
+ * Control characters (C0, DEL, C1) and bidi overrides shown as escapes
+ * (`\t`, `\x1b`, `\u202e`), so that a name cannot move the cursor, clear
+ * the screen or reorder a line; newlines kept when `keepNewlines`.
+ *
+ * @example Usage
+ * ```ts
+ * import { escapeControls } from "./ui.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(escapeControls("a\tb\x1b[2J", false), "a\\tb\\x1b[2J");
+ * assert.equal(escapeControls("one\ntwo", true), "one\ntwo");
+ * ```
+ */
+export function escapeControls(text: string, keepNewlines: boolean): string {
+  return text.replace(CONTROLS, (char) => {
+    if (char === "\n" && keepNewlines) return char;
+    const named = NAMED_ESCAPES[char];
+    if (named !== undefined) return named;
+    const code = char.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+// deno-lint-ignore no-control-regex -- these are what it escapes
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES: Record<string, string> = {
+  "\t": "\\t",
+  "\n": "\\n",
+  "\r": "\\r",
+};
+
+/** Cuts a line to a display width, with an ellipsis; control characters shown escaped. */
 export function fitWidth(text: string, width: number): string {
-  // deno-lint-ignore no-control-regex -- control characters would break the redraw
-  const clean = text.replace(/[\u0000-\u001f\u007f]/g, " ");
+  const clean = escapeControls(text, false);
   if (displayWidth(clean) <= width) return clean;
   let out = "";
   let used = 0;

@@ -1,26 +1,28 @@
 /**
  * From the global options to what a command runs on: the catalog (opened
- * or created), the sources of the platforms it needs (with credentials
- * from the environment, an emulation URL, a pace, and the recording of
- * `--record`), and the `Context` that carries them, the UI and the stdin
- * prompt into a stage.
+ * as the command needs it: only `collect` and `pipeline` create one), the
+ * sources of the platforms it needs (with credentials from the
+ * environment, an emulation URL, a pace, and the recording of `--record`),
+ * and the `Context` that carries them, the UI and the stdin prompt into a
+ * stage.
  *
  * @module
  */
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { mkdirSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { ParseArgsOptionsConfig } from "node:util";
 import { Catalog } from "../catalog/database.ts";
+import { LATEST_VERSION } from "../catalog/migrations.ts";
 import type { RetryInfo } from "../sources/http.ts";
 import { credentialsFromEnv } from "../sources/config.ts";
 import { createSources } from "../sources/registry.ts";
-import type { Platform, Source } from "../sources/types.ts";
+import { type Platform, PLATFORMS, type Source } from "../sources/types.ts";
 import { type Context, createContext } from "../tasks/context.ts";
 import type { Ui } from "../tasks/ui.ts";
-import { UsageError } from "./exit.ts";
+import { CommandError, UsageError } from "./exit.ts";
 import { type OptionValues, parseNumber } from "./flags.ts";
 import type { Io } from "./io.ts";
-import { linePrompt, LineReader } from "./prompt.ts";
+import { directoryAnswer, linePrompt, LineReader } from "./prompt.ts";
 import { Recording, recordingFetch } from "./record.ts";
 
 /** Options every command takes. */
@@ -53,12 +55,27 @@ export interface Globals {
   record: string | undefined;
 }
 
+/**
+ * How a command opens the catalog at `--db`:
+ *
+ * - `create`: opens it, or creates it (and its folder) when there is none,
+ *   saying so on stderr: `collect` and `pipeline`;
+ * - `existing`: opens it; a missing catalog is refused (exit status 1);
+ * - `read`: like `existing`, but nothing is migrated or written
+ *   (`download --dry-run`);
+ * - `none`: an in-memory catalog (`emulator`).
+ *
+ * An empty file is refused in every mode: SQLite would silently turn it
+ * into a catalog.
+ */
+export type CatalogNeed = "create" | "existing" | "read" | "none";
+
 /** What a command needs wired for it. */
 export interface Needs {
   /** Platforms whose sources it uses. */
   platforms: readonly Platform[];
-  /** Opens the catalog: `true` creates it if needed, `"existing"` requires it. */
-  catalog: boolean | "existing";
+  /** How it opens the catalog. */
+  catalog: CatalogNeed;
 }
 
 /** A command's context; disposing it closes the catalog. */
@@ -76,8 +93,17 @@ export async function wire(
   io: Io,
   ui: Ui,
 ): Promise<Wiring> {
+  // a missing or empty catalog is refused before any platform is asked,
+  // and a new one is created only once the sources are ready
+  const found = needs.catalog === "none"
+    ? undefined
+    : checkCatalog(globals.db, needs.catalog);
   let sources: Map<Platform, Source> = new Map();
-  const credentials = credentialsFromEnv(io.env);
+  // credentials are read only for a command that talks to the platforms:
+  // a task is not granted the variables it does not use
+  const credentials = needs.platforms.length > 0
+    ? credentialsFromEnv(io.env)
+    : {};
   const recording = globals.record === undefined ||
       needs.platforms.length === 0
     ? undefined
@@ -103,15 +129,20 @@ export async function wire(
         ),
     });
   }
-  const catalog = needs.catalog === false
+  const catalog = found === undefined
     ? Catalog.open(":memory:")
-    : openCatalog(globals.db, needs.catalog === "existing");
+    : openCatalog(found, needs.catalog, ui);
   const context = createContext({
     catalog,
     sources,
     log: ui.log,
     progress: ui.progress,
-    prompt: linePrompt(new LineReader(io.stdin), io.stderr),
+    // the one question is the low-space prompt's: a directory
+    prompt: linePrompt(new LineReader(io.stdin), io.stderr, {
+      ...(io.signal ? { signal: io.signal } : {}),
+      echoed: io.stdinIsTerminal ?? false,
+      answer: (line) => directoryAnswer(line, io.env("HOME")),
+    }),
     ...(io.now ? { now: io.now } : {}),
     ...(io.sleep ? { sleep: io.sleep } : {}),
     ...(io.freeSpace ? { freeSpace: io.freeSpace } : {}),
@@ -131,9 +162,19 @@ export async function wire(
   return { context, io: runIo, [Symbol.dispose]: () => catalog.close() };
 }
 
-/** Checks the global options and fills in their defaults from the environment. */
-export function readGlobals(values: GlobalValues, io: Io): Globals {
-  const emulation = values.emulation ?? io.env("CATALOGSYNC_EMULATION");
+/**
+ * Checks the global options and fills in their defaults from the
+ * environment: `$CATALOGSYNC_EMULATION` only for a command that talks to
+ * the platforms, `$CATALOGSYNC_DB` only for one that opens a catalog (a
+ * variable a task does not read needs no permission).
+ */
+export function readGlobals(
+  values: GlobalValues,
+  io: Io,
+  needs: Needs = { platforms: PLATFORMS, catalog: "existing" },
+): Globals {
+  const emulation = values.emulation ??
+    (needs.platforms.length > 0 ? io.env("CATALOGSYNC_EMULATION") : undefined);
   if (emulation !== undefined) {
     let url: URL;
     try {
@@ -152,7 +193,9 @@ export function readGlobals(values: GlobalValues, io: Io): Globals {
   if (values.record !== undefined && values.record.trim() === "") {
     throw new UsageError("Invalid --record '': expected a folder");
   }
-  const db = values.db ?? io.env("CATALOGSYNC_DB") ?? "./catalog.db";
+  const db = values.db ??
+    (needs.catalog === "none" ? undefined : io.env("CATALOGSYNC_DB")) ??
+    "./catalog.db";
   if (db.trim() === "") {
     throw new UsageError("Invalid --db '': expected a file path");
   }
@@ -166,21 +209,85 @@ export function readGlobals(values: GlobalValues, io: Io): Globals {
   };
 }
 
-function openCatalog(path: string, mustExist: boolean): Catalog {
-  if (mustExist && path !== ":memory:" && !existsSync(path)) {
-    throw new Error(
-      `No catalog at '${path}': run 'catalogsync collect' first, or point --db at one`,
-    );
+/** The catalog `checkCatalog()` found, as a command needs it. */
+interface FoundCatalog {
+  /** Its absolute path, or `:memory:`. */
+  path: string;
+  /** Whether there is no file yet (only for `create`). */
+  missing: boolean;
+}
+
+/**
+ * Looks at the catalog at `path` before anything is opened: refuses a
+ * missing one (unless `create`), an empty file and a folder.
+ */
+function checkCatalog(path: string, need: CatalogNeed): FoundCatalog {
+  if (path === ":memory:") return { path, missing: false };
+  const absolute = resolve(path);
+  const found = lookAt(absolute);
+  if (found === "file" || (found === "missing" && need === "create")) {
+    return { path: absolute, missing: found === "missing" };
   }
+  throw new CommandError(
+    found === "missing"
+      ? `No catalog at '${absolute}': run 'catalogsync collect' first, or point --db at one`
+      : found === "empty"
+      ? `'${absolute}' is an empty file, not a catalog: remove it, or point --db at a catalog`
+      : `'${absolute}' is a folder, not a catalog: point --db at a file`,
+    { kind: "catalog" },
+  );
+}
+
+/** Opens (or, for `create`, creates) the catalog `checkCatalog()` found. */
+function openCatalog(
+  { path, missing }: FoundCatalog,
+  need: CatalogNeed,
+  ui: Ui,
+): Catalog {
+  if (path === ":memory:") return Catalog.open(path);
+  const open = () =>
+    Catalog.open(path, {
+      create: need === "create",
+      queryOnly: need === "read",
+    });
+  let catalog: Catalog;
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    return Catalog.open(path);
+    try {
+      catalog = open();
+    } catch (error) {
+      // only a new catalog's folder is made, and only when opening failed
+      // (looking at the folder first would need read access to it)
+      if (!missing || lookAt(dirname(path)) !== "missing") throw error;
+      mkdirSync(dirname(path), { recursive: true });
+      catalog = open();
+    }
   } catch (error) {
-    throw new Error(
+    throw new CommandError(
       `Cannot open catalog '${path}': ${
         error instanceof Error ? error.message : String(error)
       }`,
-      { cause: error },
+      { kind: "catalog", cause: error },
     );
+  }
+  if (need === "read" && catalog.schemaVersion !== LATEST_VERSION) {
+    const version = catalog.schemaVersion;
+    catalog.close();
+    throw new CommandError(
+      `The catalog '${path}' has schema version ${version} and this catalogsync reads ${LATEST_VERSION}: run it once without --dry-run to migrate it`,
+      { kind: "catalog" },
+    );
+  }
+  if (missing) ui.log.info(`created a new catalog at ${path}`);
+  return catalog;
+}
+
+/** What is at `path`. */
+function lookAt(path: string): "missing" | "empty" | "file" | "folder" {
+  try {
+    const info = statSync(path);
+    return info.isFile() ? info.size === 0 ? "empty" : "file" : "folder";
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ENOENT") return "missing";
+    throw error;
   }
 }

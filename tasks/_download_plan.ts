@@ -41,6 +41,8 @@ export interface Plan {
   selected: number;
   /** Songs to download, in order. */
   songIds: number[];
+  /** The platform of each song to download (for the progress line). */
+  platformOf: Map<number, Platform>;
   /** Songs skipped: they have a file. */
   owned: number;
   /** Songs skipped: their task ended in a state not retried. */
@@ -83,6 +85,7 @@ export async function planDownloads(
   const plan: Plan = {
     selected: candidates.length,
     songIds: [],
+    platformOf: new Map(),
     owned: 0,
     terminal: { vip_only: 0, unavailable: 0, rate_limited: 0, failed: 0 },
     busy: 0,
@@ -134,6 +137,8 @@ export async function planDownloads(
     if (pending) plan.songIds.push(candidate.id);
     else plan.busy++;
   }
+  const platformOf = new Map(candidates.map((c) => [c.id, c.platform]));
+  for (const id of plan.songIds) plan.platformOf.set(id, platformOf.get(id)!);
   return plan;
 }
 

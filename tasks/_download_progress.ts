@@ -5,7 +5,9 @@
  *
  * @module
  */
+import type { Platform } from "../sources/types.ts";
 import { formatBytes, formatDuration } from "./format.ts";
+import { type PlatformProgress, progressLine } from "./_progress.ts";
 import type { Progress } from "./ui.ts";
 
 /** Where the run stands, as the progress line shows it. */
@@ -22,6 +24,8 @@ export interface RunProgress {
   resumedBytes: number;
   /** The root of the backend new files go to. */
   directory: string;
+  /** Songs settled and queued per platform. */
+  platforms?: ReadonlyMap<Platform, PlatformProgress>;
 }
 
 /** One file in flight. */
@@ -74,18 +78,26 @@ export class DownloadProgress {
     const elapsed = Math.max(1, now - this.#startedAt);
     const rate = (bytes - state.resumedBytes) / (elapsed / 1000);
     const left = state.queued - state.finished;
+    // without the songs' platforms (a run given none), one count for all
+    const platforms = state.platforms?.size
+      ? state.platforms
+      : new Map([["all" as const, {
+        done: state.finished,
+        total: state.queued,
+      }]]);
     const lines = [
-      `download ${state.finished}/${state.queued} songs · ${
-        formatBytes(bytes)
-      } · ${formatBytes(rate)}/s${
-        left > 0 && state.downloaded > 0
-          ? ` · ETA ${
-            formatDuration(
-              (elapsed / Math.max(1, state.finished)) * left,
-            )
-          }`
-          : ""
-      } · ${state.directory}`,
+      progressLine("download", "songs", platforms, [
+        formatBytes(bytes),
+        `${formatBytes(rate)}/s`,
+        ...(left > 0 && state.downloaded > 0
+          ? [
+            `ETA ${
+              formatDuration((elapsed / Math.max(1, state.finished)) * left)
+            }`,
+          ]
+          : []),
+        state.directory,
+      ]),
     ];
     for (const a of inFlight) {
       const pct = a.total ? ` ${Math.floor((a.bytes / a.total) * 100)}%` : "";

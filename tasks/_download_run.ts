@@ -31,6 +31,7 @@ import {
 } from "./_download_song.ts";
 import type { SongOutcome } from "./_offer_ladder.ts";
 import { type Reservation, SpaceController } from "./_space_policy.ts";
+import type { PlatformProgress } from "./_progress.ts";
 import type { StageUnits } from "./_stage.ts";
 
 /** How a run works: what `download()` resolved from its options. */
@@ -64,6 +65,8 @@ export class DownloadRun {
   #queue: number[] = [];
   #next = 0;
   #finished = 0;
+  /** Songs settled and planned per platform, for the progress line. */
+  readonly #byPlatform = new Map<Platform, PlatformProgress>();
 
   /** A run that fills `summary`, starting on the backend `first`. */
   constructor(
@@ -87,6 +90,7 @@ export class DownloadRun {
         bytes: summary.bytes,
         resumedBytes: summary.resumedBytes,
         directory: this.#space.active.container_name,
+        platforms: this.#byPlatform,
       }),
     );
     this.#space = new SpaceController({
@@ -106,10 +110,22 @@ export class DownloadRun {
 
   /**
    * Downloads the planned songs, in order, and fills the summary in; returns
-   * the units of work for its status.
+   * the units of work for its status. `platformOf` (each song's platform)
+   * gives the progress line its counts per platform.
    */
-  async execute(songIds: number[]): Promise<StageUnits> {
+  async execute(
+    songIds: number[],
+    platformOf: ReadonlyMap<number, Platform> = new Map(),
+  ): Promise<StageUnits> {
     this.#queue = songIds;
+    for (const id of songIds) {
+      const platform = platformOf.get(id);
+      if (platform === undefined) continue;
+      const counts = this.#byPlatform.get(platform) ??
+        { done: 0, total: 0 };
+      counts.total++;
+      this.#byPlatform.set(platform, counts);
+    }
     const summary = this.#summary;
     this.#progress.show(true);
     await Promise.all(
@@ -222,7 +238,7 @@ export class DownloadRun {
       });
     switch (outcome.kind) {
       case "done": {
-        this.#finished++;
+        this.#settled(job.row.platform);
         summary.downloaded++;
         summary.bytes += outcome.bytes;
         summary.resumedBytes += outcome.resumedBytes;
@@ -242,7 +258,7 @@ export class DownloadRun {
         return;
       }
       case "terminal": {
-        this.#finished++;
+        this.#settled(job.row.platform);
         finishTask(catalog, job.songId, owner, {
           state: outcome.state,
           error: outcome.error,
@@ -298,6 +314,12 @@ export class DownloadRun {
         );
         return;
     }
+  }
+
+  #settled(platform: Platform): void {
+    this.#finished++;
+    const counts = this.#byPlatform.get(platform);
+    if (counts) counts.done++;
   }
 
   #usage(backend: BackendRow): BackendUsage {

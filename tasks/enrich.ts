@@ -15,6 +15,7 @@ import {
   type RunStatus,
 } from "./outcome.ts";
 import { eachPlatform, finishStage, startStage } from "./_stage.ts";
+import { type PlatformProgress, progressLine } from "./_progress.ts";
 
 /** Options of `enrich()`. */
 export interface EnrichOptions {
@@ -100,6 +101,7 @@ export async function enrich(
     platformErrors: {},
     durationMs: 0,
   };
+  const progress = new Map<Platform, PlatformProgress>();
   await eachPlatform(
     context,
     start.platforms,
@@ -110,6 +112,8 @@ export async function enrich(
         retryFailed: options.retryFailed ?? ENRICH_DEFAULTS.retryFailed,
       });
       summary.selected += artists.length;
+      const mine = { done: 0, total: artists.length };
+      progress.set(platform, mine);
       for (const artist of artists) {
         if (context.signal?.aborted) break;
         try {
@@ -146,11 +150,8 @@ export async function enrich(
             error: message,
           });
         }
-        context.progress.status(
-          `enrich ${
-            summary.enriched + summary.failed
-          }/${summary.selected} artists`,
-        );
+        mine.done++;
+        context.progress.status(progressLine("enrich", "artists", progress));
       }
     },
   );

@@ -46,6 +46,7 @@ import {
   type RunStatus,
 } from "./outcome.ts";
 import { eachPlatform, finishStage, startStage } from "./_stage.ts";
+import { type PlatformProgress, progressLine } from "./_progress.ts";
 
 /** Options of `sync()`. */
 export interface SyncOptions {
@@ -191,11 +192,17 @@ export async function sync(
     platformErrors: {},
     durationMs: 0,
   };
+  const progress = new Map<Platform, PlatformProgress>(
+    platforms.map((platform) => [platform, {
+      done: 0,
+      total: selected.filter((p) => p.platform === platform).length,
+    }]),
+  );
   const show = () =>
     context.progress.status(
-      `sync ${summary.synced + summary.failed}/${selected.length} playlists · ${
-        summary.songs.toLocaleString("en-US")
-      } songs · ${summary.newArtists} new artists`,
+      progressLine("sync", "playlists", progress, [
+        `${summary.songs.toLocaleString("en-US")} songs`,
+      ]),
     );
   show();
 
@@ -251,6 +258,7 @@ export async function sync(
               }
             }
           }
+          progress.get(platform)!.done++;
           show();
         }
       };

@@ -786,9 +786,8 @@ Deno.test("download() shows progress: songs, bytes, rate, ETA and each file", as
   assert.ok(shown.length >= 3, `${shown.length} statuses`);
   assert.ok(
     shown.some((s) =>
-      /^download 1\/2 songs · [\d.]+ KiB · [\d.]+ (KiB|MiB)\/s · ETA /.test(
-        s,
-      ) &&
+      /^download \[#{10}-{10}\] {2}50% 1\/2 songs · [\d.]+ KiB · [\d.]+ (KiB|MiB)\/s · ETA /
+        .test(s) &&
       /\n {2}netease Artist 2 - Song 2 \(lossless\) \d+% /.test(s)
     ),
     shown.join("\n---\n"),
