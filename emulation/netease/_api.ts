@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { declaredList, type GenList } from "../_hidden.ts";
 import type { EmulatorContext } from "../platform.ts";
 import {
   ANONYMOUS_TRACKS,
@@ -54,15 +55,15 @@ export function answer(
     case "/api/playlist/hottags":
       return hotTags(catalog);
     case "/api/playlist/list":
-      return playlistList(catalog, call.params);
+      return playlistList(catalog, call);
     case "/api/playlist/highquality/tags":
       return highQualityTags(catalog);
     case "/api/playlist/highquality/list":
-      return highQualityList(catalog, call.params);
+      return highQualityList(catalog, call);
     case "/api/toplist":
-      return toplist(catalog, false);
+      return toplist(catalog, call, false);
     case "/api/toplist/detail":
-      return toplist(catalog, true);
+      return toplist(catalog, call, true);
     case "/api/v6/playlist/detail":
     case "/api/v3/playlist/detail":
       return playlistDetail(catalog, call);
@@ -183,7 +184,14 @@ function playlistsOf(catalog: NeteaseCatalog, cat: string): number[] {
     : catalog.world.categoryPlaylists(category);
 }
 
-function playlistList(catalog: NeteaseCatalog, params: Json): Json {
+/** The count a list declares under the behaviours in force (hidden songs counted). */
+function declared(call: ApiCall, list: GenList): number {
+  const { context } = call;
+  return declaredList(context.world.seed, list, context.behaviours).declared;
+}
+
+function playlistList(catalog: NeteaseCatalog, call: ApiCall): Json {
+  const params = call.params;
   const cat = str(params, "cat", "全部");
   const order = str(params, "order", "hot");
   if (order !== "hot" && order !== "new") bad(`order: '${order}'`);
@@ -202,7 +210,9 @@ function playlistList(catalog: NeteaseCatalog, params: Json): Json {
     cat,
     more: offset + page.length < all.length,
     total: all.length,
-    playlists: page.map((p) => catalog.playlist(p)),
+    playlists: page.map((p) =>
+      catalog.playlist(p, { trackCount: declared(call, p) })
+    ),
   };
 }
 
@@ -226,7 +236,8 @@ function highQualityTags(catalog: NeteaseCatalog): Json {
   return { code: 200, tags };
 }
 
-function highQualityList(catalog: NeteaseCatalog, params: Json): Json {
+function highQualityList(catalog: NeteaseCatalog, call: ApiCall): Json {
+  const params = call.params;
   const cat = str(params, "cat", "全部");
   const limit = int(params, "limit", 50, 1);
   const lasttime = int(params, "lasttime", 0);
@@ -247,17 +258,23 @@ function highQualityList(catalog: NeteaseCatalog, params: Json): Json {
       catalog.playlist(p, {
         copywriter: `${p.tags[0] ?? "精品"}精选`,
         tag: p.tags.join(","),
+        trackCount: declared(call, p),
       })
     ),
   };
 }
 
-function toplist(catalog: NeteaseCatalog, detail: boolean): Json {
+function toplist(
+  catalog: NeteaseCatalog,
+  call: ApiCall,
+  detail: boolean,
+): Json {
   const world = catalog.world;
   const list = [];
   for (let i = 0; i < world.shape.charts; i++) {
     const chart = world.chart(i);
     const item = catalog.chart(chart);
+    item.trackCount = declared(call, chart);
     if (detail) {
       const top = Math.min(3, chart.trackCount);
       item.tracks = Array.from({ length: top }, (_, k) => {
@@ -324,7 +341,8 @@ function playlistDetail(catalog: NeteaseCatalog, call: ApiCall): Json {
     relatedVideos: null,
     playlist: {
       ...meta,
-      trackCount: list.trackCount,
+      // §7 correction: trackCount may count songs trackIds do not hold
+      trackCount: declared(call, list),
       tracks,
       trackIds,
       subscribers: [],

@@ -7,6 +7,7 @@
  * @module
  */
 import { hash32, hashString, hexString, unit } from "../_hash.ts";
+import { declaredList } from "../_hidden.ts";
 import type { FaultRule } from "../faults.ts";
 import type { EmulatorContext, Route } from "../platform.ts";
 import type { GenSong } from "../world.ts";
@@ -82,11 +83,11 @@ export class QqApi {
       case "playlist.PlaylistAllCategoriesServer.get_all_categories":
         return this.#categories();
       case "playlist.PlayListCategoryServer.get_category_content":
-        return this.#categoryContent(param);
+        return this.#categoryContent(param, at.context);
       case "musicToplist.ToplistInfoServer.GetAll":
-        return this.#toplists(at.now);
+        return this.#toplists(at.context, at.now);
       case "musicToplist.ToplistInfoServer.GetDetail":
-        return this.#toplistDetail(param, at.now);
+        return this.#toplistDetail(param, at.context, at.now);
       case VKEY:
         return this.#vkey(param, at);
       case "music.musichallSinger.SingerInfoInter.GetSingerDetail":
@@ -115,7 +116,7 @@ export class QqApi {
     };
   }
 
-  #categoryContent(param: Json): LabelAnswer {
+  #categoryContent(param: Json, context: EmulatorContext): LabelAnswer {
     const id = integer(param.category_id);
     const size = integer(param.size ?? 20);
     const page = integer(param.page ?? 0);
@@ -135,15 +136,21 @@ export class QqApi {
       data: {
         content: {
           total_cnt: indexes.length,
-          v_item: slice.map((p) => ({
-            basic: playlistBasic(this.#catalog.world.playlist(p)),
-          })),
+          v_item: slice.map((p) => {
+            const playlist = this.#catalog.world.playlist(p);
+            const { declared } = declaredList(
+              context.world.seed,
+              playlist,
+              context.behaviours,
+            );
+            return { basic: playlistBasic(playlist, declared) };
+          }),
         },
       },
     };
   }
 
-  #toplists(now: number): LabelAnswer {
+  #toplists(context: EmulatorContext, now: number): LabelAnswer {
     const world = this.#catalog.world;
     const groups = [
       { groupId: 0, groupName: "巅峰榜", toplist: [] as Json[] },
@@ -151,12 +158,12 @@ export class QqApi {
     ];
     for (const chart of this.#catalog.charts()) {
       const period = chartPeriod(chart, now);
-      const previews = Array.from(
-        { length: Math.min(3, chart.trackCount) },
-        (_, i) => {
-          const song = world.song(chart.track(i));
+      const list = declaredList(world.seed, chart, context.behaviours);
+      const previews = list.page(0, 4).slice(0, 3).map(
+        ({ position, song: index }) => {
+          const song = world.song(index);
           return {
-            rank: i + 1,
+            rank: position + 1,
             songId: song.id,
             title: song.title,
             singerName: song.artists.map((a) => a.name).join("/"),
@@ -173,7 +180,7 @@ export class QqApi {
         period,
         updateTime: chinaDay(now),
         listenNum: 1_000_000 + hash32(world.seed, 66, chart.index) % 9_000_000,
-        totalNum: chart.trackCount,
+        totalNum: list.declared,
         song: previews,
         headPicUrl: chartPicture(chart),
         frontPicUrl: chartPicture(chart),
@@ -187,7 +194,11 @@ export class QqApi {
     };
   }
 
-  #toplistDetail(param: Json, now: number): LabelAnswer {
+  #toplistDetail(
+    param: Json,
+    context: EmulatorContext,
+    now: number,
+  ): LabelAnswer {
     // §4: the real page sends `topid`, others `topId`; both are accepted
     const topId = integer(param.topid ?? param.topId);
     const offset = integer(param.offset ?? 0);
@@ -204,13 +215,11 @@ export class QqApi {
     const matches = asked === "" || asked === current;
     const count = Math.max(0, Math.min(num, 300));
     const start = Math.max(0, offset);
-    const positions = matches
-      ? Array.from(
-        { length: Math.max(0, Math.min(count, chart.trackCount - start)) },
-        (_, i) => start + i,
-      )
-      : [];
-    const songs = positions.map((p) => world.song(chart.track(p)));
+    // pages are cut in declared positions; hidden songs are left out
+    const list = declaredList(world.seed, chart, context.behaviours);
+    const held = matches ? list.page(start, start + count) : [];
+    const positions = held.map((h) => h.position);
+    const songs = held.map((h) => world.song(h.song));
     return {
       code: 0,
       data: {
@@ -230,7 +239,7 @@ export class QqApi {
           history: { year: [], subPeriod: [] },
           listenNum: 1_000_000 +
             hash32(world.seed, 66, chart.index) % 9_000_000,
-          totalNum: chart.trackCount,
+          totalNum: list.declared,
           song: songs.map((song, i) => ({
             rank: positions[i]! + 1,
             rankType: 3,

@@ -128,6 +128,7 @@ export class Charts {
   ): Promise<
     { complete: boolean; period: string; first: ToplistPage; songs: SongInfo[] }
   > {
+    const step = TOPLIST_PAGE_SIZE;
     const pageCall = (period: string, offset: number, num: number) => ({
       ...MODULES.toplistDetail,
       param: { topid: topId, offset, num, period },
@@ -147,16 +148,18 @@ export class Charts {
         return { complete: false, period: first.period, first, songs: [] };
       }
     }
+    // by offset in steps of the page size asked, never by the count
+    // received: a page short of hidden songs must not shift the next one;
+    // what the pages hold is the chart (corrections, December 2026)
     const total = first.totalNum;
     const songs = [...first.songs];
-    const step = first.songs.length;
-    if (step === 0 && total > 0) {
-      throw malformed(
-        `chart ${topId} declares ${total} songs but its first page is empty`,
-      );
-    }
     const offsets: number[] = [];
-    for (let offset = step; offset < total; offset += step) {
+    // an empty first page ends the chart, as an empty page ends a playlist
+    for (
+      let offset = step;
+      first.songs.length > 0 && offset < total;
+      offset += step
+    ) {
       offsets.push(offset);
     }
     for (let i = 0; i < offsets.length; i += PAGES_PER_ENVELOPE) {
@@ -172,11 +175,6 @@ export class Charts {
         }
         songs.push(...page.songs);
       }
-    }
-    if (songs.length < total) {
-      throw malformed(
-        `chart ${topId} declares ${total} songs but its pages hold ${songs.length}`,
-      );
     }
     return { complete: true, period, first, songs: onceEach(songs) };
   }

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import type { Behaviours } from "../../emulation/behaviours.ts";
+import { declaredList } from "../../emulation/_hidden.ts";
+import type { WorldShape } from "../../emulation/world.ts";
 import { normalizeName } from "../../sources/artist_names.ts";
 import { isSourceError } from "../../sources/errors.ts";
 import type { Fetch } from "../../sources/http.ts";
@@ -26,15 +29,18 @@ async function setup(
     sleeps?: number[];
     retries?: number;
     wrap?: (fetch: Fetch) => Fetch;
+    behaviours?: Partial<Behaviours>;
+    shape?: Partial<WorldShape>;
   } = {},
 ) {
   const clock = options.clock ?? new Clock();
-  const emulation = kuwoEmulation(
-    clock,
-    options.cookieTtlMinutes === undefined
+  const emulation = kuwoEmulation(clock, {
+    ...(options.cookieTtlMinutes === undefined
       ? {}
-      : { cookieTtlMinutes: options.cookieTtlMinutes },
-  );
+      : { cookieTtlMinutes: options.cookieTtlMinutes }),
+    ...(options.behaviours ? { behaviours: options.behaviours } : {}),
+    ...(options.shape ? { shapes: { kuwo: options.shape } } : {}),
+  });
   const recorder = recording(emulation.fetch);
   const fetch = options.wrap ? options.wrap(recorder.fetch) : recorder.fetch;
   const source = await kuwoSource(fetch, clock, {
@@ -166,6 +172,66 @@ Deno.test("playlistSongs() reads a chart through the signed bang/musicList in pa
   assert.equal(pages.length, Math.ceil(chart.trackCount / 30));
 });
 
+Deno.test("playlistSongs() takes what a chart's pages hold when num counts hidden songs", async () => {
+  const { source, world, log } = await setup({
+    behaviours: { hiddenTracks: 1 },
+    shape: { charts: 1, minChartTracks: 80, maxChartTracks: 80 },
+  });
+  const chart = world.chart(0);
+  const list = declaredList(world.seed, chart, { hiddenTracks: 1 });
+  assert.ok(
+    list.hidden.some((slot) => slot >= 30 && slot < 60),
+    "page 2 short",
+  );
+  const { songs, declaredCount } = await source.playlistSongs(
+    `chart:${chart.id}`,
+  );
+  assert.equal(declaredCount, list.declared);
+  assert.deepEqual(
+    songs.map((s) => s.remoteId),
+    Array.from(
+      { length: chart.trackCount },
+      (_, i) => String(world.song(chart.track(i)).id),
+    ),
+  );
+  const pages = log.filter((r) => r.url.pathname.endsWith("/musicList"));
+  assert.deepEqual(pages.map((r) => r.url.searchParams.get("pn")), [
+    "1",
+    "2",
+    "3",
+  ]);
+});
+
+Deno.test("playlistSongs() takes what playListInfo pages hold: a short page in the middle ends nothing", async () => {
+  const { source, world, log } = await setup({
+    behaviours: { hiddenTracks: 1 },
+    shape: { songs: 400, bigPlaylistTracks: 250 },
+  });
+  const playlist = world.playlist(0);
+  const list = declaredList(world.seed, playlist, { hiddenTracks: 1 });
+  assert.ok(list.hidden.some((slot) => slot >= 100 && slot < 200));
+  const result = await source.playlistSongs(String(playlist.id));
+  assert.equal(result.declaredCount, list.declared);
+  assert.deepEqual(
+    result.songs.map((s) => s.remoteId),
+    Array.from(
+      { length: 250 },
+      (_, i) => String(world.song(playlist.track(i)).id),
+    ),
+  );
+  const pages = log.filter((r) => r.url.pathname.endsWith("/playListInfo"));
+  assert.deepEqual(pages.map((r) => r.url.searchParams.get("pn")), [
+    "1",
+    "2",
+    "3",
+  ]);
+  assert.equal(
+    log.filter((r) => r.url.pathname.endsWith("/pl.svc")).length,
+    0,
+    "never nplserver for a short page",
+  );
+});
+
 Deno.test("playlistSongs() reads every track of a playlist with decoded names", async () => {
   const { source, world } = await setup();
   const playlist = world.playlist(0);
@@ -192,7 +258,7 @@ Deno.test("playlistSongs() reads every track of a playlist with decoded names", 
   });
 });
 
-Deno.test("playlistSongs() refuses a page that does not hold what the total promises", async () => {
+Deno.test("playlistSongs() refuses a page of another playlist, from either path", async () => {
   const { source, world, log } = await setup({
     retries: 1,
     wrap: (inner) => async (input, init) => {
@@ -201,10 +267,10 @@ Deno.test("playlistSongs() refuses a page that does not hold what the total prom
       if (!url.includes("playListInfo") && !url.includes("pl.svc")) {
         return response;
       }
-      // short pages from both paths: the web one and its nplserver fallback
+      // pages of another playlist from both paths: the web one and nplserver
       const body = await response.json();
-      body.data?.musicList?.pop();
-      body.musiclist?.pop();
+      if (body.data) body.data.id = 42;
+      if (body.musiclist) body.id = "42";
       return new Response(JSON.stringify(body), {
         headers: { "content-type": "application/json" },
       });
@@ -213,7 +279,7 @@ Deno.test("playlistSongs() refuses a page that does not hold what the total prom
   await rejects(
     source.playlistSongs(String(world.playlist(0).id)),
     "malformed",
-    /nplserver page 0 of \d+ holds \d+ songs, expected .*playListInfo page 1 of \d+ holds/,
+    /nplserver answered playlist 42 for \d+ .*playListInfo answered playlist 42 for/,
   );
   assert.ok(log.some((r) => r.url.pathname.endsWith("/pl.svc")));
 });

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { type Behaviours, NO_BEHAVIOURS } from "../../emulation/behaviours.ts";
+import { declaredList } from "../../emulation/_hidden.ts";
 import { createEmulation } from "../../emulation/emulation.ts";
 import {
   chartPeriod,
@@ -31,6 +33,8 @@ interface Logged {
 
 interface SetupOptions {
   emulator?: QqEmulatorOptions;
+  /** The modelled behaviours of real answers: off (the happy path) unless given. */
+  behaviours?: Partial<Behaviours>;
   shape?: Partial<WorldShape>;
   /** Which published account to log in with. */
   account?: "vip" | "svip" | "expired";
@@ -44,6 +48,9 @@ async function setup(options: SetupOptions = {}) {
   const emulation = createEmulation({
     size: "tiny",
     now: () => clock.now,
+    behaviours: options.behaviours
+      ? { ...NO_BEHAVIOURS, ...options.behaviours }
+      : "off",
     emulators: {
       qq: (world) =>
         createQqEmulator(world, { flakyVkeyRate: 0, ...options.emulator }),
@@ -234,6 +241,51 @@ Deno.test("playlistSongs() pages getcdinfo with song_begin/song_num to the decla
       r.headers.get("referer")?.startsWith("https://y.qq.com/")
     ),
   );
+});
+
+Deno.test("playlistSongs() takes what the pages hold when the declared total counts hidden songs", async () => {
+  const { qq, world, requests } = await setup({
+    shape: { songs: 300, bigPlaylistTracks: 250 },
+    behaviours: { hiddenTracks: 1 },
+  });
+  const playlist = world.playlist(0);
+  const list = declaredList(world.seed, playlist, { hiddenTracks: 1 });
+  // a hidden song in a page in the middle: that page comes back short
+  assert.ok(
+    list.hidden.some((slot) => slot >= 100 && slot < 200),
+    "a short middle page",
+  );
+  const result = await qq.playlistSongs(String(playlist.id));
+  assert.equal(result.declaredCount, list.declared);
+  assert.deepEqual(
+    result.songs.map((s) => s.remoteId),
+    Array.from({ length: 250 }, (_, i) => world.song(playlist.track(i)).mid),
+  );
+  // the next page by its offset, not by the count received
+  const pages = requests.map((r) => new URL(r.url).searchParams);
+  assert.deepEqual(pages.map((q) => q.get("song_begin")), ["0", "100", "200"]);
+});
+
+Deno.test("playlistSongs() of a chart shorter than declared takes what its pages hold", async () => {
+  const { qq, world, requests } = await setup({
+    shape: { songs: 300, charts: 1, minChartTracks: 230, maxChartTracks: 230 },
+    behaviours: { hiddenTracks: 1 },
+  });
+  const chart = world.chart(0);
+  const list = declaredList(world.seed, chart, { hiddenTracks: 1 });
+  assert.ok(list.hidden.length > 0 && list.hidden[0]! < 100);
+  const result = await qq.playlistSongs(`chart:${chart.id}`);
+  assert.equal(result.declaredCount, list.declared);
+  assert.deepEqual(
+    result.songs.map((s) => s.remoteId),
+    Array.from({ length: 230 }, (_, i) => world.song(chart.track(i)).mid),
+  );
+  const offsets = gatewayCalls(requests).flatMap((r) =>
+    Object.values(r.body).flatMap((v: Any) =>
+      v.method === "GetDetail" ? [v.param.offset] : []
+    )
+  );
+  assert.deepEqual(offsets, [0, 100, 200]);
 });
 
 Deno.test("playlistSongs() reports a missing playlist as not_found", async () => {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { type Behaviours, NO_BEHAVIOURS } from "../../emulation/behaviours.ts";
 import { createEmulation, type Emulation } from "../../emulation/emulation.ts";
 import {
   chartPeriod,
@@ -21,12 +22,20 @@ type Any = any;
 
 /** An emulation on a clock the test moves. */
 function setup(
-  options: QqEmulatorOptions & { songs?: number; big?: number } = {},
+  options: QqEmulatorOptions & {
+    songs?: number;
+    big?: number;
+    /** The modelled behaviours of real answers: off unless given. */
+    behaviours?: Partial<Behaviours>;
+  } = {},
 ) {
   const clock = { now: T0 };
   const emulation = createEmulation({
     size: "tiny",
     now: () => clock.now,
+    behaviours: options.behaviours
+      ? { ...NO_BEHAVIOURS, ...options.behaviours }
+      : "off",
     emulators: {
       qq: (world) => createQqEmulator(world, { flakyVkeyRate: 0, ...options }),
     },
