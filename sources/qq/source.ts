@@ -3,8 +3,9 @@
  * the `musicu.fcg` gateway (family B), or from the legacy family A as a
  * whole when B fails (pools keyed `legacy:<categoryId>`); the charts as
  * one `toplist` pool of `chart:<topId>` playlists; playlist songs from
- * `getcdinfo`, chart songs from `GetDetail`; download offers from one
- * `CgiGetVkey` call per song; artist details from `GetSingerDetail`.
+ * `getcdinfo`, chart songs from `GetDetail`; download offers from one vkey
+ * call per song (unsigned, signed or the app's, whichever answers);
+ * artist details from `GetSingerDetail`.
  *
  * @example Usage
  * ```ts
@@ -60,7 +61,7 @@ import {
   LegacySquare,
   warrantsLegacyFallback,
 } from "./_legacy_square.ts";
-import { resolveOffers } from "./_offers.ts";
+import { resolveOffers, VkeyRoute } from "./_offers.ts";
 import { parseSingerDetail } from "./_parse.ts";
 import {
   parseCategories,
@@ -82,6 +83,8 @@ export class QqSource implements Source {
   #transport: QqTransport;
   #legacySquare: LegacySquare;
   #charts: Charts;
+  /** The vkey variant that answered last: the run's next song starts there. */
+  #vkeyRoute = new VkeyRoute();
 
   /** A source speaking to QQ Music (or its emulation) as `config` says. */
   constructor(config: SourceConfig) {
@@ -131,12 +134,15 @@ export class QqSource implements Source {
       : this.#playlistSongs(remotePlaylistId);
   }
 
-  /** Usable offers best first, one vkey request for every rung (see `_offers.ts`). */
+  /**
+   * Usable offers best first, one vkey request for every rung, in the
+   * variant that answered last in this run (see `_offers.ts`).
+   */
   downloadOffers(
     song: SongInfo,
     options: OfferOptions = {},
   ): AsyncGenerator<DownloadOffer> {
-    return resolveOffers(this.#transport, song, options);
+    return resolveOffers(this.#transport, this.#vkeyRoute, song, options);
   }
 
   /** `GetSingerDetail` of a singer mid. */

@@ -627,7 +627,7 @@ Deno.test("downloadOffers() retries a transient empty purl and then gives up", a
   emulation.faults.inject({
     kind: "business",
     platform: "qq",
-    match: "CgiGetVkey",
+    match: "GetVkey",
     code: 0,
     times: 10,
   });
@@ -636,7 +636,113 @@ Deno.test("downloadOffers() retries a transient empty purl and then gives up", a
     collect(qq.downloadOffers(song)),
     (error) => isSourceError(error, "unavailable"),
   );
+  // each variant asked once: unsigned, signed, the app's
   assert.equal(gatewayCalls(requests).length, 3);
+});
+
+/** Where each vkey request of a log went: `musicu`/`musics` and its module. */
+function vkeyRequests(requests: Logged[]): string[] {
+  return gatewayCalls(requests).flatMap((r) =>
+    r.calls.filter((c) => c.includes("GetVkey")).map((c) =>
+      `${r.url.includes("/musics.fcg") ? "signed" : "unsigned"} ${c}`
+    )
+  );
+}
+
+Deno.test("downloadOffers() asks musics.fcg signed when every rung comes back empty unsigned, and starts there for the next song", async () => {
+  const { qq, world, emulation, requests } = await setup({
+    shape: MANY_SONGS,
+    behaviours: { qqUnsignedVkeyEmpty: 1, qqUnsignedVkeyForm: "empty" },
+  });
+  const songs = (await songsOf(qq, String(world.playlist(0).id)))
+    .filter((s) => s.availability === "available");
+  requests.length = 0;
+  const first = await collect(qq.downloadOffers(songs[0]!));
+  assert.equal(first[0]!.level, "M500");
+  assert.deepEqual(vkeyRequests(requests), [
+    "unsigned vkey.GetVkeyServer.CgiGetVkey",
+    "signed vkey.GetVkeyServer.CgiGetVkey",
+  ]);
+  const audio = await emulation.fetch(first[0]!.url);
+  assert.equal(audio.status, 200);
+  await audio.body?.cancel();
+  // the run remembers the variant that answered
+  requests.length = 0;
+  assert.equal((await collect(qq.downloadOffers(songs[1]!)))[0]!.level, "M500");
+  assert.deepEqual(vkeyRequests(requests), [
+    "signed vkey.GetVkeyServer.CgiGetVkey",
+  ]);
+});
+
+Deno.test("downloadOffers() reads retcode 104009 (invalidq) and goes on to the app's UrlGetVkey with the Android comm", async () => {
+  const { qq, world, emulation, requests } = await setup({
+    shape: MANY_SONGS,
+    behaviours: {
+      qqUnsignedVkeyEmpty: 1,
+      qqUnsignedVkeyForm: "invalidq",
+      qqSignedVkeyAnswers: false,
+    },
+  });
+  const songs = (await songsOf(qq, String(world.playlist(0).id)))
+    .filter((s) => s.availability === "available");
+  requests.length = 0;
+  const offers = await collect(qq.downloadOffers(songs[0]!));
+  assert.equal(offers[0]!.level, "M500");
+  assert.deepEqual(vkeyRequests(requests), [
+    "unsigned vkey.GetVkeyServer.CgiGetVkey",
+    "signed vkey.GetVkeyServer.CgiGetVkey",
+    "unsigned music.vkey.GetVkey.UrlGetVkey",
+  ]);
+  const app = gatewayCalls(requests).at(-1)!.body;
+  assert.equal(app.comm.ct, 11);
+  assert.match(app.comm.QIMEI36, /^[0-9a-f]{36}$/);
+  assert.equal(app.comm.tmeAppID, "qqmusic");
+  // the app's answer names no CDN: the default one serves the file
+  const audio = await emulation.fetch(offers[0]!.url);
+  assert.equal(audio.status, 200);
+  assert.equal((await audio.arrayBuffer()).byteLength, offers[0]!.sizeBytes);
+  requests.length = 0;
+  await collect(qq.downloadOffers(songs[1]!));
+  assert.deepEqual(vkeyRequests(requests), [
+    "unsigned music.vkey.GetVkey.UrlGetVkey",
+  ]);
+});
+
+Deno.test("downloadOffers() says vip_only only when the variants agree", async () => {
+  // the unsigned call refuses every rung with 104003; the others grant
+  const refusing: (fetch: Fetch) => Fetch = (inner) => async (input, init) => {
+    const request = new Request(input, init);
+    const response = await inner(request);
+    if (!request.url.includes("/musicu.fcg")) return response;
+    const body = await response.json();
+    for (const label of Object.values(body) as Any[]) {
+      for (const entry of label?.data?.midurlinfo ?? []) {
+        Object.assign(entry, { purl: "", vkey: "", result: 104003 });
+      }
+    }
+    return Response.json(body);
+  };
+  const { qq, world, requests } = await setup({
+    shape: MANY_SONGS,
+    wrap: refusing,
+  });
+  const songs = await songsOf(qq, String(world.playlist(0).id));
+  const song = songs.find((s) => s.availability === "available")!;
+  requests.length = 0;
+  const offers = await collect(qq.downloadOffers(song));
+  assert.equal(offers[0]!.level, "M500", "the signed call granted it");
+  assert.deepEqual(vkeyRequests(requests), [
+    "unsigned vkey.GetVkeyServer.CgiGetVkey",
+    "signed vkey.GetVkeyServer.CgiGetVkey",
+  ]);
+  // a pay_play song without a login is VIP-only at the first refusal
+  const paid = songs.find((s) => s.availability === "vip")!;
+  requests.length = 0;
+  await assert.rejects(
+    collect(qq.downloadOffers(paid)),
+    (error) => isSourceError(error, "vip") && error.code === 104003,
+  );
+  assert.equal(vkeyRequests(requests).length, 1);
 });
 
 Deno.test("downloadOffers() throws vip for VIP-only songs and unavailable for songs without rights", async () => {
