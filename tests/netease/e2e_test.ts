@@ -115,6 +115,8 @@ Deno.test("the download stage fetches a song whose dlLevel outweighs plLevel at 
     size: "tiny",
     seed: 5,
     shapes: { netease: { songs: 40 } },
+    // the download endpoint answers: its refusals are client_test's
+    behaviours: { neteaseDownloadRefused: 0 },
   });
   const world = emulation.worlds.netease;
   await using server = serveEmulation(emulation);
