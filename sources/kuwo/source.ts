@@ -15,7 +15,8 @@
  *   songs of a chart from the signed `bang/musicList` (`rn=30`);
  * - download offers from `mobi.s`, one request per rung of `4000kflac >
  *   2000kflac > 320kmp3 > 192kmp3 > 128kmp3`, plain (`convert_url_with_sign`)
- *   or KuwoDES (`convert_url2`).
+ *   or KuwoDES (`convert_url2`, by format), with the first of its `source`
+ *   strings that `mobi.s` does not refuse.
  *
  * @example Usage
  * ```ts
@@ -66,7 +67,7 @@ import {
   WWW_REFERER,
 } from "./_constants.ts";
 import { nplserverMayCure, nplserverPlaylistSongs } from "./_nplserver.ts";
-import { resolveOffers } from "./_offers.ts";
+import { MobiRoute, resolveOffers } from "./_offers.ts";
 import { malformed, parseArtist, parseSong } from "./_parse.ts";
 import {
   parseBangList,
@@ -104,6 +105,8 @@ export class KuwoSource implements Source {
   #transport: KuwoTransport;
   #offerPath: OfferPath;
   #probe: boolean;
+  /** The `mobi.s` source string that answered last: the next request starts there. */
+  #mobiRoute = new MobiRoute();
 
   /** A source speaking to Kuwo (or its emulation) as `config` says. */
   constructor(config: SourceConfig, options: KuwoSourceOptions = {}) {
@@ -185,6 +188,7 @@ export class KuwoSource implements Source {
       ...options,
       path: this.#offerPath,
       probe: this.#probe,
+      route: this.#mobiRoute,
     });
   }
 

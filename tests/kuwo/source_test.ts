@@ -408,7 +408,7 @@ Deno.test("downloadOffers() walks the ladder through the plain convert_url_with_
   await checkOffer(emulation.fetch, offers[0]!, gen.tiers[0]!.sizeBytes);
 });
 
-Deno.test("downloadOffers() walks the ladder through the KuwoDES convert_url2 form", async () => {
+Deno.test("downloadOffers() asks the KuwoDES convert_url2 form by format, with no br, and gets the song", async () => {
   const { source, world, log, emulation } = await setup({ offerPath: "des" });
   const gen = findSong(
     world,
@@ -417,26 +417,92 @@ Deno.test("downloadOffers() walks the ladder through the KuwoDES convert_url2 fo
   const offers = await Array.fromAsync(
     source.downloadOffers(songInfoOf(world, gen)),
   );
-  // 4000kflac is asked and downgraded to 2000kflac, which is not asked again
-  assert.deepEqual(offers.map((o) => o.level), [
-    "2000kflac",
-    "320kmp3",
-    "192kmp3",
-    "128kmp3",
-  ]);
+  // one request per format: the best tier of each
+  assert.deepEqual(offers.map((o) => o.level), ["2000kflac", "320kmp3"]);
   const asks = log.filter((r) => r.url.pathname === "/mobi.kuwo.cn/mobi.s");
   assert.ok(asks.every((r) => r.url.searchParams.get("f") === "kuwo"));
   const queries = asks.map((r) =>
     // decodeURIComponent keeps "+": the Base64 survives
-    kuwoDesDecrypt(decodeURIComponent(/[?&]q=([^&]*)/.exec(r.url.search)![1]!))
+    new URLSearchParams(
+      kuwoDesDecrypt(
+        decodeURIComponent(/[?&]q=([^&]*)/.exec(r.url.search)![1]!),
+      ),
+    )
   );
-  assert.deepEqual(
-    queries.map((q) => new URLSearchParams(q).get("br")),
-    ["4000kflac", "320kmp3", "192kmp3", "128kmp3"],
-  );
-  assert.ok(queries.every((q) => q.includes("type=convert_url2")));
-  assert.ok(queries.every((q) => q.includes(`rid=${gen.id}`)));
+  // a br inside the query gets an error tone (MusicDownload PR #35)
+  assert.ok(queries.every((q) => !q.has("br")));
+  assert.deepEqual(queries.map((q) => q.get("format")), ["flac", "mp3"]);
+  assert.ok(queries.every((q) => q.get("type") === "convert_url2"));
+  assert.ok(queries.every((q) => q.get("rid") === String(gen.id)));
+  // the file is the song, not a tone
   await checkOffer(emulation.fetch, offers[0]!, gen.tiers[0]!.sizeBytes);
+});
+
+/** The `source` of each `mobi.s` request of a log, with its host. */
+function sourcesAsked(log: { url: URL }[]): string[] {
+  return log.filter((r) => r.url.pathname.endsWith("/mobi.s")).map((r) =>
+    `${r.url.pathname.split("/")[1]} ${r.url.searchParams.get("source")}`
+  );
+}
+
+Deno.test("downloadOffers() moves on to the next source string when mobi.s refuses one, and starts there for the next song", async () => {
+  const { source, world, log, emulation } = await setup({
+    behaviours: {
+      kuwoRefusedSources: ["kwplayer_ar_5.1.0.0_B_jiakong_vh.apk"],
+    },
+  });
+  const [a, b] = [0, 1].map((n) => {
+    let seen = 0;
+    return findSong(
+      world,
+      (s) =>
+        s.access === "free" && s.tiers[0]!.label === "320k" && seen++ === n,
+    );
+  });
+  const first = await Array.fromAsync(
+    source.downloadOffers(songInfoOf(world, a!), { top: "320k" }),
+  );
+  assert.equal(first[0]!.level, "320kmp3");
+  assert.deepEqual(sourcesAsked(log).slice(0, 2), [
+    "mobi.kuwo.cn kwplayer_ar_5.1.0.0_B_jiakong_vh.apk",
+    "mobi.kuwo.cn jiakong",
+  ]);
+  await checkOffer(emulation.fetch, first[0]!, a!.tiers[0]!.sizeBytes);
+  log.length = 0;
+  const second = await Array.fromAsync(
+    source.downloadOffers(songInfoOf(world, b!), { top: "320k" }),
+  );
+  assert.equal(second[0]!.level, "320kmp3");
+  assert.ok(
+    sourcesAsked(log).every((asked) => asked === "mobi.kuwo.cn jiakong"),
+    sourcesAsked(log).join(", "),
+  );
+  // the car app's string, on nmobi, when both others are refused
+  emulation.setBehaviours({
+    kuwoRefusedSources: ["kwplayer_ar_5.1.0.0_B_jiakong_vh.apk", "jiakong"],
+  });
+  log.length = 0;
+  const third = await Array.fromAsync(
+    source.downloadOffers(songInfoOf(world, a!), { top: "320k" }),
+  );
+  assert.equal(third[0]!.level, "320kmp3");
+  assert.equal(
+    sourcesAsked(log).at(-1),
+    "nmobi.kuwo.cn kwplayer_ar_1.1.9_oppo_118980_320.apk",
+  );
+});
+
+Deno.test("downloadOffers() ends a 'music not found' song as unavailable without asking lower rungs", async () => {
+  const { source, world, log } = await setup({
+    behaviours: { kuwoNotFound: 1 },
+  });
+  const gen = findSong(world, (s) => s.access === "unavailable");
+  await rejects(
+    Array.fromAsync(source.downloadOffers(songInfoOf(world, gen))),
+    "unavailable",
+    /not found/,
+  );
+  assert.equal(sourcesAsked(log).length, 1);
 });
 
 async function checkOffer(fetch: Fetch, offer: DownloadOffer, size: number) {
