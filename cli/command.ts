@@ -47,6 +47,8 @@ export interface CommandSpec<O extends ParseArgsOptionsConfig, S, R> {
   catalog?: boolean | "existing";
   /** Platforms whose sources it needs. @default none */
   sources?(values: OptionValues<O>): Platform[];
+  /** The sources' retries and per-attempt timeout. @default the HTTP layer's */
+  http?: { retries?: number; timeoutMs?: number };
   /** Checks the values and converts them to the stage's options (before anything is opened). */
   toOptions(values: OptionValues<O>, positionals: string[]): S;
   /** Runs the stage. */
@@ -95,7 +97,11 @@ export function defineCommand<const O extends ParseArgsOptionsConfig, S, R>(
       const options = spec.toOptions(values, positionals);
       using wiring = await wire(
         globals,
-        { platforms, catalog: spec.catalog ?? true },
+        {
+          platforms,
+          catalog: spec.catalog ?? true,
+          ...(spec.http ? { http: spec.http } : {}),
+        },
         io,
         ui,
       );

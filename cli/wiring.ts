@@ -54,6 +54,8 @@ export interface Needs {
   platforms: readonly Platform[];
   /** Opens the catalog: `true` creates it if needed, `"existing"` requires it. */
   catalog: boolean | "existing";
+  /** The sources' HTTP layer: retries and per-attempt timeout (doctor asks once). */
+  http?: { retries?: number; timeoutMs?: number };
 }
 
 /** A command's context; disposing it closes the catalog. */
@@ -80,6 +82,12 @@ export async function wire(
         ? {}
         : { emulation: globals.emulation }),
       ...(globals.rate === undefined ? {} : { ratePerSecond: globals.rate }),
+      ...(needs.http?.retries === undefined
+        ? {}
+        : { retries: needs.http.retries }),
+      ...(needs.http?.timeoutMs === undefined
+        ? {}
+        : { timeoutMs: needs.http.timeoutMs }),
       credentials: credentialsFromEnv(io.env),
       onRetry: (info: RetryInfo) =>
         ui.log.debug(

@@ -53,6 +53,8 @@ import type {
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
+  ProbeOptions,
+  ProbeResult,
   SongInfo,
   Source,
 } from "../types.ts";
@@ -68,6 +70,7 @@ import {
 } from "./_constants.ts";
 import { nplserverMayCure, nplserverPlaylistSongs } from "./_nplserver.ts";
 import { MobiRoute, resolveOffers } from "./_offers.ts";
+import { probeKuwo } from "./_probe.ts";
 import { malformed, parseArtist, parseSong } from "./_parse.ts";
 import {
   parseBangList,
@@ -201,6 +204,14 @@ export class KuwoSource implements Source {
       `${WWW_REFERER}singer_detail/${remoteArtistId}`,
     );
     return parseArtist(body, remoteArtistId);
+  }
+
+  /**
+   * One small request per path and variant, each on its own: what
+   * `catalogsync doctor` prints (`_probe.ts`).
+   */
+  probe(options: ProbeOptions = {}): Promise<ProbeResult[]> {
+    return probeKuwo(this.#transport, options);
   }
 
   /**

@@ -82,6 +82,12 @@ export interface CallOptions {
    * guards apply. @default false
    */
   lenient?: boolean;
+  /**
+   * Meet a risk-control refusal with the anonymous identity (and stop the
+   * platform when that fails). `false` throws the refusal as it is and
+   * stops nothing: the probes ask each variant on its own. @default true
+   */
+  recover?: boolean;
 }
 
 /** The requests of one NetEase source. */
@@ -228,7 +234,10 @@ export class NeteaseTransport {
       try {
         return await this.#send(outgoing, options);
       } catch (error) {
-        if (!(error instanceof SourceError) || error.kind !== "antibot") {
+        if (
+          !(error instanceof SourceError) || error.kind !== "antibot" ||
+          options.recover === false
+        ) {
           throw error;
         }
         if (attempt > 0 || generation > 0) {
@@ -244,13 +253,38 @@ export class NeteaseTransport {
     }
   }
 
+  /**
+   * Obtains the anonymous identity now, if there is none yet (the probe
+   * of the identity variant); later calls present it.
+   */
+  async obtainIdentity(): Promise<void> {
+    if (this.#identity === undefined) await this.#identityOnce(false);
+  }
+
   /** Pauses and obtains the anonymous identity, once for every refused call. */
   async #recover(refusal: SourceError): Promise<void> {
+    try {
+      await this.#identityOnce(true);
+    } catch (cause) {
+      const why = cause instanceof Error ? cause.message : String(cause);
+      this.#stopped ??= restated(
+        refusal,
+        `${refusal.message}; the anonymous identity could not be obtained (${why}); stopping all NetEase calls for this run`,
+      );
+      throw this.#stopped;
+    }
+  }
+
+  /** Registers an anonymous identity, once: every caller shares the attempt. */
+  #identityOnce(pause: boolean): Promise<void> {
     this.#recovery ??= (async () => {
-      const pause = this.config.emulation === undefined
-        ? RISK_CONTROL_PAUSE_MS
-        : EMULATION_RISK_CONTROL_PAUSE_MS;
-      await (this.config.sleep ?? realSleep)(pause);
+      if (pause) {
+        await (this.config.sleep ?? realSleep)(
+          this.config.emulation === undefined
+            ? RISK_CONTROL_PAUSE_MS
+            : EMULATION_RISK_CONTROL_PAUSE_MS,
+        );
+      }
       const deviceId = newDeviceId(this.config.random);
       const cookies = fingerprintCookies(
         this.config.random,
@@ -290,16 +324,7 @@ export class NeteaseTransport {
       this.#deviceId = deviceId;
       this.#generation++;
     })();
-    try {
-      await this.#recovery;
-    } catch (cause) {
-      const why = cause instanceof Error ? cause.message : String(cause);
-      this.#stopped ??= restated(
-        refusal,
-        `${refusal.message}; the anonymous identity could not be obtained (${why}); stopping all NetEase calls for this run`,
-      );
-      throw this.#stopped;
-    }
+    return this.#recovery;
   }
 
   async #send(outgoing: Outgoing, options: CallOptions): Promise<Answer> {

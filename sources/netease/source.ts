@@ -42,6 +42,8 @@ import type {
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
+  ProbeOptions,
+  ProbeResult,
   SongInfo,
   Source,
 } from "../types.ts";
@@ -70,6 +72,7 @@ import {
   parseToplist,
   toplistPool,
 } from "./_parse_lists.ts";
+import { probeNetease } from "./_probe.ts";
 import { NeteaseTransport, parsed, requireId } from "./_transport.ts";
 
 /** The NetEase implementation of `Source`. */
@@ -216,6 +219,14 @@ export class NeteaseSource implements Source {
     }
     const v1 = await this.#transport.weapi(`v1/artist/${artistId}`, {});
     return parsed(v1.url, () => parseArtistV1(v1.body));
+  }
+
+  /**
+   * One small request per path and URL variant, each on its own (no
+   * risk-control recovery): what `catalogsync doctor` prints (`_probe.ts`).
+   */
+  probe(options: ProbeOptions = {}): Promise<ProbeResult[]> {
+    return probeNetease(this.#transport, options);
   }
 }
 

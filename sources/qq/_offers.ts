@@ -234,7 +234,7 @@ async function tryVariant(
 }
 
 /** Whether an answer refuses the caller as a whole (`retcode` 104009, `invalidq`). */
-function refusesDevice(answer: VkeyAnswer): boolean {
+export function refusesDevice(answer: VkeyAnswer): boolean {
   return answer.retcode === INVALIDQ_RETCODE ||
     /invalidq/i.test(answer.msg ?? "") ||
     (answer.retcode !== undefined && answer.retcode !== 0 &&

@@ -42,6 +42,8 @@ import type {
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
+  ProbeOptions,
+  ProbeResult,
   SongInfo,
   Source,
 } from "../types.ts";
@@ -62,6 +64,7 @@ import {
   warrantsLegacyFallback,
 } from "./_legacy_square.ts";
 import { resolveOffers, VkeyRoute } from "./_offers.ts";
+import { probeQq } from "./_probe.ts";
 import { parseSingerDetail } from "./_parse.ts";
 import {
   parseCategories,
@@ -166,6 +169,18 @@ export class QqSource implements Source {
       });
     }
     return detail;
+  }
+
+  /**
+   * One small request per path and variant, each on its own: what
+   * `catalogsync doctor` prints (`_probe.ts`).
+   */
+  probe(options: ProbeOptions = {}): Promise<ProbeResult[]> {
+    return probeQq({
+      transport: this.#transport,
+      legacySquare: this.#legacySquare,
+      charts: this.#charts,
+    }, options);
   }
 
   // ------------------------------------------------------------ square
