@@ -185,10 +185,10 @@ async function askUrl(
   level: Level,
   signal: AbortSignal | undefined,
 ): Promise<UrlAnswer> {
-  const extra = endpoint === URL_ENDPOINTS.download;
-  if (!extra) return await judgeUrl(transport, endpoint, songId, level, signal);
+  const answer = judgeUrl(transport, endpoint, songId, level, signal);
+  if (endpoint !== URL_ENDPOINTS.download) return await answer;
   try {
-    return await judgeUrl(transport, endpoint, songId, level, signal);
+    return await answer;
   } catch (error) {
     if (signal?.aborted || !(error instanceof SourceError)) throw error;
     return { refusal: "extra" };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Behaviours } from "../../emulation/behaviours.ts";
 import { declaredList } from "../../emulation/_hidden.ts";
-import type { WorldShape } from "../../emulation/world.ts";
+import type { World, WorldShape } from "../../emulation/world.ts";
 import { normalizeName } from "../../sources/artist_names.ts";
 import { isSourceError } from "../../sources/errors.ts";
 import type { Fetch } from "../../sources/http.ts";
@@ -60,6 +60,17 @@ async function setup(
 function json(body: string): Promise<Response> {
   return Promise.resolve(
     new Response(body, { headers: { "content-type": "application/json" } }),
+  );
+}
+
+/** The ids of a list's tracks, in order. */
+function trackIds(
+  world: World,
+  list: { trackCount: number; track(i: number): number },
+): string[] {
+  return Array.from(
+    { length: list.trackCount },
+    (_, i) => String(world.song(list.track(i)).id),
   );
 }
 
@@ -159,13 +170,7 @@ Deno.test("playlistSongs() reads a chart through the signed bang/musicList in pa
     `chart:${chart.id}`,
   );
   assert.equal(declaredCount, chart.trackCount);
-  assert.deepEqual(
-    songs.map((s) => s.remoteId),
-    Array.from(
-      { length: chart.trackCount },
-      (_, i) => String(world.song(chart.track(i)).id),
-    ),
-  );
+  assert.deepEqual(songs.map((s) => s.remoteId), trackIds(world, chart));
   const pages = log.filter((r) => r.url.pathname.endsWith("/musicList"));
   assert.ok(pages.every((r) => r.url.searchParams.get("rn") === "30"));
   assert.ok(pages.every((r) => r.headers.get("secret")));
@@ -187,13 +192,7 @@ Deno.test("playlistSongs() takes what a chart's pages hold when num counts hidde
     `chart:${chart.id}`,
   );
   assert.equal(declaredCount, list.declared);
-  assert.deepEqual(
-    songs.map((s) => s.remoteId),
-    Array.from(
-      { length: chart.trackCount },
-      (_, i) => String(world.song(chart.track(i)).id),
-    ),
-  );
+  assert.deepEqual(songs.map((s) => s.remoteId), trackIds(world, chart));
   const pages = log.filter((r) => r.url.pathname.endsWith("/musicList"));
   assert.deepEqual(pages.map((r) => r.url.searchParams.get("pn")), [
     "1",
