@@ -179,7 +179,11 @@ export const PLAYLIST_PAGE_SIZE = 100;
 export const PAGES_PER_ENVELOPE = 10;
 /** Songs per vkey request (§7: ≤ 100 mids). */
 export const MAX_VKEY_ENTRIES = 100;
-/** Vkey calls per song when answers come back empty with `result` 0 (§7.3). */
+/**
+ * Vkey calls of one variant for a song while a rung above the best grant
+ * comes back empty with `result` 0 (§7.3: transient). An answer without
+ * any grant goes to the next variant instead (`_offers.ts`).
+ */
 export const VKEY_ATTEMPTS = 3;
 /** How long a `GetAll` answer is reused for chart periods. */
 export const TOPLIST_CACHE_MS = 10 * 60 * 1000;
