@@ -54,6 +54,11 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "Write m3u8 playlists of downloaded files",
     load: () => import("./cli/export.ts"),
   },
+  doctor: {
+    summary:
+      "Ask each platform every path and variant once, and say what works",
+    load: () => import("./cli/doctor.ts"),
+  },
   emulator: {
     summary: "Serve the offline emulation of the three platforms on 127.0.0.1",
     load: () => import("./cli/emulator.ts"),

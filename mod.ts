@@ -3,7 +3,7 @@
  * and Kuwo into a local SQLite catalog and download every song once.
  *
  * The stages (`collect`, `sync`, `enrich`, `download`, `exportM3u8`,
- * `status`) are plain async functions over a {@link Context} that carries
+ * `status`, `doctor`) are plain async functions over a {@link Context} that carries
  * the outside world (catalog, sources, clock, logs, prompt, free-space
  * probe), so they run the same from the CLI, from a script, or in a test
  * against the offline emulation. A script that wants the CLI's behaviour
@@ -71,6 +71,12 @@ export type {
 } from "./tasks/export.ts";
 export { status } from "./tasks/status.ts";
 export type { StatusSummary } from "./tasks/status.ts";
+export { doctor } from "./tasks/doctor.ts";
+export type {
+  DoctorOptions,
+  DoctorSummary,
+  PlatformHealth,
+} from "./tasks/doctor.ts";
 export type { RunStatus } from "./tasks/outcome.ts";
 export { NoSpaceError } from "./storage/errors.ts";
 
@@ -113,6 +119,10 @@ export type {
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
+  ProbeOptions,
+  ProbeResult,
+  ProbeStage,
+  ProbeVerdict,
   QualityInfo,
   QualityLabel,
   SongInfo,
@@ -139,7 +149,9 @@ export type {
   Emulation,
   EmulationOptions,
   EmulationStats,
+  PlatformStats,
 } from "./emulation/emulation.ts";
+export type { Behaviours, QqVkeyRefusal } from "./emulation/behaviours.ts";
 export type { FaultRates } from "./emulation/faults.ts";
 export type { WorldShape, WorldSize, WorldStats } from "./emulation/world.ts";
 export { serveEmulation } from "./emulation/serve.ts";

@@ -52,6 +52,8 @@ export interface CommandSpec<O extends ParseArgsOptionsConfig, S, R> {
   catalog?: CatalogNeed | ((values: OptionValues<O>) => CatalogNeed);
   /** Platforms whose sources it needs. @default none */
   sources?(values: OptionValues<O>): Platform[];
+  /** The sources' retries and per-attempt timeout. @default the HTTP layer's */
+  http?: { retries?: number; timeoutMs?: number };
   /** Checks the values and converts them to the stage's options (before anything is opened). */
   toOptions(values: OptionValues<O>, positionals: string[]): S;
   /** Runs the stage. */
@@ -101,7 +103,12 @@ export function defineCommand<const O extends ParseArgsOptionsConfig, S, R>(
         : spec.catalog ?? "existing";
       const globals = readGlobals(values, io, { platforms, catalog });
       const options = spec.toOptions(values, positionals);
-      using wiring = await wire(globals, { platforms, catalog }, io, ui);
+      using wiring = await wire(
+        globals,
+        { platforms, catalog, ...(spec.http ? { http: spec.http } : {}) },
+        io,
+        ui,
+      );
       const result = await spec.run(wiring.context, options, {
         globals,
         io: wiring.io,

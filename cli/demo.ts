@@ -13,6 +13,7 @@
 import { join, resolve, sep } from "node:path";
 import { Catalog } from "../catalog/database.ts";
 import { FILES_BY_BACKEND_SQL, platformReach } from "../catalog/reach.ts";
+import { catalogCounts } from "../catalog/status.ts";
 import { createEmulation } from "../emulation/emulation.ts";
 import { serveEmulation } from "../emulation/serve.ts";
 import { LIST_POOLS } from "../sources/registry.ts";
@@ -128,10 +129,12 @@ for (const stage of stages) {
   // cannot fold the write-ahead log back and leaves -wal and -shm behind
   using catalog = Catalog.open(CATALOG, { create: false, queryOnly: true });
   const stats = emulation.stats();
+  const counts = catalogCounts(catalog);
   const rows = [["", "emulated", "in the catalog"]];
   for (const platform of PLATFORMS) {
     const s = stats[platform];
     const reached = platformReach(catalog, platform, LIST_POOLS[platform]);
+    const shortLists = counts.platforms[platform].playlists.countMismatch;
     rows.push(
       ...([
         ["categories", s.categories, reached.categories],
@@ -140,6 +143,7 @@ for (const stage of stages) {
         ["songs", s.songs, reached.songs],
         ["vip-only songs", s.vipOnly, reached.vipOnly],
         ["unavailable songs", s.unavailable, reached.unavailable],
+        ["lists with hidden songs", s.shortLists, shortLists],
       ] as const).map(([label, emulated, inCatalog]) => [
         `${platform} ${label}`,
         String(emulated),
@@ -151,6 +155,9 @@ for (const stage of stages) {
     `\nwhat the emulation holds, next to what reached the catalog:\n${
       renderTable(rows)
     }`,
+  );
+  say(
+    "(the emulation models real answers for a share of its catalog, and every stage met them: declared totals that count hidden songs, QQ's empty unsigned vkeys, a refused Kuwo source string and 'music not found', NetEase's download endpoint refusals and -460 until the anonymous identity; see README, 'The offline emulation')",
   );
 }
 

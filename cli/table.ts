@@ -5,8 +5,14 @@
  */
 import { displayWidth } from "./ui.ts";
 
-/** Renders rows as aligned columns; the first column left-aligned, the rest right-aligned. */
-export function renderTable(rows: readonly (readonly string[])[]): string {
+/**
+ * Renders rows as aligned columns; the first column left-aligned, the rest
+ * right-aligned, unless `align` gives a letter per column (`l` or `r`).
+ */
+export function renderTable(
+  rows: readonly (readonly string[])[],
+  align?: string,
+): string {
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) =>
@@ -16,7 +22,8 @@ export function renderTable(rows: readonly (readonly string[])[]): string {
   return rows.map((row) =>
     row.map((cell, i) => {
       const pad = " ".repeat((widths[i] ?? 0) - displayWidth(cell));
-      return i === 0 ? cell + pad : pad + cell;
+      const left = align === undefined ? i === 0 : align[i] !== "r";
+      return left ? cell + pad : pad + cell;
     }).join("  ").trimEnd()
   ).join("\n");
 }

@@ -76,6 +76,8 @@ export interface Needs {
   platforms: readonly Platform[];
   /** How it opens the catalog. */
   catalog: CatalogNeed;
+  /** The sources' HTTP layer: retries and per-attempt timeout (doctor asks once). */
+  http?: { retries?: number; timeoutMs?: number };
 }
 
 /** A command's context; disposing it closes the catalog. */
@@ -121,6 +123,12 @@ export async function wire(
         ? {}
         : { emulation: globals.emulation }),
       ...(globals.rate === undefined ? {} : { ratePerSecond: globals.rate }),
+      ...(needs.http?.retries === undefined
+        ? {}
+        : { retries: needs.http.retries }),
+      ...(needs.http?.timeoutMs === undefined
+        ? {}
+        : { timeoutMs: needs.http.timeoutMs }),
       credentials,
       ...(recording ? { recorder: recording } : {}),
       onRetry: (info: RetryInfo) =>

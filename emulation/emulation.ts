@@ -7,13 +7,21 @@
  *
  * Frame routes: `GET /_emulation/stats` (the emulated catalog's own
  * counts), `GET /_emulation/config` (what clients need: NetEase's RSA public
- * key, test accounts), `POST /_emulation/faults` (script a fault or set
- * rates), `DELETE /_emulation/faults`.
+ * key, test accounts; and the behaviours in force), `POST` or `PUT
+ * /_emulation/config` (`{"behaviours": {...}}`: switch the modelled
+ * behaviours of real answers, see `behaviours.ts`), `POST /_emulation/faults`
+ * (script a fault or set rates), `DELETE /_emulation/faults`.
  *
  * @module
  */
 import { type Platform, PLATFORMS } from "../sources/types.ts";
 import { hash32 } from "./_hash.ts";
+import { declaredList } from "./_hidden.ts";
+import {
+  type Behaviours,
+  DEFAULT_BEHAVIOURS,
+  withBehaviours,
+} from "./behaviours.ts";
 import {
   type FaultRates,
   type FaultRule,
@@ -73,6 +81,12 @@ export interface EmulationOptions {
   /** Seeded fault rates. */
   faults?: FaultRates;
   /**
+   * The modelled behaviours of real answers, on top of the defaults (a
+   * seeded share of each), or `"off"` for the happy path alone.
+   * @default DEFAULT_BEHAVIOURS
+   */
+  behaviours?: Partial<Behaviours> | "off";
+  /**
    * Waits out `slow` faults and the `latencyMs` rate (tests pass a fake).
    * @default a `setTimeout` sleep
    */
@@ -84,8 +98,17 @@ export interface EmulationOptions {
   emulators?: Partial<Record<Platform, EmulatorFactory>>;
 }
 
+/** A platform's counts, as `/_emulation/stats` answers them. */
+export interface PlatformStats extends WorldStats {
+  /**
+   * Playlists and charts whose declared total exceeds the songs they hold
+   * (hidden songs): a correct sync records each as a mismatch.
+   */
+  shortLists: number;
+}
+
 /** Counts per platform, as `/_emulation/stats` answers them. */
-export type EmulationStats = Record<Platform, WorldStats>;
+export type EmulationStats = Record<Platform, PlatformStats>;
 
 /** The emulation of all three platforms. */
 export class Emulation {
@@ -106,6 +129,7 @@ export class Emulation {
   #signer: UrlSigner;
   #now: () => number;
   #sleep: (ms: number) => Promise<void>;
+  #behaviours: Behaviours;
   #requests = 0;
 
   /** Generates the three worlds and builds the platform emulators. */
@@ -117,6 +141,10 @@ export class Emulation {
       ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.urlTtlSeconds = options.urlTtlSeconds ?? 1200;
     this.faults = new Faults(seed, options.faults);
+    this.#behaviours = withBehaviours(
+      DEFAULT_BEHAVIOURS,
+      options.behaviours ?? {},
+    );
     this.#signer = new UrlSigner(`emulation-${seed}`);
     const worlds = {} as Record<Platform, World>;
     const emulators = {} as Record<Platform, PlatformEmulator>;
@@ -148,22 +176,52 @@ export class Emulation {
     return this.#requests;
   }
 
-  /** The emulated catalog's own counts. */
+  /** The behaviours of real answers in force. */
+  get behaviours(): Readonly<Behaviours> {
+    return this.#behaviours;
+  }
+
+  /**
+   * Switches behaviours: a partial `Behaviours`, `"off"` or `"default"`
+   * (see `withBehaviours()`); throws a `RangeError` for a bad knob.
+   */
+  setBehaviours(patch: Partial<Behaviours> | "off" | "default"): void {
+    this.#behaviours = withBehaviours(this.#behaviours, patch);
+  }
+
+  /**
+   * The emulated catalog's own counts: what a correct client can resolve
+   * under the behaviours in force.
+   */
   stats(): EmulationStats {
     const out = {} as EmulationStats;
     for (const platform of PLATFORMS) {
-      out[platform] = this.worlds[platform].stats();
+      const world = this.worlds[platform];
+      let shortLists = 0;
+      for (let p = 0; p < world.shape.playlists; p++) {
+        const list = declaredList(
+          world.seed,
+          world.playlist(p),
+          this.#behaviours,
+        );
+        if (list.hidden.length > 0) shortLists++;
+      }
+      for (let c = 0; c < world.shape.charts; c++) {
+        const list = declaredList(world.seed, world.chart(c), this.#behaviours);
+        if (list.hidden.length > 0) shortLists++;
+      }
+      out[platform] = { ...world.stats(), shortLists };
     }
     return out;
   }
 
-  /** What clients need to talk to this emulation. */
+  /** What clients need to talk to this emulation, and the behaviours in force. */
   publicConfig(origin: string): Record<string, unknown> {
     const platforms: Record<string, unknown> = {};
     for (const platform of PLATFORMS) {
       platforms[platform] = this.#emulators[platform].publicConfig?.() ?? {};
     }
-    return { origin, platforms };
+    return { origin, platforms, behaviours: this.#behaviours };
   }
 
   /** The handler: a pure function of the request (and the emulation's state). */
@@ -251,6 +309,7 @@ export class Emulation {
       origin,
       urlTtlSeconds: this.urlTtlSeconds,
       signer: this.#signer,
+      behaviours: this.#behaviours,
       now: this.#now,
       business: (path) => faults.business(platform, path),
       hostUrl: (host, pathAndQuery) =>
@@ -292,12 +351,45 @@ export class Emulation {
     }
   }
 
+  /** `POST`/`PUT /_emulation/config`: `{"behaviours": {...} | "off" | "default"}`. */
+  async #configure(request: Request, url: URL): Promise<Response> {
+    let body: unknown;
+    try {
+      body = await request.json();
+    } catch {
+      return json({ error: "expected a JSON body" }, { status: 400 });
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      return json({ error: "expected a JSON object" }, { status: 400 });
+    }
+    const { behaviours, ...rest } = body as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) {
+      return json(
+        { error: `Cannot configure '${unknown[0]}': only behaviours` },
+        { status: 400 },
+      );
+    }
+    if (behaviours !== undefined) {
+      try {
+        this.#behaviours = withBehaviours(this.#behaviours, behaviours);
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        return json({ error: error.message }, { status: 400 });
+      }
+    }
+    return json(this.publicConfig(url.origin));
+  }
+
   async #frameRoute(request: Request, url: URL): Promise<Response> {
     switch (`${request.method} ${url.pathname}`) {
       case "GET /_emulation/stats":
         return json(this.stats());
       case "GET /_emulation/config":
         return json(this.publicConfig(url.origin));
+      case "POST /_emulation/config":
+      case "PUT /_emulation/config":
+        return await this.#configure(request, url);
       case "GET /_emulation/faults":
         return json({
           rates: this.faults.rates,

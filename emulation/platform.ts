@@ -6,6 +6,7 @@
  */
 import { createHmac } from "node:crypto";
 import type { Platform } from "../sources/types.ts";
+import type { Behaviours } from "./behaviours.ts";
 import type { FaultRule } from "./faults.ts";
 import type { World } from "./world.ts";
 
@@ -31,6 +32,8 @@ export interface EmulatorContext {
   readonly urlTtlSeconds: number;
   /** Signs and checks expiring media URLs. */
   readonly signer: UrlSigner;
+  /** The modelled behaviours of real answers in force (`behaviours.ts`). */
+  readonly behaviours: Readonly<Behaviours>;
   /** The emulation's clock, epoch milliseconds. */
   now(): number;
   /** A scripted business fault for this call, if one is pending. */

@@ -10,7 +10,7 @@
  * @module
  */
 import type { BaseUrls } from "./base_url.ts";
-import type { HttpClient } from "./http.ts";
+import type { HttpClient, Sleep } from "./http.ts";
 import type { Platform } from "./types.ts";
 
 /** Optional logins. Never printed or logged. */
@@ -71,6 +71,11 @@ export interface SourceConfig {
   now(): number;
   /** A source of random numbers in [0, 1). */
   random(): number;
+  /**
+   * Sleeps, for pauses a source takes itself (NetEase's after a
+   * risk-control refusal). @default a `setTimeout` sleep
+   */
+  sleep?: Sleep;
 }
 
 /** Requests per second against the real platforms. */

@@ -147,6 +147,7 @@ export async function createSources(
           : emulationConfig[platform] ?? {},
         now: options.now ?? Date.now,
         random: options.random ?? Math.random,
+        ...(options.sleep ? { sleep: options.sleep } : {}),
       }),
     );
   }

@@ -228,6 +228,41 @@ export interface ListPlaylistsOptions {
   signal?: AbortSignal;
 }
 
+/** The stage a probed path serves. */
+export type ProbeStage = "collect" | "sync" | "download";
+
+/**
+ * How a probed path answered: as expected (`ok`), refused by the platform
+ * (a business code, a risk-control or login refusal, an empty URL),
+ * with a body the client cannot read any more (`changed shape`), or not at
+ * all (`unreachable`: network, timeout, 5xx).
+ */
+export type ProbeVerdict = "ok" | "refused" | "changed shape" | "unreachable";
+
+/** One small request of one path and variant of a platform, and how it went. */
+export interface ProbeResult {
+  /** The platform. */
+  platform: Platform;
+  /** The stage the path serves. */
+  stage: ProbeStage;
+  /** What was asked (`square categories`, `song URL`...). */
+  path: string;
+  /** How it was asked (`musicu unsigned`, `mobi.s jiakong`...). */
+  variant: string;
+  /** How it went. */
+  verdict: ProbeVerdict;
+  /** Milliseconds the request took (by the source's clock). */
+  latencyMs: number;
+  /** Why, in one line. */
+  reason: string;
+}
+
+/** Options of `Source.probe()`. */
+export interface ProbeOptions {
+  /** Aborts the probes. */
+  signal?: AbortSignal;
+}
+
 /**
  * One platform. Every method talks to the platform through the shared HTTP
  * layer and throws `SourceError` for everything the platform refuses.
@@ -255,4 +290,12 @@ export interface Source {
   ): AsyncIterable<DownloadOffer>;
   /** Details of an artist, for lazy enrichment. */
   artistDetail(remoteArtistId: string): Promise<ArtistDetail>;
+  /**
+   * One small request per path and variant the source uses (square
+   * categories, a chart, a playlist page, a song detail, a URL at the
+   * lowest rung, then each fallback variant), without falling back: what
+   * `catalogsync doctor` prints. Optional: a source without it is reported
+   * as not probed.
+   */
+  probe?(options?: ProbeOptions): Promise<ProbeResult[]>;
 }

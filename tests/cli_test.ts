@@ -13,6 +13,7 @@ const COMMANDS = [
   "enrich",
   "status",
   "export",
+  "doctor",
   "emulator",
 ];
 

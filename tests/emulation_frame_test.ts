@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { audioBytes } from "../emulation/audio.ts";
 import {
+  type Behaviours,
+  DEFAULT_BEHAVIOURS,
+  NO_BEHAVIOURS,
+} from "../emulation/behaviours.ts";
+import {
   createEmulation,
   type EmulationOptions,
   RESET_MARKER,
@@ -134,10 +139,13 @@ Deno.test("GET /_emulation/stats answers each platform's world stats", async () 
   assert.deepEqual(body, emulation.stats());
   assert.deepEqual(Object.keys(body as object), ["netease", "qq", "kuwo"]);
   for (const platform of ["netease", "qq", "kuwo"] as const) {
-    assert.deepEqual(
-      (body as Record<string, unknown>)[platform],
-      emulation.worlds[platform].stats(),
-    );
+    const { shortLists, ...world } = (body as Record<
+      string,
+      { shortLists: number }
+    >)[platform]!;
+    assert.deepEqual(world, emulation.worlds[platform].stats());
+    // lists whose declared totals count hidden songs (a seeded share)
+    assert.ok(shortLists >= 0);
   }
   const { qq, netease } = body as Record<
     string,
@@ -172,7 +180,56 @@ Deno.test("GET /_emulation/config answers the origin and each platform's public 
       qq: { account: "qq-test" },
       kuwo: { account: "kuwo-test" },
     },
+    behaviours: DEFAULT_BEHAVIOURS,
   });
+});
+
+Deno.test("POST and PUT /_emulation/config switch the behaviours every request then sees", async () => {
+  const { emulation, fetch } = setup();
+  const send = (method: string, body: unknown) =>
+    getJson(fetch, `${ORIGIN}/_emulation/config`, {
+      method,
+      body: JSON.stringify(body),
+    });
+  const on = await send("POST", {
+    behaviours: { hiddenTracks: 1, kuwoRefusedSources: [] },
+  });
+  assert.equal(on.status, 200);
+  const answered = (on.body as { behaviours: Behaviours }).behaviours;
+  assert.equal(answered.hiddenTracks, 1);
+  assert.deepEqual(answered.kuwoRefusedSources, []);
+  assert.equal(
+    answered.neteaseRiskControl,
+    DEFAULT_BEHAVIOURS.neteaseRiskControl,
+  );
+  assert.deepEqual(emulation.behaviours, answered);
+  // every list of every platform now counts hidden songs
+  const stats = emulation.stats();
+  assert.equal(stats.qq.shortLists, stats.qq.playlists + stats.qq.charts);
+  const off = await send("PUT", { behaviours: "off" });
+  assert.deepEqual(
+    (off.body as { behaviours: Behaviours }).behaviours,
+    NO_BEHAVIOURS,
+  );
+  assert.equal(emulation.stats().qq.shortLists, 0);
+  for (
+    const bad of [
+      { behaviours: { hiddenTracks: 2 } },
+      { behaviours: { noSuchThing: true } },
+      { behaviours: { qqUnsignedVkeyForm: "loud" } },
+      { rates: {} },
+    ]
+  ) {
+    const refused = await send("POST", bad);
+    assert.equal(refused.status, 400, JSON.stringify(bad));
+    assert.match((refused.body as { error: string }).error, /^[Cc]annot/);
+  }
+  assert.deepEqual(emulation.behaviours, NO_BEHAVIOURS, "nothing half-set");
+  const back = await send("POST", { behaviours: "default" });
+  assert.deepEqual(
+    (back.body as { behaviours: Behaviours }).behaviours,
+    DEFAULT_BEHAVIOURS,
+  );
 });
 
 Deno.test("Emulation answers an unknown frame route with a JSON 404", async () => {

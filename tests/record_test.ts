@@ -413,7 +413,7 @@ Deno.test("collect, sync and download with --record and logins: every exchange i
     }
     // cookies and Kuwo's Secret, which no credential scrub would catch
     const plain =
-      /^(os|appver|osver|channel|versioncode|buildver|resolution|mobilename|tmeLoginType)$/i;
+      /^(os|appver|osver|channel|versioncode|buildver|resolution|mobilename|WEVNSM|tmeLoginType|login_type)$/i;
     let cookies = 0;
     let secretHeaders = 0;
     for (const doc of docs) {

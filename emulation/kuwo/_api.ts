@@ -12,9 +12,9 @@
  *
  * @module
  */
+import { type DeclaredList, declaredList } from "../_hidden.ts";
 import { htmlErrorPage } from "../faults.ts";
 import { type EmulatorContext, json, type Route } from "../platform.ts";
-import type { GenChart, GenPlaylist } from "../world.ts";
 import { encodeEntities, type KuwoCatalog } from "./_catalog.ts";
 import { ILLEGAL, MAX_RN } from "./_constants.ts";
 import type { KuwoSession } from "./_session.ts";
@@ -64,9 +64,10 @@ export class KuwoApi {
       MAX_RN.playlist,
       Math.max(1, intParam(query, "rn", 30)),
     );
-    const musicList = this.#songItems(playlist, query, rn);
+    const list = declaredList(context.world.seed, playlist, context.behaviours);
+    const musicList = this.#songItems(list, query, rn);
     return this.#envelope(context, {
-      ...this.#catalog.playlistInfo(playlist),
+      ...this.#catalog.playlistInfo(playlist, list.declared),
       musicList,
     });
   }
@@ -78,11 +79,12 @@ export class KuwoApi {
     if (!chart || rn > MAX_RN.chart || rn < 1) {
       return this.#envelope(context, { musicList: [] }, -1);
     }
+    const list = declaredList(context.world.seed, chart, context.behaviours);
     return this.#envelope(context, {
       img: `https://img1.kuwo.cn/star/upload/11/11/${chart.id}_.png`,
-      num: String(chart.trackCount),
+      num: String(list.declared),
       pub: new Date(chart.updateTime).toISOString().slice(0, 10),
-      musicList: this.#songItems(chart, query, rn),
+      musicList: this.#songItems(list, query, rn),
     });
   }
 
@@ -109,21 +111,19 @@ export class KuwoApi {
     });
   }
 
-  /** The web song items of page `pn` (from 1) of `rn` tracks of a list. */
+  /**
+   * The web song items of page `pn` (from 1) of `rn` declared positions of
+   * a list: hidden songs are left out, so such a page comes back short.
+   */
   #songItems(
-    list: GenPlaylist | GenChart,
+    list: DeclaredList,
     query: URLSearchParams,
     rn: number,
   ): Record<string, unknown>[] {
     const pn = Math.max(1, intParam(query, "pn", 1));
-    const start = Math.min(list.trackCount, (pn - 1) * rn);
-    const end = Math.min(list.trackCount, pn * rn);
-    const items = [];
-    for (let i = start; i < end; i++) {
-      const song = this.#catalog.world.song(list.track(i));
-      items.push(this.#catalog.songItem(song, i + 1));
-    }
-    return items;
+    return list.page((pn - 1) * rn, pn * rn).map(({ position, song }) =>
+      this.#catalog.songItem(this.#catalog.world.song(song), position + 1)
+    );
   }
 
   /** Answers a request to `wapi.kuwo.cn`: the square and the chart list. */
@@ -254,9 +254,14 @@ export class KuwoApi {
         total: playlists.length,
         pn,
         rn,
-        data: page.map((p) =>
-          this.#catalog.squareItem(this.#catalog.world.playlist(p))
-        ),
+        data: page.map((p) => {
+          const playlist = this.#catalog.world.playlist(p);
+          return this.#catalog.squareItem(
+            playlist,
+            declaredList(context.world.seed, playlist, context.behaviours)
+              .declared,
+          );
+        }),
       },
     });
   }

@@ -125,8 +125,11 @@ export class KuwoCatalog extends WorldLookup {
     };
   }
 
-  /** A square item (`getTagPlayList`, `getRcmPlayList`): numbers as strings (§5). */
-  squareItem(playlist: GenPlaylist): Record<string, unknown> {
+  /**
+   * A square item (`getTagPlayList`, `getRcmPlayList`): numbers as strings
+   * (§5), `total` the song count the platform declares.
+   */
+  squareItem(playlist: GenPlaylist, declared: number): Record<string, unknown> {
     return {
       id: String(playlist.id),
       name: encodeEntities(playlist.name),
@@ -134,20 +137,26 @@ export class KuwoCatalog extends WorldLookup {
       uname: encodeEntities(playlist.creator.name),
       uid: String(playlist.creator.id),
       listencnt: String(playlist.playCount),
-      total: String(playlist.trackCount),
+      total: String(declared),
       favorcnt: String(Math.floor(playlist.playCount / 100)),
       desc: encodeEntities(playlist.description),
       digest: "8",
     };
   }
 
-  /** The `playListInfo` header of a playlist (numbers as numbers, 2020 capture). */
-  playlistInfo(playlist: GenPlaylist): Record<string, unknown> {
+  /**
+   * The `playListInfo` header of a playlist (numbers as numbers, 2020
+   * capture), `total` the song count the platform declares.
+   */
+  playlistInfo(
+    playlist: GenPlaylist,
+    declared: number,
+  ): Record<string, unknown> {
     const img = coverOf(playlist);
     return {
       id: playlist.id,
       name: encodeEntities(playlist.name),
-      total: playlist.trackCount,
+      total: declared,
       listencnt: playlist.playCount,
       tag: playlist.tags.map(encodeEntities).join(","),
       desc: "",

@@ -34,6 +34,28 @@ export const KUWO_DES_KEY = "ylzsxkwm";
 /** The Android client's `source` of `mobi.s`, echoed in CDN URLs (§9.2). */
 export const MOBI_SOURCE = "kwplayer_ar_5.1.0.0_B_jiakong_vh.apk";
 
+/**
+ * The `source` strings `mobi.s` knows (corrections of December 2026): the
+ * Android client's (MBG), the bare `jiakong` of plain `f=web` calls, and
+ * the car app's (on `nmobi.kuwo.cn`). Any other is refused, as are those
+ * the `kuwoRefusedSources` behaviour names.
+ */
+export const MOBI_SOURCES: readonly string[] = [
+  MOBI_SOURCE,
+  "jiakong",
+  "kwplayer_ar_1.1.9_oppo_118980_320.apk",
+];
+
+/**
+ * The answer to a `source` it refuses. Real refusals are undocumented
+ * [UNSURE]: a code of its own, not one clients read as final (`-1`), nor
+ * the region lock (`407`) or "not found" (`404`).
+ */
+export const SOURCE_REFUSED = {
+  code: 403,
+  msg: "source is forbidden",
+} as const;
+
 /** The largest page (`rn`) each paged endpoint serves. */
 export const MAX_RN = {
   /** `bang/musicList` (§6: `rn > 30` answers `code: -1`). */

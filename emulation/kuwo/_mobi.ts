@@ -11,6 +11,13 @@
  * 20900`, `format: mflac`); `code: 407` (and any other code) on demand
  * through a scripted business fault.
  *
+ * As real answers do (corrections of December 2026): a `source` string it
+ * does not know, or one the `kuwoRefusedSources` behaviour names, is
+ * refused (`SOURCE_REFUSED`); a seeded share of the songs without
+ * copyright (`kuwoNotFound`) answers `code: 404` "music not found"; and a
+ * KuwoDES `convert_url2` query with a `br` answers a URL that serves an
+ * error tone, not the song (QiuChenlyOpenSource/MusicDownload PR #35).
+ *
  * @module
  */
 import { type AudioFile, serveAudio } from "../audio.ts";
@@ -18,7 +25,8 @@ import type { EmulatorContext, Route } from "../platform.ts";
 import { json, text } from "../platform.ts";
 import type { GenSong } from "../world.ts";
 import { hasEncryptedTier, type KuwoCatalog, kuwoTiers } from "./_catalog.ts";
-import { CDN_HOST, MOBI_SOURCE } from "./_constants.ts";
+import { BEHAVIOUR_SALTS, inShare } from "../behaviours.ts";
+import { CDN_HOST, MOBI_SOURCES, SOURCE_REFUSED } from "./_constants.ts";
 import { kuwoDesDecrypt } from "./_kuwo_des.ts";
 
 /** Longest life of a CDN URL: MBG assumes ten minutes (§9.5). */
@@ -29,6 +37,9 @@ const PREVIEW_RID = 7_149_583;
 
 /** Preview clips: 11 s at 128 kbps, scaled as the world scales sizes. */
 const PREVIEW_SECONDS = 11;
+
+/** The error tone a KuwoDES query with `br` gets: 3 s at 128 kbps, scaled. */
+const TONE_SECONDS = 3;
 
 const FILE_PREFIX: Record<string, string> = {
   "4000kflac": "F100",
@@ -119,7 +130,14 @@ export class MobiResolver {
     if (type !== "convert_url_with_sign" && type !== "convert_url2") {
       return json({ code: -1, msg: `unknown type ${type}` });
     }
-    const resolution = this.#resolve(query, route, context);
+    const source = query.get("source") ?? "";
+    if (
+      !MOBI_SOURCES.includes(source) ||
+      context.behaviours.kuwoRefusedSources.includes(source)
+    ) {
+      return json(SOURCE_REFUSED);
+    }
+    const resolution = this.#resolve(query, route, context, f === "kuwo");
     if (type === "convert_url2") {
       // failures of the text form come back as the JSON error object [UNSURE]
       if (resolution.kind === "code") {
@@ -160,6 +178,7 @@ export class MobiResolver {
     query: Map<string, string>,
     route: Route,
     context: EmulatorContext,
+    des: boolean,
   ): Resolution {
     const fault = context.business(`/${route.host}${route.path}`);
     if (fault) {
@@ -173,7 +192,14 @@ export class MobiResolver {
     const song = this.#catalog.song(query.get("rid") ?? "");
     if (!song) return { kind: "code", code: -1, message: "no such song" };
     if (song.access === "unavailable") {
-      return { kind: "code", code: -1, message: "not available" };
+      return inShare(
+          context.world.seed,
+          BEHAVIOUR_SALTS.kuwoNotFound,
+          song.index,
+          context.behaviours.kuwoNotFound,
+        )
+        ? { kind: "code", code: 404, message: "music not found" }
+        : { kind: "code", code: -1, message: "not available" };
     }
     if (song.access === "vip") return this.#preview(song, context);
     const br = query.get("br");
@@ -192,9 +218,12 @@ export class MobiResolver {
       t.bitrateKbps <= cap && (br !== undefined || formats.includes(t.format))
     );
     if (!tier) return { kind: "code", code: -1, message: "no such tier" };
-    const file = `/resource/n${song.index % 4 + 1}/${tier.br}/${
-      FILE_PREFIX[tier.br]
-    }${song.id}.${tier.format}`;
+    // a `br` inside the KuwoDES query gets an error tone (PR #35)
+    const file = des && br !== undefined
+      ? `/resource/tone/${song.id}/T000${song.id}.${tier.format}`
+      : `/resource/n${song.index % 4 + 1}/${tier.br}/${
+        FILE_PREFIX[tier.br]
+      }${song.id}.${tier.format}`;
     return {
       kind: "url",
       bitrate: tier.bitrateKbps,
@@ -202,7 +231,7 @@ export class MobiResolver {
       rid: song.id,
       duration: Math.floor(song.durationMs / 1000),
       type: 0,
-      url: cdnUrl(context, file, tier.format),
+      url: cdnUrl(context, file, tier.format, query.get("source") ?? ""),
     };
   }
 
@@ -218,6 +247,7 @@ export class MobiResolver {
         context,
         `/resource/preview/${song.id}/P000${PREVIEW_RID}.mp3`,
         "mp3",
+        "",
       ),
     };
   }
@@ -234,6 +264,7 @@ export class MobiResolver {
         context,
         `/resource/zp/${song.id}/Z000${song.id}.mflac`,
         "mflac",
+        "",
       ),
     };
   }
@@ -267,6 +298,21 @@ export class MobiResolver {
   }
 
   #fileOf(file: string): AudioFile | undefined {
+    const tone = /^\/resource\/tone\/(\d+)\/T000\d+\.(flac|mp3)$/.exec(file);
+    if (tone) {
+      const song = this.#catalog.song(tone[1]!);
+      if (!song) return undefined;
+      return {
+        key: `kuwo:tone:${song.id}`,
+        container: tone[2] === "flac" ? "flac" : "mp3",
+        sizeBytes: Math.max(
+          512,
+          Math.round(
+            128 * 125 * TONE_SECONDS * this.#catalog.world.shape.sizeScale,
+          ),
+        ),
+      };
+    }
     const preview = /^\/resource\/preview\/(\d+)\//.exec(file);
     if (preview) {
       const song = this.#catalog.song(preview[1]!);
@@ -316,6 +362,7 @@ function cdnUrl(
   context: EmulatorContext,
   file: string,
   format: string,
+  source: string,
 ): string {
   const ttl = Math.min(context.urlTtlSeconds, MAX_URL_TTL_SECONDS);
   const expiry = Math.floor(context.now() / 1000) + ttl;
@@ -324,7 +371,7 @@ function cdnUrl(
   return context.hostUrl(
     CDN_HOST,
     `/${signature}/${expiry.toString(16).padStart(8, "0")}${file}` +
-      `?bitrate$${bitrate}&format$${format}&source$${MOBI_SOURCE}` +
+      `?bitrate$${bitrate}&format$${format}&source$${source}` +
       `&type$convert_url_with_sign&user$0&loginUid$`,
   );
 }

@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { declaredList } from "../_hidden.ts";
 import type { EmulatorContext, Route } from "../platform.ts";
 import { json } from "../platform.ts";
 import type { GenPlaylist, GenSong } from "../world.ts";
@@ -170,16 +171,15 @@ export function handleNplserver(
     url.searchParams.get("pid") ?? "",
   );
   if (!playlist) return failure("no such playlist");
-  const start = Math.min(playlist.trackCount, pn * rn);
-  const end = Math.min(playlist.trackCount, (pn + 1) * rn);
-  const musiclist = [];
-  for (let i = start; i < end; i++) {
-    musiclist.push(nplserverItem(catalog.world.song(playlist.track(i))));
-  }
+  // pages are cut in declared positions; hidden songs are left out
+  const list = declaredList(context.world.seed, playlist, context.behaviours);
+  const musiclist = list.page(pn * rn, (pn + 1) * rn).map(({ song }) =>
+    nplserverItem(catalog.world.song(song))
+  );
   return json({
     result: "ok",
     ...header(playlist),
-    total: playlist.trackCount,
+    total: list.declared,
     pn,
     rn,
     musiclist,

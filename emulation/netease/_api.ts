@@ -5,37 +5,26 @@
  *
  * @module
  */
-import type { EmulatorContext } from "../platform.ts";
+import { declaredList, type GenList } from "../_hidden.ts";
 import {
   ANONYMOUS_TRACKS,
   groupId,
   LOGGED_IN_TRACKS,
   type NeteaseCatalog,
 } from "./_catalog.ts";
-import { cdnLink } from "./_cdn.ts";
-import { Rejection } from "./_crypto.ts";
 import {
-  type Account,
-  type Level,
-  LEVELS,
-  SURROUND_LEVELS,
-  type UrlEndpoint,
-} from "./_rights.ts";
-import { missingUrlItem, privilege, songObject, urlItem } from "./_songs.ts";
+  type ApiCall,
+  bad,
+  ids,
+  int,
+  oneId,
+  requiredId,
+  str,
+} from "./_params.ts";
+import { privilege, songObject } from "./_songs.ts";
+import { downloadUrl, playerUrl } from "./_urls.ts";
 
 type Json = Record<string, unknown>;
-
-/** One decrypted API call. */
-export interface ApiCall {
-  /** `/api/...` */
-  path: string;
-  params: Json;
-  account: Account;
-  /** Whether the caller said which OS it is (`os` cookie or eapi header). */
-  os: boolean;
-  /** The frame's context: clock, signer, URLs, the world. */
-  context: EmulatorContext;
-}
 
 /** Most ids `v3/song/detail` takes. */
 export const SONG_DETAIL_LIMIT = 1000;
@@ -54,15 +43,15 @@ export function answer(
     case "/api/playlist/hottags":
       return hotTags(catalog);
     case "/api/playlist/list":
-      return playlistList(catalog, call.params);
+      return playlistList(catalog, call);
     case "/api/playlist/highquality/tags":
       return highQualityTags(catalog);
     case "/api/playlist/highquality/list":
-      return highQualityList(catalog, call.params);
+      return highQualityList(catalog, call);
     case "/api/toplist":
-      return toplist(catalog, false);
+      return toplist(catalog, call, false);
     case "/api/toplist/detail":
-      return toplist(catalog, true);
+      return toplist(catalog, call, true);
     case "/api/v6/playlist/detail":
     case "/api/v3/playlist/detail":
       return playlistDetail(catalog, call);
@@ -81,65 +70,6 @@ export function answer(
     default:
       return undefined;
   }
-}
-
-// ----------------------------------------------------------- parameters
-
-function bad(reason: string): never {
-  throw new Rejection(reason);
-}
-
-/** An integer parameter (number or numeric string), with a default. */
-function int(params: Json, name: string, fallback: number, min = 0): number {
-  const value = params[name];
-  if (value === undefined || value === null || value === "") return fallback;
-  const n = typeof value === "number"
-    ? value
-    : typeof value === "string" && /^-?\d+$/.test(value.trim())
-    ? Number(value)
-    : NaN;
-  if (!Number.isSafeInteger(n) || n < min) {
-    bad(`${name}: expected an integer ≥ ${min}, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-function str(params: Json, name: string, fallback: string): string {
-  const value = params[name];
-  if (value === undefined || value === null || value === "") return fallback;
-  if (typeof value !== "string") bad(`${name}: expected a string`);
-  return value;
-}
-
-/** One id: a number or a string, `_0` suffix stripped (§14). */
-function oneId(value: unknown, what: string): number {
-  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) {
-    return value;
-  }
-  if (typeof value === "string") {
-    const match = /^\s*(\d+)(?:_\d+)?\s*$/.exec(value);
-    if (match) return Number(match[1]);
-  }
-  return bad(`${what}: not an id: ${JSON.stringify(value)}`);
-}
-
-/** Ids as numbers, strings, arrays or a JSON string of an array (§14). */
-function ids(value: unknown, what: string): number[] {
-  let list = value;
-  if (typeof list === "string" && list.trim().startsWith("[")) {
-    try {
-      list = JSON.parse(list);
-    } catch {
-      bad(`${what}: not a JSON array`);
-    }
-  }
-  if (!Array.isArray(list)) list = [list];
-  return (list as unknown[]).map((v) => oneId(v, what));
-}
-
-function requiredId(params: Json, name: string): number {
-  if (params[name] === undefined) bad(`missing ${name}`);
-  return oneId(params[name], name);
 }
 
 // -------------------------------------------------------------- square
@@ -183,7 +113,14 @@ function playlistsOf(catalog: NeteaseCatalog, cat: string): number[] {
     : catalog.world.categoryPlaylists(category);
 }
 
-function playlistList(catalog: NeteaseCatalog, params: Json): Json {
+/** The count a list declares under the behaviours in force (hidden songs counted). */
+function declared(call: ApiCall, list: GenList): number {
+  const { context } = call;
+  return declaredList(context.world.seed, list, context.behaviours).declared;
+}
+
+function playlistList(catalog: NeteaseCatalog, call: ApiCall): Json {
+  const params = call.params;
   const cat = str(params, "cat", "全部");
   const order = str(params, "order", "hot");
   if (order !== "hot" && order !== "new") bad(`order: '${order}'`);
@@ -202,7 +139,9 @@ function playlistList(catalog: NeteaseCatalog, params: Json): Json {
     cat,
     more: offset + page.length < all.length,
     total: all.length,
-    playlists: page.map((p) => catalog.playlist(p)),
+    playlists: page.map((p) =>
+      catalog.playlist(p, { trackCount: declared(call, p) })
+    ),
   };
 }
 
@@ -226,7 +165,8 @@ function highQualityTags(catalog: NeteaseCatalog): Json {
   return { code: 200, tags };
 }
 
-function highQualityList(catalog: NeteaseCatalog, params: Json): Json {
+function highQualityList(catalog: NeteaseCatalog, call: ApiCall): Json {
+  const params = call.params;
   const cat = str(params, "cat", "全部");
   const limit = int(params, "limit", 50, 1);
   const lasttime = int(params, "lasttime", 0);
@@ -247,17 +187,23 @@ function highQualityList(catalog: NeteaseCatalog, params: Json): Json {
       catalog.playlist(p, {
         copywriter: `${p.tags[0] ?? "精品"}精选`,
         tag: p.tags.join(","),
+        trackCount: declared(call, p),
       })
     ),
   };
 }
 
-function toplist(catalog: NeteaseCatalog, detail: boolean): Json {
+function toplist(
+  catalog: NeteaseCatalog,
+  call: ApiCall,
+  detail: boolean,
+): Json {
   const world = catalog.world;
   const list = [];
   for (let i = 0; i < world.shape.charts; i++) {
     const chart = world.chart(i);
     const item = catalog.chart(chart);
+    item.trackCount = declared(call, chart);
     if (detail) {
       const top = Math.min(3, chart.trackCount);
       item.tracks = Array.from({ length: top }, (_, k) => {
@@ -324,7 +270,8 @@ function playlistDetail(catalog: NeteaseCatalog, call: ApiCall): Json {
     relatedVideos: null,
     playlist: {
       ...meta,
-      trackCount: list.trackCount,
+      // §7 correction: trackCount may count songs trackIds do not hold
+      trackCount: declared(call, list),
       tracks,
       trackIds,
       subscribers: [],
@@ -377,83 +324,6 @@ function songDetail(catalog: NeteaseCatalog, call: ApiCall): Json {
       privilege(catalog.world, i, call.account)
     ),
   };
-}
-
-// ------------------------------------------------------------- URLs
-
-/** A requested level: ladder levels, surround levels (served from the top), or `br`. */
-function levelParam(params: Json, by: "level" | "br"): Level {
-  if (by === "br") {
-    const br = int(params, "br", 999000, 1);
-    return br >= 999000
-      ? "lossless"
-      : br >= 320000
-      ? "exhigh"
-      : br >= 192000
-      ? "higher"
-      : "standard";
-  }
-  const level = str(params, "level", "standard");
-  if ((LEVELS as readonly string[]).includes(level)) return level as Level;
-  if (SURROUND_LEVELS.includes(level)) return LEVELS[0];
-  return bad(`level: '${level}'`);
-}
-
-/** Encodings a URL call may ask for (§9: `flac` for player, `mp3` for download). */
-const ENCODE_TYPES = ["flac", "mp3", "aac"];
-
-/** Refuses an `encodeType` the service does not know; absent is fine. */
-function checkEncodeType(params: Json): void {
-  const encodeType = str(params, "encodeType", "flac");
-  if (!ENCODE_TYPES.includes(encodeType)) bad(`encodeType: '${encodeType}'`);
-}
-
-function urlItems(
-  catalog: NeteaseCatalog,
-  call: ApiCall,
-  songIds: number[],
-  level: Level,
-  endpoint: UrlEndpoint,
-): Json[] {
-  return songIds.map((id) => {
-    const index = catalog.songIndexById(id);
-    if (index === undefined) return missingUrlItem(id);
-    return urlItem(catalog.world, index, level, call.account, {
-      endpoint,
-      os: call.os,
-      link: (path, host) => cdnLink(call.context, path, host),
-    });
-  });
-}
-
-function playerUrl(
-  catalog: NeteaseCatalog,
-  call: ApiCall,
-  by: "level" | "br",
-): Json {
-  if (call.params.ids === undefined) bad("missing ids");
-  const songIds = ids(call.params.ids, "ids");
-  const level = levelParam(call.params, by);
-  checkEncodeType(call.params);
-  return {
-    code: 200,
-    data: urlItems(catalog, call, songIds, level, "player"),
-  };
-}
-
-function downloadUrl(
-  catalog: NeteaseCatalog,
-  call: ApiCall,
-  by: "level" | "br",
-): Json {
-  // one song by `id` (`"<id>_0"` accepted), never a list of `ids`
-  const id = requiredId(call.params, "id");
-  const level = levelParam(call.params, by);
-  checkEncodeType(call.params);
-  // what it grants follows the download rights (`dlLevel`), not the play
-  // rights; download endpoints answer an object, not an array (§9)
-  const [item] = urlItems(catalog, call, [id], level, "download");
-  return { code: 200, data: item };
 }
 
 // ----------------------------------------------------------- artists

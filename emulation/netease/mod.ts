@@ -5,7 +5,8 @@
  * service (protocols/netease.md §14).
  *
  * It holds its own RSA key pair, derived from the world's seed, and
- * publishes the public half with test accounts in `publicConfig()`:
+ * issues anonymous identities (`/api/register/anonimous`, `_identity.ts`);
+ * it publishes the RSA public half with test accounts in `publicConfig()`:
  * `{ rsa: { modulus, exponent }, accounts: { vip, svip } }`. A `MUSIC_U`
  * cookie equal to one of the account tokens plays as that account.
  *
@@ -25,7 +26,8 @@ import {
   type Route,
 } from "../platform.ts";
 import type { World } from "../world.ts";
-import { answer, type ApiCall } from "./_api.ts";
+import { answer } from "./_api.ts";
+import type { ApiCall } from "./_params.ts";
 import { NeteaseCatalog } from "./_catalog.ts";
 import { CDN_HOSTS, NeteaseCdn } from "./_cdn.ts";
 import {
@@ -34,6 +36,7 @@ import {
   Rejection,
   type RsaKeyPair,
 } from "./_crypto.ts";
+import { AnonymousIdentities } from "./_identity.ts";
 import type { Account } from "./_rights.ts";
 import {
   EAPI_HOSTS,
@@ -55,9 +58,12 @@ class NeteaseEmulator implements PlatformEmulator {
   readonly key: RsaKeyPair;
   /** `MUSIC_U` tokens of the test accounts. */
   readonly accounts: Readonly<{ vip: string; svip: string }>;
+  /** The anonymous identities issued (`MUSIC_A`). */
+  readonly identities: AnonymousIdentities;
 
   constructor(world: World) {
     this.catalog = new NeteaseCatalog(world);
+    this.identities = new AnonymousIdentities(world);
     this.cdn = new NeteaseCdn(this.catalog);
     this.key = generateRsaKeyPair(world.seed);
     this.accounts = {
@@ -96,13 +102,18 @@ class NeteaseEmulator implements PlatformEmulator {
     const unwrapped = unwrap(this.key, route, form, agent, cookies);
     if (unwrapped instanceof Response) return unwrapped;
     const { path, params, header, encrypted } = unwrapped;
+    if (path === "/api/register/anonimous") {
+      return this.identities.register(params, context.now());
+    }
     const musicU = cookies.get("MUSIC_U") ?? stringOf(header.MUSIC_U);
+    const musicA = stringOf(header.MUSIC_A) ?? cookies.get("MUSIC_A");
     const os = cookies.get("os") ?? stringOf(header.os);
     const call: ApiCall = {
       path,
       params,
       account: this.#account(musicU),
       os: os !== undefined && os !== "",
+      identity: this.identities.knows(musicA),
       context,
     };
     let body: Json | undefined;

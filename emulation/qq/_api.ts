@@ -1,71 +1,38 @@
 /**
  * The labels of the QQ Music gateway (protocols/qq.md §3–§7, §11): the
- * square of family B, the charts, singers and vkeys, each checking its
+ * square of family B, the charts, singers and vkeys (`_vkey.ts`), each checking its
  * `param` as the service does. The gateway (`_gateway.ts`) has read the
  * envelope, the session, the rate and the sign before a label is asked.
  *
  * @module
  */
-import { hash32, hashString, hexString, unit } from "../_hash.ts";
+import { hash32 } from "../_hash.ts";
+import { declaredList } from "../_hidden.ts";
 import type { FaultRule } from "../faults.ts";
-import type { EmulatorContext, Route } from "../platform.ts";
-import type { GenSong } from "../world.ts";
-import { vkeyOf } from "./_cdn.ts";
+import type { EmulatorContext } from "../platform.ts";
 import {
   chartPicture,
-  type EmuRung,
-  permitted,
   playlistBasic,
   type QqCatalog,
-  RUNGS,
   songObject,
-  type Tier,
 } from "./_catalog.ts";
 import {
-  CDN_HOSTS,
+  APP_VKEY,
   EMULATION_CODES,
   FAMILY_B_SQUARE_MATCH,
   FEEDBACK_URL,
   VKEY,
 } from "./_constants.ts";
+import type { LabelAnswer, LabelCall } from "./_label.ts";
+import { QqVkey } from "./_vkey.ts";
 import { chartPeriod, chinaDay } from "./period.ts";
 
 type Json = Record<string, unknown>;
 
-/** Who a request comes from: a tier, or a key the service does not take. */
-export type Session =
-  | { tier: Tier; uin: string }
-  | { tier: "invalid"; uin: string };
-
-/** A label's answer: its `code` and, on success, its `data`. */
-export interface LabelAnswer {
-  /** The label's code: 0, or the service's refusal. */
-  code: number;
-  /** What the label answers. */
-  data?: unknown;
-}
-
-/** What the gateway tells a label about the request. */
-export interface LabelCall {
-  /** Where the request went. */
-  route: Route;
-  /** The frame's context (clock, signer, URLs, the world). */
-  context: EmulatorContext;
-  /** Who is asking. */
-  session: Session;
-  /** Whether it came through the zzc-signed `musics.fcg` (sign checked). */
-  signed: boolean;
-  /** The emulation's clock at the request. */
-  now: number;
-  /** A scripted business fault the label answers itself (vkey code 0). */
-  fault: FaultRule | undefined;
-}
-
-/** The labels over a catalog, with the vkey calls seen per song. */
+/** The labels over a catalog; the vkey ones in `_vkey.ts`. */
 export class QqApi {
   #catalog: QqCatalog;
-  #flakyRate: number;
-  #vkeyCalls = new Map<string, number>();
+  #vkey: QqVkey;
 
   /**
    * Labels over a catalog; `flakyVkeyRate` of the songs get an empty first
@@ -73,7 +40,7 @@ export class QqApi {
    */
   constructor(catalog: QqCatalog, flakyVkeyRate: number) {
     this.#catalog = catalog;
-    this.#flakyRate = flakyVkeyRate;
+    this.#vkey = new QqVkey(catalog, flakyVkeyRate);
   }
 
   /** Answers a label by `module.method`, or `undefined` for one the service lacks. */
@@ -82,13 +49,14 @@ export class QqApi {
       case "playlist.PlaylistAllCategoriesServer.get_all_categories":
         return this.#categories();
       case "playlist.PlayListCategoryServer.get_category_content":
-        return this.#categoryContent(param);
+        return this.#categoryContent(param, at.context);
       case "musicToplist.ToplistInfoServer.GetAll":
-        return this.#toplists(at.now);
+        return this.#toplists(at.context, at.now);
       case "musicToplist.ToplistInfoServer.GetDetail":
-        return this.#toplistDetail(param, at.now);
+        return this.#toplistDetail(param, at.context, at.now);
       case VKEY:
-        return this.#vkey(param, at);
+      case APP_VKEY:
+        return this.#vkey.answer(name, param, at);
       case "music.musichallSinger.SingerInfoInter.GetSingerDetail":
         return this.#singers(param);
       default:
@@ -115,7 +83,7 @@ export class QqApi {
     };
   }
 
-  #categoryContent(param: Json): LabelAnswer {
+  #categoryContent(param: Json, context: EmulatorContext): LabelAnswer {
     const id = integer(param.category_id);
     const size = integer(param.size ?? 20);
     const page = integer(param.page ?? 0);
@@ -135,15 +103,21 @@ export class QqApi {
       data: {
         content: {
           total_cnt: indexes.length,
-          v_item: slice.map((p) => ({
-            basic: playlistBasic(this.#catalog.world.playlist(p)),
-          })),
+          v_item: slice.map((p) => {
+            const playlist = this.#catalog.world.playlist(p);
+            const { declared } = declaredList(
+              context.world.seed,
+              playlist,
+              context.behaviours,
+            );
+            return { basic: playlistBasic(playlist, declared) };
+          }),
         },
       },
     };
   }
 
-  #toplists(now: number): LabelAnswer {
+  #toplists(context: EmulatorContext, now: number): LabelAnswer {
     const world = this.#catalog.world;
     const groups = [
       { groupId: 0, groupName: "巅峰榜", toplist: [] as Json[] },
@@ -151,12 +125,12 @@ export class QqApi {
     ];
     for (const chart of this.#catalog.charts()) {
       const period = chartPeriod(chart, now);
-      const previews = Array.from(
-        { length: Math.min(3, chart.trackCount) },
-        (_, i) => {
-          const song = world.song(chart.track(i));
+      const list = declaredList(world.seed, chart, context.behaviours);
+      const previews = list.page(0, 4).slice(0, 3).map(
+        ({ position, song: index }) => {
+          const song = world.song(index);
           return {
-            rank: i + 1,
+            rank: position + 1,
             songId: song.id,
             title: song.title,
             singerName: song.artists.map((a) => a.name).join("/"),
@@ -173,7 +147,7 @@ export class QqApi {
         period,
         updateTime: chinaDay(now),
         listenNum: 1_000_000 + hash32(world.seed, 66, chart.index) % 9_000_000,
-        totalNum: chart.trackCount,
+        totalNum: list.declared,
         song: previews,
         headPicUrl: chartPicture(chart),
         frontPicUrl: chartPicture(chart),
@@ -187,7 +161,11 @@ export class QqApi {
     };
   }
 
-  #toplistDetail(param: Json, now: number): LabelAnswer {
+  #toplistDetail(
+    param: Json,
+    context: EmulatorContext,
+    now: number,
+  ): LabelAnswer {
     // §4: the real page sends `topid`, others `topId`; both are accepted
     const topId = integer(param.topid ?? param.topId);
     const offset = integer(param.offset ?? 0);
@@ -204,13 +182,11 @@ export class QqApi {
     const matches = asked === "" || asked === current;
     const count = Math.max(0, Math.min(num, 300));
     const start = Math.max(0, offset);
-    const positions = matches
-      ? Array.from(
-        { length: Math.max(0, Math.min(count, chart.trackCount - start)) },
-        (_, i) => start + i,
-      )
-      : [];
-    const songs = positions.map((p) => world.song(chart.track(p)));
+    // pages are cut in declared positions; hidden songs are left out
+    const list = declaredList(world.seed, chart, context.behaviours);
+    const held = matches ? list.page(start, start + count) : [];
+    const positions = held.map((h) => h.position);
+    const songs = held.map((h) => world.song(h.song));
     return {
       code: 0,
       data: {
@@ -230,7 +206,7 @@ export class QqApi {
           history: { year: [], subPeriod: [] },
           listenNum: 1_000_000 +
             hash32(world.seed, 66, chart.index) % 9_000_000,
-          totalNum: chart.trackCount,
+          totalNum: list.declared,
           song: songs.map((song, i) => ({
             rank: positions[i]! + 1,
             rankType: 3,
@@ -287,126 +263,6 @@ export class QqApi {
       }];
     });
     return { code: 0, data: { singer_list: list } };
-  }
-
-  #vkey(param: Json, at: LabelCall): LabelAnswer {
-    if (at.session.tier === "invalid") return { code: 1000, data: {} };
-    const mids = param.songmid;
-    const names = param.filename;
-    if (
-      !Array.isArray(mids) || mids.length === 0 || mids.length > 100 ||
-      (names !== undefined &&
-        (!Array.isArray(names) || names.length !== mids.length))
-    ) {
-      return { code: EMULATION_CODES.badRequest };
-    }
-    const guid = typeof param.guid === "string" ? param.guid : "";
-    const tier = at.session.tier;
-    const uin = tier === "anonymous" ? "0" : at.session.uin;
-    const ttl = at.context.urlTtlSeconds;
-    const expires = Math.floor(at.now / 1000) + ttl;
-    // a scripted fault, or the seeded first-call flake of some songs (§7.3)
-    const flaky = new Set<string>();
-    for (const mid of new Set(mids)) {
-      if (typeof mid !== "string") continue;
-      const calls = this.#vkeyCalls.get(mid) ?? 0;
-      this.#vkeyCalls.set(mid, calls + 1);
-      if (
-        at.fault !== undefined ||
-        (calls === 0 &&
-          unit(at.context.world.seed, 78, hashString(mid)) < this.#flakyRate)
-      ) {
-        flaky.add(mid);
-      }
-    }
-    const entries = mids.map((mid, i) => {
-      const asked = Array.isArray(names) ? names[i] : undefined;
-      const song = typeof mid === "string"
-        ? this.#catalog.songByMid(mid)
-        : undefined;
-      const entry = (
-        filename: string,
-        purl: string,
-        vkey: string,
-        result: number,
-      ) => ({
-        songmid: typeof mid === "string" ? mid : "",
-        filename,
-        purl,
-        vkey,
-        wifiurl: "",
-        flowurl: "",
-        ekey: "",
-        result,
-        errtype: "",
-        tips: "",
-        subcode: 0,
-      });
-      const refused = (filename: string, result = 104003) =>
-        entry(filename, "", "", result);
-      if (!song) return refused(typeof asked === "string" ? asked : "");
-      const filename = typeof asked === "string"
-        ? asked
-        : `C400${song.mediaMid}.m4a`;
-      const parsed = this.#parseFilename(song, filename);
-      if (!parsed) return refused(filename);
-      const { rung, normalized } = parsed;
-      if (guid === "") return refused(normalized, 104004);
-      if (flaky.has(song.mid)) return refused(normalized, 0);
-      if (this.#catalog.rungSize(song, rung) <= 0) return refused(normalized);
-      if (!permitted(song, rung, tier)) return refused(normalized);
-      const vkey = vkeyOf(at.context, normalized, guid, uin, expires);
-      return entry(
-        normalized,
-        `${normalized}?guid=${guid}&vkey=${vkey}&uin=${uin}&fromtag=66`,
-        vkey,
-        0,
-      );
-    });
-    return {
-      code: 0,
-      data: {
-        expiration: ttl,
-        login_key: "",
-        msg: "127.0.0.1",
-        retcode: 0,
-        servercheck: hexString(32, at.context.world.seed, 79, expires),
-        uin: tier === "anonymous" ? "" : uin,
-        verify_type: 0,
-        sip: CDN_HOSTS.map((host) => at.context.hostUrl(host, "/")),
-        thirdip: ["", ""],
-        testfile2g: "",
-        testfilewifi: "",
-        keepalivefile: "",
-        midurlinfo: entries,
-      },
-    };
-  }
-
-  /**
-   * The rung of a vkey filename and its form-1 spelling (§7.1): the id part
-   * may be `media_mid`, `mid + mid` or `mid + media_mid`.
-   */
-  #parseFilename(
-    song: GenSong,
-    filename: string,
-  ): { rung: EmuRung; normalized: string } | undefined {
-    const dot = filename.lastIndexOf(".");
-    if (dot < 5) return undefined;
-    const prefix = filename.slice(0, 4);
-    const extension = filename.slice(dot + 1);
-    const id = filename.slice(4, dot);
-    const rung = RUNGS.find((r) =>
-      r.prefix === prefix && r.extension === extension
-    );
-    if (!rung) return undefined;
-    const forms = [
-      song.mediaMid,
-      song.mid + song.mid,
-      song.mid + song.mediaMid,
-    ];
-    if (!forms.includes(id)) return undefined;
-    return { rung, normalized: `${prefix}${song.mediaMid}.${extension}` };
   }
 }
 

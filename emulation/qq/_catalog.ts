@@ -353,14 +353,17 @@ export function coverUrl(playlist: GenPlaylist, size = 300): string {
   return `https://qpic.y.qq.com/music_cover/${playlist.coverId}/${size}?n=1`;
 }
 
-/** A square playlist as `get_category_content` lists it (§3, family B). */
-export function playlistBasic(playlist: GenPlaylist): Json {
+/**
+ * A square playlist as `get_category_content` lists it (§3, family B), with
+ * the song count the platform declares.
+ */
+export function playlistBasic(playlist: GenPlaylist, declared: number): Json {
   return {
     tid: playlist.id,
     title: playlist.name,
     desc: playlist.description,
     play_cnt: playlist.playCount,
-    song_cnt: playlist.trackCount,
+    song_cnt: declared,
     creator: { nick: playlist.creator.name, avatar: "" },
     cover: {
       default_url: coverUrl(playlist, 600),

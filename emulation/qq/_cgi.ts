@@ -6,6 +6,7 @@
  * @module
  */
 import { hexString } from "../_hash.ts";
+import { declaredList } from "../_hidden.ts";
 import {
   type EmulatorContext,
   json,
@@ -126,13 +127,10 @@ export class QqCgi {
       });
     }
     const world = this.#catalog.world;
-    const count = Math.max(
-      0,
-      Math.min(num, 1000, playlist.trackCount - begin),
-    );
-    const songs = Array.from(
-      { length: count },
-      (_, i) => world.song(playlist.track(begin + i)),
+    // pages are cut in declared positions; hidden songs are left out
+    const list = declaredList(world.seed, playlist, context.behaviours);
+    const songs = list.page(begin, begin + Math.min(num, 1000)).map((h) =>
+      world.song(h.song)
     );
     const newFormat = query.get("new_format") === "1";
     return answer({
@@ -160,10 +158,10 @@ export class QqCgi {
           const category = world.category(c);
           return { id: category.id, name: category.name, pid: category.id };
         }),
-        songnum: playlist.trackCount,
+        songnum: list.declared,
         songids: songs.map((s) => s.id).join(","),
         songtypes: songs.map(() => "0").join(","),
-        total_song_num: playlist.trackCount,
+        total_song_num: list.declared,
         song_begin: begin,
         cur_song_num: songs.length,
         songlist: songs.map(newFormat ? songObject : oldSongObject),

@@ -33,6 +33,13 @@ export const FEEDBACK_URL =
 
 /** The label of the vkey call (§7). */
 export const VKEY = "vkey.GetVkeyServer.CgiGetVkey";
+/** The label of the app's vkey call (§7; corrections of December 2026). */
+export const APP_VKEY = "music.vkey.GetVkey.UrlGetVkey";
+/**
+ * The `retcode` of a vkey answer that refuses the caller's device
+ * (`msg` naming `invalidq`; L-1124/QQMusicApi#252, 2026).
+ */
+export const INVALIDQ_RETCODE = 104009;
 /** The paths the emulation answers on its hosts (§1, §3, §5). */
 export const PATHS = {
   /** The unsigned gateway. */

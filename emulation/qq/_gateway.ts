@@ -16,16 +16,12 @@ import {
   text,
 } from "../platform.ts";
 import type { World } from "../world.ts";
-import {
-  isObject,
-  type LabelAnswer,
-  type QqApi,
-  rateLimited,
-  type Session,
-} from "./_api.ts";
+import { isObject, type QqApi, rateLimited } from "./_api.ts";
+import type { LabelAnswer, Session } from "./_label.ts";
 import type { Tier } from "./_catalog.ts";
-import { EMULATION_CODES, PATHS, VKEY } from "./_constants.ts";
+import { APP_VKEY, EMULATION_CODES, PATHS, VKEY } from "./_constants.ts";
 import { expectedSign, keyHash } from "./_sign.ts";
+import { isAppComm } from "./_vkey.ts";
 
 type Json = Record<string, unknown>;
 
@@ -56,6 +52,7 @@ interface LabelContext {
   limited: boolean;
   signed: boolean;
   signOk: boolean;
+  app: boolean;
   session: Session;
   now: number;
 }
@@ -124,7 +121,8 @@ export class QqGateway {
     }
     const signOk = signed &&
       route.url.searchParams.get("sign") === expectedSign(body ?? "");
-    const session = this.#session(request, envelope.comm);
+    const app = isAppComm(envelope.comm);
+    const session = this.#session(request, envelope.comm, app);
     const out: Json = { code: 0, ...head };
     for (const [label, call] of Object.entries(envelope)) {
       if (label === "comm") continue;
@@ -134,6 +132,7 @@ export class QqGateway {
         limited,
         signed,
         signOk,
+        app,
         session,
         now,
       });
@@ -148,16 +147,21 @@ export class QqGateway {
     return now > oldest && now - oldest < 1000;
   }
 
-  #session(request: Request, comm: unknown): Session {
+  #session(request: Request, comm: unknown, app: boolean): Session {
     const cookies = parseCookies(request.headers.get("cookie"));
-    const key = cookies.get("qm_keyst") ?? cookies.get("qqmusic_key") ?? "";
+    const c = isObject(comm) ? comm : {};
+    // the app sends its login in `comm` (`qq`, `authst`), the web in cookies
+    const fromComm = (value: unknown) =>
+      app && typeof value === "string" ? value : "";
+    const key = cookies.get("qm_keyst") ?? cookies.get("qqmusic_key") ??
+      fromComm(c.authst);
     const uin = (cookies.get("uin") ?? cookies.get("qqmusic_uin") ??
-      cookies.get("wxuin") ?? "").replace(/\D/g, "");
+      cookies.get("wxuin") ?? fromComm(c.qq)).replace(/\D/g, "");
     if (key === "") return { tier: "anonymous", uin: "0" };
     const account = this.#accounts.find((a) => a.key === key && a.uin === uin);
     if (!account || account.tier === "expired") return { tier: "invalid", uin };
+    if (app) return { tier: account.tier, uin };
     // the web client sends the key's hash in `comm` (§1.5)
-    const c = isObject(comm) ? comm : {};
     const gtk = Number(c.g_tk ?? c.g_tk_new_20200303);
     if (gtk !== keyHash(key)) return { tier: "invalid", uin };
     return { tier: account.tier, uin };
@@ -179,16 +183,18 @@ export class QqGateway {
       `/${at.route.host}${at.route.path}#${name}`,
     );
     // a vkey fault with code 0 is answered by the label: empty purls (§7.3)
-    if (fault && !(name === VKEY && Number(fault.code ?? 0) === 0)) {
+    const vkey = name === VKEY || name === APP_VKEY;
+    if (fault && !(vkey && Number(fault.code ?? 0) === 0)) {
       const code = Number(fault.code ?? 0);
       return code === 2001 ? rateLimited() : { code, data: {} };
     }
-    const { route, context, session, signed, now } = at;
+    const { route, context, session, signed, app, now } = at;
     return this.#api.answer(name, param, {
       route,
       context,
       session,
       signed,
+      app,
       now,
       fault,
     }) ?? { code: EMULATION_CODES.badRequest };

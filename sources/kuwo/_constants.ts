@@ -81,6 +81,54 @@ export const CHART_PREFIX = "chart:";
 /** The Android client's `source` parameter of `mobi.s` (§9.2, §9.3). */
 export const MOBI_SOURCE = "kwplayer_ar_5.1.0.0_B_jiakong_vh.apk";
 
+/** A `source` string of `mobi.s`, with the host and User-Agent it goes with. */
+export interface MobiSource {
+  /** The `source` parameter. */
+  readonly source: string;
+  /** The `mobi.s` origin. */
+  readonly origin: string;
+  /** The User-Agent its clients send. */
+  readonly userAgent: string;
+}
+
+/**
+ * The `source` strings to try, in order, per form of `mobi.s` (corrections
+ * of December 2026: the string is an ordered list; the one that answers is
+ * remembered for the run). What working clients send:
+ *
+ * - `kwplayer_ar_5.1.0.0_B_jiakong_vh.apk` (liuran001/MusicBot-Go
+ *   `plugins/kuwo/media.go`, plain `f=web` on `mobi.kuwo.cn`; UNM and
+ *   musicdl in the KuwoDES query);
+ * - `jiakong` with `f=web` (a Rust player's `resolve_remote` and a
+ *   TypeScript `kuwoPlayUrl` found by code search, `okhttp/3.10.0`);
+ * - `kwplayer_ar_1.1.9_oppo_118980_320.apk`, the car app, on
+ *   `nmobi.kuwo.cn` with `okhttp/4.10.0` (lx-music custom sources and a
+ *   C# client found by code search; one notes its 2000kflac tier now
+ *   answers the preview stub). In the KuwoDES form it is our guess
+ *   [UNSURE]: LXAPI sends encrypted queries to `nmobi` too.
+ */
+export const MOBI_SOURCES: Readonly<
+  Record<"plain" | "des", readonly MobiSource[]>
+> = {
+  plain: [
+    { source: MOBI_SOURCE, origin: HOSTS.mobi, userAgent: "okhttp/3.10.0" },
+    { source: "jiakong", origin: HOSTS.mobi, userAgent: "okhttp/3.10.0" },
+    {
+      source: "kwplayer_ar_1.1.9_oppo_118980_320.apk",
+      origin: "https://nmobi.kuwo.cn",
+      userAgent: "okhttp/4.10.0",
+    },
+  ],
+  des: [
+    { source: MOBI_SOURCE, origin: HOSTS.mobiDes, userAgent: "okhttp/3.10.0" },
+    {
+      source: "kwplayer_ar_1.1.9_oppo_118980_320.apk",
+      origin: "http://nmobi.kuwo.cn",
+      userAgent: "okhttp/4.10.0",
+    },
+  ],
+};
+
 /** The KuwoDES key, as ASCII (§3). */
 export const DES_KEY = "ylzsxkwm";
 
@@ -153,6 +201,15 @@ export const MAX_PLAIN_BITRATE = 4000;
 
 /** `mobi.s` codes that end the ladder: unavailable (or VIP) for good (§9.2). */
 export const FINAL_CODES: ReadonlySet<number> = new Set([-1, -1001]);
+
+/**
+ * `mobi.s`'s "music not found" (`code 404`, or an HTTP 404): the song is
+ * unavailable; lower rungs are not asked (corrections of December 2026).
+ */
+export const NOT_FOUND_CODE = 404;
+
+/** A `msg` that says the song is not there. */
+export const NOT_FOUND_PATTERN = /not found|不存在/i;
 
 /** `mobi.s` code of the region lock (§9.2). */
 export const REGION_CODE = 407;

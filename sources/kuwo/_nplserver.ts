@@ -29,6 +29,7 @@
 import type { Json, ParsedSongs } from "../_json.ts";
 import { isSourceError, type SourceError } from "../errors.ts";
 import type { PlaylistCandidate, PlaylistSongs, SongInfo } from "../types.ts";
+import { onceEach } from "../paging.ts";
 import { NPLSERVER_PAGE_SIZE } from "./_constants.ts";
 import {
   decodeEntities,
@@ -125,15 +126,6 @@ export function nplserverPlaylist(
   };
 }
 
-/** Songs a page `pn` (from 0) of `rn` must hold for a playlist of `total`. */
-export function expectedNplserverItems(
-  total: number,
-  pn: number,
-  rn: number,
-): number {
-  return Math.max(0, Math.min(rn, total - pn * rn));
-}
-
 /**
  * Whether a failure of the web `playListInfo` is one nplserver may get
  * round: refusals of the session that the refresh did not cure (`sign`,
@@ -155,7 +147,11 @@ export function nplserverMayCure(error: unknown): error is SourceError {
   );
 }
 
-/** Checks a page against what was asked: the playlist, `pn`, `rn` and its size. */
+/**
+ * Checks a page against what was asked: the playlist, `pn`, `rn`, and no
+ * more songs than `rn`. Fewer is fine: a total may count hidden songs no
+ * page holds (corrections, December 2026).
+ */
 function checkPage(
   page: NplserverPage,
   remoteId: string,
@@ -170,18 +166,18 @@ function checkPage(
       `nplserver answered pn=${page.pn}&rn=${page.rn} for pn=${pn}&rn=${rn}`,
     );
   }
-  const expected = expectedNplserverItems(page.total, pn, rn);
-  if (page.items.length !== expected) {
+  if (page.items.length > rn) {
     throw malformed(
-      `nplserver page ${pn} of ${remoteId} holds ${page.items.length} songs, expected ${expected} of ${page.total}`,
+      `nplserver page ${pn} of ${remoteId} holds ${page.items.length} songs, more than rn=${rn}`,
     );
   }
 }
 
 /**
  * Every song of a playlist from nplserver, pages `pn = 0, 1, ...` of
- * `rn = 1000`; each page is checked to hold exactly `min(rn, total −
- * pn·rn)` songs (a page that does not is retried like any malformed body).
+ * `rn = 1000`, until a page comes back empty or the pages asked cover the
+ * total; a page that holds fewer songs than the total implies is taken as
+ * it is (the same rule as the web path's).
  */
 export async function nplserverPlaylistSongs(
   transport: KuwoTransport,
@@ -191,10 +187,9 @@ export async function nplserverPlaylistSongs(
   const rn = NPLSERVER_PAGE_SIZE;
   const songs: SongInfo[] = [];
   const warnings: string[] = [];
-  let received = 0;
   let total: number | undefined;
   let playlist: PlaylistCandidate | undefined;
-  for (let pn = 0; total === undefined || received < total; pn++) {
+  for (let pn = 0;; pn++) {
     let page: NplserverPage | undefined;
     let pageSongs: ParsedSongs<SongInfo> = { songs: [], warnings: [] };
     await transport.nplserver(
@@ -215,18 +210,14 @@ export async function nplserverPlaylistSongs(
     }
     total = page.total;
     playlist ??= nplserverPlaylist(page.meta, remoteId);
-    if (page.items.length === 0 && received < total) {
-      // unreachable while the page check holds; never loop on empty pages
-      throw malformed(`nplserver page ${pn} of ${remoteId} is empty`);
-    }
     songs.push(...pageSongs.songs);
     warnings.push(...pageSongs.warnings);
-    received += page.items.length;
+    if (page.items.length === 0 || (pn + 1) * rn >= total) break;
   }
   return {
     ...(playlist ? { playlist } : {}),
     declaredCount: total,
-    songs,
+    songs: onceEach(songs),
     ...(warnings.length === 0 ? {} : { warnings }),
   };
 }

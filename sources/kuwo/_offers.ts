@@ -3,9 +3,15 @@
  * first, lazily (§9.6); each answer judged (`judgeAnswer`) and, when it is
  * an offer, probed on the CDN. Two forms of the same resolver: the plain
  * `convert_url_with_sign` call (`f=web`, the page's primary path, §9.2)
- * and the KuwoDES `convert_url2` call (`f=kuwo&q=`, §9.3); the transport
- * sends either and reads both into one `MobiAnswer`, so another form (or
- * another `source` string) is a transport matter, not a new ladder.
+ * and the KuwoDES `convert_url2` call (`f=kuwo&q=`, §9.3, asked by format:
+ * no `br` inside the query); the transport sends either and reads both
+ * into one `MobiAnswer`.
+ *
+ * The `source` string is an ordered list (`MOBI_SOURCES`, corrections of
+ * December 2026): an answer that refuses the source moves on to the next
+ * one for the same rung, and the one that answers is remembered for the
+ * run (`MobiRoute`). A "music not found" answer ends the song as
+ * unavailable at once.
  *
  * @module
  */
@@ -24,7 +30,11 @@ import {
   FINAL_CODES,
   LADDER,
   MAX_PLAIN_BITRATE,
+  MOBI_SOURCES,
   MOBILE_UA,
+  type MobiSource,
+  NOT_FOUND_CODE,
+  NOT_FOUND_PATTERN,
   PREVIEW_DURATION_SLACK_RATIO,
   PREVIEW_DURATION_SLACK_S,
   REGION_CODE,
@@ -47,7 +57,26 @@ export type Verdict =
   | { kind: "next"; reason: string }
   | { kind: "preview"; reason: string }
   | { kind: "final"; reason: string; code?: number }
+  | { kind: "missing"; reason: string }
+  | { kind: "refused"; reason: string }
   | { kind: "region"; reason: string; code: number };
+
+/** Which `source` string answered last, per form: the next request starts there. */
+export class MobiRoute {
+  #first: Partial<Record<OfferPath, MobiSource>> = {};
+
+  /** The sources of a form in the order to try them: the remembered one first. */
+  order(path: OfferPath): MobiSource[] {
+    const all = MOBI_SOURCES[path];
+    const first = this.#first[path] ?? all[0]!;
+    return [first, ...all.filter((s) => s !== first)];
+  }
+
+  /** Remembers a source that answered (anything but a refusal of the source). */
+  answered(path: OfferPath, source: MobiSource): void {
+    this.#first[path] = source;
+  }
+}
 
 /**
  * Judges one answer for a rung (§9.6 step 4): region lock; final codes;
@@ -71,17 +100,21 @@ export function judgeAnswer(
       reason: answer.message ?? "not available in your region",
     };
   }
+  const said = `code ${answer.code}${
+    answer.message ? ` (${answer.message})` : ""
+  }`;
+  if (
+    answer.code === NOT_FOUND_CODE ||
+    (answer.code !== 200 && NOT_FOUND_PATTERN.test(answer.message ?? ""))
+  ) {
+    return { kind: "missing", reason: `music not found (${said})` };
+  }
   if (answer.code !== undefined && FINAL_CODES.has(answer.code)) {
-    return {
-      kind: "final",
-      code: answer.code,
-      reason: `code ${answer.code}${
-        answer.message ? ` (${answer.message})` : ""
-      }`,
-    };
+    return { kind: "final", code: answer.code, reason: said };
   }
   if (answer.code !== undefined && answer.code !== 200) {
-    return { kind: "next", reason: `code ${answer.code}` };
+    // a code the page does not name: the source string is refused
+    return { kind: "refused", reason: said };
   }
   if (answer.type !== undefined && answer.type !== 0) {
     return { kind: "preview", reason: `type ${answer.type}` };
@@ -164,6 +197,8 @@ export function sniffContainer(bytes: Uint8Array): Container | undefined {
 
 /** Options of `resolveOffers()`. */
 export interface ResolveOptions extends OfferOptions {
+  /** Which source string answered last in this run (updated). */
+  route: MobiRoute;
   /** The form of `mobi.s` to ask. */
   path: OfferPath;
   /** Probe the first bytes of each offer (container, exact size). */
@@ -181,6 +216,7 @@ export async function* resolveOffers(
   options: ResolveOptions,
 ): AsyncGenerator<DownloadOffer> {
   const { config } = transport;
+  const route = options.route;
   const rid = requireId(
     song.remoteId,
     "a song",
@@ -208,27 +244,13 @@ export async function* resolveOffers(
   /** Rank of the last tier achieved: rungs at or above it are not asked again. */
   let achievedRank = -1;
   let lastReason = "no tier answered";
-  for (const rung of rungs) {
+  for (const rung of askedRungs(rungs, options.path)) {
     if (qualityRank(rung.label) <= achievedRank) continue;
     options.signal?.throwIfAborted();
-    let answer: MobiAnswer;
-    try {
-      answer = await transport.mobi(rid, rung, options.path, options.signal);
-    } catch (error) {
-      // §9.6 step 4: a non-2xx answer (but 429) or a broken body: next tier
-      if (isSourceError(error, "http", "html", "malformed")) {
-        lastReason = `${rung.br}: ${error.message}`;
-        continue;
-      }
-      throw error;
-    }
-    const verdict = judgeAnswer(
-      answer,
-      rid,
+    const verdict = await askSources(transport, route, rid, rung, {
+      ...options,
       expectedS,
-      options.path,
-      config.urls.real,
-    );
+    });
     switch (verdict.kind) {
       case "region":
         throw new SourceError(
@@ -240,6 +262,9 @@ export async function* resolveOffers(
             retryable: false,
           },
         );
+      case "missing":
+        if (yielded > 0) return;
+        throw fail("unavailable", `${rung.br}: ${verdict.reason}`);
       case "preview":
         if (yielded > 0) return;
         throw fail(
@@ -253,6 +278,7 @@ export async function* resolveOffers(
           `${rung.br}: ${verdict.reason}`,
         );
       case "next":
+      case "refused":
         lastReason = `${rung.br}: ${verdict.reason}`;
         continue;
       case "offer": {
@@ -295,6 +321,78 @@ export async function* resolveOffers(
   if (yielded === 0) {
     throw fail(paid ? "vip" : "unavailable", lastReason);
   }
+}
+
+/**
+ * The rungs to ask: all of them in the plain form; one per format in the
+ * KuwoDES form, which asks by format (no `br`) and gets the best tier.
+ */
+function askedRungs(rungs: readonly Rung[], path: OfferPath): Rung[] {
+  if (path === "plain") return [...rungs];
+  const formats = new Set<string>();
+  return rungs.filter((rung) => {
+    if (formats.has(rung.format)) return false;
+    formats.add(rung.format);
+    return true;
+  });
+}
+
+/**
+ * One rung asked of the `source` strings in turn, from the one `route`
+ * remembers, until an answer does not refuse the source: its verdict. An
+ * HTTP 404 is "music not found"; another 4xx (but 429) refuses the source;
+ * an HTTP error, an HTML page or a broken body sends the ladder to its next
+ * rung (§9.6 step 4). Every source refusing is `refused`.
+ */
+async function askSources(
+  transport: KuwoTransport,
+  route: MobiRoute,
+  rid: string,
+  rung: Rung,
+  options: ResolveOptions & { expectedS: number | undefined },
+): Promise<Verdict> {
+  const refusals: string[] = [];
+  for (const source of route.order(options.path)) {
+    let verdict: Verdict;
+    try {
+      const answer = await transport.mobi(
+        rid,
+        rung,
+        options.path,
+        source,
+        options.signal,
+      );
+      verdict = judgeAnswer(
+        answer,
+        rid,
+        options.expectedS,
+        options.path,
+        transport.config.urls.real,
+      );
+    } catch (error) {
+      if (isSourceError(error, "http") && error.status === NOT_FOUND_CODE) {
+        verdict = { kind: "missing", reason: "music not found (HTTP 404)" };
+      } else if (
+        isSourceError(error, "http") && error.status !== undefined &&
+        error.status >= 400 && error.status < 500 && error.status !== 429
+      ) {
+        verdict = { kind: "refused", reason: `HTTP ${error.status}` };
+      } else if (isSourceError(error, "http", "html", "malformed")) {
+        return { kind: "next", reason: error.message };
+      } else {
+        throw error;
+      }
+    }
+    if (verdict.kind !== "refused") {
+      route.answered(options.path, source);
+      return verdict;
+    }
+    refusals.push(`${source.source}: ${verdict.reason}`);
+  }
+  return {
+    kind: "refused",
+    reason: `every source string refused (${refusals.join("; ")})`,
+  };
 }
 
 function rungsFromQualities(song: SongInfo): Rung[] {

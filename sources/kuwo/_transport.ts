@@ -15,8 +15,7 @@ import {
   BROWSER_UA,
   HOSTS,
   ILLEGAL_PATTERN,
-  MOBI_SOURCE,
-  MOBILE_UA,
+  type MobiSource,
   NPLSERVER_QUERY,
   type Rung,
 } from "./_constants.ts";
@@ -139,23 +138,33 @@ export class KuwoTransport {
     });
   }
 
-  /** One `mobi.s` request for a rung, in the form `path` names, read into one answer shape. */
+  /**
+   * One `mobi.s` request for a rung with a `source` string, in the form
+   * `path` names, read into one answer shape.
+   */
   async mobi(
     rid: string,
     rung: Rung,
     path: OfferPath,
+    source: MobiSource,
     signal?: AbortSignal,
   ): Promise<MobiAnswer> {
     const init = {
-      headers: { "User-Agent": MOBILE_UA },
+      headers: { "User-Agent": source.userAgent },
       ...(signal ? { signal } : {}),
     };
     const { http, urls } = this.config;
     if (path === "plain") {
-      const body = await http.json(urls.to(plainOfferUrl(rid, rung)), init);
+      const body = await http.json(
+        urls.to(plainOfferUrl(rid, rung, source)),
+        init,
+      );
       return parseMobiJson(body);
     }
-    const text = await http.text(urls.to(desOfferUrl(rid, rung)), init);
+    const text = await http.text(
+      urls.to(desOfferUrl(rid, rung, source)),
+      init,
+    );
     return parseMobiText(text);
   }
 
@@ -176,31 +185,36 @@ export class KuwoTransport {
 export function plainOfferUrl(
   rid: string,
   rung: Rung,
-  source: string = MOBI_SOURCE,
+  source: MobiSource,
 ): string {
-  return `${HOSTS.mobi}/mobi.s?f=web&user=0&source=${source}` +
+  return `${source.origin}/mobi.s?f=web&user=0&source=${source.source}` +
     `&type=convert_url_with_sign&rid=${rid}&br=${rung.br}` +
     `&format=${rung.format}&sig=0&network=WIFI`;
 }
 
-/** The plaintext of the `convert_url2` query for a rung (§9.3; `br` asks the tier). */
+/**
+ * The plaintext of the `convert_url2` query for a rung's format (§9.3),
+ * without `br`: a `br` inside the KuwoDES query gets an error tone instead
+ * of the song (QiuChenlyOpenSource/MusicDownload PR #35; UnblockNeteaseMusic
+ * `src/provider/kuwo.js` sends none). The best tier of the format answers.
+ */
 export function desOfferQuery(
   rid: string,
   rung: Rung,
-  source: string = MOBI_SOURCE,
+  source: string,
 ): string {
   return `user=0&corp=kuwo&source=${source}&p2p=1&type=convert_url2` +
-    `&sig=0&format=${rung.format}&rid=${rid}&br=${rung.br}`;
+    `&sig=0&format=${rung.format}&rid=${rid}`;
 }
 
 /** The URL of the KuwoDES `convert_url2` call for a rung (§9.3), `q` percent-encoded. */
 export function desOfferUrl(
   rid: string,
   rung: Rung,
-  source: string = MOBI_SOURCE,
+  source: MobiSource,
 ): string {
-  return `${HOSTS.mobiDes}/mobi.s?f=kuwo&q=${
-    encodeURIComponent(kuwoDesEncrypt(desOfferQuery(rid, rung, source)))
+  return `${source.origin}/mobi.s?f=kuwo&q=${
+    encodeURIComponent(kuwoDesEncrypt(desOfferQuery(rid, rung, source.source)))
   }`;
 }
 

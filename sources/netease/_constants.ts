@@ -154,5 +154,22 @@ export const CODE = {
   badRequest: 400,
 } as const;
 
+/**
+ * The weapi path (after `/weapi/`) that issues an anonymous `MUSIC_A`
+ * (NeteaseCloudMusicApi `module/register_anonimous.js`; the spelling is
+ * NetEase's).
+ */
+export const REGISTER_ANONYMOUS = "register/anonimous";
+
+/**
+ * The pause before a call refused by risk control is sent again with the
+ * anonymous identity. Our choice: NetEase documents none; bans can last
+ * days (§11), a short one often clears.
+ */
+export const RISK_CONTROL_PAUSE_MS = 5_000;
+
+/** The same pause against an emulation, which keeps no clock of bans. */
+export const EMULATION_RISK_CONTROL_PAUSE_MS = 50;
+
 /** Seconds NetEase suggests waiting after a 406 (codezjx/netease-cloud-music-dl#61). */
 export const LONG_RATE_LIMIT_SECONDS = 20;

@@ -227,3 +227,24 @@ export function linuxapi(request: unknown): string {
   const text = typeof request === "string" ? request : JSON.stringify(request);
   return toHex(aesEcbEncrypt(utf8(LINUXAPI_KEY), utf8(text)));
 }
+
+/**
+ * The RSA public key to encrypt weapi secrets with: the emulation's when
+ * its configuration publishes one (`rsa: {modulus, exponent}`), NetEase's
+ * own otherwise.
+ */
+export function rsaKeyFrom(
+  emulation: Record<string, unknown> | undefined,
+): RsaPublicKey {
+  const rsa = emulation?.rsa;
+  if (typeof rsa === "object" && rsa !== null) {
+    const { modulus, exponent } = rsa as Record<string, unknown>;
+    if (
+      typeof modulus === "string" && /^[0-9a-fA-F]+$/.test(modulus) &&
+      typeof exponent === "string" && /^[0-9a-fA-F]+$/.test(exponent)
+    ) {
+      return { modulus, exponent };
+    }
+  }
+  return NETEASE_RSA_KEY;
+}

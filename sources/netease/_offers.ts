@@ -20,6 +20,7 @@ import {
   type SongInfo,
 } from "../types.ts";
 import {
+  CODE,
   type Level,
   LEVEL_LABELS,
   LEVEL_WEIGHTS,
@@ -56,18 +57,26 @@ export const URL_ENDPOINTS = {
     item: parseUrlItem,
   },
   /**
-   * `song/enhance/download/url/v1` (§9: `id`, `level`, `encodeType:
-   * "mp3"`; it uses the account's download quota): `data` is one object.
+   * `song/enhance/download/url/v1` (it uses the account's download quota):
+   * `data` is one object. Parameters as NeteaseCloudMusicApi sends them,
+   * `{id, immerseType: "c51", level}` (`module/song_download_url_v1.js` in
+   * nooblong/NeteaseCloudMusicApiBackup @ed28a57, the v4.25 mirror, and
+   * NeteaseCloudMusicApiEnhanced/api-enhanced @7c17de7), not §9's
+   * `encodeType` (corrections of December 2026).
    */
   download: {
     path: "/api/song/enhance/download/url/v1",
-    params: (songId, level) => ({ id: songId, level, encodeType: "mp3" }),
+    params: (songId, level) => ({ id: songId, immerseType: "c51", level }),
     item: parseDownloadUrlItem,
   },
 } as const satisfies Record<string, UrlEndpoint>;
 
-/** A URL endpoint's answer for one rung: an offer, or why there is none. */
-type UrlAnswer = { offer: DownloadOffer } | { refusal: Refusal };
+/**
+ * A URL endpoint's answer for one rung: an offer, or why there is none;
+ * `extra` when the download endpoint gave nothing usable (any code but 200,
+ * a shape it cannot read, a refused call): the player is asked instead.
+ */
+type UrlAnswer = { offer: DownloadOffer } | { refusal: Refusal | "extra" };
 
 /**
  * Usable offers best first, one level at a time from min(`top`, the
@@ -75,8 +84,9 @@ type UrlAnswer = { offer: DownloadOffer } | { refusal: Refusal };
  * the account download better than it may play (`dlLevel` outweighs
  * `plLevel`), the ladder starts at the best rung at or below `dlLevel`
  * and that rung is asked of `song/enhance/download/url/v1` first; every
- * other rung, and that one again if the download endpoint refuses, goes
- * to `song/enhance/player/url/v1`. A trial, a missing URL or a non-200
+ * other rung, and that one again if the download endpoint gives anything
+ * but a usable URL (an extra, never a dead end: `301`, `-110`, `-460`, a
+ * shape it cannot read), goes to `song/enhance/player/url/v1`. A trial, a missing URL or a non-200
  * item steps down; a lower level served than asked skips the rungs above
  * it; no level is offered twice.
  */
@@ -126,7 +136,9 @@ export async function* resolveOffers(
       options.signal,
     );
     if ("refusal" in answer) {
-      if (answer.refusal !== "unavailable") vipReason = true;
+      if (answer.refusal !== "unavailable" && answer.refusal !== "extra") {
+        vipReason = true;
+      }
       // a refused download rung is asked of the player next
       if (!viaDownload) i++;
       continue;
@@ -160,7 +172,12 @@ export async function* resolveOffers(
   }
 }
 
-/** One endpoint's answer for one song at one level: an offer or a refusal. */
+/**
+ * One endpoint's answer for one song at one level: an offer or a refusal.
+ * The download endpoint is asked leniently: whatever it answers other than
+ * a usable URL is `extra` (the player is asked for the same level), and so
+ * is a call that fails there, but for an abort.
+ */
 async function askUrl(
   transport: NeteaseTransport,
   endpoint: UrlEndpoint,
@@ -168,14 +185,34 @@ async function askUrl(
   level: Level,
   signal: AbortSignal | undefined,
 ): Promise<UrlAnswer> {
+  const answer = judgeUrl(transport, endpoint, songId, level, signal);
+  if (endpoint !== URL_ENDPOINTS.download) return await answer;
+  try {
+    return await answer;
+  } catch (error) {
+    if (signal?.aborted || !(error instanceof SourceError)) throw error;
+    return { refusal: "extra" };
+  }
+}
+
+async function judgeUrl(
+  transport: NeteaseTransport,
+  endpoint: UrlEndpoint,
+  songId: string,
+  level: Level,
+  signal: AbortSignal | undefined,
+): Promise<UrlAnswer> {
+  const lenient = endpoint === URL_ENDPOINTS.download;
   const { body, url } = await transport.eapi(
     endpoint.path,
     endpoint.params(songId, level),
     signal,
+    { lenient },
   );
+  if (lenient && (body as Json).code !== CODE.ok) return { refusal: "extra" };
   const item = parsed(url, () => endpoint.item(body, songId));
   const refusal = refusalOf(item);
-  if (refusal !== undefined) return { refusal };
+  if (refusal !== undefined) return { refusal: lenient ? "extra" : refusal };
   return {
     offer: parsed(
       url,

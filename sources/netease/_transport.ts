@@ -3,50 +3,71 @@
  * an RSA-encrypted secret, on `music.163.com`) and eapi calls (the PC
  * client's AES-ECB form, on `interface3.music.163.com`), both sent through
  * the HTTP layer with the session's cookies; NetEase's business `code`
- * (§11) turned into a `SourceError`, an anti-bot refusal stopping every
- * later call; and unreadable answers turned into `malformed` errors naming
- * the URL.
+ * (§11) turned into a `SourceError`; a risk-control refusal met with a
+ * pause and the anonymous identity (`_identity.ts`), stopping every later
+ * call only when the identity does not cure it; and unreadable answers
+ * turned into `malformed` errors naming the URL.
  *
  * @module
  */
 import type { SourceConfig } from "../config.ts";
-import { restated, SourceError, type SourceErrorKind } from "../errors.ts";
-import { type HttpRequestInit, shortUrl } from "../http.ts";
+import {
+  malformedAnswer,
+  restated,
+  SourceError,
+  type SourceErrorKind,
+} from "../errors.ts";
+import { type HttpRequestInit, realSleep, shortUrl } from "../http.ts";
 import { type Answer, isObject, type Json } from "../_json.ts";
 import {
   BROWSER_USER_AGENT,
   CODE,
   EAPI_ORIGIN,
+  EMULATION_RISK_CONTROL_PAUSE_MS,
   LONG_RATE_LIMIT_SECONDS,
-  NETEASE_RSA_KEY,
   PC_APPVER,
   PC_CHANNEL,
   PC_OSVER,
   PC_USER_AGENT,
+  REGISTER_ANONYMOUS,
+  RISK_CONTROL_PAUSE_MS,
   type RsaPublicKey,
   WEB_ORIGIN,
 } from "./_constants.ts";
-import { eapi, weapi } from "./_crypto.ts";
+import { eapi, rsaKeyFrom, weapi } from "./_crypto.ts";
+import {
+  type AnonymousIdentity,
+  anonymousUsername,
+  fingerprintCookies,
+  musicAFrom,
+  newDeviceId,
+} from "./_identity.ts";
 
-/**
- * The RSA public key to encrypt weapi secrets with: the emulation's when
- * its configuration publishes one (`rsa: {modulus, exponent}`), NetEase's
- * own otherwise.
- */
-export function rsaKeyFrom(
-  emulation: Record<string, unknown> | undefined,
-): RsaPublicKey {
-  const rsa = emulation?.rsa;
-  if (typeof rsa === "object" && rsa !== null) {
-    const { modulus, exponent } = rsa as Record<string, unknown>;
-    if (
-      typeof modulus === "string" && /^[0-9a-fA-F]+$/.test(modulus) &&
-      typeof exponent === "string" && /^[0-9a-fA-F]+$/.test(exponent)
-    ) {
-      return { modulus, exponent };
-    }
-  }
-  return NETEASE_RSA_KEY;
+/** A request ready to send: built again for a retry (its cookies may change). */
+interface Outgoing {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  /** What the encrypted body says, for a recording (`--record`). */
+  plaintext: unknown;
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Aborts the call. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Return the answer whatever its business `code` (an extra the caller
+   * judges itself, like `download/url/v1`): only HTTP, HTML and JSON
+   * guards apply. @default false
+   */
+  lenient?: boolean;
+  /**
+   * Meet a risk-control refusal with the anonymous identity (and stop the
+   * platform when that fails). `false` throws the refusal as it is and
+   * stops nothing: the probes ask each variant on its own. @default true
+   */
+  recover?: boolean;
 }
 
 /** The requests of one NetEase source. */
@@ -55,22 +76,49 @@ export class NeteaseTransport {
   readonly config: SourceConfig;
   #key: RsaPublicKey;
   #deviceId: string;
-  /** Set by an anti-bot refusal: the platform is not called again. */
+  /** The anonymous identity, once risk control made us obtain one. */
+  #identity: AnonymousIdentity | undefined;
+  /** Identities obtained so far (0 or 1): which one a request was sent with. */
+  #generation = 0;
+  /** The identity being obtained, shared by every refused call. */
+  #recovery: Promise<void> | undefined;
+  /** Set when risk control refused us even with an identity: the platform is not called again. */
   #stopped: SourceError | undefined;
 
   /** The transport of a source: its RSA key and a random device id. */
   constructor(config: SourceConfig) {
     this.config = config;
     this.#key = rsaKeyFrom(config.emulation);
-    let deviceId = "";
-    for (let i = 0; i < 32; i++) {
-      deviceId += Math.floor(config.random() * 16).toString(16).toUpperCase();
-    }
-    this.#deviceId = deviceId;
+    this.#deviceId = newDeviceId(config.random);
   }
 
   /** A weapi call: `https://music.163.com/weapi/<rest>` (the API path `/api/<rest>`). */
-  weapi(rest: string, params: Json, signal?: AbortSignal): Promise<Answer> {
+  weapi(
+    rest: string,
+    params: Json,
+    signal?: AbortSignal,
+    options: CallOptions = {},
+  ): Promise<Answer> {
+    return this.#call(() => this.#weapiRequest(rest, params), {
+      ...options,
+      signal,
+    });
+  }
+
+  /** An eapi call for an `/api/...` path, posted to `/eapi/...` on interface3. */
+  eapi(
+    apiPath: string,
+    params: Json,
+    signal?: AbortSignal,
+    options: CallOptions = {},
+  ): Promise<Answer> {
+    return this.#call(() => this.#eapiRequest(apiPath, params), {
+      ...options,
+      signal,
+    });
+  }
+
+  #weapiRequest(rest: string, params: Json): Outgoing {
     // no __csrf without a login's cookies: anonymous calls send ""
     const csrf = "";
     const plaintext = { ...params, csrf_token: csrf };
@@ -78,26 +126,24 @@ export class NeteaseTransport {
       key: this.#key,
       random: this.config.random,
     });
-    const url = this.config.urls.to(
-      `${WEB_ORIGIN}/weapi/${rest}?csrf_token=${csrf}`,
-    );
-    return this.#post(
-      url,
-      new URLSearchParams({ ...form }).toString(),
-      {
+    return {
+      url: this.config.urls.to(
+        `${WEB_ORIGIN}/weapi/${rest}?csrf_token=${csrf}`,
+      ),
+      body: new URLSearchParams({ ...form }).toString(),
+      plaintext,
+      headers: {
         "content-type": "application/x-www-form-urlencoded",
         "referer": WEB_ORIGIN,
         "origin": WEB_ORIGIN,
         "user-agent": BROWSER_USER_AGENT,
-        "cookie": this.#cookies(),
+        // the identity's fingerprint goes with web calls (NCM request.js)
+        "cookie": this.#cookies(this.#identity?.cookies),
       },
-      signal,
-      plaintext,
-    );
+    };
   }
 
-  /** An eapi call for an `/api/...` path, posted to `/eapi/...` on interface3. */
-  eapi(apiPath: string, params: Json, signal?: AbortSignal): Promise<Answer> {
+  #eapiRequest(apiPath: string, params: Json): Outgoing {
     const now = this.config.now();
     const identity: Record<string, string> = {
       osver: PC_OSVER,
@@ -115,16 +161,21 @@ export class NeteaseTransport {
       }`,
     };
     const musicU = this.config.credentials.neteaseMusicU;
-    const header = musicU ? { ...identity, MUSIC_U: musicU } : identity;
+    const musicA = this.#identity?.musicA;
+    const header = {
+      ...identity,
+      ...(musicU ? { MUSIC_U: musicU } : {}),
+      ...(musicA ? { MUSIC_A: musicA } : {}),
+    };
     const plaintext = { ...params, header, e_r: false };
     const encrypted = eapi(apiPath, plaintext);
-    const url = this.config.urls.to(
-      `${EAPI_ORIGIN}/eapi/${apiPath.replace(/^\/api\//, "")}`,
-    );
-    return this.#post(
-      url,
-      new URLSearchParams({ params: encrypted }).toString(),
-      {
+    return {
+      url: this.config.urls.to(
+        `${EAPI_ORIGIN}/eapi/${apiPath.replace(/^\/api\//, "")}`,
+      ),
+      body: new URLSearchParams({ params: encrypted }).toString(),
+      plaintext: { path: apiPath, params: plaintext },
+      headers: {
         "content-type": "application/x-www-form-urlencoded",
         "user-agent": PC_USER_AGENT,
         "cookie": this.#cookies({
@@ -134,9 +185,7 @@ export class NeteaseTransport {
           __csrf: "",
         }),
       },
-      signal,
-      { path: apiPath, params: plaintext },
-    );
+    };
   }
 
   #cookies(extra: Record<string, string> = {}): string {
@@ -147,47 +196,134 @@ export class NeteaseTransport {
     };
     const musicU = this.config.credentials.neteaseMusicU;
     if (musicU) cookies.MUSIC_U = musicU;
+    const musicA = this.#identity?.musicA;
+    if (musicA) cookies.MUSIC_A = musicA;
     return Object.entries(cookies)
       .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
       .join("; ");
   }
 
-  async #post(
-    url: string,
-    body: string,
-    headers: Record<string, string>,
-    signal: AbortSignal | undefined,
-    plaintext?: unknown,
-  ): Promise<Answer> {
-    if (this.#stopped) {
-      throw new SourceError(
-        `netease: not calling ${
-          shortUrl(url)
-        }: the platform refused us as a bot earlier (code ${this.#stopped.code}); stopped`,
-        {
-          platform: "netease",
-          kind: "antibot",
-          url,
-          code: this.#stopped.code ?? CODE.cheating,
-          retryable: false,
-          cause: this.#stopped,
-        },
-      );
+  /**
+   * Sends a request; a risk-control refusal (`-460`, `-462`) is met with a
+   * pause and the anonymous identity, then the request again (corrections
+   * of December 2026). Only when the request is refused with the identity
+   * too (or it cannot be obtained) does NetEase stop for the rest of the
+   * run.
+   */
+  async #call(build: () => Outgoing, options: CallOptions): Promise<Answer> {
+    for (let attempt = 0;; attempt++) {
+      const outgoing = build();
+      if (this.#stopped) throw stoppedError(this.#stopped, outgoing.url);
+      const generation = this.#generation;
+      try {
+        return await this.#send(outgoing, options);
+      } catch (error) {
+        if (
+          !(error instanceof SourceError) || error.kind !== "antibot" ||
+          options.recover === false
+        ) {
+          throw error;
+        }
+        if (attempt > 0 || generation > 0) {
+          // refused with an identity: give up on the platform
+          this.#stopped ??= restated(
+            error,
+            `${error.message}, even with an anonymous identity; stopping all NetEase calls for this run`,
+          );
+          throw this.#stopped;
+        }
+        await this.#recover(error);
+      }
     }
-    // what the encrypted body says, for a recording (`--record`)
+  }
+
+  /**
+   * Obtains the anonymous identity now, if there is none yet (the probe
+   * of the identity variant); later calls present it.
+   */
+  async obtainIdentity(): Promise<void> {
+    if (this.#identity === undefined) await this.#identityOnce(false);
+  }
+
+  /** Pauses and obtains the anonymous identity, once for every refused call. */
+  async #recover(refusal: SourceError): Promise<void> {
+    try {
+      await this.#identityOnce(true);
+    } catch (cause) {
+      const why = cause instanceof Error ? cause.message : String(cause);
+      this.#stopped ??= restated(
+        refusal,
+        `${refusal.message}; the anonymous identity could not be obtained (${why}); stopping all NetEase calls for this run`,
+      );
+      throw this.#stopped;
+    }
+  }
+
+  /** Registers an anonymous identity, once: every caller shares the attempt. */
+  #identityOnce(pause: boolean): Promise<void> {
+    this.#recovery ??= (async () => {
+      if (pause) {
+        await (this.config.sleep ?? realSleep)(
+          this.config.emulation === undefined
+            ? RISK_CONTROL_PAUSE_MS
+            : EMULATION_RISK_CONTROL_PAUSE_MS,
+        );
+      }
+      const deviceId = newDeviceId(this.config.random);
+      const cookies = fingerprintCookies(
+        this.config.random,
+        this.config.now(),
+      );
+      const form = weapi(
+        { username: anonymousUsername(deviceId), csrf_token: "" },
+        { key: this.#key, random: this.config.random },
+      );
+      const url = this.config.urls.to(
+        `${WEB_ORIGIN}/weapi/${REGISTER_ANONYMOUS}?csrf_token=`,
+      );
+      let setCookies: string[] = [];
+      await this.config.http.json(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "referer": WEB_ORIGIN,
+          "origin": WEB_ORIGIN,
+          "user-agent": BROWSER_USER_AGENT,
+          "cookie": this.#cookies(cookies),
+        },
+        body: new URLSearchParams({ ...form }).toString(),
+      }, (body, response) => {
+        checkBody(body, url);
+        setCookies = response.headers.getSetCookie();
+      });
+      const musicA = musicAFrom(setCookies);
+      if (musicA === undefined) {
+        throw malformedAnswer(
+          "netease",
+          `${REGISTER_ANONYMOUS} answered without a MUSIC_A cookie`,
+          { url },
+        );
+      }
+      this.#identity = { deviceId, musicA, cookies };
+      this.#deviceId = deviceId;
+      this.#generation++;
+    })();
+    return this.#recovery;
+  }
+
+  async #send(outgoing: Outgoing, options: CallOptions): Promise<Answer> {
+    const { url, body, headers, plaintext } = outgoing;
     const init: HttpRequestInit = { method: "POST", headers, body, plaintext };
-    if (signal) init.signal = signal;
+    if (options.signal) init.signal = options.signal;
     try {
       const answer = await this.config.http.json(
         url,
         init,
-        (parsed) => checkBody(parsed, url),
+        (parsed) =>
+          options.lenient ? checkObject(parsed, url) : checkBody(parsed, url),
       );
       return { body: answer, url };
     } catch (error) {
-      if (error instanceof SourceError && error.kind === "antibot") {
-        this.#stopped = error;
-      }
       if (error instanceof SourceError && error.kind === "rate_limited") {
         throw restated(
           error,
@@ -199,6 +335,33 @@ export class NeteaseTransport {
       }
       throw error;
     }
+  }
+}
+
+/** The error of a call made after NetEase was stopped. */
+function stoppedError(stopped: SourceError, url: string): SourceError {
+  return new SourceError(
+    `netease: not calling ${
+      shortUrl(url)
+    }: the platform refused us as a bot earlier (code ${stopped.code}); stopped`,
+    {
+      platform: "netease",
+      kind: "antibot",
+      url,
+      code: stopped.code ?? CODE.cheating,
+      retryable: false,
+      cause: stopped,
+    },
+  );
+}
+
+/** A body that is a JSON object, whatever its `code` (lenient calls). */
+function checkObject(body: unknown, url: string): void {
+  if (!isObject(body)) {
+    throw new SourceError(
+      `netease: expected a JSON object from ${shortUrl(url)}`,
+      { platform: "netease", kind: "malformed", url },
+    );
   }
 }
 
@@ -303,11 +466,9 @@ export function checkBody(body: unknown, url: string): void {
       return fail("login", "this needs a login: set a MUSIC_U cookie");
     case CODE.cheating:
     case CODE.riskControl:
-      return fail(
-        "antibot",
-        "refused as a bot by risk control; stopping all NetEase calls",
-        { retryable: false },
-      );
+      return fail("antibot", "refused as a bot by risk control", {
+        retryable: false,
+      });
     case CODE.tooFrequent:
       return fail("rate_limited", "asked to slow down");
     case CODE.tooFrequentLong:

@@ -135,6 +135,7 @@ export class Charts {
       warnings: string[];
     }
   > {
+    const step = TOPLIST_PAGE_SIZE;
     const pageCall = (period: string, offset: number, num: number) => ({
       ...MODULES.toplistDetail,
       param: { topid: topId, offset, num, period },
@@ -160,19 +161,19 @@ export class Charts {
         };
       }
     }
+    // by offset in steps of the page size asked, never by the count
+    // received: a page short of hidden songs must not shift the next one;
+    // what the pages hold is the chart (corrections, December 2026)
     const total = first.totalNum;
     const songs = [...first.songs];
     const warnings = [...first.warnings];
-    // offsets count the items the pages held, skipped songs included
-    const step = first.received;
-    let received = first.received;
-    if (step === 0 && total > 0) {
-      throw malformed(
-        `chart ${topId} declares ${total} songs but its first page is empty`,
-      );
-    }
     const offsets: number[] = [];
-    for (let offset = step; offset < total; offset += step) {
+    // an empty first page ends the chart, as an empty page ends a playlist
+    for (
+      let offset = step;
+      first.received > 0 && offset < total;
+      offset += step
+    ) {
       offsets.push(offset);
     }
     for (let i = 0; i < offsets.length; i += PAGES_PER_ENVELOPE) {
@@ -194,13 +195,7 @@ export class Charts {
         }
         songs.push(...page.songs);
         warnings.push(...page.warnings);
-        received += page.received;
       }
-    }
-    if (received < total) {
-      throw malformed(
-        `chart ${topId} declares ${total} songs but its pages hold ${received}`,
-      );
     }
     return {
       complete: true,

@@ -81,6 +81,46 @@ export function webComm(uin: number, gTk: number): Record<string, unknown> {
   };
 }
 
+/**
+ * The Android app's `comm` profile, for `music.vkey.GetVkey` (corrections
+ * of December 2026: L-1124/QQMusicApi asks vkeys so since its issue #252).
+ * Values from L-1124/QQMusicApi @261326e `qqmusic_api/core/versioning.py`
+ * (`ct` 11, `cv` = `v` = 14090008, the app 14.9.0.8) and `utils/qimei.py`
+ * (`CHANNEL_ID` 10003505); the QIMEI36 is the fallback device id working
+ * clients send when the QIMEI service does not answer
+ * (CharlesPikachu/musicdl @e989aec `musicdl/modules/utils/qqutils.py`, and
+ * the protocol page §1.3). A login goes in `comm` (`qq`, `authst`,
+ * `tmeLoginType`), as L11 sends it.
+ */
+export function appComm(uin: number, key: string | undefined): Record<
+  string,
+  unknown
+> {
+  return {
+    ct: 11,
+    cv: APP_VERSION_CODE,
+    v: APP_VERSION_CODE,
+    chid: "10003505",
+    tmeAppID: "qqmusic",
+    QIMEI36: FALLBACK_QIMEI36,
+    format: "json",
+    inCharset: "utf-8",
+    outCharset: "utf-8",
+    ...(key === undefined ? {} : {
+      qq: String(uin),
+      authst: key,
+      tmeLoginType: key.startsWith("W_X_") ? 1 : 2,
+    }),
+  };
+}
+
+/** The Android app's version code (L-1124/QQMusicApi versioning.py). */
+export const APP_VERSION_CODE = 14090008;
+/** The QIMEI36 clients send when they have none of their own (musicdl qqutils.py). */
+export const FALLBACK_QIMEI36 = "6c9d3cd110abca9b16311cee10001e717614";
+/** The app's User-Agent: `QQMusic <cv>(android <release>)` (L11 versioning.py). */
+export const APP_USER_AGENT = `QQMusic ${APP_VERSION_CODE}(android 10)`;
+
 /** A module and method of the gateway. */
 export interface ModuleMethod {
   /** The module (`vkey.GetVkeyServer`...). */
@@ -110,6 +150,8 @@ export const MODULES = {
   },
   /** Download URLs (§7). */
   vkey: { module: "vkey.GetVkeyServer", method: "CgiGetVkey" },
+  /** Download URLs, the Android app's module (§7; L11 `modules/song.py`). */
+  appVkey: { module: "music.vkey.GetVkey", method: "UrlGetVkey" },
   /** Artist detail (§6.4). */
   singerDetail: {
     module: "music.musichallSinger.SingerInfoInter",
@@ -137,7 +179,11 @@ export const PLAYLIST_PAGE_SIZE = 100;
 export const PAGES_PER_ENVELOPE = 10;
 /** Songs per vkey request (§7: ≤ 100 mids). */
 export const MAX_VKEY_ENTRIES = 100;
-/** Vkey calls per song when answers come back empty with `result` 0 (§7.3). */
+/**
+ * Vkey calls of one variant for a song while a rung above the best grant
+ * comes back empty with `result` 0 (§7.3: transient). An answer without
+ * any grant goes to the next variant instead (`_offers.ts`).
+ */
 export const VKEY_ATTEMPTS = 3;
 /** How long a `GetAll` answer is reused for chart periods. */
 export const TOPLIST_CACHE_MS = 10 * 60 * 1000;
@@ -270,6 +316,12 @@ export const VKEY_RESULTS = {
   vkeyFailure: 104004,
   deviceRestricted: 104013,
 } as const;
+
+/**
+ * The `retcode` of a vkey answer that refuses the caller's device, with a
+ * `msg` naming `invalidq` and empty `purl`s (L-1124/QQMusicApi#252, 2026).
+ */
+export const INVALIDQ_RETCODE = 104009;
 
 /** What a per-label business code means for callers. */
 export function kindOfCode(code: number): SourceErrorKind {

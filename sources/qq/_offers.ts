@@ -1,12 +1,29 @@
 /**
- * QQ download offers (§7): the rungs a song's files declare, one
- * `CgiGetVkey` request for all of them (asked again while answers come back
- * empty with result 0), and the granted `purl`s turned into offers on the
- * CDN, best first.
+ * QQ download offers (§7): the rungs a song's files declare, one vkey
+ * request for all of them, and the granted `purl`s turned into offers on
+ * the CDN, best first.
  *
- * The request is one function (`askVkey`): another form of it (another
- * endpoint or module of the same `midurlinfo` answer) slots in there
- * without touching the ladder.
+ * The request comes in variants (`VKEY_VARIANTS`, corrections of December
+ * 2026): the web `CgiGetVkey` unsigned on `musicu.fcg`, the same JSON
+ * zzc-signed on `musics.fcg`, and the Android app's `music.vkey.GetVkey` /
+ * `UrlGetVkey` with the app's `comm`. What working clients taught:
+ *
+ * - an unsigned call can answer `code 0` with an empty `purl` on every rung
+ *   of a song that plays in the browser, while the signed one answers
+ *   (copws/qq-music-api issue #2, April 2025; it comes and goes);
+ * - in 2026 such answers carry `data.retcode` 104009 and a `msg` naming
+ *   `invalidq`, and L-1124/QQMusicApi asks the app module instead
+ *   (its issue #252; `qqmusic_api/modules/song.py` `get_song_urls`:
+ *   `music.vkey.GetVkey` / `UrlGetVkey` with `filename`, a 32-hex `guid`,
+ *   `songmid`, `songtype`, `uin`, `ctx: 0`; URL = CDN + `purl`, and
+ *   CharlesPikachu/musicdl `sources/qq.py` reads `wifiurl` on `isure`).
+ *
+ * So: every rung of an available song empty (or a device refusal) moves on
+ * to the next variant; the variant that answers is remembered for the run
+ * (`VkeyRoute`), and the next song starts there. A song is `vip` only when
+ * the variants that answered agree (`result` 104003), or when it is
+ * `pay_play` and there is no login. Each variant is one function of the
+ * same request (`askVkey`), so a batch of songs can wrap it.
  *
  * @module
  */
@@ -20,36 +37,104 @@ import {
 import {
   CDN_REFERER,
   DEFAULT_CDN,
+  INVALIDQ_RETCODE,
   MAX_VKEY_ENTRIES,
   MODULES,
   USER_AGENT,
   VKEY_ATTEMPTS,
   VKEY_RESULTS,
 } from "./_constants.ts";
+import { malformed } from "./_parse.ts";
 import {
   parseVkey,
+  type SongMedia,
   songMedia,
   type VkeyAnswer,
+  type VkeyEntry,
   vkeyFilename,
 } from "./_parse_offers.ts";
-import type { QqTransport } from "./_transport.ts";
+import type { GatewayForm, QqTransport } from "./_transport.ts";
+
+/** One way of asking for vkeys. */
+export interface VkeyVariant {
+  /** A short name, for messages and probes. */
+  readonly name: "unsigned" | "signed" | "app";
+  /** What it sends, for people. */
+  readonly description: string;
+  /** The module it asks. */
+  readonly module: typeof MODULES.vkey | typeof MODULES.appVkey;
+  /** How the envelope is sent. */
+  readonly form: GatewayForm;
+}
+
+/** The variants, in the order a run tries them first. */
+export const VKEY_VARIANTS: readonly VkeyVariant[] = [
+  {
+    name: "unsigned",
+    description: "CgiGetVkey on musicu.fcg",
+    module: MODULES.vkey,
+    form: { signed: false, app: false },
+  },
+  {
+    name: "signed",
+    description: "CgiGetVkey zzc-signed on musics.fcg",
+    module: MODULES.vkey,
+    form: { signed: true, app: false },
+  },
+  {
+    name: "app",
+    description: "UrlGetVkey with the Android app's comm",
+    module: MODULES.appVkey,
+    form: { signed: false, app: true },
+  },
+];
+
+/** Which variant answered last in a run: the next song starts there. */
+export class VkeyRoute {
+  #first: VkeyVariant = VKEY_VARIANTS[0]!;
+
+  /** The variants in the order to try them: the remembered one first. */
+  order(): VkeyVariant[] {
+    return [this.#first, ...VKEY_VARIANTS.filter((v) => v !== this.#first)];
+  }
+
+  /** Remembers the variant that granted a URL. */
+  answered(variant: VkeyVariant): void {
+    this.#first = variant;
+  }
+}
 
 /** A granted URL path and the answer that granted it. */
 interface Grant {
   answer: VkeyAnswer;
-  purl: string;
+  path: string;
   fetchedAt: number;
+}
+
+/** What one variant gave for a song's rungs. */
+interface VariantOutcome {
+  variant: VkeyVariant;
+  /** Granted paths by filename. */
+  granted: Map<string, Grant>;
+  /** `result` of each refused filename. */
+  results: Map<string, number>;
+  /** Why the whole answer was refused (a `retcode`), when it was. */
+  refusal: string | undefined;
+  /** Requests made. */
+  attempts: number;
 }
 
 /**
  * Usable offers best first: the song's rungs at or below `top`, their vkey
- * filenames asked of `CgiGetVkey` together (up to `VKEY_ATTEMPTS` times
- * while a rung above the best grant answers an empty `purl` with result 0,
- * §7.3), each granted rung an offer on the CDN. Without any grant: `vip`
- * when a rung was refused for rights (104003), `unavailable` otherwise.
+ * filenames asked together, variant after variant (starting with the one
+ * `route` remembers) until one grants a URL; each granted rung an offer on
+ * the CDN. Without any grant: `unavailable` for a song without rights,
+ * `vip` when it is `pay_play` without a login or when every variant that
+ * answered refused for rights (104003), `unavailable` otherwise.
  */
 export async function* resolveOffers(
   transport: QqTransport,
+  route: VkeyRoute,
   song: SongInfo,
   options: OfferOptions = {},
 ): AsyncGenerator<DownloadOffer> {
@@ -66,50 +151,146 @@ export async function* resolveOffers(
     );
   }
   const filenames = rungs.map((r) => vkeyFilename(r.rung, media));
-  const granted = new Map<string, Grant>();
-  const results = new Map<string, number>();
-  let attempts = 0;
-  while (attempts < VKEY_ATTEMPTS) {
-    attempts++;
-    const answer = await askVkey(
+  const anonymous = transport.session.key === undefined;
+  // songs the catalog already knows the answer for are asked once
+  const settled = song.availability === "unavailable" ||
+    (song.availability === "vip" && anonymous);
+  const outcomes: VariantOutcome[] = [];
+  for (const variant of route.order()) {
+    const outcome = await tryVariant(
       transport,
-      media.mid,
+      variant,
+      media,
       filenames,
       options.signal,
     );
+    outcomes.push(outcome);
+    if (outcome.granted.size > 0) {
+      route.answered(variant);
+      yield* offersOf(transport, song, rungs, filenames, outcome.granted);
+      return;
+    }
+    if (settled) break;
+  }
+  throw noOffer(song, media.mid, outcomes, anonymous);
+}
+
+/**
+ * Asks one variant, again (up to `VKEY_ATTEMPTS` calls) while a rung above
+ * the best grant answers an empty `purl` with result 0 (§7.3: transient);
+ * an answer with no grant at all goes to the next variant instead.
+ */
+async function tryVariant(
+  transport: QqTransport,
+  variant: VkeyVariant,
+  media: SongMedia,
+  filenames: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<VariantOutcome> {
+  const outcome: VariantOutcome = {
+    variant,
+    granted: new Map(),
+    results: new Map(),
+    refusal: undefined,
+    attempts: 0,
+  };
+  while (outcome.attempts < VKEY_ATTEMPTS) {
+    outcome.attempts++;
+    const answer = await askVkey(
+      transport,
+      variant,
+      media.mid,
+      filenames,
+      signal,
+    );
     const fetchedAt = transport.config.now();
-    rungs.forEach((r, i) => {
-      const entry = matchEntry(answer, filenames[i]!, r.rung.prefix);
+    if (refusesDevice(answer)) {
+      outcome.refusal = `retcode ${answer.retcode}${
+        answer.msg ? ` (${answer.msg})` : ""
+      }`;
+      return outcome;
+    }
+    filenames.forEach((filename) => {
+      const entry = matchEntry(answer, filename, filename.slice(0, 4));
       if (entry === undefined) return;
-      if (entry.purl !== "") {
-        if (!granted.has(filenames[i]!)) {
-          granted.set(filenames[i]!, { answer, purl: entry.purl, fetchedAt });
+      const path = entry.purl !== "" ? entry.purl : entry.wifiurl;
+      if (path !== "") {
+        if (!outcome.granted.has(filename)) {
+          outcome.granted.set(filename, { answer, path, fetchedAt });
         }
       } else {
-        results.set(filenames[i]!, entry.result);
+        outcome.results.set(filename, entry.result);
       }
     });
-    // an empty `purl` with result 0 above the best grant is transient (§7.3)
-    const best = filenames.findIndex((f) => granted.has(f));
+    if (outcome.granted.size === 0) return outcome;
+    const best = filenames.findIndex((f) => outcome.granted.has(f));
     const transient = filenames.some((f, i) =>
-      (best < 0 || i < best) && !granted.has(f) &&
-      (results.get(f) ?? VKEY_RESULTS.ok) === VKEY_RESULTS.ok
+      i < best && !outcome.granted.has(f) &&
+      (outcome.results.get(f) ?? VKEY_RESULTS.ok) === VKEY_RESULTS.ok
     );
-    if (!transient) break;
+    if (!transient) return outcome;
   }
-  let offered = 0;
+  return outcome;
+}
+
+/** Whether an answer refuses the caller as a whole (`retcode` 104009, `invalidq`). */
+export function refusesDevice(answer: VkeyAnswer): boolean {
+  return answer.retcode === INVALIDQ_RETCODE ||
+    /invalidq/i.test(answer.msg ?? "") ||
+    (answer.retcode !== undefined && answer.retcode !== 0 &&
+      answer.entries.every((e) => e.purl === "" && e.wifiurl === ""));
+}
+
+/**
+ * One vkey request of a variant for a song's filenames (§7): the web
+ * `CgiGetVkey` params, or the app's (`ctx: 0`, a 32-hex `guid`; L11).
+ */
+export async function askVkey(
+  transport: QqTransport,
+  variant: VkeyVariant,
+  mid: string,
+  filenames: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<VkeyAnswer> {
+  const { config, session } = transport;
+  const common = {
+    songmid: filenames.map(() => mid),
+    filename: filenames,
+    songtype: filenames.map(() => 0),
+    uin: String(session.uin),
+  };
+  const param = variant.form.app
+    ? { ...common, guid: hexGuid(config), ctx: 0 }
+    : { ...common, guid: guidOf(config), loginflag: 1, platform: "20" };
+  const [result] = await transport.ask(
+    [{ ...variant.module, param }],
+    variant.form,
+    signal,
+  );
+  if (!result) throw malformed(`no answer for ${variant.description}`);
+  if (!result.ok) throw result.error;
+  return parseVkey(result.data);
+}
+
+/** The offers of the granted rungs, best first. */
+function* offersOf(
+  transport: QqTransport,
+  song: SongInfo,
+  rungs: SongMedia["rungs"],
+  filenames: readonly string[],
+  granted: ReadonlyMap<string, Grant>,
+): Generator<DownloadOffer> {
   for (let i = 0; i < rungs.length; i++) {
     const grant = granted.get(filenames[i]!);
     if (!grant) continue;
     const { rung, sizeBytes } = rungs[i]!;
     const expiration = grant.answer.expiration;
-    offered++;
     yield {
       platform: "qq",
       songRemoteId: song.remoteId,
       quality: rung.label,
       level: rung.prefix,
-      url: `${cdnOf(transport, grant.answer)}${grant.purl}`,
+      url: `${cdnOf(transport, grant.answer)}${grant.path}`,
       extension: rung.extension,
       container: rung.container,
       sizeBytes,
@@ -122,53 +303,55 @@ export async function* resolveOffers(
       headers: { "Referer": CDN_REFERER, "User-Agent": USER_AGENT },
     };
   }
-  if (offered > 0) return;
-  const codes = [...new Set(results.values())];
-  const refused = codes.includes(VKEY_RESULTS.noPermission);
-  const code = refused ? VKEY_RESULTS.noPermission : (codes[0] ?? 0);
+}
+
+/**
+ * Why a song got no offer from the variants asked: `unavailable` without
+ * rights; `vip` for `pay_play` without a login, or when every variant
+ * that answered (not refusing the device) refused for rights; otherwise
+ * `unavailable`, naming each variant's answer.
+ */
+function noOffer(
+  song: SongInfo,
+  mid: string,
+  outcomes: readonly VariantOutcome[],
+  anonymous: boolean,
+): SourceError {
+  const answered = outcomes.filter((o) => o.refusal === undefined);
+  const codes = [...new Set(answered.flatMap((o) => [...o.results.values()]))];
+  const vipAgreed = answered.length > 0 &&
+    answered.every((o) =>
+      [...o.results.values()].includes(VKEY_RESULTS.noPermission)
+    );
+  const code = codes.includes(VKEY_RESULTS.noPermission)
+    ? VKEY_RESULTS.noPermission
+    : (codes[0] ?? 0);
   if (song.availability === "unavailable") {
-    throw new SourceError(
-      `qq: song ${media.mid} is unavailable: no play rights, every rung refused (result ${code})`,
+    return new SourceError(
+      `qq: song ${mid} is unavailable: no play rights, every rung refused (result ${code})`,
       { platform: "qq", kind: "unavailable", code },
     );
   }
-  if (refused) {
-    throw new SourceError(
-      `qq: song ${media.mid} needs VIP or a purchase at every quality offered (result ${code})`,
-      { platform: "qq", kind: "vip", code },
+  if ((song.availability === "vip" && anonymous) || vipAgreed) {
+    return new SourceError(
+      `qq: song ${mid} needs VIP or a purchase at every quality offered (result ${VKEY_RESULTS.noPermission})`,
+      { platform: "qq", kind: "vip", code: VKEY_RESULTS.noPermission },
     );
   }
-  throw new SourceError(
-    `qq: song ${media.mid} got no usable URL (results ${
-      codes.join(", ") || "none"
-    } after ${attempts} ${attempts === 1 ? "try" : "tries"})`,
-    { platform: "qq", kind: "unavailable", code },
-  );
+  const told = outcomes.map((o) =>
+    `${o.variant.name}: ${
+      o.refusal ??
+        `results ${[...new Set(o.results.values())].join(", ") || "none"}`
+    }${o.attempts > 1 ? ` after ${o.attempts} tries` : ""}`
+  ).join("; ");
+  return new SourceError(`qq: song ${mid} got no usable URL (${told})`, {
+    platform: "qq",
+    kind: "unavailable",
+    code,
+  });
 }
 
-/** One vkey request for a song's filenames: the web `CgiGetVkey` module (§7). */
-async function askVkey(
-  transport: QqTransport,
-  mid: string,
-  filenames: readonly string[],
-  signal: AbortSignal | undefined,
-): Promise<VkeyAnswer> {
-  const data = await transport.one({
-    ...MODULES.vkey,
-    param: {
-      guid: guidOf(transport.config),
-      songmid: filenames.map(() => mid),
-      filename: filenames,
-      songtype: filenames.map(() => 0),
-      uin: String(transport.session.uin),
-      loginflag: 1,
-      platform: "20",
-    },
-  }, signal);
-  return parseVkey(data);
-}
-
-/** A random `guid` of ten digits (§7). */
+/** A random `guid` of ten digits (§7, web). */
 function guidOf(config: { random(): number }): string {
   let guid = String(1 + Math.floor(config.random() * 9));
   while (guid.length < 10) {
@@ -177,15 +360,31 @@ function guidOf(config: { random(): number }): string {
   return guid;
 }
 
-/** The CDN host: the first `sip` not on `ws` (JSO), else the first. */
+/** A random 32-hex `guid` (the app's, L11 `get_guid`). */
+function hexGuid(config: { random(): number }): string {
+  let guid = "";
+  while (guid.length < 32) {
+    guid += Math.floor(config.random() * 16).toString(16);
+  }
+  return guid;
+}
+
+/** The CDN host: the first `sip` not on `ws` (JSO), else the first, else the default. */
 function cdnOf(transport: QqTransport, answer: VkeyAnswer): string {
   const sip = answer.sip.find((s) => !s.startsWith("http://ws")) ??
     answer.sip[0];
-  return sip ?? transport.config.urls.to(DEFAULT_CDN);
+  if (sip !== undefined) return sip;
+  // the app's answers name no CDN (L11 asks its own dispatch, MDL uses isure)
+  const base = transport.config.urls.to(DEFAULT_CDN);
+  return base.endsWith("/") ? base : `${base}/`;
 }
 
 /** The `midurlinfo` entry of a filename; by prefix when not echoed as sent. */
-function matchEntry(answer: VkeyAnswer, filename: string, prefix: string) {
+function matchEntry(
+  answer: VkeyAnswer,
+  filename: string,
+  prefix: string,
+): VkeyEntry | undefined {
   return answer.entries.find((e) => e.filename === filename) ??
     answer.entries.find((e) =>
       e.filename.startsWith(prefix) &&

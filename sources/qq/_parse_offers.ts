@@ -57,12 +57,18 @@ export interface VkeyEntry {
   filename: string;
   /** The URL path on the CDN; empty when not granted. */
   purl: string;
+  /** The app module's other URL path (§7.3: `purl`, else `wifiurl`). */
+  wifiurl: string;
   /** Why not granted (§7.3: 104003 no rights...); 0 otherwise. */
   result: number;
 }
 
-/** A `CgiGetVkey` answer (§7.3). */
+/** A `CgiGetVkey` or `UrlGetVkey` answer (§7.3). */
 export interface VkeyAnswer {
+  /** The answer's own code (`data.retcode`): 0, or a refusal (104009). */
+  retcode: number | undefined;
+  /** `data.msg`: the caller's IP, or why it was refused (`invalidq`). */
+  msg: string | undefined;
   /** Seconds the URLs stay valid, when given. */
   expiration: number | undefined;
   /** The CDN hosts offered, best first. */
@@ -71,7 +77,7 @@ export interface VkeyAnswer {
   entries: VkeyEntry[];
 }
 
-/** Parses the `data` of a `CgiGetVkey` label. */
+/** Parses the `data` of a `CgiGetVkey` or `UrlGetVkey` label. */
 export function parseVkey(data: unknown): VkeyAnswer {
   const body = object(data, "data");
   const entries = array(body.midurlinfo, "data.midurlinfo").map((e, i) => {
@@ -80,10 +86,13 @@ export function parseVkey(data: unknown): VkeyAnswer {
       songmid: optionalString(entry.songmid) ?? "",
       filename: optionalString(entry.filename) ?? "",
       purl: optionalString(entry.purl) ?? "",
+      wifiurl: optionalString(entry.wifiurl) ?? "",
       result: optionalNumber(entry.result) ?? 0,
     };
   });
   return {
+    retcode: optionalNumber(body.retcode),
+    msg: optionalString(body.msg),
     expiration: optionalNumber(body.expiration),
     sip: optionalArray(body.sip, "data.sip").flatMap((s) =>
       typeof s === "string" && s !== "" ? [s] : []

@@ -14,6 +14,8 @@ import type { BodyCheck } from "../http.ts";
 import { type Answer, isObject, type Json } from "../_json.ts";
 import {
   ANONYMOUS_G_TK,
+  APP_USER_AGENT,
+  appComm,
   CODES,
   kindOfCode,
   LEGACY_CGI_QUERY,
@@ -48,6 +50,19 @@ export interface Session {
   gTk: number;
   /** The `Cookie` header, when logged in. Never printed. */
   cookie: string | undefined;
+  /** The musickey, when logged in (the app sends it in `comm`). Never printed. */
+  key?: string;
+}
+
+/**
+ * How an envelope is sent: unsigned to `musicu.fcg` or zzc-signed to
+ * `musics.fcg` (§2), with the web `comm` or the Android app's.
+ */
+export interface GatewayForm {
+  /** zzc-signed, to `musics.fcg`. */
+  readonly signed: boolean;
+  /** The Android app's `comm`, headers and login. */
+  readonly app: boolean;
 }
 
 /** Builds the session from optional credentials (§1.4, §1.5). */
@@ -69,7 +84,7 @@ export function sessionOf(
     `qqmusic_key=${key}`,
     `tmeLoginType=${weChat ? 1 : 2}`,
   ];
-  return { uin, gTk: gTk(key), cookie: cookies.join("; ") };
+  return { uin, gTk: gTk(key), cookie: cookies.join("; "), key };
 }
 
 /** The headers of a web request of this session. */
@@ -138,6 +153,25 @@ export class QqTransport {
   }
 
   /**
+   * Calls gateway modules in exactly one form (`form`), without the
+   * signing fallback of `many()`: the variants of the vkey call choose
+   * their own form.
+   */
+  async ask(
+    calls: readonly GatewayCall[],
+    form: GatewayForm,
+    signal?: AbortSignal,
+  ): Promise<LabelResult[]> {
+    const results: LabelResult[] = [];
+    for (const chunk of chunks(calls, MAX_LABELS)) {
+      results.push(
+        ...await this.#envelope(chunk, form.signed, signal, form.app),
+      );
+    }
+    return results;
+  }
+
+  /**
    * A plain `GET` of a `c.y.qq.com` CGI with the anonymous query every
    * legacy CGI takes (`LEGACY_CGI_QUERY`) after the caller's, the
    * session's headers with `referer`, and `check` (`rateLimitCheck` or
@@ -181,10 +215,13 @@ export class QqTransport {
     calls: readonly GatewayCall[],
     signed: boolean,
     signal: AbortSignal | undefined,
+    app = false,
   ): Promise<LabelResult[]> {
     const labels = calls.map((_, i) => `req_${i}`);
     const envelope: Json = {
-      comm: webComm(this.session.uin, this.session.gTk),
+      comm: app
+        ? appComm(this.session.uin, this.session.key)
+        : webComm(this.session.uin, this.session.gTk),
     };
     calls.forEach((call, i) => {
       envelope[labels[i]!] = {
@@ -201,12 +238,13 @@ export class QqTransport {
     const url = this.config.urls.to(realUrl);
     const check: BodyCheck<unknown> = (answer) =>
       checkEnvelope(answer, labels, url);
+    // the app sends its login in `comm`, not in cookies, and no Referer
+    const headers = app
+      ? { "User-Agent": APP_USER_AGENT, "Content-Type": "application/json" }
+      : { ...webHeaders(this.session), "Content-Type": "application/json" };
     const answer = await this.config.http.json<unknown>(url, {
       method: "POST",
-      headers: {
-        ...webHeaders(this.session),
-        "Content-Type": "application/json",
-      },
+      headers,
       body,
       ...(signal === undefined ? {} : { signal }),
     }, check) as Json;

@@ -3,8 +3,9 @@
  * the `musicu.fcg` gateway (family B), or from the legacy family A as a
  * whole when B fails (pools keyed `legacy:<categoryId>`); the charts as
  * one `toplist` pool of `chart:<topId>` playlists; playlist songs from
- * `getcdinfo`, chart songs from `GetDetail`; download offers from one
- * `CgiGetVkey` call per song; artist details from `GetSingerDetail`.
+ * `getcdinfo`, chart songs from `GetDetail`; download offers from one vkey
+ * call per song (unsigned, signed or the app's, whichever answers);
+ * artist details from `GetSingerDetail`.
  *
  * @example Usage
  * ```ts
@@ -23,7 +24,8 @@
  * const [pool] = await qq.listPools("toplist");
  * const [chart] = await Array.fromAsync(qq.listPlaylists(pool!, { limit: 1 }));
  * const { songs, declaredCount } = await qq.playlistSongs(chart!.remoteId);
- * assert.equal(songs.length, declaredCount);
+ * // a declared total may count hidden songs no page holds
+ * assert.ok(songs.length > 0 && songs.length <= declaredCount);
  * ```
  *
  * @module
@@ -40,6 +42,8 @@ import type {
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
+  ProbeOptions,
+  ProbeResult,
   SongInfo,
   Source,
 } from "../types.ts";
@@ -59,8 +63,9 @@ import {
   LegacySquare,
   warrantsLegacyFallback,
 } from "./_legacy_square.ts";
-import { resolveOffers } from "./_offers.ts";
-import { malformed, parseSingerDetail } from "./_parse.ts";
+import { resolveOffers, VkeyRoute } from "./_offers.ts";
+import { probeQq } from "./_probe.ts";
+import { parseSingerDetail } from "./_parse.ts";
 import {
   parseCategories,
   parseCategoryPage,
@@ -81,6 +86,8 @@ export class QqSource implements Source {
   #transport: QqTransport;
   #legacySquare: LegacySquare;
   #charts: Charts;
+  /** The vkey variant that answered last: the run's next song starts there. */
+  #vkeyRoute = new VkeyRoute();
 
   /** A source speaking to QQ Music (or its emulation) as `config` says. */
   constructor(config: SourceConfig) {
@@ -130,12 +137,15 @@ export class QqSource implements Source {
       : this.#playlistSongs(remotePlaylistId);
   }
 
-  /** Usable offers best first, one vkey request for every rung (see `_offers.ts`). */
+  /**
+   * Usable offers best first, one vkey request for every rung, in the
+   * variant that answered last in this run (see `_offers.ts`).
+   */
   downloadOffers(
     song: SongInfo,
     options: OfferOptions = {},
   ): AsyncGenerator<DownloadOffer> {
-    return resolveOffers(this.#transport, song, options);
+    return resolveOffers(this.#transport, this.#vkeyRoute, song, options);
   }
 
   /** `GetSingerDetail` of a singer mid. */
@@ -159,6 +169,18 @@ export class QqSource implements Source {
       });
     }
     return detail;
+  }
+
+  /**
+   * One small request per path and variant, each on its own: what
+   * `catalogsync doctor` prints (`_probe.ts`).
+   */
+  probe(options: ProbeOptions = {}): Promise<ProbeResult[]> {
+    return probeQq({
+      transport: this.#transport,
+      legacySquare: this.#legacySquare,
+      charts: this.#charts,
+    }, options);
   }
 
   // ------------------------------------------------------------ square
@@ -234,14 +256,21 @@ export class QqSource implements Source {
 
   // ------------------------------------------------------------ playlists
 
+  /**
+   * Every song of a playlist from `getcdinfo`, page after page by offset
+   * (`song_begin` steps by the page size asked, never by the count
+   * received), until a page comes back empty or the pages asked cover the
+   * declared total. A declared total that counts hidden songs is not a
+   * promise (corrections, December 2026): what the pages hold is the
+   * playlist, and the declared count is reported beside it.
+   */
   async #playlistSongs(disstid: string): Promise<PlaylistSongs> {
     requireId(disstid, "a playlist");
     const songs: SongInfo[] = [];
     const warnings: string[] = [];
-    let received = 0;
     let total: number | undefined;
     let playlist: PlaylistCandidate | undefined;
-    for (let begin = 0;;) {
+    for (let begin = 0;; begin += PLAYLIST_PAGE_SIZE) {
       const { body, url } = await this.#transport.cgi(
         CDINFO_URL,
         cdinfoQuery(disstid, begin),
@@ -269,15 +298,9 @@ export class QqSource implements Source {
       playlist ??= page.playlist;
       songs.push(...page.songs);
       warnings.push(...page.warnings);
-      // the next page starts after every item this one held, skipped songs included
-      begin += page.received;
-      received += page.received;
-      if (page.received === 0 || received >= total) break;
-    }
-    if (received < total) {
-      throw malformed(
-        `playlist ${disstid} declares ${total} songs but its pages hold ${received}`,
-      );
+      // pages step by the size asked: a page whose hidden songs were
+      // filtered out holds fewer, and must not shift the next offset
+      if (page.received === 0 || begin + PLAYLIST_PAGE_SIZE >= total) break;
     }
     return {
       ...(playlist === undefined ? {} : { playlist }),

@@ -1,6 +1,7 @@
 /** Shared helpers of the Kuwo tests. */
 import { createKuwoEmulator } from "../../emulation/kuwo/mod.ts";
 import { KuwoCatalog } from "../../emulation/kuwo/_catalog.ts";
+import { NO_BEHAVIOURS } from "../../emulation/behaviours.ts";
 import {
   createEmulation,
   type Emulation,
@@ -33,7 +34,11 @@ export class Clock {
   }
 }
 
-/** An emulation on a test clock, with the Kuwo emulator's options. */
+/**
+ * An emulation on a test clock, with the Kuwo emulator's options; the
+ * modelled behaviours of real answers are off (the happy path) unless
+ * `behaviours` says otherwise.
+ */
 export function kuwoEmulation(
   clock: Clock,
   options: EmulationOptions & { cookieTtlMinutes?: number } = {},
@@ -43,6 +48,9 @@ export function kuwoEmulation(
     size: "demo",
     now: clock.now,
     ...rest,
+    behaviours: rest.behaviours === undefined || rest.behaviours === "off"
+      ? "off"
+      : { ...NO_BEHAVIOURS, ...rest.behaviours },
     emulators: {
       kuwo: (world) =>
         createKuwoEmulator(

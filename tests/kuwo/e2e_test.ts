@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { createEmulation } from "../../emulation/emulation.ts";
+import {
+  createEmulation,
+  type PlatformStats,
+} from "../../emulation/emulation.ts";
 import { serveEmulation } from "../../emulation/serve.ts";
-import type { WorldStats } from "../../emulation/world.ts";
 import { isSourceError } from "../../sources/errors.ts";
 import type { Fetch } from "../../sources/http.ts";
 import type { PlaylistCandidate, SongInfo } from "../../sources/types.ts";
@@ -26,7 +28,7 @@ Deno.test("the Kuwo source reaches every tag, chart, playlist and song of the em
   };
   const source = await kuwoSource(counting, clock, { origin: server.url });
   const stats = (await (await fetch(`${server.url}/_emulation/stats`)).json())
-    .kuwo as WorldStats;
+    .kuwo as PlatformStats;
 
   // collect: every tag of the square and every chart
   const squarePools = await source.listPools("square");
@@ -53,22 +55,23 @@ Deno.test("the Kuwo source reaches every tag, chart, playlist and song of the em
   // sync: every song of every playlist and chart, the clock running on so
   // that cookies expire under the client (the emulator keeps them 20 min)
   const songs = new Map<string, SongInfo>();
-  let biggest = { declared: 0, songs: 0, unique: 0 };
+  let biggest = { songs: 0, unique: 0 };
+  let short = 0;
   for (const id of [...playlists.keys(), ...charts.map((c) => c.remoteId)]) {
     clock.advance(3);
     const result = await source.playlistSongs(id);
-    assert.equal(result.songs.length, result.declaredCount, id);
+    // a declared total may count hidden songs no page holds
+    assert.ok(result.songs.length <= result.declaredCount, id);
+    if (result.songs.length < result.declaredCount) short++;
     const unique = new Set(result.songs.map((s) => s.remoteId)).size;
-    if (result.declaredCount > biggest.declared) {
-      biggest = {
-        declared: result.declaredCount,
-        songs: result.songs.length,
-        unique,
-      };
+    if (result.songs.length > biggest.songs) {
+      biggest = { songs: result.songs.length, unique };
     }
     for (const song of result.songs) songs.set(song.remoteId, song);
   }
-  assert.deepEqual(biggest, { declared: 1200, songs: 1200, unique: 1200 });
+  assert.deepEqual(biggest, { songs: 1200, unique: 1200 });
+  assert.equal(short, stats.shortLists);
+  assert.ok(short > 0, "the emulation hid songs of some lists");
   assert.equal(songs.size, stats.songs);
   const all = [...songs.values()];
   assert.equal(
@@ -113,7 +116,8 @@ Deno.test("the Kuwo source reaches every tag, chart, playlist and song of the em
   for (const song of free) {
     const offers = await Array.fromAsync(des.downloadOffers(song));
     assert.ok(offers.length > 0);
-    assert.equal(offers.at(-1)!.level, "128kmp3");
+    // asked by format (no br inside the KuwoDES query): the best mp3 last
+    assert.equal(offers.at(-1)!.extension, "mp3");
   }
   const paid = all.find((s) => s.availability === "vip")!;
   await assert.rejects(

@@ -357,6 +357,63 @@ Deno.test("emulation: mobi.s f=kuwo decrypts q raw with + kept, or percent-encod
   assert.equal((await broken.json()).code, -1);
 });
 
+Deno.test("emulation: mobi.s refuses unknown and refused source strings, answers 'music not found', and a br in the KuwoDES query gets a tone", async () => {
+  const emulation = kuwoEmulation(new Clock(), {
+    behaviours: {
+      kuwoRefusedSources: ["kwplayer_ar_5.1.0.0_B_jiakong_vh.apk"],
+      kuwoNotFound: 1,
+    },
+  });
+  const world = emulation.worlds.kuwo;
+  const song = findSong(
+    world,
+    (s) => s.access === "free" && s.tiers.some((t) => t.label === "128k"),
+  );
+  const ask = async (host: string, source: string, rid = song.id) =>
+    await (await emulation.fetch(
+      `${ORIGIN}/${host}/mobi.s?f=web&source=${source}&type=convert_url_with_sign&rid=${rid}&br=128kmp3`,
+    )).json();
+  const refused = await ask(
+    "mobi.kuwo.cn",
+    "kwplayer_ar_5.1.0.0_B_jiakong_vh.apk",
+  );
+  assert.equal(refused.code, 403);
+  assert.equal((await ask("mobi.kuwo.cn", "kwplayer_pc_9.0.5.0")).code, 403);
+  assert.equal((await ask("mobi.kuwo.cn", "jiakong")).code, 200);
+  const car = await ask(
+    "nmobi.kuwo.cn",
+    "kwplayer_ar_1.1.9_oppo_118980_320.apk",
+  );
+  assert.equal(car.code, 200);
+  assert.match(car.data.url, /source\$kwplayer_ar_1\.1\.9_oppo/);
+  const gone = findSong(world, (s) => s.access === "unavailable");
+  const missing = await ask("mobi.kuwo.cn", "jiakong", gone.id);
+  assert.deepEqual([missing.code, missing.msg], [404, "music not found"]);
+  // switched off: the first source works and no-copyright is code -1 again
+  emulation.setBehaviours("off");
+  assert.equal(
+    (await ask("mobi.kuwo.cn", "kwplayer_ar_5.1.0.0_B_jiakong_vh.apk")).code,
+    200,
+  );
+  assert.equal((await ask("mobi.kuwo.cn", "jiakong", gone.id)).code, -1);
+  // a br inside the KuwoDES query: the URL serves a short tone, not the song
+  const des = async (query: string) => {
+    const text = await (await emulation.fetch(
+      `${ORIGIN}/mobi.kuwo.cn/mobi.s?f=kuwo&q=${
+        encodeURIComponent(kuwoDesEncrypt(query))
+      }`,
+    )).text();
+    const url = /url=(\S+)/.exec(text)![1]!;
+    return (await (await emulation.fetch(url)).arrayBuffer()).byteLength;
+  };
+  const base =
+    `user=0&corp=kuwo&source=kwplayer_ar_5.1.0.0_B_jiakong_vh.apk&p2p=1&type=convert_url2&sig=0&format=mp3&rid=${song.id}`;
+  const tier = song.tiers.find((t) => t.label === "128k")!;
+  assert.notEqual(await des(`${base}&br=128kmp3`), tier.sizeBytes);
+  const best = song.tiers.find((t) => t.bitrateKbps <= 320)!;
+  assert.equal(await des(base), best.sizeBytes);
+});
+
 Deno.test("emulation: the CDN serves Range and refuses expired or tampered URLs", async () => {
   const clock = new Clock();
   const emulation = kuwoEmulation(clock);

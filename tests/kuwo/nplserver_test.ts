@@ -11,6 +11,7 @@ import { decodeEntities, minfoSizeBytes } from "../../sources/kuwo/_parse.ts";
 import { offerRungs } from "../../sources/kuwo/_parse_offers.ts";
 import { kuwoTiers } from "../../emulation/kuwo/_catalog.ts";
 import type { Emulation } from "../../emulation/emulation.ts";
+import { declaredList } from "../../emulation/_hidden.ts";
 import {
   Clock,
   homeCookie,
@@ -374,15 +375,19 @@ Deno.test("emulation: pl.svc refuses a bad op, pn or rn and an unknown playlist"
 });
 
 async function setup(
-  options: { shapes?: boolean; wrap?: (fetch: Fetch) => Fetch } = {},
+  options: {
+    shapes?: boolean;
+    wrap?: (fetch: Fetch) => Fetch;
+    hidden?: boolean;
+  } = {},
 ) {
   const clock = new Clock();
-  const emulation = kuwoEmulation(
-    clock,
-    options.shapes
+  const emulation = kuwoEmulation(clock, {
+    ...(options.shapes
       ? { shapes: { kuwo: { songs: 1300, bigPlaylistTracks: 1205 } } }
-      : {},
-  );
+      : {}),
+    ...(options.hidden ? { behaviours: { hiddenTracks: 1 } } : {}),
+  });
   const recorder = recording(emulation.fetch);
   const fetch = options.wrap ? options.wrap(recorder.fetch) : recorder.fetch;
   const source = await kuwoSource(fetch, clock);
@@ -489,6 +494,36 @@ Deno.test("playlistSongs() takes every page from nplserver once it falls back", 
     result.songs.every((s) =>
       typeof (s.raw as Record<string, unknown>).id === "string"
     ),
+  );
+});
+
+Deno.test("playlistSongs() takes what nplserver pages hold when the total counts hidden songs", async () => {
+  const { source, world, emulation, log } = await setup({
+    shapes: true,
+    hidden: true,
+  });
+  const playlist = world.playlist(0);
+  const list = declaredList(world.seed, playlist, { hiddenTracks: 1 });
+  assert.ok(list.hidden[0]! < 1000, "page 0 of 1000 comes back short");
+  // the web path fails for a reason nplserver may cure
+  emulation.faults.inject({
+    kind: "business",
+    platform: "kuwo",
+    match: "playListInfo",
+    code: 500,
+  });
+  const result = await source.playlistSongs(String(playlist.id));
+  assert.equal(result.declaredCount, list.declared);
+  assert.deepEqual(
+    result.songs.map((s) => s.remoteId),
+    Array.from(
+      { length: 1205 },
+      (_, i) => String(world.song(playlist.track(i)).id),
+    ),
+  );
+  assert.deepEqual(
+    log.filter((r) => isNpl(r.url)).map((r) => r.url.searchParams.get("pn")),
+    ["0", "1"],
   );
 });
 

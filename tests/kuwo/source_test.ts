@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import type { Behaviours } from "../../emulation/behaviours.ts";
+import { declaredList } from "../../emulation/_hidden.ts";
+import type { World, WorldShape } from "../../emulation/world.ts";
 import { normalizeName } from "../../sources/artist_names.ts";
 import { isSourceError } from "../../sources/errors.ts";
 import type { Fetch } from "../../sources/http.ts";
@@ -26,15 +29,18 @@ async function setup(
     sleeps?: number[];
     retries?: number;
     wrap?: (fetch: Fetch) => Fetch;
+    behaviours?: Partial<Behaviours>;
+    shape?: Partial<WorldShape>;
   } = {},
 ) {
   const clock = options.clock ?? new Clock();
-  const emulation = kuwoEmulation(
-    clock,
-    options.cookieTtlMinutes === undefined
+  const emulation = kuwoEmulation(clock, {
+    ...(options.cookieTtlMinutes === undefined
       ? {}
-      : { cookieTtlMinutes: options.cookieTtlMinutes },
-  );
+      : { cookieTtlMinutes: options.cookieTtlMinutes }),
+    ...(options.behaviours ? { behaviours: options.behaviours } : {}),
+    ...(options.shape ? { shapes: { kuwo: options.shape } } : {}),
+  });
   const recorder = recording(emulation.fetch);
   const fetch = options.wrap ? options.wrap(recorder.fetch) : recorder.fetch;
   const source = await kuwoSource(fetch, clock, {
@@ -54,6 +60,17 @@ async function setup(
 function json(body: string): Promise<Response> {
   return Promise.resolve(
     new Response(body, { headers: { "content-type": "application/json" } }),
+  );
+}
+
+/** The ids of a list's tracks, in order. */
+function trackIds(
+  world: World,
+  list: { trackCount: number; track(i: number): number },
+): string[] {
+  return Array.from(
+    { length: list.trackCount },
+    (_, i) => String(world.song(list.track(i)).id),
   );
 }
 
@@ -153,17 +170,65 @@ Deno.test("playlistSongs() reads a chart through the signed bang/musicList in pa
     `chart:${chart.id}`,
   );
   assert.equal(declaredCount, chart.trackCount);
-  assert.deepEqual(
-    songs.map((s) => s.remoteId),
-    Array.from(
-      { length: chart.trackCount },
-      (_, i) => String(world.song(chart.track(i)).id),
-    ),
-  );
+  assert.deepEqual(songs.map((s) => s.remoteId), trackIds(world, chart));
   const pages = log.filter((r) => r.url.pathname.endsWith("/musicList"));
   assert.ok(pages.every((r) => r.url.searchParams.get("rn") === "30"));
   assert.ok(pages.every((r) => r.headers.get("secret")));
   assert.equal(pages.length, Math.ceil(chart.trackCount / 30));
+});
+
+Deno.test("playlistSongs() takes what a chart's pages hold when num counts hidden songs", async () => {
+  const { source, world, log } = await setup({
+    behaviours: { hiddenTracks: 1 },
+    shape: { charts: 1, minChartTracks: 80, maxChartTracks: 80 },
+  });
+  const chart = world.chart(0);
+  const list = declaredList(world.seed, chart, { hiddenTracks: 1 });
+  assert.ok(
+    list.hidden.some((slot) => slot >= 30 && slot < 60),
+    "page 2 short",
+  );
+  const { songs, declaredCount } = await source.playlistSongs(
+    `chart:${chart.id}`,
+  );
+  assert.equal(declaredCount, list.declared);
+  assert.deepEqual(songs.map((s) => s.remoteId), trackIds(world, chart));
+  const pages = log.filter((r) => r.url.pathname.endsWith("/musicList"));
+  assert.deepEqual(pages.map((r) => r.url.searchParams.get("pn")), [
+    "1",
+    "2",
+    "3",
+  ]);
+});
+
+Deno.test("playlistSongs() takes what playListInfo pages hold: a short page in the middle ends nothing", async () => {
+  const { source, world, log } = await setup({
+    behaviours: { hiddenTracks: 1 },
+    shape: { songs: 400, bigPlaylistTracks: 250 },
+  });
+  const playlist = world.playlist(0);
+  const list = declaredList(world.seed, playlist, { hiddenTracks: 1 });
+  assert.ok(list.hidden.some((slot) => slot >= 100 && slot < 200));
+  const result = await source.playlistSongs(String(playlist.id));
+  assert.equal(result.declaredCount, list.declared);
+  assert.deepEqual(
+    result.songs.map((s) => s.remoteId),
+    Array.from(
+      { length: 250 },
+      (_, i) => String(world.song(playlist.track(i)).id),
+    ),
+  );
+  const pages = log.filter((r) => r.url.pathname.endsWith("/playListInfo"));
+  assert.deepEqual(pages.map((r) => r.url.searchParams.get("pn")), [
+    "1",
+    "2",
+    "3",
+  ]);
+  assert.equal(
+    log.filter((r) => r.url.pathname.endsWith("/pl.svc")).length,
+    0,
+    "never nplserver for a short page",
+  );
 });
 
 Deno.test("playlistSongs() reads every track of a playlist with decoded names", async () => {
@@ -192,7 +257,7 @@ Deno.test("playlistSongs() reads every track of a playlist with decoded names", 
   });
 });
 
-Deno.test("playlistSongs() refuses a page that does not hold what the total promises", async () => {
+Deno.test("playlistSongs() refuses a page of another playlist, from either path", async () => {
   const { source, world, log } = await setup({
     retries: 1,
     wrap: (inner) => async (input, init) => {
@@ -201,10 +266,10 @@ Deno.test("playlistSongs() refuses a page that does not hold what the total prom
       if (!url.includes("playListInfo") && !url.includes("pl.svc")) {
         return response;
       }
-      // short pages from both paths: the web one and its nplserver fallback
+      // pages of another playlist from both paths: the web one and nplserver
       const body = await response.json();
-      body.data?.musicList?.pop();
-      body.musiclist?.pop();
+      if (body.data) body.data.id = 42;
+      if (body.musiclist) body.id = "42";
       return new Response(JSON.stringify(body), {
         headers: { "content-type": "application/json" },
       });
@@ -213,7 +278,7 @@ Deno.test("playlistSongs() refuses a page that does not hold what the total prom
   await rejects(
     source.playlistSongs(String(world.playlist(0).id)),
     "malformed",
-    /nplserver page 0 of \d+ holds \d+ songs, expected .*playListInfo page 1 of \d+ holds/,
+    /nplserver answered playlist 42 for \d+ .*playListInfo answered playlist 42 for/,
   );
   assert.ok(log.some((r) => r.url.pathname.endsWith("/pl.svc")));
 });
@@ -346,7 +411,7 @@ Deno.test("downloadOffers() walks the ladder through the plain convert_url_with_
   await checkOffer(emulation.fetch, offers[0]!, gen.tiers[0]!.sizeBytes);
 });
 
-Deno.test("downloadOffers() walks the ladder through the KuwoDES convert_url2 form", async () => {
+Deno.test("downloadOffers() asks the KuwoDES convert_url2 form by format, with no br, and gets the song", async () => {
   const { source, world, log, emulation } = await setup({ offerPath: "des" });
   const gen = findSong(
     world,
@@ -355,26 +420,92 @@ Deno.test("downloadOffers() walks the ladder through the KuwoDES convert_url2 fo
   const offers = await Array.fromAsync(
     source.downloadOffers(songInfoOf(world, gen)),
   );
-  // 4000kflac is asked and downgraded to 2000kflac, which is not asked again
-  assert.deepEqual(offers.map((o) => o.level), [
-    "2000kflac",
-    "320kmp3",
-    "192kmp3",
-    "128kmp3",
-  ]);
+  // one request per format: the best tier of each
+  assert.deepEqual(offers.map((o) => o.level), ["2000kflac", "320kmp3"]);
   const asks = log.filter((r) => r.url.pathname === "/mobi.kuwo.cn/mobi.s");
   assert.ok(asks.every((r) => r.url.searchParams.get("f") === "kuwo"));
   const queries = asks.map((r) =>
     // decodeURIComponent keeps "+": the Base64 survives
-    kuwoDesDecrypt(decodeURIComponent(/[?&]q=([^&]*)/.exec(r.url.search)![1]!))
+    new URLSearchParams(
+      kuwoDesDecrypt(
+        decodeURIComponent(/[?&]q=([^&]*)/.exec(r.url.search)![1]!),
+      ),
+    )
   );
-  assert.deepEqual(
-    queries.map((q) => new URLSearchParams(q).get("br")),
-    ["4000kflac", "320kmp3", "192kmp3", "128kmp3"],
-  );
-  assert.ok(queries.every((q) => q.includes("type=convert_url2")));
-  assert.ok(queries.every((q) => q.includes(`rid=${gen.id}`)));
+  // a br inside the query gets an error tone (MusicDownload PR #35)
+  assert.ok(queries.every((q) => !q.has("br")));
+  assert.deepEqual(queries.map((q) => q.get("format")), ["flac", "mp3"]);
+  assert.ok(queries.every((q) => q.get("type") === "convert_url2"));
+  assert.ok(queries.every((q) => q.get("rid") === String(gen.id)));
+  // the file is the song, not a tone
   await checkOffer(emulation.fetch, offers[0]!, gen.tiers[0]!.sizeBytes);
+});
+
+/** The `source` of each `mobi.s` request of a log, with its host. */
+function sourcesAsked(log: { url: URL }[]): string[] {
+  return log.filter((r) => r.url.pathname.endsWith("/mobi.s")).map((r) =>
+    `${r.url.pathname.split("/")[1]} ${r.url.searchParams.get("source")}`
+  );
+}
+
+Deno.test("downloadOffers() moves on to the next source string when mobi.s refuses one, and starts there for the next song", async () => {
+  const { source, world, log, emulation } = await setup({
+    behaviours: {
+      kuwoRefusedSources: ["kwplayer_ar_5.1.0.0_B_jiakong_vh.apk"],
+    },
+  });
+  const [a, b] = [0, 1].map((n) => {
+    let seen = 0;
+    return findSong(
+      world,
+      (s) =>
+        s.access === "free" && s.tiers[0]!.label === "320k" && seen++ === n,
+    );
+  });
+  const first = await Array.fromAsync(
+    source.downloadOffers(songInfoOf(world, a!), { top: "320k" }),
+  );
+  assert.equal(first[0]!.level, "320kmp3");
+  assert.deepEqual(sourcesAsked(log).slice(0, 2), [
+    "mobi.kuwo.cn kwplayer_ar_5.1.0.0_B_jiakong_vh.apk",
+    "mobi.kuwo.cn jiakong",
+  ]);
+  await checkOffer(emulation.fetch, first[0]!, a!.tiers[0]!.sizeBytes);
+  log.length = 0;
+  const second = await Array.fromAsync(
+    source.downloadOffers(songInfoOf(world, b!), { top: "320k" }),
+  );
+  assert.equal(second[0]!.level, "320kmp3");
+  assert.ok(
+    sourcesAsked(log).every((asked) => asked === "mobi.kuwo.cn jiakong"),
+    sourcesAsked(log).join(", "),
+  );
+  // the car app's string, on nmobi, when both others are refused
+  emulation.setBehaviours({
+    kuwoRefusedSources: ["kwplayer_ar_5.1.0.0_B_jiakong_vh.apk", "jiakong"],
+  });
+  log.length = 0;
+  const third = await Array.fromAsync(
+    source.downloadOffers(songInfoOf(world, a!), { top: "320k" }),
+  );
+  assert.equal(third[0]!.level, "320kmp3");
+  assert.equal(
+    sourcesAsked(log).at(-1),
+    "nmobi.kuwo.cn kwplayer_ar_1.1.9_oppo_118980_320.apk",
+  );
+});
+
+Deno.test("downloadOffers() ends a 'music not found' song as unavailable without asking lower rungs", async () => {
+  const { source, world, log } = await setup({
+    behaviours: { kuwoNotFound: 1 },
+  });
+  const gen = findSong(world, (s) => s.access === "unavailable");
+  await rejects(
+    Array.fromAsync(source.downloadOffers(songInfoOf(world, gen))),
+    "unavailable",
+    /not found/,
+  );
+  assert.equal(sourcesAsked(log).length, 1);
 });
 
 async function checkOffer(fetch: Fetch, offer: DownloadOffer, size: number) {

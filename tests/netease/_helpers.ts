@@ -1,4 +1,5 @@
 /** Shared fixtures of the NetEase tests: an emulation with a settable clock, raw calls. */
+import { NO_BEHAVIOURS } from "../../emulation/behaviours.ts";
 import {
   createEmulation,
   type Emulation,
@@ -28,12 +29,23 @@ export interface NeteaseConfig {
   accounts: { vip: string; svip: string };
 }
 
-/** An emulation on a hand-moved clock. */
+/**
+ * An emulation on a hand-moved clock; the modelled behaviours of real
+ * answers are off (the happy path) unless `behaviours` names some.
+ */
 export function emulationAt(
   clock: Clock,
   options: EmulationOptions = {},
 ): Emulation {
-  return createEmulation({ size: "tiny", now: clock.now, ...options });
+  return createEmulation({
+    size: "tiny",
+    now: clock.now,
+    ...options,
+    behaviours: options.behaviours === undefined ||
+        options.behaviours === "off"
+      ? "off"
+      : { ...NO_BEHAVIOURS, ...options.behaviours },
+  });
 }
 
 /** The NetEase part of an emulation's public config. */

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import type { Behaviours } from "../../emulation/behaviours.ts";
 import type { Emulation } from "../../emulation/emulation.ts";
+import { decryptEapi } from "../../emulation/netease/_crypto.ts";
 import { downloadsBeyondPlay } from "../../emulation/netease/_rights.ts";
 import type { GenSong } from "../../emulation/world.ts";
 import { emulatedBaseUrls } from "../../sources/base_url.ts";
@@ -8,7 +10,7 @@ import { isSourceError, SourceError } from "../../sources/errors.ts";
 import { HttpClient } from "../../sources/http.ts";
 import { NETEASE_RSA_KEY } from "../../sources/netease/_constants.ts";
 import { createNeteaseSource } from "../../sources/netease/source.ts";
-import { rsaKeyFrom } from "../../sources/netease/_transport.ts";
+import { rsaKeyFrom } from "../../sources/netease/_crypto.ts";
 import type {
   DownloadOffer,
   PlaylistCandidate,
@@ -47,8 +49,12 @@ function count(calls: string[], fragment: string): number {
 }
 
 /** A world with songs of every kind, one 1,500-track playlist and 130 playlists. */
-function bigEmulation(clock = new Clock()): Emulation {
+function bigEmulation(
+  clock = new Clock(),
+  behaviours?: Partial<Behaviours>,
+): Emulation {
   return emulationAt(clock, {
+    ...(behaviours ? { behaviours } : {}),
     shapes: {
       netease: {
         songs: 1600,
@@ -59,6 +65,14 @@ function bigEmulation(clock = new Clock()): Emulation {
       },
     },
   });
+}
+
+/** A request the fixture saw. */
+interface SeenRequest {
+  path: string;
+  /** The decrypted eapi parameters, for eapi calls. */
+  eapi: Record<string, unknown> | undefined;
+  cookie: string;
 }
 
 interface Fixture {
@@ -74,14 +88,44 @@ async function fixture(
     emulation?: Emulation;
     clock?: Clock;
     rewrite?: Parameters<typeof countingFetch>[1];
+    /** Collects the sleeps the source asks for. */
+    sleeps?: number[];
+    /** Collects each request: its path, eapi params and cookies. */
+    requests?: SeenRequest[];
   } = {},
 ): Promise<Fixture> {
   const clock = options.clock ?? new Clock();
   const emulation = options.emulation ?? emulationAt(clock);
-  const counting = countingFetch(emulation.fetch, options.rewrite);
+  const seen = options.requests;
+  const inner: typeof emulation.fetch = seen
+    ? async (input, init) => {
+      const request = new Request(input, init);
+      const form = new URLSearchParams(await request.clone().text());
+      const params = form.get("params");
+      const path = new URL(request.url).pathname;
+      seen.push({
+        path,
+        eapi: path.includes("/eapi/") && params
+          ? decryptEapi(params).payload
+          : undefined,
+        cookie: request.headers.get("cookie") ?? "",
+      });
+      return emulation.fetch(request);
+    }
+    : emulation.fetch;
+  const counting = countingFetch(inner, options.rewrite);
+  const sleeps = options.sleeps;
   const source = await neteaseSource(emulation, {
     fetch: counting.fetch,
     now: clock.now,
+    ...(sleeps
+      ? {
+        sleep: (ms: number) => {
+          sleeps.push(ms);
+          return Promise.resolve();
+        },
+      }
+      : {}),
     ...(options.musicU
       ? { credentials: { neteaseMusicU: options.musicU } }
       : {}),
@@ -511,11 +555,63 @@ Deno.test("downloadOffers() falls to the player when download/url/v1 refuses, an
       "player/url/v1",
     ]);
   }
+  // an extra, never a dead end: a shape it cannot read goes to the player
   mode = "array";
-  const error = await rejection(collect(f.source.downloadOffers(info)));
-  assert.equal(error.kind, "malformed");
-  assert.match(error.message, /download\/url\/v1/);
-  assert.match(error.message, /an object at data, got a list/);
+  const { levels, calls } = await offersAndCalls(f, info);
+  assert.deepEqual(levels, ["exhigh", "higher", "standard"]);
+  assert.equal(calls[0], "download/url/v1");
+});
+
+Deno.test("downloadOffers() goes on with player/url/v1 at the same level whatever download/url/v1 answers (301, -110, -460)", async () => {
+  let code = 301;
+  const requests: SeenRequest[] = [];
+  const f = await fixture({
+    emulation: bigEmulation(),
+    requests,
+    rewrite: async (url, response) => {
+      if (!url.includes("download/url/v1")) return response;
+      await response.body?.cancel();
+      return Response.json(
+        code === -460 ? { code, msg: "Cheating" } : { code, msg: null },
+      );
+    },
+  });
+  const [song] = beyondPlay(f.emulation, "lossless");
+  const info = await songInfo(f, song!);
+  for (const answer of [301, -110, -460]) {
+    code = answer;
+    requests.length = 0;
+    const { levels, calls } = await offersAndCalls(f, info);
+    assert.deepEqual(levels, ["exhigh", "higher", "standard"], String(code));
+    assert.deepEqual(calls.slice(0, 2), ["download/url/v1", "player/url/v1"]);
+    // the download call as NeteaseCloudMusicApi sends it; the player asked
+    // for the same level next
+    const [download, player] = requests.filter((r) => r.eapi);
+    const { header: _h, e_r: _e, ...params } = download!.eapi!;
+    assert.deepEqual(params, {
+      id: String(song!.id),
+      immerseType: "c51",
+      level: "lossless",
+    });
+    assert.equal(player!.eapi!.level, "lossless");
+  }
+  // the source was not stopped by the -460 of the extra
+  assert.ok((await collect(f.source.downloadOffers(info))).length > 0);
+});
+
+Deno.test("downloadOffers() meets the emulation's 301 and -110 of download/url/v1 and downloads from the player", async () => {
+  const f = await fixture({
+    emulation: bigEmulation(new Clock(), { neteaseDownloadRefused: 1 }),
+  });
+  const songs = beyondPlay(f.emulation, "lossless").slice(0, 4);
+  for (const song of songs) {
+    const { levels, calls } = await offersAndCalls(
+      f,
+      await songInfo(f, song),
+    );
+    assert.deepEqual(levels, ["exhigh", "higher", "standard"], `${song.id}`);
+    assert.deepEqual(calls.slice(0, 2), ["download/url/v1", "player/url/v1"]);
+  }
 });
 
 Deno.test("downloadOffers() refuses a no-copyright song without calling", async () => {
@@ -549,32 +645,93 @@ Deno.test("artistDetail() reads the artist head, and 404 is not_found", async ()
 
 // ----------------------------------------------------------------- errors
 
-Deno.test("an anti-bot answer (-460) stops the source: no further calls", async () => {
+Deno.test("a -460 is met with a pause and the anonymous identity, then the call again", async () => {
+  const sleeps: number[] = [];
+  const requests: SeenRequest[] = [];
+  const f = await fixture({
+    emulation: bigEmulation(new Clock(), { neteaseRiskControl: 1 }),
+    sleeps,
+    requests,
+  });
+  const [song] = worldSongs(
+    f.emulation,
+    (s) => s.access === "free" && s.tiers[0]!.label === "320k",
+  );
+  const info = await songInfo(f, song!);
+  requests.length = 0;
+  f.calls.length = 0;
+  let best: DownloadOffer | undefined;
+  for await (const offer of f.source.downloadOffers(info)) {
+    best = offer;
+    break;
+  }
+  assert.equal(best?.level, "exhigh");
+  assert.deepEqual(f.calls.map((p) => p.replace(/^\/[^/]+/, "")), [
+    "/eapi/song/enhance/player/url/v1",
+    "/weapi/register/anonimous",
+    "/eapi/song/enhance/player/url/v1",
+  ]);
+  assert.ok(sleeps.some((ms) => ms > 0), "a pause before the retry");
+  // the retry presents MUSIC_A in the eapi header and the cookies
+  const retry = requests.at(-1)!;
+  const header = retry.eapi!.header as Record<string, string>;
+  assert.match(header.MUSIC_A ?? "", /^[0-9a-f]{96}$/);
+  assert.match(retry.cookie, /MUSIC_A=[0-9a-f]{96}/);
+  // weapi calls carry the rest of the identity (NCM util/request.js)
+  requests.length = 0;
+  await square(f);
+  const cookie = requests[0]!.cookie;
+  for (
+    const name of ["NMTID", "_ntes_nuid", "_ntes_nnid", "WNMCID", "MUSIC_A"]
+  ) {
+    assert.match(cookie, new RegExp(`(^|; )${name}=`), name);
+  }
+  // one registration per run: the next song goes straight through
+  f.calls.length = 0;
+  const [other] = worldSongs(
+    f.emulation,
+    (s) => s.access === "free" && s.id !== song!.id,
+  );
+  assert.ok(
+    (await collect(f.source.downloadOffers(await songInfo(f, other!))))
+      .length > 0,
+  );
+  assert.equal(count(f.calls, "register/anonimous"), 0);
+});
+
+Deno.test("a -460 that the anonymous identity does not cure stops NetEase for the run", async () => {
   const f = await fixture();
   f.emulation.faults.inject({
     kind: "business",
     platform: "netease",
     code: -460,
+    times: 10,
   });
   const first = await rejection(square(f));
   assert.equal(first.kind, "antibot");
   assert.equal(first.code, -460);
   assert.equal(first.retryable, false);
-  assert.equal(f.calls.length, 1);
+  assert.match(first.message, /anonymous identity/);
+  assert.deepEqual(f.calls.map((p) => p.replace(/^\/[^/]+/, "")), [
+    "/weapi/playlist/catalogue",
+    "/weapi/register/anonimous",
+  ]);
   const second = await rejection(f.source.playlistSongs("1"));
   assert.equal(second.kind, "antibot");
   assert.match(second.message, /stopped/);
-  assert.equal(f.calls.length, 1);
+  assert.equal(f.calls.length, 2, "no further calls");
 });
 
-Deno.test("-462 risk control is anti-bot too", async () => {
+Deno.test("-462 risk control is met the same way, and cured by the identity", async () => {
   const f = await fixture();
   f.emulation.faults.inject({
     kind: "business",
     platform: "netease",
     code: -462,
   });
-  assert.equal((await rejection(square(f))).kind, "antibot");
+  const pools = await square(f);
+  assert.ok(pools.length > 0);
+  assert.equal(count(f.calls, "register/anonimous"), 1);
 });
 
 Deno.test("a 405 is retried with backoff, then given up with a clear message", async () => {

@@ -3,12 +3,17 @@ import { createHash } from "node:crypto";
 import type { Emulation } from "../../emulation/emulation.ts";
 import { downloadsBeyondPlay } from "../../emulation/netease/_rights.ts";
 import type { GenSong } from "../../emulation/world.ts";
-import { NETEASE_RSA_KEY } from "../../sources/netease/_constants.ts";
+import {
+  BROWSER_USER_AGENT,
+  NETEASE_RSA_KEY,
+} from "../../sources/netease/_constants.ts";
 import {
   eapi,
   eapiDecryptResponse,
   linuxapi,
+  weapi,
 } from "../../sources/netease/_crypto.ts";
+import { anonymousUsername } from "../../sources/netease/_identity.ts";
 import {
   Clock,
   eapiCall,
@@ -538,6 +543,90 @@ Deno.test("the emulation's download/url/v1 refuses bad parameters with code 400"
   }
   const fine = await downloadAnswer(emulation, { id, level: "exhigh" });
   assert.equal(fine.code, 200);
+});
+
+Deno.test("the emulation's download/url/v1 answers 301 or -110 for a seeded share of songs", async () => {
+  const emulation = emulationAt(new Clock(), {
+    shapes: { netease: { songs: 240, playlists: 12, bigPlaylistTracks: 30 } },
+    behaviours: { neteaseDownloadRefused: 1 },
+  });
+  const world = emulation.worlds.netease;
+  const beyond = songs(emulation, (s) => downloadsBeyondPlay(world, s.index));
+  assert.ok(beyond.length >= 4);
+  const codes = new Set<unknown>();
+  for (const song of beyond) {
+    const body = await downloadAnswer(emulation, {
+      id: String(song.id),
+      immerseType: "c51",
+      level: "lossless",
+    });
+    codes.add(body.code);
+    assert.equal(body.data ?? null, null);
+  }
+  assert.deepEqual([...codes].sort(), [-110, 301]);
+  // the player is not concerned
+  assert.equal((await urlItem(emulation, beyond[0]!.id, "exhigh")).code, 200);
+  // a logged-in caller needs no login: -110 only
+  const { accounts } = neteaseConfig(emulation);
+  const vip = await downloadAnswer(
+    emulation,
+    { id: String(beyond[0]!.id), level: "lossless" },
+    `os=pc; MUSIC_U=${accounts.vip}`,
+  );
+  assert.equal(vip.code, -110);
+});
+
+Deno.test("the emulation issues an anonymous MUSIC_A, and its risk control clears for a caller that presents it", async () => {
+  const emulation = emulationAt(new Clock(), {
+    behaviours: { neteaseRiskControl: 1 },
+  });
+  const [song] = songs(emulation, (s) => s.access === "free");
+  const ask = (cookie: string, header: Json = {}) =>
+    eapiCall(emulation, "/api/song/enhance/player/url/v1", {
+      ids: `[${song!.id}]`,
+      level: "standard",
+      encodeType: "flac",
+      header: { os: "pc", ...header },
+    }, { cookie });
+  assert.equal((await ask("os=pc")).body.code, -460);
+  // a username that is not the device id's form is refused
+  const bad = await weapiCall(emulation, "register/anonimous", {
+    username: btoa("ABCDEF0123 not-the-digest"),
+  });
+  assert.equal(bad.body.code, 400);
+  // the form NeteaseCloudMusicApi sends is answered with a MUSIC_A cookie
+  const { rsa } = neteaseConfig(emulation);
+  const response = await emulation.fetch(
+    "http://emu/music.163.com/weapi/register/anonimous?csrf_token=",
+    {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "user-agent": BROWSER_USER_AGENT,
+      },
+      body: new URLSearchParams({
+        ...weapi(
+          {
+            username: anonymousUsername("0123456789ABCDEF0123456789ABCDEF"),
+            csrf_token: "",
+          },
+          { key: rsa },
+        ),
+      }).toString(),
+    },
+  );
+  assert.equal((await response.json()).code, 200);
+  const token = /MUSIC_A=([0-9a-f]+)/.exec(
+    response.headers.getSetCookie().join("\n"),
+  )?.[1];
+  assert.ok(token, "a MUSIC_A cookie");
+  // presented in the eapi header or as a cookie, it clears the refusal
+  assert.equal((await ask("os=pc", { MUSIC_A: token })).body.code, 200);
+  assert.equal((await ask(`os=pc; MUSIC_A=${token}`)).body.code, 200);
+  assert.equal((await ask("os=pc", { MUSIC_A: "f00" })).body.code, -460);
+  // switched off, nobody is refused
+  emulation.setBehaviours({ neteaseRiskControl: 0 });
+  assert.equal((await ask("os=pc")).body.code, 200);
 });
 
 Deno.test("the emulation answers e_r requests with AES-ECB bytes", async () => {

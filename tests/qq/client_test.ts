@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { type Behaviours, NO_BEHAVIOURS } from "../../emulation/behaviours.ts";
+import { declaredList } from "../../emulation/_hidden.ts";
 import { createEmulation } from "../../emulation/emulation.ts";
 import {
   chartPeriod,
@@ -31,6 +33,8 @@ interface Logged {
 
 interface SetupOptions {
   emulator?: QqEmulatorOptions;
+  /** The modelled behaviours of real answers: off (the happy path) unless given. */
+  behaviours?: Partial<Behaviours>;
   shape?: Partial<WorldShape>;
   /** Which published account to log in with. */
   account?: "vip" | "svip" | "expired";
@@ -44,6 +48,9 @@ async function setup(options: SetupOptions = {}) {
   const emulation = createEmulation({
     size: "tiny",
     now: () => clock.now,
+    behaviours: options.behaviours
+      ? { ...NO_BEHAVIOURS, ...options.behaviours }
+      : "off",
     emulators: {
       qq: (world) =>
         createQqEmulator(world, { flakyVkeyRate: 0, ...options.emulator }),
@@ -234,6 +241,51 @@ Deno.test("playlistSongs() pages getcdinfo with song_begin/song_num to the decla
       r.headers.get("referer")?.startsWith("https://y.qq.com/")
     ),
   );
+});
+
+Deno.test("playlistSongs() takes what the pages hold when the declared total counts hidden songs", async () => {
+  const { qq, world, requests } = await setup({
+    shape: { songs: 300, bigPlaylistTracks: 250 },
+    behaviours: { hiddenTracks: 1 },
+  });
+  const playlist = world.playlist(0);
+  const list = declaredList(world.seed, playlist, { hiddenTracks: 1 });
+  // a hidden song in a page in the middle: that page comes back short
+  assert.ok(
+    list.hidden.some((slot) => slot >= 100 && slot < 200),
+    "a short middle page",
+  );
+  const result = await qq.playlistSongs(String(playlist.id));
+  assert.equal(result.declaredCount, list.declared);
+  assert.deepEqual(
+    result.songs.map((s) => s.remoteId),
+    Array.from({ length: 250 }, (_, i) => world.song(playlist.track(i)).mid),
+  );
+  // the next page by its offset, not by the count received
+  const pages = requests.map((r) => new URL(r.url).searchParams);
+  assert.deepEqual(pages.map((q) => q.get("song_begin")), ["0", "100", "200"]);
+});
+
+Deno.test("playlistSongs() of a chart shorter than declared takes what its pages hold", async () => {
+  const { qq, world, requests } = await setup({
+    shape: { songs: 300, charts: 1, minChartTracks: 230, maxChartTracks: 230 },
+    behaviours: { hiddenTracks: 1 },
+  });
+  const chart = world.chart(0);
+  const list = declaredList(world.seed, chart, { hiddenTracks: 1 });
+  assert.ok(list.hidden.length > 0 && list.hidden[0]! < 100);
+  const result = await qq.playlistSongs(`chart:${chart.id}`);
+  assert.equal(result.declaredCount, list.declared);
+  assert.deepEqual(
+    result.songs.map((s) => s.remoteId),
+    Array.from({ length: 230 }, (_, i) => world.song(chart.track(i)).mid),
+  );
+  const offsets = gatewayCalls(requests).flatMap((r) =>
+    Object.values(r.body).flatMap((v: Any) =>
+      v.method === "GetDetail" ? [v.param.offset] : []
+    )
+  );
+  assert.deepEqual(offsets, [0, 100, 200]);
 });
 
 Deno.test("playlistSongs() reports a missing playlist as not_found", async () => {
@@ -575,7 +627,7 @@ Deno.test("downloadOffers() retries a transient empty purl and then gives up", a
   emulation.faults.inject({
     kind: "business",
     platform: "qq",
-    match: "CgiGetVkey",
+    match: "GetVkey",
     code: 0,
     times: 10,
   });
@@ -584,7 +636,113 @@ Deno.test("downloadOffers() retries a transient empty purl and then gives up", a
     collect(qq.downloadOffers(song)),
     (error) => isSourceError(error, "unavailable"),
   );
+  // each variant asked once: unsigned, signed, the app's
   assert.equal(gatewayCalls(requests).length, 3);
+});
+
+/** Where each vkey request of a log went: `musicu`/`musics` and its module. */
+function vkeyRequests(requests: Logged[]): string[] {
+  return gatewayCalls(requests).flatMap((r) =>
+    r.calls.filter((c) => c.includes("GetVkey")).map((c) =>
+      `${r.url.includes("/musics.fcg") ? "signed" : "unsigned"} ${c}`
+    )
+  );
+}
+
+Deno.test("downloadOffers() asks musics.fcg signed when every rung comes back empty unsigned, and starts there for the next song", async () => {
+  const { qq, world, emulation, requests } = await setup({
+    shape: MANY_SONGS,
+    behaviours: { qqUnsignedVkeyEmpty: 1, qqUnsignedVkeyForm: "empty" },
+  });
+  const songs = (await songsOf(qq, String(world.playlist(0).id)))
+    .filter((s) => s.availability === "available");
+  requests.length = 0;
+  const first = await collect(qq.downloadOffers(songs[0]!));
+  assert.equal(first[0]!.level, "M500");
+  assert.deepEqual(vkeyRequests(requests), [
+    "unsigned vkey.GetVkeyServer.CgiGetVkey",
+    "signed vkey.GetVkeyServer.CgiGetVkey",
+  ]);
+  const audio = await emulation.fetch(first[0]!.url);
+  assert.equal(audio.status, 200);
+  await audio.body?.cancel();
+  // the run remembers the variant that answered
+  requests.length = 0;
+  assert.equal((await collect(qq.downloadOffers(songs[1]!)))[0]!.level, "M500");
+  assert.deepEqual(vkeyRequests(requests), [
+    "signed vkey.GetVkeyServer.CgiGetVkey",
+  ]);
+});
+
+Deno.test("downloadOffers() reads retcode 104009 (invalidq) and goes on to the app's UrlGetVkey with the Android comm", async () => {
+  const { qq, world, emulation, requests } = await setup({
+    shape: MANY_SONGS,
+    behaviours: {
+      qqUnsignedVkeyEmpty: 1,
+      qqUnsignedVkeyForm: "invalidq",
+      qqSignedVkeyAnswers: false,
+    },
+  });
+  const songs = (await songsOf(qq, String(world.playlist(0).id)))
+    .filter((s) => s.availability === "available");
+  requests.length = 0;
+  const offers = await collect(qq.downloadOffers(songs[0]!));
+  assert.equal(offers[0]!.level, "M500");
+  assert.deepEqual(vkeyRequests(requests), [
+    "unsigned vkey.GetVkeyServer.CgiGetVkey",
+    "signed vkey.GetVkeyServer.CgiGetVkey",
+    "unsigned music.vkey.GetVkey.UrlGetVkey",
+  ]);
+  const app = gatewayCalls(requests).at(-1)!.body;
+  assert.equal(app.comm.ct, 11);
+  assert.match(app.comm.QIMEI36, /^[0-9a-f]{36}$/);
+  assert.equal(app.comm.tmeAppID, "qqmusic");
+  // the app's answer names no CDN: the default one serves the file
+  const audio = await emulation.fetch(offers[0]!.url);
+  assert.equal(audio.status, 200);
+  assert.equal((await audio.arrayBuffer()).byteLength, offers[0]!.sizeBytes);
+  requests.length = 0;
+  await collect(qq.downloadOffers(songs[1]!));
+  assert.deepEqual(vkeyRequests(requests), [
+    "unsigned music.vkey.GetVkey.UrlGetVkey",
+  ]);
+});
+
+Deno.test("downloadOffers() says vip_only only when the variants agree", async () => {
+  // the unsigned call refuses every rung with 104003; the others grant
+  const refusing: (fetch: Fetch) => Fetch = (inner) => async (input, init) => {
+    const request = new Request(input, init);
+    const response = await inner(request);
+    if (!request.url.includes("/musicu.fcg")) return response;
+    const body = await response.json();
+    for (const label of Object.values(body) as Any[]) {
+      for (const entry of label?.data?.midurlinfo ?? []) {
+        Object.assign(entry, { purl: "", vkey: "", result: 104003 });
+      }
+    }
+    return Response.json(body);
+  };
+  const { qq, world, requests } = await setup({
+    shape: MANY_SONGS,
+    wrap: refusing,
+  });
+  const songs = await songsOf(qq, String(world.playlist(0).id));
+  const song = songs.find((s) => s.availability === "available")!;
+  requests.length = 0;
+  const offers = await collect(qq.downloadOffers(song));
+  assert.equal(offers[0]!.level, "M500", "the signed call granted it");
+  assert.deepEqual(vkeyRequests(requests), [
+    "unsigned vkey.GetVkeyServer.CgiGetVkey",
+    "signed vkey.GetVkeyServer.CgiGetVkey",
+  ]);
+  // a pay_play song without a login is VIP-only at the first refusal
+  const paid = songs.find((s) => s.availability === "vip")!;
+  requests.length = 0;
+  await assert.rejects(
+    collect(qq.downloadOffers(paid)),
+    (error) => isSourceError(error, "vip") && error.code === 104003,
+  );
+  assert.equal(vkeyRequests(requests).length, 1);
 });
 
 Deno.test("downloadOffers() throws vip for VIP-only songs and unavailable for songs without rights", async () => {

@@ -81,13 +81,18 @@ Deno.test("the QQ source reaches the whole emulated catalog over 127.0.0.1", asy
 
   const songs = new Map<string, SongInfo>();
   await t.step("every song, the 1,500-track playlist complete", async () => {
+    let short = 0;
     for (const id of [...playlists.keys(), ...charts.keys()]) {
       const result = await qq.playlistSongs(id);
-      assert.equal(result.songs.length, result.declaredCount, id);
+      // a declared total may count hidden songs no page holds
+      assert.ok(result.songs.length <= result.declaredCount, id);
+      if (result.songs.length < result.declaredCount) short++;
       for (const song of result.songs) songs.set(song.remoteId, song);
     }
+    assert.equal(short, stats.shortLists);
+    assert.ok(short > 0, "the emulation hid songs of some lists");
     const big = await qq.playlistSongs(String(world.playlist(0).id));
-    assert.equal(big.declaredCount, 1500);
+    assert.ok(big.declaredCount >= 1500);
     assert.equal(big.songs.length, 1500);
     assert.equal(songs.size, stats.songs);
     const count = (availability: string) =>

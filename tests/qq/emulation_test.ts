@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { type Behaviours, NO_BEHAVIOURS } from "../../emulation/behaviours.ts";
 import { createEmulation, type Emulation } from "../../emulation/emulation.ts";
 import {
   chartPeriod,
@@ -21,12 +22,20 @@ type Any = any;
 
 /** An emulation on a clock the test moves. */
 function setup(
-  options: QqEmulatorOptions & { songs?: number; big?: number } = {},
+  options: QqEmulatorOptions & {
+    songs?: number;
+    big?: number;
+    /** The modelled behaviours of real answers: off unless given. */
+    behaviours?: Partial<Behaviours>;
+  } = {},
 ) {
   const clock = { now: T0 };
   const emulation = createEmulation({
     size: "tiny",
     now: () => clock.now,
+    behaviours: options.behaviours
+      ? { ...NO_BEHAVIOURS, ...options.behaviours }
+      : "off",
     emulators: {
       qq: (world) => createQqEmulator(world, { flakyVkeyRate: 0, ...options }),
     },
@@ -478,6 +487,92 @@ Deno.test("CgiGetVkey's seeded empty purl comes once per song, with result 0", a
     (await call(emulation, { v: vkeyCall(song, ["M500"]) })).v,
   );
   assert.deepEqual(second, { M500: [true, 0] });
+});
+
+/** An envelope with the Android app's `comm` (L-1124/QQMusicApi versioning.py). */
+function appEnvelope(labels: Record<string, unknown>): string {
+  return JSON.stringify({
+    comm: {
+      ct: 11,
+      cv: 14090008,
+      v: 14090008,
+      tmeAppID: "qqmusic",
+      QIMEI36: "6c9d3cd110abca9b16311cee10001e717614",
+    },
+    ...labels,
+  });
+}
+
+function appVkeyCall(song: GenSong, prefixes: string[]) {
+  const web = vkeyCall(song, prefixes);
+  return {
+    module: "music.vkey.GetVkey",
+    method: "UrlGetVkey",
+    param: { ...web.param, guid: "0123456789abcdef0123456789abcdef", ctx: 0 },
+  };
+}
+
+Deno.test("unsigned CgiGetVkey empties every purl of a seeded share of songs; musics.fcg and the app's UrlGetVkey grant them", async () => {
+  const { emulation, world } = setup({
+    songs: 60,
+    behaviours: { qqUnsignedVkeyEmpty: 1, qqUnsignedVkeyForm: "invalidq" },
+  });
+  const song = findSong(
+    world,
+    (s) => s.access === "free" && hasLabel(s, "128k"),
+  );
+  const unsigned = (await call(emulation, { v: vkeyCall(song, ["M500"]) })).v;
+  assert.deepEqual(grants(unsigned), { M500: [false, 0] });
+  assert.equal(unsigned.data.retcode, 104009);
+  assert.match(unsigned.data.msg, /invalidq/);
+  const body = envelope({ v: vkeyCall(song, ["M500"]) });
+  const signed =
+    (await post(emulation, `${MUSICS}?sign=${zzcSign(body)}`, body))
+      .v;
+  assert.deepEqual(grants(signed), { M500: [true, 0] });
+  assert.equal(signed.data.retcode, 0);
+  const app = (await post(
+    emulation,
+    MUSICU,
+    appEnvelope({ v: appVkeyCall(song, ["M500"]) }),
+  )).v;
+  assert.deepEqual(grants(app), { M500: [true, 0] });
+  const [entry] = app.data.midurlinfo;
+  assert.equal(entry.wifiurl, entry.purl);
+  assert.equal(app.data.sip, undefined, "the app names no CDN");
+  // the app module with the web comm is the web call
+  const webComm = (await call(emulation, { v: appVkeyCall(song, ["M500"]) }))
+    .v;
+  assert.deepEqual(grants(webComm), { M500: [false, 0] });
+
+  // the signed call may refuse too: then only the app answers
+  emulation.setBehaviours({
+    qqSignedVkeyAnswers: false,
+    qqUnsignedVkeyForm: "empty",
+  });
+  const refused = (await post(
+    emulation,
+    `${MUSICS}?sign=${zzcSign(body)}`,
+    body,
+  )).v;
+  assert.deepEqual(grants(refused), { M500: [false, 0] });
+  assert.equal(refused.data.retcode, 0);
+  assert.deepEqual(
+    grants(
+      (await post(
+        emulation,
+        MUSICU,
+        appEnvelope({ v: appVkeyCall(song, ["M500"]) }),
+      )).v,
+    ),
+    { M500: [true, 0] },
+  );
+  // switched off, the unsigned call grants again
+  emulation.setBehaviours({ qqUnsignedVkeyEmpty: 0 });
+  assert.deepEqual(
+    grants((await call(emulation, { v: vkeyCall(song, ["M500"]) })).v),
+    { M500: [true, 0] },
+  );
 });
 
 Deno.test("the CDN checks the vkey, honours Range and refuses an expired vkey", async () => {

@@ -1,0 +1,102 @@
+/**
+ * `catalogsync doctor`: one small request per path and variant of each
+ * platform, printed as a table (stage, path, variant, verdict, latency,
+ * reason), and whether every platform still has a working path for every
+ * stage (exit status 0) or not (3).
+ *
+ * @module
+ */
+import type { ParseArgsOptionsConfig } from "node:util";
+import {
+  doctor,
+  type DoctorOptions,
+  type DoctorSummary,
+} from "../tasks/doctor.ts";
+import { formatDuration } from "../tasks/format.ts";
+import { type Command, defineCommand } from "./command.ts";
+import { EXIT } from "./exit.ts";
+import { parsePlatforms, SOURCE_OPTION } from "./flags.ts";
+import { renderTable } from "./table.ts";
+
+const OPTIONS = {
+  ...SOURCE_OPTION,
+} as const satisfies ParseArgsOptionsConfig;
+
+/** Per-attempt timeout of a probe: long enough for a slow platform, short enough to wait for. */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** `catalogsync doctor`. */
+export const command: Command = defineCommand({
+  usage: "catalogsync doctor [--source P,...]",
+  help:
+    `Asks each platform every path the stages use, one small request each and
+without retries or fallbacks: the square's categories, the charts, a
+playlist page, a chart page or a song detail, and a URL at the lowest
+quality, then each fallback variant (QQ's signed and app vkey calls, Kuwo's
+other mobi.s source strings and nplserver, NetEase's download endpoint and
+anonymous identity...). Each row says how it went: ok, refused (the platform
+answered no), changed shape (an answer the client cannot read any more) or
+unreachable, with the latency and the reason. Nothing is written.
+
+When something stops working, run 'catalogsync doctor' and attach its output
+(or --json) to the bug report.
+
+Exit status: 0 when every platform has a working path for every stage, 3
+otherwise.
+
+Options:
+  --source P,...     netease, qq, kuwo (default all)`,
+  options: OPTIONS,
+  catalog: "none",
+  http: { retries: 0, timeoutMs: PROBE_TIMEOUT_MS },
+  sources: (values) => parsePlatforms(values.source),
+  toOptions: (values): DoctorOptions => ({
+    platforms: parsePlatforms(values.source),
+  }),
+  run: doctor,
+  format: formatDoctorSummary,
+  exitCode: (summary) =>
+    summary.status === "interrupted"
+      ? EXIT.interrupted
+      : summary.status === "ok"
+      ? EXIT.ok
+      : EXIT.partial,
+});
+
+/** The text form of a doctor summary: the probes as a table, then each platform's health. */
+export function formatDoctorSummary(summary: DoctorSummary): string {
+  const rows = [
+    ["platform", "stage", "path", "variant", "verdict", "latency", "reason"],
+    ...summary.probes.map((p) => [
+      p.platform,
+      p.stage,
+      p.path,
+      p.variant,
+      p.verdict,
+      `${p.latencyMs} ms`,
+      p.reason,
+    ]),
+  ];
+  const lines = [
+    `doctor ${summary.status}: ${
+      summary.platforms.filter((p) => p.working).length
+    }/${summary.platforms.length} platforms have a working path for every stage (${
+      formatDuration(summary.durationMs)
+    })`,
+    "",
+    renderTable(rows, "lllllrl").split("\n").map((line) => `  ${line}`).join(
+      "\n",
+    ),
+    "",
+  ];
+  for (const health of summary.platforms) {
+    lines.push(
+      health.working
+        ? `  ${health.platform}: every stage has a working path`
+        : `  ${health.platform}: no working variant for ${
+          health.broken.join(", ")
+        }`,
+    );
+  }
+  return lines.join("\n");
+}
