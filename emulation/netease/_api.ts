@@ -21,6 +21,7 @@ import {
   SURROUND_LEVELS,
   type UrlEndpoint,
 } from "./_rights.ts";
+import { lyricAnswer } from "./_lyrics.ts";
 import { missingUrlItem, privilege, songObject, urlItem } from "./_songs.ts";
 
 type Json = Record<string, unknown>;
@@ -78,6 +79,8 @@ export function answer(
       return downloadUrl(catalog, call, "level");
     case "/api/song/enhance/download/url":
       return downloadUrl(catalog, call, "br");
+    case "/api/song/lyric":
+      return lyricAnswer(catalog, call.params);
     default:
       return undefined;
   }
