@@ -38,7 +38,7 @@ async function readHead(
 ): Promise<Uint8Array> {
   const tagger = taggerFor(container);
   if (!tagger) throw new TagFormatError(`${container} files are not tagged`);
-  let bytes = new Uint8Array(0);
+  let bytes: Uint8Array = new Uint8Array(0);
   let eof = false;
   for (;;) {
     const probe = tagger.probe(bytes);
