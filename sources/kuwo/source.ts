@@ -43,7 +43,9 @@ import { restated, SourceError } from "../errors.ts";
 import { ListingLimit } from "../paging.ts";
 import type {
   ArtistDetail,
+  CoverRef,
   DownloadOffer,
+  ExtrasOptions,
   ListPlaylistsOptions,
   OfferOptions,
   PlaylistCandidate,
@@ -51,6 +53,8 @@ import type {
   PoolCandidate,
   PoolKind,
   SongInfo,
+  SongLyrics,
+  SongTagInfo,
   Source,
 } from "../types.ts";
 import {
@@ -65,6 +69,7 @@ import {
 } from "./_constants.ts";
 import { nplserverMayCure, nplserverPlaylistSongs } from "./_nplserver.ts";
 import { resolveOffers } from "./_offers.ts";
+import { kuwoCover, kuwoLyrics, kuwoTagInfo } from "./_lyrics.ts";
 import { malformed, parseArtist, parseSong } from "./_parse.ts";
 import {
   parseBangList,
@@ -291,6 +296,24 @@ export class KuwoSource implements Source {
       declaredCount: total,
       songs,
     };
+  }
+
+  /** Tag facts from the song's record (`_lyrics.ts`). */
+  tagInfo(song: SongInfo, options: { coverSize: number }): SongTagInfo {
+    return kuwoTagInfo(song, options);
+  }
+
+  /** Fetches an album cover (`_lyrics.ts`). */
+  fetchCover(
+    cover: CoverRef,
+    options?: ExtrasOptions,
+  ): Promise<Uint8Array | null> {
+    return kuwoCover(this.#transport, cover, options);
+  }
+
+  /** The song's lyrics (`_lyrics.ts`). */
+  lyrics(song: SongInfo, options?: ExtrasOptions): Promise<SongLyrics> {
+    return kuwoLyrics(this.#transport, song, options);
   }
 }
 

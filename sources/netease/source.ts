@@ -34,7 +34,9 @@ import type { Json } from "../_json.ts";
 import { ListingLimit } from "../paging.ts";
 import type {
   ArtistDetail,
+  CoverRef,
   DownloadOffer,
+  ExtrasOptions,
   ListPlaylistsOptions,
   OfferOptions,
   PlaylistCandidate,
@@ -42,6 +44,8 @@ import type {
   PoolCandidate,
   PoolKind,
   SongInfo,
+  SongLyrics,
+  SongTagInfo,
   Source,
 } from "../types.ts";
 import {
@@ -54,6 +58,7 @@ import {
   TOPLIST_KEY,
 } from "./_constants.ts";
 import { resolveOffers } from "./_offers.ts";
+import { neteaseCover, neteaseLyrics, neteaseTagInfo } from "./_lyrics.ts";
 import {
   missingSong,
   parseArtistHead,
@@ -215,6 +220,24 @@ export class NeteaseSource implements Source {
     }
     const v1 = await this.#transport.weapi(`v1/artist/${artistId}`, {});
     return parsed(v1.url, () => parseArtistV1(v1.body));
+  }
+
+  /** Tag facts from the song's record (`_lyrics.ts`). */
+  tagInfo(song: SongInfo, options: { coverSize: number }): SongTagInfo {
+    return neteaseTagInfo(song, options);
+  }
+
+  /** Fetches an album cover (`_lyrics.ts`). */
+  fetchCover(
+    cover: CoverRef,
+    options?: ExtrasOptions,
+  ): Promise<Uint8Array | null> {
+    return neteaseCover(this.#transport, cover, options);
+  }
+
+  /** The song's lyrics (`_lyrics.ts`). */
+  lyrics(song: SongInfo, options?: ExtrasOptions): Promise<SongLyrics> {
+    return neteaseLyrics(this.#transport, song, options);
   }
 }
 

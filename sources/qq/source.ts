@@ -33,7 +33,9 @@ import { SourceError } from "../errors.ts";
 import { ListingLimit, onceEach } from "../paging.ts";
 import type {
   ArtistDetail,
+  CoverRef,
   DownloadOffer,
+  ExtrasOptions,
   ListPlaylistsOptions,
   OfferOptions,
   PlaylistCandidate,
@@ -41,6 +43,8 @@ import type {
   PoolCandidate,
   PoolKind,
   SongInfo,
+  SongLyrics,
+  SongTagInfo,
   Source,
 } from "../types.ts";
 import { Charts } from "./_charts.ts";
@@ -60,6 +64,7 @@ import {
   warrantsLegacyFallback,
 } from "./_legacy_square.ts";
 import { resolveOffers } from "./_offers.ts";
+import { qqCover, qqLyrics, qqTagInfo } from "./_lyrics.ts";
 import { malformed, parseSingerDetail } from "./_parse.ts";
 import {
   parseCategories,
@@ -279,6 +284,24 @@ export class QqSource implements Source {
       declaredCount: total,
       songs: onceEach(songs),
     };
+  }
+
+  /** Tag facts from the song's record (`_lyrics.ts`). */
+  tagInfo(song: SongInfo, options: { coverSize: number }): SongTagInfo {
+    return qqTagInfo(song, options);
+  }
+
+  /** Fetches an album cover (`_lyrics.ts`). */
+  fetchCover(
+    cover: CoverRef,
+    options?: ExtrasOptions,
+  ): Promise<Uint8Array | null> {
+    return qqCover(this.#transport, cover, options);
+  }
+
+  /** The song's lyrics (`_lyrics.ts`). */
+  lyrics(song: SongInfo, options?: ExtrasOptions): Promise<SongLyrics> {
+    return qqLyrics(this.#transport, song, options);
   }
 }
 
