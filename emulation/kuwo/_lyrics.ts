@@ -22,8 +22,15 @@
 import { albumIndexById, coverKind, songLyrics } from "../_song_extras.ts";
 import { json, type Route } from "../platform.ts";
 import { coverImage, serveImage } from "../images.ts";
-import type { World } from "../world.ts";
-import type { KuwoCatalog } from "./_catalog.ts";
+import type { GenSong, World } from "../world.ts";
+
+/** What the lyric endpoint reads of the catalog (`KuwoCatalog` has it). */
+export interface LyricCatalog {
+  /** The world. */
+  readonly world: World;
+  /** The song with a rid. */
+  song(rid: string): GenSong | undefined;
+}
 
 /** The H5 host of the lyric endpoint. */
 export const H5_HOST = "m.kuwo.cn";
@@ -54,7 +61,7 @@ export function albumCoverUrl(
 }
 
 /** `songinfoandlrc`. */
-export function lyricAnswer(catalog: KuwoCatalog, route: Route): Response {
+export function lyricAnswer(catalog: LyricCatalog, route: Route): Response {
   const query = route.url.searchParams;
   const rid = query.get("musicId") ?? "";
   if (!/^\d+$/.test(rid)) {

@@ -122,7 +122,7 @@ function fieldComments(fields: TagFields): string[] {
   if (fields.discNumber) out.push(`DISCNUMBER=${fields.discNumber}`);
   if (fields.date) out.push(`DATE=${fields.date}`);
   out.push(`${CATALOG_ID_KEY}=${fields.catalogId}`);
-  out.push(`${SOURCE_URL_KEY}=${fields.sourceUrl}`);
+  if (fields.sourceUrl) out.push(`${SOURCE_URL_KEY}=${fields.sourceUrl}`);
   return out;
 }
 

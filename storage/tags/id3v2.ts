@@ -98,8 +98,10 @@ function fieldFrames(fields: TagFields): Uint8Array[] {
   }
   if (fields.date) frames.push(textFrame("TDRC", [fields.date]));
   frames.push(userText(CATALOG_ID_KEY, fields.catalogId));
-  frames.push(userText(SOURCE_URL_KEY, fields.sourceUrl));
-  frames.push(frame("WOAS", latin1(fields.sourceUrl)));
+  if (fields.sourceUrl) {
+    frames.push(userText(SOURCE_URL_KEY, fields.sourceUrl));
+    frames.push(frame("WOAS", latin1(fields.sourceUrl)));
+  }
   return frames;
 }
 

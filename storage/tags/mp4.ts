@@ -103,7 +103,7 @@ function fieldItems(fields: TagFields): Uint8Array[] {
   if (fields.discNumber) items.push(numberPair("disk", fields.discNumber, 2));
   if (fields.date) items.push(textItem("©day", [fields.date]));
   items.push(freeform(CATALOG_ID_KEY, fields.catalogId));
-  items.push(freeform(SOURCE_URL_KEY, fields.sourceUrl));
+  if (fields.sourceUrl) items.push(freeform(SOURCE_URL_KEY, fields.sourceUrl));
   return items;
 }
 

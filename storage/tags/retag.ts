@@ -58,27 +58,55 @@ async function readHead(
 }
 
 /**
- * Renders `tags` into the file at `path`. The new head keeps the old
- * head's length when it fits (so running it twice changes nothing), else
- * takes its natural size. When the head changes, writes the whole tagged
- * file to `dest` and syncs it; the file at `path` is not touched. Throws
- * `TagFormatError` for a file whose tags cannot be rewritten and
- * `NoSpaceError` when the disk is full (`dest` is removed).
+ * Renders `tags` into the file at `path` (whose content starts `from`
+ * bytes in: a `.part` with room before its body). The new head keeps the
+ * old head's length when it fits (so running it twice changes nothing),
+ * else takes its natural size. When the head changes (or `from` is not
+ * 0), writes the whole tagged file to `dest` and syncs it; the file at
+ * `path` is not touched. Throws `TagFormatError` for a file whose tags
+ * cannot be rewritten and `NoSpaceError` when the disk is full (`dest` is
+ * removed).
  */
 export async function retagFile(
   path: string,
   container: Container,
   tags: TagSet,
   dest: string,
+  from = 0,
 ): Promise<RetagResult> {
   const tagger = taggerFor(container);
   if (!tagger) throw new TagFormatError(`${container} files are not tagged`);
   using source = await Deno.open(path, { read: true });
+  await source.seek(from, Deno.SeekMode.Start);
   const oldHead = await readHead(source, container);
   const head = tagger.render(oldHead, tags, oldHead.length) ??
     tagger.render(oldHead, tags)!;
-  if (sameBytes(head, oldHead)) return { kind: "unchanged" };
-  await source.seek(oldHead.length, Deno.SeekMode.Start);
+  if (from === 0 && sameBytes(head, oldHead)) return { kind: "unchanged" };
+  await source.seek(from + oldHead.length, Deno.SeekMode.Start);
+  return await writeTail(source, head, dest, path);
+}
+
+/**
+ * Copies the file at `path` from byte `from` on to `dest` and syncs it:
+ * a `.part` without the room that was left before its body.
+ */
+export async function copyFrom(
+  path: string,
+  from: number,
+  dest: string,
+): Promise<{ sizeBytes: number; sha256: string }> {
+  using source = await Deno.open(path, { read: true });
+  await source.seek(from, Deno.SeekMode.Start);
+  return await writeTail(source, new Uint8Array(0), dest, path);
+}
+
+/** Writes `head` and the rest of `source` to `dest`, hashed and synced. */
+async function writeTail(
+  source: Deno.FsFile,
+  head: Uint8Array,
+  dest: string,
+  path: string,
+): Promise<{ kind: "written"; sizeBytes: number; sha256: string }> {
   const hash = createHash("sha256").update(head);
   let size = head.length;
   try {

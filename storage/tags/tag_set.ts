@@ -25,7 +25,7 @@ export interface TagFields {
   date?: string | undefined;
   /** `<platform>:<id>`, e.g. `netease:123` (`CATALOGSYNC_ID`). */
   catalogId: string;
-  /** The playlist-independent URL of the song's page (`CATALOGSYNC_URL`). */
+  /** The playlist-independent URL of the song's page (`CATALOGSYNC_URL`; `""` for none). */
   sourceUrl: string;
 }
 
