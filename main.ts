@@ -38,6 +38,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "Download each song once, at the best quality the platform grants",
     load: () => import("./cli/download.ts"),
   },
+  tag: {
+    summary: "Write tags, covers and lyrics into the files in the library",
+    load: () => import("./cli/tag.ts"),
+  },
   enrich: {
     summary: "Fetch artist details for artists not yet enriched",
     load: () => import("./cli/enrich.ts"),

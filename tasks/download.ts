@@ -73,6 +73,7 @@ export type {
   NoSpaceStop,
   PlannedSong,
   QualityChoice,
+  TaggingTally,
 } from "./download_summary.ts";
 
 /**

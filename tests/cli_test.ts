@@ -9,6 +9,7 @@ const COMMANDS = [
   "collect",
   "sync",
   "download",
+  "tag",
   "enrich",
   "status",
   "export",
