@@ -113,6 +113,22 @@ function parseComments(
   }
 }
 
+/** The order comments are written in: others first, then ours as `ownComments()` writes them. */
+const ORDER = [...FIELD_KEYS, "LYRICS"];
+
+/**
+ * Comments in one order whatever part was kept or written, so that
+ * rendering a file's tags again gives the same bytes.
+ */
+function inOrder(comments: string[]): string[] {
+  const rank = (c: string) =>
+    ORDER.indexOf(c.slice(0, c.indexOf("=")).toUpperCase());
+  return comments
+    .map((comment, index) => ({ comment, index, rank: rank(comment) }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((entry) => entry.comment);
+}
+
 function fieldComments(fields: TagFields): string[] {
   const out = [`TITLE=${fields.title}`];
   for (const artist of fields.artists) out.push(`ARTIST=${artist}`);
@@ -188,7 +204,7 @@ function newBlocks(old: Block[], tags: TagSet): Block[] {
     if (tags.lyrics !== undefined && LYRICS_KEYS.has(key)) return false;
     return true;
   });
-  const all = [...kept, ...ownComments(tags)];
+  const all = inOrder([...kept, ...ownComments(tags)]);
   if (all.length > 0) {
     blocks.splice(1, 0, {
       type: VORBIS_COMMENT,

@@ -179,6 +179,33 @@ function keptFrames(head: Uint8Array, tags: TagSet): Uint8Array[] {
   return kept;
 }
 
+/** The order frames are written in: others first, then ours as `ownFrames()` writes them. */
+const ORDER = [
+  "TIT2",
+  "TPE1",
+  "TALB",
+  "TPE2",
+  "TRCK",
+  "TPOS",
+  "TDRC",
+  "TXXX",
+  "WOAS",
+  "APIC",
+  "USLT",
+];
+
+/**
+ * Frames in one order whatever part was kept or written, so that
+ * rendering a file's tags again gives the same bytes.
+ */
+function inOrder(frames: Uint8Array[]): Uint8Array[] {
+  const rank = (f: Uint8Array) => ORDER.indexOf(fromLatin1(f.subarray(0, 4)));
+  return frames
+    .map((frame, index) => ({ frame, index, rank: rank(frame) }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((entry) => entry.frame);
+}
+
 /** ID3v2.4 for MP3. */
 export const id3v2: ContainerTagger = {
   probe(bytes: Uint8Array): HeadProbe {
@@ -189,7 +216,9 @@ export const id3v2: ContainerTagger = {
   },
 
   render(head, tags, length) {
-    const frames = concat([...keptFrames(head, tags), ...ownFrames(tags)]);
+    const frames = concat(
+      inOrder([...keptFrames(head, tags), ...ownFrames(tags)]),
+    );
     const content = HEADER + frames.length;
     const total = length ?? content + DEFAULT_PADDING;
     if (total < content) return undefined;

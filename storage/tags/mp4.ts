@@ -142,6 +142,33 @@ function replaced(item: Box, tags: TagSet): boolean {
   return false;
 }
 
+/** The order items are written in: others first, then ours as `ownItems()` writes them. */
+const ORDER = [
+  "©nam",
+  "©ART",
+  "aART",
+  "©alb",
+  "trkn",
+  "disk",
+  "©day",
+  "----",
+  "©lyr",
+  "covr",
+].map(itemType);
+
+/**
+ * Items in one order whatever part was kept or written, so that rendering
+ * a file's tags again gives the same bytes.
+ */
+function inOrder(items: Uint8Array[]): Uint8Array[] {
+  const rank = (item: Uint8Array) =>
+    ORDER.indexOf(fromLatin1(item.subarray(4, 8)));
+  return items
+    .map((item, index) => ({ item, index, rank: rank(item) }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((entry) => entry.item);
+}
+
 const HANDLER = box(
   "hdlr",
   new Uint8Array(8),
@@ -159,7 +186,7 @@ function newUdta(old: Box | undefined, tags: TagSet): Uint8Array {
   const kept = ilst
     ? boxes(body(ilst)).filter((item) => !replaced(item, tags))
     : [];
-  const items = [...kept.map((b) => b.bytes), ...ownItems(tags)];
+  const items = inOrder([...kept.map((b) => b.bytes), ...ownItems(tags)]);
   const metaParts = [
     metaChildren.find((b) => b.type === "hdlr")?.bytes ?? HANDLER,
     box("ilst", ...items),
