@@ -304,7 +304,7 @@ export class PartFile {
 
   /**
    * Writes `head` over the start of the finished `.part` (the reserved
-   * room and the body's own head) and syncs the file. The sidecar goes
+   * room and the body's own head); `sync()` follows. The sidecar goes
    * first: a `.part` with tags in it is no longer a body to resume.
    */
   async writeHead(head: Uint8Array): Promise<void> {
@@ -314,7 +314,6 @@ export class PartFile {
       for (let at = 0; at < head.length;) {
         at += await file.write(head.subarray(at));
       }
-      await file.syncData();
     } catch (error) {
       throw this.#translate(error);
     }

@@ -219,6 +219,14 @@ export class SongFetcher {
       }
       tagMs += performance.now() - writeStart;
       this.#count(tagged.tagging.state, prepared, tagMs);
+      try {
+        // after the checks and the tags, before the rename
+        await part.sync();
+      } catch (error) {
+        await part.discard().catch(() => {});
+        if (isNoSpace(error)) return { kind: "no_space" };
+        throw error;
+      }
       const recorded = recordDownload(catalog, {
         owner,
         asset: {

@@ -4,8 +4,9 @@
  * left before the body (no byte of the body moves), or, when it could not
  * be built (a head larger than the room, an MP4 with its `moov` at the
  * end), the file is rewritten with its tags beside the `.part` and put in
- * its place. Either way the `.part` is synced after the tags, and the
- * stored file's size and SHA-256 are known for the record. A file whose
+ * its place. Either way the `.part` is synced after the tags (by the
+ * caller), and the stored file's size and SHA-256 are known for the
+ * record. A file whose
  * tags cannot be written at all is kept as served (without the room).
  *
  * @module
@@ -32,7 +33,9 @@ export interface TaggedDownload {
 
 /**
  * Writes the tags into a finished, checked `.part` (or leaves it as
- * served) and syncs it; `head` is what the part's observer made of it.
+ * served); `head` is what the part's observer made of it. The caller
+ * syncs the `.part` next (`part.sync()`): a rewritten one is synced
+ * already, and syncing it again costs nothing.
  */
 export async function tagPart(
   part: PartFile,
@@ -81,10 +84,7 @@ export async function tagPart(
       temp,
       part.reserve,
     );
-    if (result.kind === "unchanged") {
-      await part.sync();
-      return { stored: undefined, tagging };
-    }
+    if (result.kind === "unchanged") return { stored: undefined, tagging };
     await part.replaceWith(temp);
     return {
       stored: { sizeBytes: result.sizeBytes, sha256: result.sha256 },
@@ -100,16 +100,13 @@ export async function tagPart(
 }
 
 /**
- * Syncs a `.part` that gets no tags. One with room before its body is
- * rewritten without it first; its stored identity is then the body's.
+ * A `.part` that gets no tags: one with room before its body is rewritten
+ * without it; its stored identity is then the body's.
  */
 async function withoutRoom(
   part: PartFile,
 ): Promise<{ sizeBytes: number; sha256: string } | undefined> {
-  if (part.reserve === 0) {
-    await part.sync();
-    return undefined;
-  }
+  if (part.reserve === 0) return undefined;
   const temp = `${part.partPath}.tag`;
   await copyFrom(part.partPath, part.reserve, temp);
   await part.replaceWith(temp);
