@@ -32,6 +32,9 @@ import {
 } from "../storage/tags/tag_set.ts";
 import type { Context } from "./context.ts";
 
+/** Covers kept in memory (the songs of an album are usually together). */
+const RECENT_COVERS = 16;
+
 /** Which parts of the tags a stage writes. */
 export interface TagParts {
   /** The text fields (title, artists, album, ids...). @default true */
@@ -200,6 +203,11 @@ export class Tagger {
       // a failed fetch is not kept: the next song of the album tries again
       pending.catch(() => this.#covers.delete(cacheKey));
       this.#covers.set(cacheKey, pending);
+      // the catalog is the cache; memory keeps the last few albums only
+      for (const key of this.#covers.keys()) {
+        if (this.#covers.size <= RECENT_COVERS) break;
+        this.#covers.delete(key);
+      }
     }
     return pending;
   }
