@@ -2,12 +2,13 @@
  * The last steps of a checked download when tags are written: the head
  * `TaggedHead` built while the body streamed is written over the room
  * left before the body (no byte of the body moves), or, when it could not
- * be built (a head larger than the room, an MP4 with its `moov` at the
- * end), the file is rewritten with its tags beside the `.part` and put in
- * its place. Either way the `.part` is synced after the tags (by the
+ * be built (a head larger than the room, a resumed `.part` without room),
+ * the file is rewritten with its tags beside the `.part` and put in its
+ * place. Either way the `.part` is synced after the tags (by the
  * caller), and the stored file's size and SHA-256 are known for the
  * record. A file whose
- * tags cannot be written at all is kept as served (without the room).
+ * tags cannot be written at all (an MP4 with its `moov` after the media
+ * data) is kept as served, without the room, its tagging `failed`.
  *
  * @module
  */
