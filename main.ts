@@ -42,6 +42,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "Collect, sync and download in one run, with the flags they share",
     load: () => import("./cli/pipeline.ts"),
   },
+  tag: {
+    summary: "Write tags, covers and lyrics into the files in the library",
+    load: () => import("./cli/tag.ts"),
+  },
   enrich: {
     summary: "Fetch artist details for artists not yet enriched",
     load: () => import("./cli/enrich.ts"),

@@ -2,7 +2,7 @@
  * catalogsync: mirror the public catalogs of NetEase Cloud Music, QQ Music
  * and Kuwo into a local SQLite catalog and download every song once.
  *
- * The stages (`collect`, `sync`, `enrich`, `download`, `exportM3u8`,
+ * The stages (`collect`, `sync`, `enrich`, `download`, `tag`, `exportM3u8`,
  * `status`, `doctor`) are plain async functions over a {@link Context} that carries
  * the outside world (catalog, sources, clock, logs, prompt, free-space
  * probe), so they run the same from the CLI, from a script, or in a test
@@ -62,7 +62,12 @@ export type {
   NoSpaceStop,
   PlannedSong,
   QualityChoice,
+  TaggingTally,
 } from "./tasks/download.ts";
+export { tag, TAG_STAGE_DEFAULTS } from "./tasks/tag.ts";
+export type { TagFailure, TagOptions, TagSummary } from "./tasks/tag.ts";
+export { TAG_DEFAULTS } from "./tasks/_tagging.ts";
+export type { TagParts } from "./tasks/_tagging.ts";
 export { exportM3u8 } from "./tasks/export.ts";
 export type {
   ExportedPlaylist,
@@ -111,7 +116,9 @@ export type {
   ArtistRef,
   Availability,
   Container,
+  CoverRef,
   DownloadOffer,
+  ExtrasOptions,
   ListPlaylistsOptions,
   OfferOptions,
   Platform,
@@ -126,6 +133,8 @@ export type {
   QualityInfo,
   QualityLabel,
   SongInfo,
+  SongLyrics,
+  SongTagInfo,
   Source,
 } from "./sources/types.ts";
 export { PLATFORMS, POOL_KINDS, QUALITY_LABELS } from "./sources/types.ts";

@@ -16,6 +16,16 @@
  *    with file size;
  * 3. 5,000 files of 16 KiB: per-file overhead (ms/file) of both.
  *
+ * Our stage tags every file (title, artists, album, ids, an album cover of
+ * ~140 KB from the catalog's cache, lyrics recorded in the catalog). In
+ * the 10 MiB run it also runs without tags, alternating, and reports the
+ * cost of tagging: the milliseconds spent in tagging steps per file
+ * (preparing the tags, writing the head over the room, the `.lrc` files)
+ * and the difference in wall time with and without tags, as a share of
+ * the download time (target at most 10 %). The stored file's SHA-256 is
+ * computed while the body streams, so its cost is in the wall time, not
+ * in the per-file steps.
+ *
  * For reference it also prints what Deno's `fetch` alone reaches writing
  * the same files (no SHA-256, checks, fsync or catalog): the
  * runtime's floor on this machine. Where `/proc` exists, every run also
@@ -34,6 +44,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Catalog } from "../catalog/database.ts";
 import { upsertSong } from "../catalog/songs.ts";
+import { recordCover, recordLyrics } from "../catalog/tags.ts";
+import { coverImage } from "../emulation/images.ts";
 import { serveAudio } from "../emulation/audio.ts";
 import { createEmulation } from "../emulation/emulation.ts";
 import { serveEmulation } from "../emulation/serve.ts";
@@ -70,6 +82,7 @@ const { values } = parseArgs({
     dir: { type: "string" },
     concurrency: { type: "string" },
     quick: { type: "boolean" },
+    "no-tags": { type: "boolean" },
   },
 });
 
@@ -104,6 +117,7 @@ function serve(): void {
 
 /** A source whose offers point at the bench files. */
 function benchSource(base: string, size: number): Source {
+  const album = (song: SongInfo) => Math.floor(Number(song.remoteId) / 10);
   const refuse = () => Promise.reject(new Error("not in the bench source"));
   return {
     platform: "netease",
@@ -113,6 +127,19 @@ function benchSource(base: string, size: number): Source {
     }),
     playlistSongs: refuse,
     artistDetail: refuse,
+    tagInfo: (song) => ({
+      pageUrl: `https://music.163.com/song?id=${song.remoteId}`,
+      trackNumber: 1 + (Number(song.remoteId) % 10),
+      date: "2024-05-06",
+      cover: {
+        key: `album:${album(song)}`,
+        url: `https://p1.music.126.net/bench/${album(song)}.jpg?param=800y800`,
+        sizePx: 800,
+      },
+    }),
+    // covers and lyrics come from the catalog (seeded by the child)
+    fetchCover: refuse,
+    lyrics: refuse,
     async *downloadOffers(
       song: SongInfo,
       _options?: OfferOptions,
@@ -212,9 +239,23 @@ async function child(): Promise<void> {
   const dir = values.dir!;
   const memory = samplePeakRss();
   using catalog = Catalog.open(join(dir, "catalog.db"));
+  // a real JPEG of ~140 KB, the size of a platform's 800 px cover
+  const cover = coverImage("bench", "jpeg", 3000);
   catalog.transaction(() => {
+    for (let album = 0; album * 10 < files; album++) {
+      recordCover(catalog, {
+        platform: "netease",
+        key: `album:${album}`,
+        sizePx: 800,
+        state: "ok",
+        url: "https://p1.music.126.net/bench.jpg",
+        mime: "image/jpeg",
+        data: cover,
+        sha256: null,
+      }, Date.now());
+    }
     for (let i = 0; i < files; i++) {
-      upsertSong(catalog, {
+      const id = upsertSong(catalog, {
         platform: "netease",
         remoteId: String(i),
         title: `Bench ${i}`,
@@ -224,6 +265,11 @@ async function child(): Promise<void> {
         qualities: [{ label: "320k", level: "exhigh", sizeBytes: size }],
         availability: "available",
         raw: {},
+      }, Date.now());
+      recordLyrics(catalog, id, {
+        state: "lyrics",
+        lrc: "[00:01.00]夜空中最亮的星\n[00:05.00]さくら 🎵\n",
+        translation: null,
       }, Date.now());
     }
   });
@@ -236,6 +282,7 @@ async function child(): Promise<void> {
     library: join(dir, "library"),
     concurrency: Number(values.concurrency ?? 4),
     minFree: 0,
+    ...(values["no-tags"] ? { tags: false, cover: false, lyrics: false } : {}),
   });
   const seconds = (performance.now() - started) / 1000;
   console.log(JSON.stringify({
@@ -244,6 +291,8 @@ async function child(): Promise<void> {
     bytes: summary.bytes,
     peakRssMb: memory.stop(),
     status: summary.status,
+    tagged: summary.tagging.tagged,
+    tagMs: summary.tagging.ms,
   }));
 }
 
@@ -261,6 +310,10 @@ interface OurResult extends Measured {
   downloaded: number;
   peakRssMb: number;
   status: string;
+  /** Files tagged. */
+  tagged: number;
+  /** Milliseconds in tagging steps, summed over files. */
+  tagMs: number;
 }
 
 /** Clock ticks per second of `/proc/<pid>/stat` (`getconf CLK_TCK`). */
@@ -311,7 +364,7 @@ async function runOurs(
   files: number,
   size: number,
   concurrency: number,
-  mode: "child" | "raw" = "child",
+  mode: "child" | "raw" | "untagged" = "child",
 ): Promise<OurResult> {
   const dir = await Deno.makeTempDir({ prefix: "catalogsync-bench-ours-" });
   try {
@@ -319,7 +372,8 @@ async function runOurs(
       "run",
       "-A",
       new URL(import.meta.url).pathname,
-      `--${mode}`,
+      mode === "untagged" ? "--child" : `--${mode}`,
+      ...(mode === "untagged" ? ["--no-tags"] : []),
       "--url",
       base,
       "--files",
@@ -438,6 +492,7 @@ async function compare(
   files: number,
   size: number,
   concurrency: number,
+  tagging = false,
 ): Promise<void> {
   const base = server.url;
   console.log(
@@ -449,6 +504,7 @@ async function compare(
   // noise (other processes, page-cache write-back) hits both alike
   let curl: Measured | undefined;
   let ours: OurResult | undefined;
+  let untagged: OurResult | undefined;
   let peakRssMb = 0;
   for (let round = 0; round < ROUNDS; round++) {
     await settleDisk();
@@ -464,8 +520,17 @@ async function compare(
     ))!;
     peakRssMb = Math.max(peakRssMb, o.peakRssMb);
     if (!ours || o.seconds < ours.seconds) ours = o;
+    if (tagging) {
+      await settleDisk();
+      const u = (await measured(
+        server.pid,
+        () => runOurs(base, files, size, concurrency, "untagged"),
+      ))!;
+      if (!untagged || u.seconds < untagged.seconds) untagged = u;
+    }
   }
   if (!ours) return;
+  if (untagged) tagCost(ours, untagged);
   const oursRate = mibps(ours.bytes, ours.seconds);
   if (curl) {
     const curlRate = mibps(curl.bytes, curl.seconds);
@@ -515,6 +580,47 @@ async function compare(
   );
 }
 
+/** The cost of tagging: steps per file, and the wall time with and without. */
+function tagCost(tagged: OurResult, untagged: OurResult): void {
+  const perFile = tagged.tagged > 0 ? tagged.tagMs / tagged.tagged : 0;
+  const perFileDownload = 1000 * untagged.seconds / untagged.downloaded;
+  const share = 100 * (tagged.seconds - untagged.seconds) / untagged.seconds;
+  console.log(
+    `  tagging: ${tagged.tagged} files tagged, ${
+      perFile.toFixed(2)
+    } ms/file in tagging steps (${
+      (100 * perFile / perFileDownload).toFixed(1)
+    } % of ${
+      perFileDownload.toFixed(1)
+    } ms of download time per file, parallelism shares it further)`,
+  );
+  console.log(
+    `  tagging: with tags ${tagged.seconds.toFixed(2)} s, without ${
+      untagged.seconds.toFixed(2)
+    } s: ${share >= 0 ? "+" : ""}${
+      share.toFixed(1)
+    } % of the download time (target <= 10 %${
+      cpuPerGib(untagged)
+    } without tags)`,
+  );
+  if (tagged.cpuSeconds !== undefined && untagged.cpuSeconds !== undefined) {
+    // the run is CPU-bound on loopback: its CPU is the steadier measure
+    const withTags = tagged.cpuSeconds / tagged.bytes;
+    const without = untagged.cpuSeconds / untagged.bytes;
+    const extraMs = 1000 * (withTags - without) * tagged.bytes /
+      Math.max(1, tagged.downloaded);
+    console.log(
+      `  tagging: CPU of our process per byte ${withTags > without ? "+" : ""}${
+        (100 * (withTags - without) / without).toFixed(1)
+      } % with tags (${(withTags * 1024 ** 3).toFixed(2)} vs ${
+        (without * 1024 ** 3).toFixed(2)
+      } CPU-s per GiB: ${
+        extraMs.toFixed(1)
+      } ms of CPU per file, most of it the stored file's SHA-256)`,
+    );
+  }
+}
+
 async function overhead(
   server: ServerChild,
   files: number,
@@ -562,6 +668,7 @@ if (import.meta.main) {
         quick ? 20 : 200,
         10 * MiB,
         concurrency,
+        true,
       );
       await compare(
         "2 GiB in 100 MiB files (memory must not grow with file size)",

@@ -276,6 +276,62 @@ CREATE INDEX file_locations_locator_nocase
   ON file_locations (backend_id, locator COLLATE NOCASE);
 `,
   },
+  {
+    version: 6,
+    name:
+      "tags: the stored file's size and SHA-256, tagging state, covers, lyrics",
+    // `size_bytes`, `sha256` and `md5` stay the identity of the body as the
+    // platform served it; the file on disk (tags written into it) is
+    // `stored_size_bytes` / `stored_sha256`. Files recorded before are
+    // untagged: stored as served.
+    sql: `
+ALTER TABLE file_assets ADD COLUMN stored_size_bytes INTEGER
+  CHECK (stored_size_bytes IS NULL OR stored_size_bytes >= 0);
+ALTER TABLE file_assets ADD COLUMN stored_sha256 TEXT
+  CHECK (stored_sha256 IS NULL OR length(stored_sha256) = 64);
+ALTER TABLE file_assets ADD COLUMN tag_state TEXT NOT NULL DEFAULT 'untagged'
+  CHECK (tag_state IN ('untagged', 'tagged', 'unsupported', 'failed'));
+ALTER TABLE file_assets ADD COLUMN tag_signature TEXT;
+ALTER TABLE file_assets ADD COLUMN tagged_at INTEGER;
+ALTER TABLE file_assets ADD COLUMN tag_error TEXT;
+UPDATE file_assets SET stored_size_bytes = size_bytes, stored_sha256 = sha256;
+
+CREATE TABLE covers (
+  id INTEGER PRIMARY KEY,
+  platform TEXT NOT NULL ${PLATFORM_CHECK},
+  cover_key TEXT NOT NULL,
+  size_px INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('ok', 'missing', 'invalid')),
+  url TEXT NOT NULL,
+  mime TEXT,
+  data BLOB,
+  sha256 TEXT,
+  fetched_at INTEGER NOT NULL,
+  UNIQUE (platform, cover_key, size_px)
+) STRICT;
+
+CREATE TABLE song_lyrics (
+  song_id INTEGER PRIMARY KEY REFERENCES songs (id) ON DELETE CASCADE,
+  state TEXT NOT NULL CHECK (state IN ('lyrics', 'none', 'instrumental')),
+  lrc TEXT,
+  translation TEXT,
+  fetched_at INTEGER NOT NULL
+) STRICT;
+
+DROP VIEW files;
+CREATE VIEW files AS
+SELECT s.id AS song_id, s.platform, s.remote_song_id, s.name, s.artist_names,
+  a.id AS file_asset_id, a.quality, a.extension, a.size_bytes, a.sha256, a.md5,
+  a.stored_size_bytes, a.stored_sha256, a.tag_state,
+  l.id AS file_location_id, l.state, b.kind AS backend_kind, b.name AS backend,
+  l.container_name, l.locator,
+  l.container_name || '/' || l.locator AS path
+FROM file_locations l
+JOIN file_assets a ON a.id = l.file_asset_id
+JOIN songs s ON s.id = a.song_id
+JOIN storage_backends b ON b.id = l.backend_id;
+`,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -222,7 +222,7 @@ export function catalogCounts(catalog: Catalog): CatalogCounts {
     (c, r) => c.downloads[r.state] = r.n,
   );
   each<{ platform: Platform; songs: number; bytes: number }>(
-    `SELECT s.platform, count(DISTINCT a.song_id) AS songs, coalesce(sum(a.size_bytes), 0) AS bytes
+    `SELECT s.platform, count(DISTINCT a.song_id) AS songs, coalesce(sum(coalesce(a.stored_size_bytes, a.size_bytes)), 0) AS bytes
      FROM file_assets a JOIN songs s ON s.id = a.song_id
      WHERE EXISTS (SELECT 1 FROM file_locations l
                    WHERE l.file_asset_id = a.id AND l.state = 'active')
@@ -243,7 +243,7 @@ export function catalogCounts(catalog: Catalog): CatalogCounts {
   >(
     `SELECT b.id, b.kind, b.name, b.container_name, b.is_active,
        count(l.id) FILTER (WHERE l.state = 'active') AS files,
-       coalesce(sum(a.size_bytes) FILTER (WHERE l.state = 'active'), 0) AS bytes,
+       coalesce(sum(coalesce(a.stored_size_bytes, a.size_bytes)) FILTER (WHERE l.state = 'active'), 0) AS bytes,
        count(l.id) FILTER (WHERE l.state = 'missing') AS missing
      FROM storage_backends b
      LEFT JOIN file_locations l ON l.backend_id = b.id

@@ -113,7 +113,7 @@ export interface OwnedLocation {
   containerName: string;
   /** The path relative to the container, with `/`. */
   locator: string;
-  /** The asset's recorded size. */
+  /** The recorded size of the file as stored. */
   sizeBytes: number;
 }
 
@@ -124,7 +124,7 @@ export function activeLocations(
 ): OwnedLocation[] {
   return catalog.all<OwnedLocation>(
     `SELECT l.id AS locationId, b.kind AS kind, l.container_name AS containerName,
-       l.locator AS locator, a.size_bytes AS sizeBytes
+       l.locator AS locator, coalesce(a.stored_size_bytes, a.size_bytes) AS sizeBytes
      FROM file_assets a
      JOIN file_locations l ON l.file_asset_id = a.id AND l.state = 'active'
      JOIN storage_backends b ON b.id = l.backend_id
@@ -204,6 +204,23 @@ export interface AssetRecord {
   md5: string | undefined;
   /** Bitrate in kbit/s, when known. */
   bitrateKbps: number | undefined;
+  /**
+   * The file as stored, when tags made it differ from the body as served
+   * (`sizeBytes`, `sha256`, `md5`). @default the body's
+   */
+  stored?: { sizeBytes: number; sha256: string } | undefined;
+  /** How the file's tagging went. @default untagged */
+  tagging?: TaggingRecord | undefined;
+}
+
+/** How tagging a file went, as `file_assets` records it. */
+export interface TaggingRecord {
+  /** `tagged`, `untagged` (nothing asked), `unsupported` (a container we do not tag) or `failed`. */
+  state: "tagged" | "untagged" | "unsupported" | "failed";
+  /** What was written (fields, cover, lyrics), to tell when it changes. */
+  signature: string | null;
+  /** Why it failed or was not done. */
+  error: string | null;
 }
 
 /**
@@ -221,8 +238,9 @@ export function recordAsset(
   catalog.run("DELETE FROM file_assets WHERE song_id = ?", asset.songId);
   const assetId = catalog.run(
     `INSERT INTO file_assets (song_id, quality, platform_quality, extension, size_bytes,
-       sha256, md5, bitrate, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       sha256, md5, bitrate, created_at, stored_size_bytes, stored_sha256, tag_state,
+       tag_signature, tagged_at, tag_error)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     asset.songId,
     asset.quality,
     asset.platformQuality,
@@ -232,6 +250,12 @@ export function recordAsset(
     asset.md5,
     asset.bitrateKbps,
     now,
+    asset.stored?.sizeBytes ?? asset.sizeBytes,
+    asset.stored?.sha256 ?? asset.sha256,
+    asset.tagging?.state ?? "untagged",
+    asset.tagging?.signature ?? null,
+    asset.tagging && asset.tagging.state !== "untagged" ? now : null,
+    asset.tagging?.error ?? null,
   ).lastInsertRowid;
   const row = catalog.get<{ id: number }>(
     `INSERT INTO file_locations (file_asset_id, backend_id, container_name, locator, state,

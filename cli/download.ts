@@ -19,6 +19,11 @@ import {
 } from "../tasks/download.ts";
 import { formatBytes, formatDuration } from "../tasks/format.ts";
 import { listedLines, stoppedLines } from "./_summary.ts";
+import {
+  parseTagParts,
+  TAG_PART_HELP,
+  TAG_PART_OPTIONS,
+} from "./_tag_flags.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { EXIT, exitStatus, UsageError } from "./exit.ts";
 import {
@@ -46,6 +51,7 @@ const OPTIONS = {
   limit: { type: "string" },
   ...DOWNLOAD_RUN_OPTIONS,
   "dry-run": { type: "boolean" },
+  ...TAG_PART_OPTIONS,
 } as const satisfies ParseArgsOptionsConfig;
 
 /** The download options of `DOWNLOAD_RUN_OPTIONS`' flags, checked. */
@@ -82,7 +88,7 @@ export function downloadExitCode(summary: DownloadSummary): number {
 /** `catalogsync download`. */
 export const command: Command = defineCommand({
   usage:
-    "catalogsync download [--source P,...] [--playlist PLATFORM:ID]... [--pool K,...] [--limit N] [--quality Q] [--library DIR] [--next-dir DIR]... [--min-free SIZE] [--concurrency N] [--retry STATE]... [--dry-run]",
+    "catalogsync download [--source P,...] [--playlist PLATFORM:ID]... [--pool K,...] [--limit N] [--quality Q] [--library DIR] [--next-dir DIR]... [--min-free SIZE] [--concurrency N] [--retry STATE]... [--dry-run] [--no-tags] [--no-cover] [--no-lyrics] [--cover-size PX]",
   help:
     `Plans the selected songs in a stable order: a song whose file is there with
 its recorded size is skipped; a file that vanished is marked missing and its
@@ -94,10 +100,13 @@ over once its leases expire (10 minutes).
 Offers are tried best first: a preview, an empty URL, a 403/404, or a body
 that is not what was offered (length, MD5, magic bytes) falls to the next
 quality; an expired URL is resolved again. Bodies stream to <name>.part,
-hashed (SHA-256) as they arrive, are checked, renamed into place and recorded
-(file_assets, file_locations) with the task's completion; an interrupted
-.part resumes with Range. Files land in
-<library>/<platform>/<artists> - <title> [<id>].<ext>.
+hashed (SHA-256) as they arrive, are checked, tagged (text tags, the album's
+front cover, the plain lyrics; <name>.lrc and <name>.zh.lrc beside), synced,
+renamed into place and recorded (file_assets with the served body's and the
+stored file's size and hash, file_locations) with the task's completion; an
+interrupted .part resumes with Range. Files land in
+<library>/<platform>/<artists> - <title> [<id>].<ext>. 'catalogsync tag'
+tags files downloaded before.
 
 Before each file the library's free space is checked. Below the file's size
 plus --min-free, no new file starts there: running ones finish, and the run
@@ -123,7 +132,8 @@ Options:
                          unavailable, rate_limited, failed (repeatable or comma-separated)
   --dry-run              print the plan (songs, expected bytes per directory
                          against its free space) and write nothing: the
-                         catalog is only read, no platform is asked`,
+                         catalog is only read, no platform is asked
+${TAG_PART_HELP}`,
   options: OPTIONS,
   catalog: (values) => values["dry-run"] ? "read" : "existing",
   // a dry run only reads the catalog: no platform is asked anything
@@ -134,6 +144,7 @@ Options:
     limit: parseCount(values.limit, "--limit", DOWNLOAD_DEFAULTS.limit),
     ...downloadRunOptions(values),
     dryRun: values["dry-run"] === true,
+    ...parseTagParts(values),
   }),
   run: (context, options, { io }) =>
     download(context, { ...options, ...(io.fetch ? { fetch: io.fetch } : {}) }),
@@ -218,6 +229,12 @@ function runLines(summary: DownloadSummary): string[] {
   }
   if (summary.missing > 0) {
     lines.push(`  ${summary.missing} files found missing and planned again`);
+  }
+  const t = summary.tagging;
+  if (t.tagged + t.failed + t.unsupported > 0) {
+    lines.push(
+      `  tagged ${t.tagged} (${t.coversFetched} covers and ${t.lyricsFetched} lyrics fetched, ${t.lrcFiles} .lrc files), ${t.partial} without a cover or lyrics that failed to load, ${t.failed} failed, ${t.unsupported} not taggable`,
+    );
   }
   if (summary.resumedBytes > 0) {
     lines.push(

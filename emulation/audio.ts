@@ -1,6 +1,7 @@
 /**
  * Deterministic audio bodies: bytes that start with the real container's
- * magic, have exactly the declared size, and are served with
+ * structure (`_containers.ts`: what readers and tag writers parse) and
+ * continue with noise, have exactly the declared size, and are served with
  * `Content-Length`, `Range`/206 and `HEAD`, cheaply enough to stream
  * gigabytes on loopback.
  *
@@ -8,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Container } from "../sources/types.ts";
+import { headerOf, overlayMp3Frames } from "./_containers.ts";
 import { hashString, xorshift } from "./_hash.ts";
 
 /** One emulated audio file. */
@@ -32,57 +34,6 @@ function noise(): Uint8Array {
   return noiseBlock;
 }
 
-/** The first bytes of each container, as its magic number. */
-export function containerHeader(container: Container): Uint8Array {
-  switch (container) {
-    case "flac":
-      // "fLaC" + a STREAMINFO metadata block header (last block, 34 bytes)
-      return bytes([0x66, 0x4c, 0x61, 0x43, 0x80, 0x00, 0x00, 0x22]);
-    case "mp3":
-      // "ID3" v2.4, no flags, tag size 0, then an MPEG-1 Layer III frame sync
-      return bytes([
-        0x49,
-        0x44,
-        0x33,
-        0x04,
-        0x00,
-        0x00,
-        0x00,
-        0x00,
-        0x00,
-        0x00,
-        0xff,
-        0xfb,
-        0x90,
-        0x64,
-      ]);
-    case "m4a":
-      // size 0x20 "ftyp" "M4A " ...
-      return bytes([
-        0x00,
-        0x00,
-        0x00,
-        0x20,
-        0x66,
-        0x74,
-        0x79,
-        0x70,
-        0x4d,
-        0x34,
-        0x41,
-        0x20,
-      ]);
-    case "ogg":
-      return bytes([0x4f, 0x67, 0x67, 0x53, 0x00, 0x02]);
-    case "ape":
-      return bytes([0x4d, 0x41, 0x43, 0x20]);
-  }
-}
-
-function bytes(values: number[]): Uint8Array {
-  return Uint8Array.from(values);
-}
-
 /** Writes bytes `start..end` (exclusive) of a file's body into `out`. */
 export function fillAudio(
   file: AudioFile,
@@ -90,7 +41,7 @@ export function fillAudio(
   end: number,
   out: Uint8Array,
 ): void {
-  const header = containerHeader(file.container);
+  const header = headerOf(file.container, file.sizeBytes);
   const block = noise();
   const shift = hashString(file.key) % BLOCK_SIZE;
   let written = 0;
@@ -107,6 +58,7 @@ export function fillAudio(
     written += run;
     position += run;
   }
+  if (file.container === "mp3") overlayMp3Frames(start, end, out);
 }
 
 /** Bytes `start..end` (exclusive) of a file's body. */

@@ -220,6 +220,49 @@ export interface ArtistDetail {
   raw: unknown;
 }
 
+/** A picture to fetch: the album's cover at one size. */
+export interface CoverRef {
+  /**
+   * What the picture belongs to, the same for every song of an album
+   * (`album:<id>`), so that it is fetched once per album.
+   */
+  key: string;
+  /** The real URL of the picture at the size asked (or the nearest the platform has). */
+  url: string;
+  /** The size in pixels the URL asks for. */
+  sizePx: number;
+}
+
+/** What a song's record says for its tags (no request is made). */
+export interface SongTagInfo {
+  /** The playlist-independent URL of the song's page on the platform. */
+  pageUrl: string;
+  /** The track number on its album, when the platform gives it. */
+  trackNumber?: number;
+  /** The disc number, when the platform gives it. */
+  discNumber?: number;
+  /** The release date, `YYYY-MM-DD`, when the platform gives it. */
+  date?: string;
+  /** The album's cover, when the song has one. */
+  cover?: CoverRef;
+}
+
+/** A song's lyrics as the platform has them. */
+export interface SongLyrics {
+  /** `lyrics`, `none` (the platform has none) or `instrumental` (its marker for music without words). */
+  kind: "lyrics" | "none" | "instrumental";
+  /** The lyrics as LRC (`[mm:ss.xx]line`), when `kind` is `lyrics`. */
+  lrc?: string;
+  /** The platform's translation as LRC, when it has one. */
+  translation?: string;
+}
+
+/** Options of the requests for a song's extras (lyrics, covers). */
+export interface ExtrasOptions {
+  /** Aborts the work. */
+  signal?: AbortSignal;
+}
+
 /** Options of `Source.listPlaylists()`. */
 export interface ListPlaylistsOptions {
   /** Stop after this many playlists; `0` or absent means all. */
@@ -298,4 +341,20 @@ export interface Source {
    * as not probed.
    */
   probe?(options?: ProbeOptions): Promise<ProbeResult[]>;
+  /**
+   * What the song's record says for its tags: its page, track, disc, date
+   * and the URL of its album's cover at `coverSize` pixels where the
+   * platform scales. Makes no request.
+   */
+  tagInfo?(song: SongInfo, options: { coverSize: number }): SongTagInfo;
+  /**
+   * Fetches a cover: its bytes as served, or `null` when the platform has
+   * no picture there (404). Throws `SourceError` for anything else.
+   */
+  fetchCover?(
+    cover: CoverRef,
+    options?: ExtrasOptions,
+  ): Promise<Uint8Array | null>;
+  /** The song's lyrics; throws `SourceError` when the platform does not answer. */
+  lyrics?(song: SongInfo, options?: ExtrasOptions): Promise<SongLyrics>;
 }

@@ -8,6 +8,13 @@
  * when a transfer is given up to be resumed later: a smaller file killed
  * mid-way is fetched again from zero, and most files cost no extra file.
  *
+ * A body may be written after `reserve` bytes of room (zeros), where its
+ * tags go once it is checked (`writeHead()`): an observer follows the body
+ * as it is written (`storage/tags/head.ts`). The sidecar records the
+ * reserve, so a resumed body lands where it was. Syncing is the caller's
+ * last step before the rename (`writeHead()` or `sync()`), after the
+ * checks and the tags.
+ *
  * The file-opening function is a seam: tests pass one that fails with
  * `ENOSPC` after N bytes.
  *
@@ -16,6 +23,17 @@
 import { createHash, type Hash } from "node:crypto";
 import { dirname } from "node:path";
 import { isNoSpace, NoSpaceError } from "./errors.ts";
+import {
+  fileSize,
+  type PartIdentity,
+  readSidecar,
+  removeIfThere,
+  sameIdentity,
+  type Sidecar,
+} from "./_part_sidecar.ts";
+
+export { fileSize };
+export type { PartIdentity };
 
 /** An open file being written. */
 export interface WritableFile {
@@ -37,24 +55,12 @@ export type OpenFile = (
 export const openLocalFile: OpenFile = (path, { append }) =>
   Deno.open(path, { write: true, create: true, append, truncate: !append });
 
-/** What a `.part` file holds: the offer it was started from. */
-export interface PartIdentity {
-  /** The platform. */
-  platform: string;
-  /** The platform's id of the song. */
-  songRemoteId: string;
-  /** The platform's level of the file. */
-  level: string;
-  /** File extension. */
-  extension: string;
-  /** Size the platform declared, if it did. */
-  sizeBytes: number | null;
-  /** MD5 the platform declared, if it did. */
-  md5: string | null;
-}
-
-interface Sidecar extends PartIdentity {
-  etag: string | null;
+/** Follows a body as it is written (see `storage/tags/head.ts`). */
+export interface BodyObserver {
+  /** The body starts again from its first byte. */
+  reset(): void;
+  /** The next bytes of the body. */
+  update(chunk: Uint8Array): void;
 }
 
 /** Hashes and size of a finished file. */
@@ -73,6 +79,13 @@ export interface PartFileOptions {
   openFile?: OpenFile;
   /** Also compute MD5. @default false */
   md5?: boolean;
+  /** Bytes of room to leave before a fresh body. @default 0 */
+  reserve?: number;
+  /**
+   * An observer of the body, given the room actually before it (a resumed
+   * `.part` keeps the room it was started with).
+   */
+  observe?: (reserve: number) => BodyObserver;
 }
 
 const HEAD_BYTES = 16;
@@ -107,6 +120,8 @@ export class PartFile {
   #writeError: unknown;
   #etag: string | null = null;
   #sidecarOnDisk = false;
+  #reserve: number;
+  #observer: BodyObserver | undefined;
 
   private constructor(
     path: string,
@@ -121,6 +136,7 @@ export class PartFile {
     this.#withMd5 = options.md5 ?? false;
     this.#sha256 = createHash("sha256");
     this.#md5 = this.#withMd5 ? createHash("md5") : undefined;
+    this.#reserve = Math.max(0, Math.floor(options.reserve ?? 0));
   }
 
   /**
@@ -139,21 +155,36 @@ export class PartFile {
     if (size === undefined) {
       // no .part: at most a stale sidecar to clear
       await removeIfThere(part.sidecarPath);
+      part.#observer = options.observe?.(part.#reserve);
       return part;
     }
     const sidecar = size > 0 ? await readSidecar(part.sidecarPath) : undefined;
+    const body = size - (sidecar?.reserve ?? 0);
     if (
-      sidecar && sameIdentity(sidecar, identity) &&
-      (identity.sizeBytes === null || size <= identity.sizeBytes)
+      sidecar && sameIdentity(sidecar, identity) && body >= 0 &&
+      (identity.sizeBytes === null || body <= identity.sizeBytes)
     ) {
+      part.#reserve = sidecar.reserve;
+      part.#observer = options.observe?.(part.#reserve);
       await part.#hashExisting();
       part.#resumable = { size: part.#size, etag: sidecar.etag };
       part.#etag = sidecar.etag;
       part.#sidecarOnDisk = true;
     } else {
       await part.#removeFiles();
+      part.#observer = options.observe?.(part.#reserve);
     }
     return part;
+  }
+
+  /** Bytes of room before the body. */
+  get reserve(): number {
+    return this.#reserve;
+  }
+
+  /** The observer following the body, if there is one. */
+  get observer(): BodyObserver | undefined {
+    return this.#observer;
   }
 
   /** Bytes of an interrupted transfer that can be resumed (0 if none). */
@@ -186,6 +217,7 @@ export class PartFile {
     this.#headLength = 0;
     this.#resumable = undefined;
     this.#etag = etag;
+    this.#observer?.reset();
     try {
       if (this.#sidecarOnDisk) {
         // it described the bytes being thrown away
@@ -193,6 +225,12 @@ export class PartFile {
         this.#sidecarOnDisk = false;
       }
       this.#file = await this.#openFile(this.partPath, { append: false });
+      if (this.#reserve > 0) {
+        const room = new Uint8Array(this.#reserve);
+        for (let at = 0; at < room.length;) {
+          at += await this.#file.write(room.subarray(at));
+        }
+      }
     } catch (error) {
       throw this.#translate(error);
     }
@@ -229,6 +267,7 @@ export class PartFile {
     this.#takeHead(chunk);
     this.#sha256.update(chunk);
     this.#md5?.update(chunk);
+    this.#observer?.update(chunk);
     this.#size += chunk.length;
     await this.flush();
     const file = this.#file;
@@ -245,29 +284,61 @@ export class PartFile {
     if (this.#writeError !== undefined) throw this.#writeError;
   }
 
-  /** Syncs and closes the file; returns its size and hashes. */
+  /**
+   * Writes what is in flight and closes the file; returns the body's size
+   * and hashes. The data is not synced yet: `writeHead()` or `sync()` is
+   * the last step before `commit()`.
+   */
   async finish(): Promise<FinishedFile> {
     try {
       await this.flush();
-    } catch (error) {
+    } finally {
       this.#close();
-      throw error;
-    }
-    const file = this.#file;
-    if (file) {
-      try {
-        await file.syncData();
-      } catch (error) {
-        throw this.#translate(error);
-      } finally {
-        this.#close();
-      }
     }
     return {
       sizeBytes: this.#size,
       sha256: this.#sha256.digest("hex"),
       md5: this.#md5?.digest("hex"),
     };
+  }
+
+  /**
+   * Writes `head` over the start of the finished `.part` (the reserved
+   * room and the body's own head); `sync()` follows. The sidecar goes
+   * first: a `.part` with tags in it is no longer a body to resume.
+   */
+  async writeHead(head: Uint8Array): Promise<void> {
+    await this.#dropSidecar();
+    try {
+      using file = await Deno.open(this.partPath, { write: true });
+      for (let at = 0; at < head.length;) {
+        at += await file.write(head.subarray(at));
+      }
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  /** Puts a rewritten (tagged and synced) file in the place of the `.part`. */
+  async replaceWith(path: string): Promise<void> {
+    await this.#dropSidecar();
+    await Deno.rename(path, this.partPath);
+  }
+
+  /** Syncs the finished `.part` to disk (`fdatasync`). */
+  async sync(): Promise<void> {
+    try {
+      using file = await Deno.open(this.partPath, { read: true, write: true });
+      await file.syncData();
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  async #dropSidecar(): Promise<void> {
+    if (!this.#sidecarOnDisk) return;
+    await removeIfThere(this.sidecarPath);
+    this.#sidecarOnDisk = false;
   }
 
   /**
@@ -303,7 +374,11 @@ export class PartFile {
   }
 
   async #writeSidecar(): Promise<void> {
-    const sidecar: Sidecar = { ...this.#identity, etag: this.#etag };
+    const sidecar: Sidecar = {
+      ...this.#identity,
+      etag: this.#etag,
+      reserve: this.#reserve,
+    };
     try {
       await Deno.writeTextFile(this.sidecarPath, JSON.stringify(sidecar));
     } catch (error) {
@@ -353,10 +428,16 @@ export class PartFile {
 
   async #hashExisting(): Promise<void> {
     using file = await Deno.open(this.partPath, { read: true });
-    for await (const chunk of file.readable) {
+    await file.seek(this.#reserve, Deno.SeekMode.Start);
+    const buffer = new Uint8Array(1 << 20);
+    for (;;) {
+      const read = await file.read(buffer);
+      if (read === null) break;
+      const chunk = buffer.subarray(0, read);
       this.#takeHead(chunk);
       this.#sha256.update(chunk);
       this.#md5?.update(chunk);
+      this.#observer?.update(chunk);
       this.#size += chunk.length;
     }
   }
@@ -373,53 +454,5 @@ export class PartFile {
       `No space left on the device holding '${dirname(this.path)}'`,
       { path: dirname(this.path), cause: error },
     );
-  }
-}
-
-async function removeIfThere(path: string): Promise<void> {
-  await Deno.remove(path).catch((error) => {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  });
-}
-
-function sameIdentity(a: PartIdentity, b: PartIdentity): boolean {
-  return a.platform === b.platform && a.songRemoteId === b.songRemoteId &&
-    a.level === b.level && a.extension === b.extension &&
-    a.sizeBytes === b.sizeBytes && a.md5 === b.md5;
-}
-
-async function readSidecar(path: string): Promise<Sidecar | undefined> {
-  try {
-    const value = JSON.parse(await Deno.readTextFile(path));
-    if (
-      typeof value === "object" && value !== null &&
-      typeof value.platform === "string" &&
-      typeof value.songRemoteId === "string" &&
-      typeof value.level === "string" && typeof value.extension === "string"
-    ) {
-      return {
-        platform: value.platform,
-        songRemoteId: value.songRemoteId,
-        level: value.level,
-        extension: value.extension,
-        sizeBytes: typeof value.sizeBytes === "number" ? value.sizeBytes : null,
-        md5: typeof value.md5 === "string" ? value.md5 : null,
-        etag: typeof value.etag === "string" ? value.etag : null,
-      };
-    }
-  } catch {
-    // missing or unreadable: not resumable
-  }
-  return undefined;
-}
-
-/** Size of a file, or `undefined` when it does not exist. */
-export async function fileSize(path: string): Promise<number | undefined> {
-  try {
-    const info = await Deno.stat(path);
-    return info.isFile ? info.size : undefined;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
   }
 }

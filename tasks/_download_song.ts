@@ -17,6 +17,8 @@ import type {
   Source,
 } from "../sources/types.ts";
 import { isNoSpace } from "../storage/errors.ts";
+import { writeLrcFiles } from "../storage/lyric_files.ts";
+import { writesAnything } from "../storage/tags/head.ts";
 import type { OpenFile } from "../storage/local.ts";
 import { foldKey, resolveInside, songLocator } from "../storage/names.ts";
 import type { Context } from "./context.ts";
@@ -29,6 +31,9 @@ import {
   type SongOutcome,
 } from "./_offer_ladder.ts";
 import { transferOffer } from "./_transfer.ts";
+import { tagPart } from "./_download_tags.ts";
+import type { PreparedTags, Tagger } from "./_tagging.ts";
+import type { TaggingTally } from "./download_summary.ts";
 
 /** A claimed song and the source to fetch it from. */
 export interface Job {
@@ -60,6 +65,8 @@ export interface FetchSettings {
   fetch: Fetch;
   /** Opens files for writing (a seam for tests). */
   openFile: OpenFile | undefined;
+  /** Prepares the tags of each file (none written without it). */
+  tagger: Tagger | undefined;
 }
 
 /** Artists and title of a song, as summaries and logs name it. */
@@ -72,15 +79,16 @@ export class SongFetcher {
   readonly #context: Context;
   readonly #settings: FetchSettings;
   readonly #progress: DownloadProgress;
-  readonly #tally: { rejectedOffers: number };
+  readonly #tally: { rejectedOffers: number; tagging: TaggingTally };
   readonly #inFlightNames = new Set<string>();
+  readonly #prepared = new WeakMap<Job, Promise<PreparedTags>>();
 
   /** A fetcher that counts rejected offers in `tally`. */
   constructor(
     context: Context,
     settings: FetchSettings,
     progress: DownloadProgress,
-    tally: { rejectedOffers: number },
+    tally: { rejectedOffers: number; tagging: TaggingTally },
   ) {
     this.#context = context;
     this.#settings = settings;
@@ -154,6 +162,9 @@ export class SongFetcher {
     let renewedAt = context.now();
     try {
       const path = resolveInside(backend.container_name, locator);
+      const tagStart = performance.now();
+      const prepared = await this.#prepare(job);
+      let tagMs = performance.now() - tagStart;
       let result;
       try {
         result = await transferOffer(path, offer, {
@@ -181,6 +192,9 @@ export class SongFetcher {
             context.log.debug(
               `${job.row.platform}:${job.row.remote_song_id}: ${reason}; retry ${attempt}/${retries} in ${delayMs} ms`,
             ),
+          ...(prepared && writesAnything(prepared.tagSet)
+            ? { tags: prepared.tagSet }
+            : {}),
         });
       } catch (error) {
         if (isNoSpace(error)) return { kind: "no_space" };
@@ -188,6 +202,31 @@ export class SongFetcher {
       }
       if (result.kind !== "ok") return offerOutcomeOf(result);
       const { part, file } = result;
+      const writeStart = performance.now();
+      let tagged;
+      try {
+        tagged = await tagPart(part, offer, prepared, result.head);
+        if (prepared) {
+          this.#tally.tagging.lrcFiles += await writeLrcFiles(
+            path,
+            prepared.lrc,
+          );
+        }
+      } catch (error) {
+        await part.discard().catch(() => {});
+        if (isNoSpace(error)) return { kind: "no_space" };
+        throw error;
+      }
+      tagMs += performance.now() - writeStart;
+      this.#count(tagged.tagging.state, prepared, tagMs);
+      try {
+        // after the checks and the tags, before the rename
+        await part.sync();
+      } catch (error) {
+        await part.discard().catch(() => {});
+        if (isNoSpace(error)) return { kind: "no_space" };
+        throw error;
+      }
       const recorded = recordDownload(catalog, {
         owner,
         asset: {
@@ -199,6 +238,8 @@ export class SongFetcher {
           sha256: file.sha256,
           md5: file.md5,
           bitrateKbps: offer.bitrateKbps,
+          stored: tagged.stored,
+          tagging: tagged.tagging,
         },
         location: {
           backendId: backend.id,
@@ -222,6 +263,37 @@ export class SongFetcher {
       this.#inFlightNames.delete(key);
       this.#progress.end(job.songId);
     }
+  }
+
+  /** The song's tags, prepared once (at its first transfer). */
+  #prepare(job: Job): Promise<PreparedTags> | undefined {
+    const tagger = this.#settings.tagger;
+    if (!tagger?.active) return undefined;
+    let prepared = this.#prepared.get(job);
+    if (!prepared) {
+      prepared = tagger.prepare(job.songId, job.row, job.song, job.source);
+      this.#prepared.set(job, prepared);
+    }
+    return prepared;
+  }
+
+  #count(
+    state: string,
+    prepared: PreparedTags | undefined,
+    ms: number,
+  ): void {
+    const tally = this.#tally.tagging;
+    if (state === "tagged") tally.tagged++;
+    else if (state === "failed") tally.failed++;
+    else if (state === "unsupported") tally.unsupported++;
+    if (prepared) {
+      if (prepared.notes.length > 0) tally.partial++;
+      tally.coversFetched += prepared.fetched.covers;
+      tally.lyricsFetched += prepared.fetched.lyrics;
+      // counted once per song even when a later offer is transferred
+      prepared.fetched = { covers: 0, lyrics: 0 };
+    }
+    tally.ms += ms;
   }
 
   /** The first name for the song's file no other song holds or is writing. */

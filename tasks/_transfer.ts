@@ -19,6 +19,12 @@ import {
   matchesContainer,
 } from "../storage/magic.ts";
 import { isNoSpace } from "../storage/errors.ts";
+import {
+  type HeadResult,
+  reserveFor,
+  TaggedHead,
+} from "../storage/tags/head.ts";
+import type { TagSet } from "../storage/tags/tag_set.ts";
 
 /** What a transfer needs from its run. */
 export interface TransferOptions {
@@ -43,6 +49,11 @@ export interface TransferOptions {
   onBytes(bytesInFile: number, totalBytes: number | undefined): boolean;
   /** Called before a retry, for logs. */
   onRetry?(reason: string, attempt: number, delayMs: number): void;
+  /**
+   * Tags the file will get: room for them is left before the body, and
+   * their head and the stored file's SHA-256 are computed as it streams.
+   */
+  tags?: TagSet | undefined;
 }
 
 /** How a transfer ended. */
@@ -54,6 +65,8 @@ export type TransferResult =
     file: FinishedFile;
     /** Bytes taken over from an interrupted transfer. */
     resumedBytes: number;
+    /** The tagged head built while the body streamed (with `tags`). */
+    head: HeadResult | undefined;
   }
   | {
     /** The offer is not usable: try the next one. */
@@ -106,6 +119,9 @@ export async function transferOffer(
   offer: DownloadOffer,
   options: TransferOptions,
 ): Promise<TransferResult> {
+  let head: TaggedHead | undefined;
+  const tags = options.tags;
+  const reserve = tags ? reserveFor(offer.container, tags) : 0;
   const part = await PartFile.prepare(path, {
     platform: offer.platform,
     songRemoteId: offer.songRemoteId,
@@ -116,6 +132,13 @@ export async function transferOffer(
   }, {
     md5: offer.md5 !== undefined,
     ...(options.openFile ? { openFile: options.openFile } : {}),
+    reserve,
+    ...(tags && reserve > 0
+      ? {
+        observe: (room: number) =>
+          head = new TaggedHead(offer.container, tags, room),
+      }
+      : {}),
   });
   const resumedFrom = part.resumableBytes;
   try {
@@ -125,6 +148,7 @@ export async function transferOffer(
       part,
       file,
       resumedBytes: Math.min(resumedFrom, file.sizeBytes),
+      head: head?.finish(),
     };
   } catch (error) {
     if (error instanceof Rejection) {

@@ -17,9 +17,12 @@
  *   MD5, magic bytes) falls to the next offer. An expired URL is resolved
  *   again.
  * - **Integrity**: bodies stream into `<final>.part`, hashed as they are
- *   written, are checked, synced and renamed into place, and recorded
- *   (`file_assets`, `file_locations`) in the transaction that completes
- *   the task. An interrupted `.part` resumes with `Range`.
+ *   written, are checked, tagged (title, artists, album, ids, the album
+ *   cover, the lyrics; `.lrc` files beside), synced and renamed into
+ *   place, and recorded (`file_assets` with the served body's identity and
+ *   the stored file's, `file_locations`) in the transaction that completes
+ *   the task. An interrupted `.part` resumes with `Range` (the served body
+ *   only: tagging runs once it is complete).
  * - **Free space**: before each file the active backend's free space is
  *   checked; when it runs low the run moves to the next directory (from
  *   `nextDirs` or asked on stdin) or stops cleanly (`noSpace`).
@@ -60,6 +63,7 @@ import {
 import { DownloadRun, loadSong } from "./_download_run.ts";
 import { songTitle } from "./_download_song.ts";
 import { finishStage, startStage } from "./_stage.ts";
+import { Tagger, type TagParts } from "./_tagging.ts";
 
 export type {
   BackendSwitch,
@@ -69,10 +73,15 @@ export type {
   NoSpaceStop,
   PlannedSong,
   QualityChoice,
+  TaggingTally,
 } from "./download_summary.ts";
 
-/** Options of `download()`. */
-export interface DownloadOptions {
+/**
+ * Options of `download()`. The tag parts (`tags`, `cover`, `lyrics`,
+ * `coverSize`) say what is written into each file before it is synced and
+ * renamed into place (`_download_tags.ts`).
+ */
+export interface DownloadOptions extends TagParts {
   /** Songs of these platforms. @default the platforms the context has sources for */
   platforms?: readonly Platform[];
   /** Only songs of these playlists. @default every synced song */
@@ -244,6 +253,7 @@ export async function download(
       maxResolves: options.maxResolves ?? DOWNLOAD_DEFAULTS.maxResolves,
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       openFile: options.openFile,
+      tagger: new Tagger(context, options),
       concurrency: Math.max(
         1,
         options.concurrency ?? DOWNLOAD_DEFAULTS.concurrency,

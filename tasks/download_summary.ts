@@ -124,6 +124,8 @@ export interface DownloadSummary {
   bytes: number;
   /** Bytes taken over from interrupted transfers. */
   resumedBytes: number;
+  /** Tags, covers and lyrics written into the downloaded files. */
+  tagging: TaggingTally;
   /** Per backend. */
   backends: BackendUsage[];
   /** Switches to a new directory when space ran low. */
@@ -140,6 +142,40 @@ export interface DownloadSummary {
   plan: PlannedSong[];
   /** How long the run took, in milliseconds. */
   durationMs: number;
+}
+
+/** What tagging did in a run. */
+export interface TaggingTally {
+  /** Files tagged. */
+  tagged: number;
+  /** Files whose tags could not be written (kept as served). */
+  failed: number;
+  /** Files of containers that are not tagged (kept as served). */
+  unsupported: number;
+  /** Files tagged without their cover or lyrics because a request failed. */
+  partial: number;
+  /** Covers fetched from the platforms (the others came from the catalog). */
+  coversFetched: number;
+  /** Lyrics fetched from the platforms. */
+  lyricsFetched: number;
+  /** `.lrc` files written. */
+  lrcFiles: number;
+  /** Milliseconds spent preparing and writing tags, summed over files. */
+  ms: number;
+}
+
+/** A tally with nothing tagged. */
+export function emptyTaggingTally(): TaggingTally {
+  return {
+    tagged: 0,
+    failed: 0,
+    unsupported: 0,
+    partial: 0,
+    coversFetched: 0,
+    lyricsFetched: 0,
+    lrcFiles: 0,
+    ms: 0,
+  };
 }
 
 /** A summary with nothing done yet, for a run that asks for `quality`. */
@@ -169,6 +205,7 @@ export function emptyDownloadSummary(
     notStarted: 0,
     bytes: 0,
     resumedBytes: 0,
+    tagging: emptyTaggingTally(),
     backends: [],
     switches: [],
     failures: [],

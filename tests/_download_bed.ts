@@ -140,6 +140,11 @@ export async function downloadBed(
         library,
         fetch: fetcher,
         minFree: 0,
+        // the transfer's tests compare files with the bodies as served;
+        // tests of tagging turn the parts on
+        tags: false,
+        cover: false,
+        lyrics: false,
         ...runOptions,
       }),
     secondContext() {
@@ -188,6 +193,12 @@ export interface RecordedFile {
   size_bytes: number;
   sha256: string;
   md5: string | null;
+  /** Size of the file as stored (tags written into it). */
+  stored_size_bytes: number;
+  /** SHA-256 of the file as stored. */
+  stored_sha256: string;
+  /** How tagging went. */
+  tag_state: string;
   container_name: string;
   locator: string;
   state: string;
@@ -198,7 +209,8 @@ export interface RecordedFile {
 export function recordedFiles(catalog: Catalog): RecordedFile[] {
   return catalog.all<RecordedFile>(
     `SELECT a.song_id, s.platform, s.remote_song_id, a.quality, a.platform_quality,
-       a.extension, a.size_bytes, a.sha256, a.md5, l.container_name, l.locator, l.state,
+       a.extension, a.size_bytes, a.sha256, a.md5, a.stored_size_bytes, a.stored_sha256,
+       a.tag_state, l.container_name, l.locator, l.state,
        b.name AS backend
      FROM file_locations l JOIN file_assets a ON a.id = l.file_asset_id
      JOIN songs s ON s.id = a.song_id JOIN storage_backends b ON b.id = l.backend_id

@@ -31,6 +31,7 @@ import { SourceError, type SourceErrorKind } from "../sources/errors.ts";
 import type { Fetch } from "../sources/http.ts";
 import {
   type Container,
+  type CoverRef,
   type DownloadOffer,
   type OfferOptions,
   type Platform,
@@ -38,8 +39,11 @@ import {
   type QualityLabel,
   qualityRank,
   type SongInfo,
+  type SongLyrics,
+  type SongTagInfo,
   type Source,
 } from "../sources/types.ts";
+import { coverImage } from "../emulation/images.ts";
 
 /** What goes wrong with an offer, every time it is resolved. */
 export type OfferFault =
@@ -488,6 +492,45 @@ export class TestSource implements Source {
 
   artistDetail(): Promise<never> {
     return Promise.reject(new Error("not in the test source"));
+  }
+
+  /** Tag facts: a page, and one cover per two songs (an "album"). */
+  tagInfo(song: SongInfo, options: { coverSize: number }): SongTagInfo {
+    const album = Math.floor(Number(song.remoteId) / 2);
+    return {
+      pageUrl: `https://example.test/${this.platform}/song/${song.remoteId}`,
+      trackNumber: 1 + (Number(song.remoteId) % 2),
+      date: "2024-05-06",
+      cover: {
+        key: `album:${album}`,
+        url: `https://img.${this.platform}.test/${album}.jpg`,
+        sizePx: options.coverSize,
+      },
+    };
+  }
+
+  /** `fetchCover()` calls, by key. */
+  readonly coverFetches: string[] = [];
+
+  /** A JPEG per album, drawn by the emulation's encoder. */
+  fetchCover(cover: CoverRef): Promise<Uint8Array> {
+    this.coverFetches.push(cover.key);
+    return Promise.resolve(
+      coverImage(
+        `${this.platform}:${cover.key}`,
+        "jpeg",
+        Math.min(cover.sizePx, 64),
+      ),
+    );
+  }
+
+  /** Lyrics with a translation, in Chinese, Japanese and emoji. */
+  lyrics(song: SongInfo): Promise<SongLyrics> {
+    return Promise.resolve({
+      kind: "lyrics",
+      lrc: `[00:01.00]夜空 ${song.title}\n[00:05.50]さくら 🎵\n`,
+      translation: "[00:01.00]译：夜空\n[00:05.50]译：樱花\n",
+    });
   }
 
   async *downloadOffers(

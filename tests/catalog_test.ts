@@ -89,6 +89,7 @@ Deno.test("Catalog.open() creates the full schema in an empty file", async () =>
       "artist_pools",
       "artist_songs",
       "artists",
+      "covers",
       "download_tasks",
       "file_assets",
       "file_locations",
@@ -98,6 +99,7 @@ Deno.test("Catalog.open() creates the full schema in an empty file", async () =>
       "pool_artists",
       "pool_playlists",
       "schema_migrations",
+      "song_lyrics",
       "songs",
       "storage_backends",
     ]);

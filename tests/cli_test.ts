@@ -10,6 +10,7 @@ const COMMANDS = [
   "sync",
   "download",
   "pipeline",
+  "tag",
   "enrich",
   "status",
   "export",

@@ -199,12 +199,15 @@ async function assertRecordedFilesAreWhole(
     assert.equal(
       f.sha256,
       sha,
-      `${f.locator}: the recorded hash is the file's`,
+      `${f.locator}: the recorded hash of the served body is the body's`,
     );
+    assert.equal(f.tag_state, "tagged", `${f.locator}: tagged`);
+    const bytes = await Deno.readFile(path);
+    assert.equal(bytes.length, f.stored_size_bytes, `${f.locator}: its size`);
     assert.equal(
       await fileSha256(path),
-      sha,
-      `${f.locator}: the file is whole`,
+      f.stored_sha256,
+      `${f.locator}: the file is whole: its bytes have the recorded SHA-256`,
     );
   }
   return files.length;

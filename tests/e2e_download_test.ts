@@ -44,8 +44,15 @@ Deno.test("collect, sync, download and export through the CLI: every playable so
     {
       using catalog = Catalog.open(db, { readOnly: true });
       const files = catalog.all<
-        { path: string; size_bytes: number; sha256: string; state: string }
-      >("SELECT path, size_bytes, sha256, state FROM files");
+        {
+          path: string;
+          size_bytes: number;
+          sha256: string;
+          state: string;
+        }
+      >(
+        "SELECT path, stored_size_bytes AS size_bytes, stored_sha256 AS sha256, state FROM files",
+      );
       assert.equal(files.length, summary.downloaded);
       for (const file of files) {
         assert.equal(file.state, "active");

@@ -9,6 +9,7 @@
 import { type RecordKind, type RecordKinds, WorldLookup } from "../_lookup.ts";
 import type { GenPlaylist, GenSong } from "../world.ts";
 import { KUWO_RUNGS, type KuwoRung } from "./_constants.ts";
+import { albumCoverUrl } from "./_lyrics.ts";
 
 /** A tier a song has on Kuwo, with the size of its emulated file. */
 export interface KuwoTier extends KuwoRung {
@@ -80,9 +81,7 @@ export class KuwoCatalog extends WorldLookup {
     const names = song.artists.map((a) => a.name);
     if (song.nameOnlyCredit !== undefined) names.push(song.nameOnlyCredit);
     const albumId = song.album?.id ?? 0;
-    const cover = `https://img4.kuwo.cn/star/albumcover/500/${albumId % 100}/${
-      albumId % 37
-    }/${albumId}.jpg`;
+    const cover = albumCoverUrl(this.world, song.album?.index);
     const paid = song.access === "vip";
     const gone = song.access === "unavailable";
     return {

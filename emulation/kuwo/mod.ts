@@ -6,14 +6,15 @@
  * - `wapi.kuwo.cn`: the square and the chart list, unsigned (`_api.ts`);
  * - `nplserver.kuwo.cn`: `pl.svc?op=getlistinfo`, unsigned (`_nplserver.ts`);
  * - `mobi.kuwo.cn` / `nmobi.kuwo.cn`: `mobi.s` in both forms (`_mobi.ts`);
- * - `kw-er.kuwo.cn`: the CDN, short-lived signed URLs with `Range`.
+ * - `kw-er.kuwo.cn`: the CDN, short-lived signed URLs with `Range`;
+ * - `m.kuwo.cn` (lyrics) and `img1`-`img4.kuwo.cn` (covers): `_lyrics.ts`.
  *
  * It checks `Secret` and decrypts KuwoDES with code of its own
  * (`_secret.ts`, `_kuwo_des.ts`), never the client's.
  *
  * @module
  */
-import type { PlatformEmulator } from "../platform.ts";
+import { type PlatformEmulator, READS, refuseMethod } from "../platform.ts";
 import type { World } from "../world.ts";
 import { KuwoApi, notFound } from "./_api.ts";
 import { KuwoCatalog } from "./_catalog.ts";
@@ -24,6 +25,13 @@ import {
   WAPI_HOST,
   WWW_HOST,
 } from "./_constants.ts";
+import {
+  H5_HOST,
+  IMAGE_HOSTS,
+  LYRIC_PATH,
+  lyricAnswer,
+  serveKuwoImage,
+} from "./_lyrics.ts";
 import { MobiResolver } from "./_mobi.ts";
 import { handleNplserver } from "./_nplserver.ts";
 import { KuwoSession } from "./_session.ts";
@@ -46,6 +54,8 @@ export const KUWO_HOSTS: readonly string[] = [
   NPLSERVER_HOST,
   ...MOBI_HOSTS,
   CDN_HOST,
+  H5_HOST,
+  ...IMAGE_HOSTS,
 ];
 
 /** Builds the Kuwo emulator over a world. */
@@ -70,7 +80,15 @@ export function createKuwoEmulator(
           return handleNplserver(catalog, route, context) ?? notFound();
         case CDN_HOST:
           return mobi.serveCdn(request, route, context);
+        case H5_HOST:
+          if (route.path !== LYRIC_PATH) return notFound();
+          return refuseMethod(request, READS, "Method Not Allowed") ??
+            lyricAnswer(catalog, route);
         default:
+          if (IMAGE_HOSTS.includes(route.host)) {
+            return refuseMethod(request, READS, "Method Not Allowed") ??
+              serveKuwoImage(request, catalog.world, route);
+          }
           // the mobi.s hosts
           return route.path === "/mobi.s"
             ? mobi.handle(route, context)

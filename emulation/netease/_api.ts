@@ -21,6 +21,7 @@ import {
   requiredId,
   str,
 } from "./_params.ts";
+import { lyricAnswer } from "./_lyrics.ts";
 import { privilege, songObject } from "./_songs.ts";
 import { downloadUrl, playerUrl } from "./_urls.ts";
 
@@ -67,6 +68,8 @@ export function answer(
       return downloadUrl(catalog, call, "level");
     case "/api/song/enhance/download/url":
       return downloadUrl(catalog, call, "br");
+    case "/api/song/lyric":
+      return lyricAnswer(catalog, call.params);
     default:
       return undefined;
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import { hash32 } from "../_hash.ts";
+import { coverKind } from "../_song_extras.ts";
 import { type AudioFile, audioMd5 } from "../audio.ts";
 import type { World } from "../world.ts";
 import {
@@ -70,7 +71,10 @@ export function songObject(world: World, index: number): Json {
       ? {
         id: song.album.id,
         name: song.album.name,
-        picUrl: imageUrl(world, picId),
+        // an album without a cover has no picture (`_lyrics.ts`)
+        picUrl: coverKind(world, song.album.index) === "none"
+          ? null
+          : imageUrl(world, picId),
         tns: [],
         pic_str: picId,
         pic: Number(picId),

@@ -12,7 +12,8 @@
  *
  * The transports are read in `_transport.ts` with crypto of its own
  * (`_crypto.ts`), never the client's; the endpoints are `_api.ts` over the
- * catalog (`_catalog.ts`, `_songs.ts`, `_rights.ts`); the CDN is `_cdn.ts`.
+ * catalog (`_catalog.ts`, `_songs.ts`, `_rights.ts`); the CDN is `_cdn.ts`;
+ * lyrics and the album covers on the image hosts are `_lyrics.ts`.
  *
  * @module
  */
@@ -37,6 +38,7 @@ import {
   type RsaKeyPair,
 } from "./_crypto.ts";
 import { AnonymousIdentities } from "./_identity.ts";
+import { IMAGE_HOSTS, serveNeteaseImage } from "./_lyrics.ts";
 import type { Account } from "./_rights.ts";
 import {
   EAPI_HOSTS,
@@ -52,7 +54,12 @@ type Json = Record<string, unknown>;
 /** The NetEase emulator. */
 class NeteaseEmulator implements PlatformEmulator {
   readonly platform = "netease" as const;
-  readonly hosts: readonly string[] = [WEB_HOST, ...EAPI_HOSTS, ...CDN_HOSTS];
+  readonly hosts: readonly string[] = [
+    WEB_HOST,
+    ...EAPI_HOSTS,
+    ...CDN_HOSTS,
+    ...IMAGE_HOSTS,
+  ];
   readonly catalog: NeteaseCatalog;
   readonly cdn: NeteaseCdn;
   readonly key: RsaKeyPair;
@@ -88,6 +95,15 @@ class NeteaseEmulator implements PlatformEmulator {
     route: Route,
     context: EmulatorContext,
   ): Promise<Response> {
+    if (IMAGE_HOSTS.includes(route.host)) {
+      return refuseMethod(request, READS, "Method Not Allowed") ??
+        serveNeteaseImage(
+          request,
+          this.catalog.world,
+          route.path,
+          route.url.searchParams,
+        );
+    }
     if (CDN_HOSTS.includes(route.host)) {
       return refuseMethod(request, READS, "Method Not Allowed") ??
         this.cdn.serve(request, route, context);

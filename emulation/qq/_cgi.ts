@@ -24,6 +24,7 @@ import {
 } from "./_catalog.ts";
 import { EMULATION_CODES, FEEDBACK_URL, PATHS } from "./_constants.ts";
 import { byTagData, byTagRequest, tagConfData } from "./_legacy_square.ts";
+import { LYRIC_PATH, lyricBody } from "./_lyrics.ts";
 
 type Json = Record<string, unknown>;
 
@@ -44,6 +45,8 @@ export class QqCgi {
       case PATHS.tagConf:
       case PATHS.byTag:
         return this.#legacySquare(request, route, context);
+      case LYRIC_PATH:
+        return this.#lyric(request, route, context);
       default:
         return text("404 Not Found", { status: 404 });
     }
@@ -76,6 +79,20 @@ export class QqCgi {
       data = byTagData(this.#catalog, asked);
     }
     return jsonp(query, { code: 0, subcode: 0, message: "", default: 0, data });
+  }
+
+  /** The lyric CGI (`_lyrics.ts`): JSON with `format=json`, else JSONP. */
+  #lyric(request: Request, route: Route, context: EmulatorContext): Response {
+    const refused = refuseMethod(request, READS, "405 Method Not Allowed");
+    if (refused) return refused;
+    const body = lyricBody(this.#catalog, request, route, context, refererOk);
+    const query = route.url.searchParams;
+    if (query.get("format") === "json") return jsonp(query, body);
+    const name = (query.get("callback") ?? "MusicJsonCallback_lrc")
+      .replace(/[^\w$.]/g, "");
+    return text(`${name}(${JSON.stringify(body)})`, {
+      headers: { "content-type": "application/javascript;charset=utf-8" },
+    });
   }
 
   /** `getcdinfo` (§5): a playlist and a page of its songs. */

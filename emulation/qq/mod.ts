@@ -20,6 +20,7 @@ import { QqCdn } from "./_cdn.ts";
 import { QqCgi } from "./_cgi.ts";
 import { API_HOST, CDN_HOSTS, CGI_HOST } from "./_constants.ts";
 import { QqGateway } from "./_gateway.ts";
+import { IMAGE_HOST, serveQqImage } from "./_lyrics.ts";
 
 export {
   API_HOST,
@@ -72,8 +73,12 @@ export function createQqEmulator(
   const cdn = new QqCdn(catalog);
   return {
     platform: "qq",
-    hosts: [API_HOST, CGI_HOST, ...CDN_HOSTS],
+    hosts: [API_HOST, CGI_HOST, ...CDN_HOSTS, IMAGE_HOST],
     handle(request, route, context) {
+      if (route.host === IMAGE_HOST) {
+        return refuseMethod(request, READS, "405 Method Not Allowed") ??
+          serveQqImage(request, catalog, route);
+      }
       if (route.host === API_HOST) {
         return gateway.handle(request, route, context);
       }

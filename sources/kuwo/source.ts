@@ -46,7 +46,9 @@ import { restated, SourceError } from "../errors.ts";
 import { ListingLimit, onceEach } from "../paging.ts";
 import type {
   ArtistDetail,
+  CoverRef,
   DownloadOffer,
+  ExtrasOptions,
   ListPlaylistsOptions,
   OfferOptions,
   PlaylistCandidate,
@@ -56,6 +58,8 @@ import type {
   ProbeOptions,
   ProbeResult,
   SongInfo,
+  SongLyrics,
+  SongTagInfo,
   Source,
 } from "../types.ts";
 import {
@@ -70,6 +74,7 @@ import {
 } from "./_constants.ts";
 import { nplserverMayCure, nplserverPlaylistSongs } from "./_nplserver.ts";
 import { MobiRoute, resolveOffers } from "./_offers.ts";
+import { kuwoCover, kuwoLyrics, kuwoTagInfo } from "./_lyrics.ts";
 import { probeKuwo } from "./_probe.ts";
 import { malformed, parseArtist, parseSongs } from "./_parse.ts";
 import {
@@ -312,6 +317,24 @@ export class KuwoSource implements Source {
       songs: onceEach(songs),
       ...(warnings.length === 0 ? {} : { warnings }),
     };
+  }
+
+  /** Tag facts from the song's record (`_lyrics.ts`). */
+  tagInfo(song: SongInfo, options: { coverSize: number }): SongTagInfo {
+    return kuwoTagInfo(song, options);
+  }
+
+  /** Fetches an album cover (`_lyrics.ts`). */
+  fetchCover(
+    cover: CoverRef,
+    options?: ExtrasOptions,
+  ): Promise<Uint8Array | null> {
+    return kuwoCover(this.#transport, cover, options);
+  }
+
+  /** The song's lyrics (`_lyrics.ts`). */
+  lyrics(song: SongInfo, options?: ExtrasOptions): Promise<SongLyrics> {
+    return kuwoLyrics(this.#transport, song, options);
   }
 }
 

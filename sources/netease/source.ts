@@ -35,7 +35,9 @@ import type { Json } from "../_json.ts";
 import { ListingLimit } from "../paging.ts";
 import type {
   ArtistDetail,
+  CoverRef,
   DownloadOffer,
+  ExtrasOptions,
   ListPlaylistsOptions,
   OfferOptions,
   PlaylistCandidate,
@@ -45,6 +47,8 @@ import type {
   ProbeOptions,
   ProbeResult,
   SongInfo,
+  SongLyrics,
+  SongTagInfo,
   Source,
 } from "../types.ts";
 import {
@@ -57,6 +61,7 @@ import {
   TOPLIST_KEY,
 } from "./_constants.ts";
 import { resolveOffers } from "./_offers.ts";
+import { neteaseCover, neteaseLyrics, neteaseTagInfo } from "./_lyrics.ts";
 import {
   missingSong,
   parseArtistHead,
@@ -230,6 +235,24 @@ export class NeteaseSource implements Source {
    */
   probe(options: ProbeOptions = {}): Promise<ProbeResult[]> {
     return probeNetease(this.#transport, options);
+  }
+
+  /** Tag facts from the song's record (`_lyrics.ts`). */
+  tagInfo(song: SongInfo, options: { coverSize: number }): SongTagInfo {
+    return neteaseTagInfo(song, options);
+  }
+
+  /** Fetches an album cover (`_lyrics.ts`). */
+  fetchCover(
+    cover: CoverRef,
+    options?: ExtrasOptions,
+  ): Promise<Uint8Array | null> {
+    return neteaseCover(this.#transport, cover, options);
+  }
+
+  /** The song's lyrics (`_lyrics.ts`). */
+  lyrics(song: SongInfo, options?: ExtrasOptions): Promise<SongLyrics> {
+    return neteaseLyrics(this.#transport, song, options);
   }
 }
 

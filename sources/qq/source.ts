@@ -35,7 +35,9 @@ import { SourceError } from "../errors.ts";
 import { ListingLimit, onceEach } from "../paging.ts";
 import type {
   ArtistDetail,
+  CoverRef,
   DownloadOffer,
+  ExtrasOptions,
   ListPlaylistsOptions,
   OfferOptions,
   PlaylistCandidate,
@@ -45,6 +47,8 @@ import type {
   ProbeOptions,
   ProbeResult,
   SongInfo,
+  SongLyrics,
+  SongTagInfo,
   Source,
 } from "../types.ts";
 import { Charts } from "./_charts.ts";
@@ -64,6 +68,7 @@ import {
   warrantsLegacyFallback,
 } from "./_legacy_square.ts";
 import { resolveOffers, VkeyRoute } from "./_offers.ts";
+import { qqCover, qqLyrics, qqTagInfo } from "./_lyrics.ts";
 import { probeQq } from "./_probe.ts";
 import { parseSingerDetail } from "./_parse.ts";
 import {
@@ -308,6 +313,24 @@ export class QqSource implements Source {
       songs: onceEach(songs),
       ...(warnings.length === 0 ? {} : { warnings }),
     };
+  }
+
+  /** Tag facts from the song's record (`_lyrics.ts`). */
+  tagInfo(song: SongInfo, options: { coverSize: number }): SongTagInfo {
+    return qqTagInfo(song, options);
+  }
+
+  /** Fetches an album cover (`_lyrics.ts`). */
+  fetchCover(
+    cover: CoverRef,
+    options?: ExtrasOptions,
+  ): Promise<Uint8Array | null> {
+    return qqCover(this.#transport, cover, options);
+  }
+
+  /** The song's lyrics (`_lyrics.ts`). */
+  lyrics(song: SongInfo, options?: ExtrasOptions): Promise<SongLyrics> {
+    return qqLyrics(this.#transport, song, options);
   }
 }
 

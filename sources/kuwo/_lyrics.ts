@@ -1,0 +1,145 @@
+/**
+ * Kuwo extras for tags: what a song item says (page, date, album cover),
+ * the cover fetch and the lyrics.
+ *
+ * - Page: `https://www.kuwo.cn/play_detail/<rid>`.
+ * - Date `releaseDate` (`YYYY-MM-DD`); no track or disc number (the items'
+ *   `track` is not settled as the album's track number).
+ * - Cover: the web items' `albumpic`/`pic`
+ *   (`https://img4.kuwo.cn/star/albumcover/500/...`), or the mobile items'
+ *   `web_albumpic_short` prefixed with `https://img4.kuwo.cn/star/albumcover/`;
+ *   the size segment may be 120, 300 or 500 (§7.4: "the size segment can be
+ *   swapped"), so 500 is the most Kuwo scales to. The key is
+ *   `album:<albumid>`.
+ * - Lyrics: `GET http://m.kuwo.cn/newh5/singles/songinfoandlrc?musicId=<rid>
+ *   &httpsStatus=1` → `data.lrclist[{lineLyric, time}]` (§8.3; lyricova's
+ *   `KuwoLyricResponse`); a translation repeats the time of its line right
+ *   after it; `lrclist: null` = none; "纯音乐，请欣赏" = instrumental. §12
+ *   reports the endpoint answering `{"status":301}` for every id in
+ *   2026-09: that is an error (retried later), never "no lyrics". The
+ *   replacement lx-music uses (`newlyric.kuwo.cn`, XOR + zlib) is not
+ *   implemented.
+ *
+ * @module
+ */
+import { isObject, type Json } from "../_json.ts";
+import { SourceError } from "../errors.ts";
+import { fetchCoverBytes, isInstrumental, lrcStamp } from "../lyrics.ts";
+import type {
+  CoverRef,
+  ExtrasOptions,
+  SongInfo,
+  SongLyrics,
+  SongTagInfo,
+} from "../types.ts";
+import type { KuwoTransport } from "./_transport.ts";
+
+/** The lyric endpoint. */
+export const LYRIC_URL = "http://m.kuwo.cn/newh5/singles/songinfoandlrc";
+const COVER_BASE = "https://img4.kuwo.cn/star/albumcover/";
+const COVER_SIZES = [120, 300, 500];
+
+/** Tag facts from a Kuwo song item. */
+export function kuwoTagInfo(
+  song: SongInfo,
+  options: { coverSize: number },
+): SongTagInfo {
+  const raw: Json = isObject(song.raw) ? song.raw : {};
+  const info: SongTagInfo = {
+    pageUrl: `https://www.kuwo.cn/play_detail/${song.remoteId}`,
+  };
+  const date = raw.releaseDate;
+  if (typeof date === "string" && /^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    info.date = date;
+  }
+  let url = [raw.albumpic, raw.pic].find((p): p is string =>
+    typeof p === "string" && /^https?:\/\/.+\/star\/albumcover\/\d+\//.test(p)
+  );
+  if (
+    !url && typeof raw.web_albumpic_short === "string" && raw.web_albumpic_short
+  ) {
+    url = COVER_BASE + raw.web_albumpic_short;
+  }
+  const albumId = String(raw.albumid ?? raw.ALBUMID ?? raw.albumId ?? "0");
+  if (url && /^\d+$/.test(albumId) && albumId !== "0") {
+    let size = COVER_SIZES[0]!;
+    for (const s of COVER_SIZES) if (s <= options.coverSize) size = s;
+    info.cover = {
+      key: `album:${albumId}`,
+      url: url.replace(
+        /\/star\/albumcover\/\d+\//,
+        `/star/albumcover/${size}/`,
+      ),
+      sizePx: size,
+    };
+  }
+  return info;
+}
+
+/** Fetches a Kuwo cover. */
+export function kuwoCover(
+  transport: KuwoTransport,
+  cover: CoverRef,
+  options?: ExtrasOptions,
+): Promise<Uint8Array | null> {
+  return fetchCoverBytes(transport.config.http, transport.config.urls, cover, {
+    "Referer": "https://www.kuwo.cn/",
+  }, options);
+}
+
+/** The lyrics of a Kuwo song. */
+export async function kuwoLyrics(
+  transport: KuwoTransport,
+  song: SongInfo,
+  options: ExtrasOptions = {},
+): Promise<SongLyrics> {
+  const rid = song.remoteId.replace(/^MUSIC_/i, "");
+  const url = transport.config.urls.to(
+    `${LYRIC_URL}?musicId=${encodeURIComponent(rid)}&httpsStatus=1`,
+  );
+  const body = await transport.config.http.json<unknown>(
+    url,
+    options.signal ? { signal: options.signal } : {},
+  );
+  return parseKuwoLyrics(body, url);
+}
+
+/** A `songinfoandlrc` answer as `SongLyrics`. */
+export function parseKuwoLyrics(body: unknown, url: string): SongLyrics {
+  if (!isObject(body) || body.status !== 200 || !isObject(body.data)) {
+    const status = isObject(body) ? String(body.status) : "no object";
+    throw new SourceError(`kuwo: songinfoandlrc answered status ${status}`, {
+      platform: "kuwo",
+      kind: "malformed",
+      url,
+    });
+  }
+  const list = body.data.lrclist;
+  if (!Array.isArray(list) || list.length === 0) return { kind: "none" };
+  const lines: string[] = [];
+  const translated: string[] = [];
+  let previous: string | undefined;
+  for (const entry of list) {
+    if (!isObject(entry)) continue;
+    const text = typeof entry.lineLyric === "string" ? entry.lineLyric : "";
+    const time = Number(entry.time);
+    if (!Number.isFinite(time)) continue;
+    const stamp = lrcStamp(time);
+    if (stamp === previous) {
+      // the same time again: the translation of the line before
+      translated.push(`${stamp}${text}`);
+      continue;
+    }
+    lines.push(`${stamp}${text}`);
+    previous = stamp;
+  }
+  const lrc = lines.join("\n") + "\n";
+  if (isInstrumental(lrc)) return { kind: "instrumental" };
+  return {
+    kind: "lyrics",
+    lrc,
+    ...(translated.length > 0
+      ? { translation: translated.join("\n") + "\n" }
+      : {}),
+  };
+}
