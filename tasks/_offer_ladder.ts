@@ -2,7 +2,12 @@
  * The decisions of the download stage's offer ladder: a song's offers
  * come best first from its source, and each one is skipped (its level was
  * rejected already), rejected (a preview, or a transfer that found it
- * unusable), resolved again (an expired URL, up to a limit) or taken. What
+ * unusable), resolved again (an expired URL, up to a limit; a URL that
+ * kept answering an HTML page or a short body, once per level, for a
+ * fresh URL before the level is given up) or taken. Transient faults
+ * never step down on their own: the transfer retries them on the same
+ * rung, and one that outlasts its retries leaves the song for the next
+ * run (`retry_later`) at the quality it was after. What
  * the ladder cannot take ends as a song outcome: a source's refusal maps
  * to a terminal state (`vip_only`, `unavailable`, `rate_limited`,
  * `failed`), possibly stopping the platform, and a ladder that runs out
@@ -56,6 +61,7 @@ export type OfferOutcome =
   | Exclude<SongOutcome, { kind: "done" } | { kind: "terminal" }>
   | { kind: "reject"; reason: string }
   | { kind: "expired"; reason: string }
+  | { kind: "suspect"; reason: string }
   | Omit<Extract<SongOutcome, { kind: "done" }>, "rejected">;
 
 /**
@@ -92,6 +98,8 @@ export class OfferLadder {
   readonly #song: SongInfo;
   readonly #maxResolves: number;
   readonly #rejectedLevels = new Set<string>();
+  /** Levels whose URL was resolved again after suspect answers. */
+  readonly #refreshedLevels = new Set<string>();
   #resolves = 0;
   #sawOffer = false;
 
@@ -128,6 +136,17 @@ export class OfferLadder {
         offer,
         `${outcome.reason} (resolved ${this.#resolves} times)`,
       );
+      return { kind: "rejected" };
+    }
+    if (outcome.kind === "suspect") {
+      if (!this.#refreshedLevels.has(offer.level)) {
+        this.#refreshedLevels.add(offer.level);
+        return {
+          kind: "resolve_again",
+          reason: `${outcome.reason}; asking for a fresh URL`,
+        };
+      }
+      this.#reject(offer, `${outcome.reason}, from two URLs`);
       return { kind: "rejected" };
     }
     if (outcome.kind === "done") {

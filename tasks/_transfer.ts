@@ -4,6 +4,14 @@
  * retried with backoff on network errors and 5xx, and checked (length,
  * MD5, magic bytes) before it is handed back to be renamed and recorded.
  *
+ * What a flaky CDN or gateway does is told apart from what the offer is:
+ * a reset, a cut body or a 5xx is retried (resuming what arrived); an HTML
+ * page where the file should be, or a body shorter or longer than offered,
+ * is suspect: fetched again from zero a few times, then handed back as
+ * `suspect` so that the ladder asks for a fresh URL before it steps down.
+ * Only a complete body that is still wrong (its MD5, its magic bytes) or a
+ * refusal (403, 404) rejects the offer at once.
+ *
  * @module
  */
 import type { Fetch, Sleep } from "../sources/http.ts";
@@ -31,7 +39,11 @@ export interface TransferOptions {
   signal: AbortSignal | undefined;
   /** Opens files for writing (a seam for tests). */
   openFile: OpenFile | undefined;
-  /** Retries after network errors, cut bodies and 5xx. */
+  /**
+   * Retries after network errors, cut bodies and 5xx; an HTML page or a
+   * body of the wrong length is fetched again at most
+   * `min(retries, SUSPECT_RETRIES)` times.
+   */
   retries: number;
   /** First backoff delay, doubled on each retry. */
   backoffMs: number;
@@ -67,6 +79,15 @@ export type TransferResult =
     reason: string;
   }
   | {
+    /**
+     * The URL kept answering something that is not the offered file (an
+     * HTML page, a body of the wrong length): worth a fresh URL before the
+     * offer is given up (the `.part` is removed).
+     */
+    kind: "suspect";
+    reason: string;
+  }
+  | {
     /** Retries ran out on a transient failure (the `.part` is kept). */
     kind: "retry_later";
     reason: string;
@@ -78,6 +99,8 @@ export type TransferResult =
 const EXPIRY_SKEW_MS = 5_000;
 /** Longest pause between retries. */
 const MAX_BACKOFF_MS = 30_000;
+/** Times a suspect answer (HTML page, wrong length) is fetched again from one URL. */
+export const SUSPECT_RETRIES = 2;
 
 class Rejection extends Error {
   override readonly name = "Rejection";
@@ -89,6 +112,22 @@ class Transient extends Error {
 
 class Expired extends Error {
   override readonly name = "Expired";
+}
+
+/** An answer that is not the offered file, but may be next time. */
+class Suspect extends Error {
+  override readonly name = "Suspect";
+  /** Whether its bytes went into the `.part` (then the next try starts from zero). */
+  readonly written: boolean;
+  constructor(message: string, written: boolean) {
+    super(message);
+    this.written = written;
+  }
+}
+
+/** The retries of a suspect answer ran out. */
+class SuspectAgain extends Error {
+  override readonly name = "SuspectAgain";
 }
 
 class Stop extends Error {
@@ -132,6 +171,10 @@ export async function transferOffer(
       await part.discard();
       return { kind: "reject", reason: error.message };
     }
+    if (error instanceof SuspectAgain) {
+      await part.discard();
+      return { kind: "suspect", reason: error.message };
+    }
     if (isNoSpace(error)) {
       await part.discard().catch(() => {});
       throw error;
@@ -164,11 +207,24 @@ async function fetchInto(
   let open = false;
   let answered = false;
   let noRange = false;
+  /** The bytes in the `.part` are not to be trusted: ask for the whole file. */
+  let fromZero = false;
   let failures = 0;
+  let suspects = 0;
   let knownEtag = part.resumableEtag;
+  const suspect = async (error: Suspect) => {
+    if (error.written) fromZero = true;
+    suspects = await retrySuspect(error.message, suspects, options);
+  };
   for (;;) {
     if (options.signal?.aborted) throw new Stop("interrupted");
-    const have = open ? part.size : noRange ? 0 : part.resumableBytes;
+    const have = fromZero
+      ? 0
+      : open
+      ? part.size
+      : noRange
+      ? 0
+      : part.resumableBytes;
     const headers = new Headers(offer.headers);
     if (have > 0) headers.set("range", `bytes=${have}-`);
     let response: Response;
@@ -210,6 +266,14 @@ async function fetchInto(
       }
       throw new Rejection(`HTTP ${status} from the CDN`);
     }
+    if (isHtmlType(response.headers.get("content-type"))) {
+      // a gateway's error page: the bytes in the .part are still good
+      await response.body?.cancel().catch(() => {});
+      await suspect(
+        new Suspect(`an HTML page (HTTP ${status}) instead of the file`, false),
+      );
+      continue;
+    }
     answered = true;
     const etag = response.headers.get("etag");
     const length = headerNumber(response.headers.get("content-length"));
@@ -232,29 +296,42 @@ async function fetchInto(
         continue;
       }
       total = range.total;
-      if (!open) {
-        await part.resume();
-        open = true;
-      }
     } else {
       // 200: the whole body, whatever we asked for
       total = length;
-      knownEtag = etag;
-      await part.begin(etag);
-      open = true;
     }
     if (
       offer.sizeBytes !== undefined && total !== undefined &&
       total !== offer.sizeBytes
     ) {
       await response.body?.cancel().catch(() => {});
-      throw new Rejection(
-        `the CDN serves ${total} bytes where the offer says ${offer.sizeBytes}`,
+      await suspect(
+        new Suspect(
+          `the CDN serves ${total} bytes where the offer says ${offer.sizeBytes}`,
+          status === 206,
+        ),
       );
+      continue;
+    }
+    if (status === 206) {
+      if (!open) {
+        await part.resume();
+        open = true;
+      }
+    } else {
+      knownEtag = etag;
+      await part.begin(etag);
+      open = true;
+      fromZero = false;
     }
     try {
       await streamBody(response, part, offer, length, total, options);
     } catch (error) {
+      if (error instanceof Suspect) {
+        await response.body?.cancel().catch(() => {});
+        await suspect(error);
+        continue;
+      }
       if (
         error instanceof Rejection || error instanceof Stop || isNoSpace(error)
       ) throw error;
@@ -264,7 +341,12 @@ async function fetchInto(
       failures = await retryOrGiveUp(describe(error), failures, options);
       continue;
     }
-    return await check(part, offer);
+    try {
+      return await check(part, offer);
+    } catch (error) {
+      if (!(error instanceof Suspect)) throw error;
+      await suspect(error);
+    }
   }
 }
 
@@ -295,17 +377,12 @@ async function streamBody(
     await part.write(chunk);
     received += chunk.length;
     if (before < MAGIC_BYTES && part.size >= MAGIC_BYTES) {
-      if (!matchesContainer(part.head, offer.container)) {
-        throw new Rejection(
-          `the body starts with ${
-            describeHead(part.head)
-          }, not a ${offer.container} header`,
-        );
-      }
+      checkHead(part.head, offer);
     }
     if (limit !== undefined && part.size > limit) {
-      throw new Rejection(
+      throw new Suspect(
         `the body is longer than the ${limit} bytes offered`,
+        true,
       );
     }
     if (!options.onBytes(part.size, limit)) throw new Stop("lease_lost");
@@ -323,17 +400,12 @@ async function check(
   offer: DownloadOffer,
 ): Promise<FinishedFile> {
   if (offer.sizeBytes !== undefined && part.size !== offer.sizeBytes) {
-    throw new Rejection(
+    throw new Suspect(
       `the body has ${part.size} bytes where the offer says ${offer.sizeBytes}`,
+      true,
     );
   }
-  if (!matchesContainer(part.head, offer.container)) {
-    throw new Rejection(
-      `the body starts with ${
-        describeHead(part.head)
-      }, not a ${offer.container} header`,
-    );
-  }
+  checkHead(part.head, offer);
   const file = await part.finish();
   if (offer.md5 !== undefined && file.md5 !== offer.md5.toLowerCase()) {
     throw new Rejection(
@@ -341,6 +413,56 @@ async function check(
     );
   }
   return file;
+}
+
+/**
+ * Rejects a body whose first bytes are not the offered container; one
+ * that starts like markup (an HTML or XML error page) is suspect instead.
+ */
+function checkHead(head: Uint8Array, offer: DownloadOffer): void {
+  if (matchesContainer(head, offer.container)) return;
+  const message = `the body starts with ${
+    describeHead(head)
+  }, not a ${offer.container} header`;
+  if (looksLikeMarkup(head)) throw new Suspect(message, true);
+  throw new Rejection(message);
+}
+
+/** Whether a body starts like markup: `<` after optional blanks (and a BOM). */
+function looksLikeMarkup(head: Uint8Array): boolean {
+  for (const byte of head) {
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) {
+      continue;
+    }
+    if (byte === 0xef || byte === 0xbb || byte === 0xbf) continue;
+    return byte === 0x3c;
+  }
+  return false;
+}
+
+/** Whether a `Content-Type` names an HTML page. */
+function isHtmlType(value: string | null): boolean {
+  return value !== null && /\btext\/html\b/i.test(value);
+}
+
+/**
+ * Pauses before fetching a suspect answer again; throws `SuspectAgain`
+ * when this URL had its share.
+ */
+async function retrySuspect(
+  reason: string,
+  suspects: number,
+  options: TransferOptions,
+): Promise<number> {
+  const attempt = suspects + 1;
+  const limit = Math.min(options.retries, SUSPECT_RETRIES);
+  if (attempt > limit) {
+    throw new SuspectAgain(
+      `${reason} (${limit + 1} times from this URL)`,
+    );
+  }
+  await pause(reason, attempt, options);
+  return attempt;
 }
 
 async function retryOrGiveUp(
@@ -356,6 +478,16 @@ async function retryOrGiveUp(
       }; the next run resumes)`,
     );
   }
+  await pause(reason, attempt, options);
+  return attempt;
+}
+
+/** The backoff before retry `attempt` (1 = the first), doubling each time. */
+async function pause(
+  reason: string,
+  attempt: number,
+  options: TransferOptions,
+): Promise<void> {
   const delay = Math.min(
     MAX_BACKOFF_MS,
     options.backoffMs * 2 ** (attempt - 1),
@@ -366,7 +498,6 @@ async function retryOrGiveUp(
   } catch {
     throw new Stop("interrupted");
   }
-  return attempt;
 }
 
 function expired(offer: DownloadOffer, options: TransferOptions): boolean {

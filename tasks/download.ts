@@ -13,9 +13,12 @@
  *   catalog never fetch the same song and a crashed process's songs are
  *   taken over once its leases expire.
  * - **Quality**: offers come best first from the source; a preview, an
- *   empty URL, a 403/404, or a body that is not what was offered (length,
- *   MD5, magic bytes) falls to the next offer. An expired URL is resolved
- *   again.
+ *   empty URL, a 403/404, or a complete body that is still wrong (MD5,
+ *   magic bytes) falls to the next offer. An expired URL is resolved
+ *   again. Transient faults are retried on the same rung: a reset, a cut
+ *   body or a 5xx with backoff (then the song waits for the next run); an
+ *   HTML page or a body of the wrong length from zero, then from a fresh
+ *   URL, before the rung is given up.
  * - **Integrity**: bodies stream into `<final>.part`, hashed as they are
  *   written, are checked, synced and renamed into place, and recorded
  *   (`file_assets`, `file_locations`) in the transaction that completes

@@ -279,13 +279,14 @@ export async function* resolveOffers(
         };
         if (options.probe) {
           const probed = await probe(transport, offer, options.signal);
-          if (typeof probed === "string") {
-            lastReason = `${rung.br}: ${probed}`;
+          if (probed.kind === "bad") {
+            lastReason = `${rung.br}: ${probed.reason}`;
             continue;
           }
-          if (probed.sizeBytes !== undefined) {
+          if (probed.kind === "ok" && probed.sizeBytes !== undefined) {
             offer.sizeBytes = probed.sizeBytes;
           }
+          // an inconclusive probe (a flaky CDN) leaves the checks to the transfer
         }
         yielded++;
         yield offer;
@@ -309,16 +310,41 @@ function durationOf(song: SongInfo): number | undefined {
   return toNumber(raw.duration ?? raw.DURATION);
 }
 
+/** What probing an offer found. */
+type Probe =
+  | { kind: "ok"; sizeBytes: number | undefined }
+  | { kind: "bad"; reason: string }
+  | { kind: "unsure"; reason: string };
+
+/** Probes of an offer before it is offered unprobed. */
+const PROBE_ATTEMPTS = 3;
+
 /**
  * Reads the first bytes of an offer (§9.6 step 6): the container's magic
- * must match the tier, the size comes from `Content-Range`. A string says
- * why the offer is not usable.
+ * must match the tier, the size comes from `Content-Range`. A refusal or
+ * another container makes the offer `bad`; what a flaky CDN does (an HTML
+ * error page, a body cut before its first bytes, a 5xx or a reset that
+ * outlasted the HTTP layer's retries) is probed again, and then left
+ * `unsure`: the transfer, which retries those on the same rung, decides.
  */
 async function probe(
   transport: KuwoTransport,
   offer: DownloadOffer,
   signal: AbortSignal | undefined,
-): Promise<{ sizeBytes: number | undefined } | string> {
+): Promise<Probe> {
+  let result: Probe = { kind: "unsure", reason: "not probed" };
+  for (let attempt = 0; attempt < PROBE_ATTEMPTS; attempt++) {
+    result = await probeOnce(transport, offer, signal);
+    if (result.kind !== "unsure") return result;
+  }
+  return result;
+}
+
+async function probeOnce(
+  transport: KuwoTransport,
+  offer: DownloadOffer,
+  signal: AbortSignal | undefined,
+): Promise<Probe> {
   let response: Response;
   try {
     response = await transport.cdn(
@@ -327,35 +353,50 @@ async function probe(
       signal,
     );
   } catch (error) {
-    if (isSourceError(error, "http", "html", "malformed")) {
-      return `the probe failed: ${error.message}`;
+    if (isSourceError(error) && error.retryable) {
+      return { kind: "unsure", reason: `the probe failed: ${error.message}` };
     }
     throw error;
   }
   if (response.status !== 200 && response.status !== 206) {
     await response.body?.cancel().catch(() => {});
-    return `the CDN answered HTTP ${response.status}`;
+    return { kind: "bad", reason: `the CDN answered HTTP ${response.status}` };
   }
-  const head = await firstBytes(response, 16);
+  if (/\btext\/html\b/i.test(response.headers.get("content-type") ?? "")) {
+    await response.body?.cancel().catch(() => {});
+    return { kind: "unsure", reason: "the CDN answered an HTML page" };
+  }
+  const { head, broken } = await firstBytes(response, 16);
   const container = sniffContainer(head);
+  if (container === undefined && (broken || head[0] === 0x3c)) {
+    return {
+      kind: "unsure",
+      reason: broken ? "the probe's body broke off" : "the CDN answered markup",
+    };
+  }
   if (container !== offer.container) {
-    return `the file is not ${offer.container} (${container ?? "unknown"})`;
+    return {
+      kind: "bad",
+      reason: `the file is not ${offer.container} (${container ?? "unknown"})`,
+    };
   }
   const range = /\/(\d+)\s*$/.exec(response.headers.get("content-range") ?? "");
   const length = response.status === 200
     ? toNumber(response.headers.get("content-length"))
     : undefined;
-  return { sizeBytes: range ? Number(range[1]) : length };
+  return { kind: "ok", sizeBytes: range ? Number(range[1]) : length };
 }
 
+/** Up to `count` first bytes of a body, and whether it broke off before. */
 async function firstBytes(
   response: Response,
   count: number,
-): Promise<Uint8Array> {
+): Promise<{ head: Uint8Array; broken: boolean }> {
   const out = new Uint8Array(count);
   let filled = 0;
+  let broken = false;
   const reader = response.body?.getReader();
-  if (!reader) return out.subarray(0, 0);
+  if (!reader) return { head: out.subarray(0, 0), broken };
   try {
     while (filled < count) {
       const { value, done } = await reader.read();
@@ -366,8 +407,9 @@ async function firstBytes(
     }
   } catch {
     // a body that breaks off: judge what arrived
+    broken = true;
   } finally {
     reader.cancel().catch(() => {});
   }
-  return out.subarray(0, filled);
+  return { head: out.subarray(0, filled), broken };
 }
