@@ -6,7 +6,8 @@
  * States: `pending` (to do), `running` (leased by `lease_owner` until
  * `lease_until`), `done`, and the terminal failures `vip_only`,
  * `unavailable`, `rate_limited`, `failed`, which a run retries only when
- * asked to.
+ * asked to. A `done` task is claimed again to upgrade its file (`download
+ * --upgrade`); given back, a task whose song still has a file is `done`.
  *
  * @module
  */
@@ -83,6 +84,8 @@ export interface DownloadCandidate {
   state: DownloadState | null;
   /** The task's lease expiry. */
   leaseUntil: number | null;
+  /** The quality label of the song's file, if it has one. */
+  assetQuality: string | null;
 }
 
 /** The selected songs with their tasks' state, in a stable order (`songs.id`). */
@@ -115,8 +118,10 @@ export function downloadCandidates(
     params.push(...selection.pools);
   }
   return catalog.all<DownloadCandidate>(
-    `SELECT s.id, s.platform, t.state, t.lease_until AS leaseUntil FROM songs s
+    `SELECT s.id, s.platform, t.state, t.lease_until AS leaseUntil,
+       a.quality AS assetQuality FROM songs s
      LEFT JOIN download_tasks t ON t.song_id = s.id
+     LEFT JOIN file_assets a ON a.song_id = s.id
      WHERE ${where.join(" AND ")} ORDER BY s.id`,
     ...params,
   );
@@ -159,6 +164,51 @@ export function planTask(
 }
 
 /**
+ * Ends the task of a song that has a file as `done` when it was left
+ * `pending`, or `running` under an expired lease (an upgrade that was
+ * killed). Returns whether it changed.
+ */
+export function settleOwnedTask(
+  catalog: Catalog,
+  songId: number,
+  now: number,
+): boolean {
+  return catalog.run(
+    `UPDATE download_tasks SET state = 'done', lease_owner = NULL, lease_until = NULL,
+       updated_at = ?
+     WHERE song_id = ? AND (state = 'pending'
+       OR (state = 'running' AND (lease_until IS NULL OR lease_until < ?)))`,
+    now,
+    songId,
+    now,
+  ).changes === 1;
+}
+
+/**
+ * Plans the upgrade of a song that has a file: gives it a `done` task if
+ * it has none (files recorded before tasks were kept). The task is claimed
+ * with `claimTask(..., { upgrade: true })`.
+ */
+export function planUpgrade(
+  catalog: Catalog,
+  songId: number,
+  requestedQuality: string,
+  now: number,
+): void {
+  catalog.run(
+    `INSERT INTO download_tasks (song_id, state, requested_quality, achieved_quality,
+       created_at, updated_at)
+     SELECT ?, 'done', ?, a.quality, ?, ? FROM file_assets a WHERE a.song_id = ?
+     ON CONFLICT (song_id) DO NOTHING`,
+    songId,
+    requestedQuality,
+    now,
+    now,
+    songId,
+  );
+}
+
+/**
  * Claims a song's task for `owner` until `now + ttlMs`: a `pending` task,
  * or a `running` one whose lease has expired (its process died). Runs in
  * `BEGIN IMMEDIATE`, so two processes cannot both win.
@@ -170,12 +220,17 @@ export function claimTask(
   requestedQuality: string,
   now: number,
   ttlMs: number,
+  options: { upgrade?: boolean } = {},
 ): boolean {
+  // an upgrade claims a done task too: the song has a file to better
+  const claimable = options.upgrade
+    ? "state IN ('pending', 'done')"
+    : "state = 'pending'";
   return catalog.immediate(() =>
     catalog.run(
       `UPDATE download_tasks SET state = 'running', lease_owner = ?, lease_until = ?,
          attempts = attempts + 1, requested_quality = ?, updated_at = ?
-       WHERE song_id = ? AND (state = 'pending'
+       WHERE song_id = ? AND (${claimable}
          OR (state = 'running' AND (lease_until IS NULL OR lease_until < ?)))`,
       owner,
       now + ttlMs,
@@ -255,8 +310,9 @@ export function finishTask(
 }
 
 /**
- * Gives a claimed task back as `pending` (interrupted, out of space, a
- * transfer to resume later), keeping why in `last_error`.
+ * Gives a claimed task back (interrupted, out of space, a transfer to
+ * resume later), keeping why in `last_error`: `pending`, or `done` when
+ * the song has a file (an upgrade that did not happen).
  */
 export function releaseTask(
   catalog: Catalog,
@@ -266,7 +322,11 @@ export function releaseTask(
   error?: string,
 ): boolean {
   return catalog.run(
-    `UPDATE download_tasks SET state = 'pending', lease_owner = NULL, lease_until = NULL,
+    `UPDATE download_tasks SET state = CASE WHEN EXISTS (
+         SELECT 1 FROM file_assets a JOIN file_locations l ON l.file_asset_id = a.id
+         WHERE a.song_id = download_tasks.song_id AND l.state = 'active')
+         THEN 'done' ELSE 'pending' END,
+       lease_owner = NULL, lease_until = NULL,
        last_error = coalesce(?, last_error), updated_at = ?
      WHERE song_id = ? AND state = 'running' AND lease_owner = ?`,
     error ?? null,

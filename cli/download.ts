@@ -39,13 +39,14 @@ const OPTIONS = {
   "min-free": { type: "string" },
   concurrency: { type: "string" },
   retry: { type: "string", multiple: true },
+  upgrade: { type: "boolean" },
   "dry-run": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync download`. */
 export const command: Command = defineCommand({
   usage:
-    "catalogsync download [--source P,...] [--playlist PLATFORM:ID]... [--pool K,...] [--limit N] [--quality Q] [--library DIR] [--next-dir DIR]... [--min-free SIZE] [--concurrency N] [--retry STATE]... [--dry-run]",
+    "catalogsync download [--source P,...] [--playlist PLATFORM:ID]... [--pool K,...] [--limit N] [--quality Q] [--library DIR] [--next-dir DIR]... [--min-free SIZE] [--concurrency N] [--retry STATE]... [--upgrade] [--dry-run]",
   help:
     `Plans the selected songs in a stable order: a song whose file is there with
 its recorded size is skipped; a file that vanished is marked missing and its
@@ -54,9 +55,15 @@ failed wait for --retry. Each song is claimed with a lease, so two processes
 on one catalog never fetch the same song and a killed run's songs are taken
 over once its leases expire (10 minutes).
 
-Offers are tried best first: a preview, an empty URL, a 403/404, or a body
-that is not what was offered (length, MD5, magic bytes) falls to the next
-quality; an expired URL is resolved again. Bodies stream to <name>.part,
+Offers are tried best first: a preview, an empty URL, a 403/404, or a
+complete body that is still wrong (MD5, magic bytes) falls to the next
+quality; an expired URL is resolved again. Transient faults never lower the
+quality: a reset, a cut body or a 5xx is retried on the same quality (then
+the song waits for the next run), an HTML page or a short body is fetched
+again, then from a fresh URL, before that quality is given up. With
+--upgrade, songs whose file is below the best quality they advertise are
+asked for again: a better file replaces the old one (file and location in
+one transaction), otherwise the old one stays. Bodies stream to <name>.part,
 hashed (SHA-256) as they arrive, are checked, renamed into place and recorded
 (file_assets, file_locations) with the task's completion; an interrupted
 .part resumes with Range. Files land in
@@ -83,6 +90,8 @@ Options:
   --concurrency N        files downloaded at once (default 4)
   --retry STATE          also retry songs that ended in STATE: vip_only,
                          unavailable, rate_limited, failed (repeatable or comma-separated)
+  --upgrade              also fetch again songs whose file is below the best
+                         quality they advertise (after a fault, or a new VIP login)
   --dry-run              print the plan (songs, expected bytes per directory
                          against its free space) and write nothing`,
   options: OPTIONS,
@@ -102,6 +111,7 @@ Options:
       DOWNLOAD_DEFAULTS.concurrency,
     ),
     retry: parseRetry(values.retry),
+    upgrade: values.upgrade === true,
     dryRun: values["dry-run"] === true,
   }),
   run: (context, options, { io }) =>
@@ -138,7 +148,9 @@ export function formatDownloadSummary(summary: DownloadSummary): string {
 
 function planLines(summary: DownloadSummary): string[] {
   const lines = [
-    `download plan (dry run, nothing written): ${summary.planned} songs to download, ${summary.skippedOwned} owned, ${summary.skippedTerminal} in states not retried, ${summary.busy} busy in another process`,
+    `download plan (dry run, nothing written): ${summary.planned} songs to download${
+      summary.upgrading > 0 ? ` (${summary.upgrading} to upgrade)` : ""
+    }, ${summary.skippedOwned} owned, ${summary.skippedTerminal} in states not retried, ${summary.busy} busy in another process`,
   ];
   for (const b of summary.backends) {
     lines.push(
@@ -175,6 +187,11 @@ function runLines(summary: DownloadSummary): string[] {
     `${q} ${n}`
   );
   if (qualities.length > 0) lines.push(`  by quality: ${qualities.join(", ")}`);
+  if (summary.upgrading > 0) {
+    lines.push(
+      `  upgrades: ${summary.upgraded} replaced by a better file, ${summary.notUpgraded} kept (nothing better granted now) of ${summary.upgrading} below their best`,
+    );
+  }
   lines.push(
     `  fallbacks ${summary.fallbacks} (${summary.rejectedOffers} offers rejected), vip_only ${summary.vipOnly}, unavailable ${summary.unavailable}, rate_limited ${summary.rateLimited}, failed ${summary.failed}, to resume ${summary.retryLater}`,
   );

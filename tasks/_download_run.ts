@@ -13,7 +13,7 @@ import {
 } from "../catalog/download_tasks.ts";
 import { songById, songInfoFromRow, type SongRow } from "../catalog/songs.ts";
 import type { BackendRow } from "../catalog/storage.ts";
-import type { Platform, Source } from "../sources/types.ts";
+import type { Platform, QualityLabel, Source } from "../sources/types.ts";
 import type { Context } from "./context.ts";
 import type {
   BackendUsage,
@@ -62,6 +62,7 @@ export class DownloadRun {
   readonly #stopped = new Map<Platform, string>();
   readonly #perBackend = new Map<number, BackendUsage>();
   #queue: number[] = [];
+  #upgrades: ReadonlyMap<number, QualityLabel> = new Map();
   #next = 0;
   #finished = 0;
 
@@ -108,8 +109,12 @@ export class DownloadRun {
    * Downloads the planned songs, in order, and fills the summary in; returns
    * the units of work for its status.
    */
-  async execute(songIds: number[]): Promise<StageUnits> {
+  async execute(
+    songIds: number[],
+    upgrades: ReadonlyMap<number, QualityLabel> = new Map(),
+  ): Promise<StageUnits> {
     this.#queue = songIds;
+    this.#upgrades = upgrades;
     const summary = this.#summary;
     this.#progress.show(true);
     await Promise.all(
@@ -145,7 +150,8 @@ export class DownloadRun {
     return {
       failed: summary.failed + summary.rateLimited + summary.retryLater +
         this.#stopped.size + (stop ? 1 : 0),
-      succeeded: summary.downloaded + summary.skippedOwned,
+      succeeded: summary.downloaded + summary.skippedOwned +
+        summary.notUpgraded,
       total: summary.planned,
     };
   }
@@ -181,6 +187,7 @@ export class DownloadRun {
         this.#requeue(songId);
         return;
       }
+      const floor = this.#upgrades.get(songId);
       try {
         if (
           !claimTask(
@@ -190,12 +197,13 @@ export class DownloadRun {
             this.#summary.quality,
             context.now(),
             this.#settings.leaseTtlMs,
+            { upgrade: floor !== undefined },
           )
         ) {
           this.#summary.busy++;
           continue;
         }
-        const job = { songId, row, song, source };
+        const job: Job = { songId, row, song, source, floor };
         const outcome = await this.#fetcher.fetch(job, reservation.backend);
         this.#settle(job, outcome, reservation);
       } finally {
@@ -224,6 +232,7 @@ export class DownloadRun {
       case "done": {
         this.#finished++;
         summary.downloaded++;
+        if (job.floor !== undefined) summary.upgraded++;
         summary.bytes += outcome.bytes;
         summary.resumedBytes += outcome.resumedBytes;
         const label = outcome.offer.quality;
@@ -241,8 +250,18 @@ export class DownloadRun {
         usage.bytes += outcome.bytes;
         return;
       }
+      case "kept":
+        this.#finished++;
+        this.#keep(job, outcome.reason);
+        return;
       case "terminal": {
         this.#finished++;
+        if (job.floor !== undefined) {
+          // an upgrade refused: the song keeps the file it has
+          this.#keep(job, outcome.error);
+          this.#stopPlatform(job, outcome.stopPlatform);
+          return;
+        }
         finishTask(catalog, job.songId, owner, {
           state: outcome.state,
           error: outcome.error,
@@ -252,12 +271,8 @@ export class DownloadRun {
         else if (outcome.state === "rate_limited") summary.rateLimited++;
         else summary.failed++;
         fail(outcome.state, outcome.error);
-        if (outcome.stopPlatform && !this.#stopped.has(job.row.platform)) {
-          this.#stopped.set(job.row.platform, outcome.stopPlatform);
-          context.log.warn(
-            `${job.row.platform}: downloads stopped: ${outcome.stopPlatform}`,
-          );
-        } else if (outcome.state === "failed") {
+        if (this.#stopPlatform(job, outcome.stopPlatform)) return;
+        if (outcome.state === "failed") {
           context.log.warn(
             `${job.row.platform}:${job.row.remote_song_id} (${
               songTitle(job.song)
@@ -298,6 +313,29 @@ export class DownloadRun {
         );
         return;
     }
+  }
+
+  /** Stops downloads of the job's platform for `reason`, once; whether it did now. */
+  #stopPlatform(job: Job, reason: string | undefined): boolean {
+    const platform = job.row.platform;
+    if (reason === undefined || this.#stopped.has(platform)) return false;
+    this.#stopped.set(platform, reason);
+    this.#context.log.warn(`${platform}: downloads stopped: ${reason}`);
+    return true;
+  }
+
+  /** Ends an upgrade that did not happen: the task is done with the file it had. */
+  #keep(job: Job, reason: string): void {
+    const context = this.#context;
+    finishTask(context.catalog, job.songId, this.#settings.owner, {
+      state: "done",
+      achievedQuality: job.floor,
+      error: `not upgraded: ${reason}`,
+    }, context.now());
+    this.#summary.notUpgraded++;
+    context.log.debug(
+      `${job.row.platform}:${job.row.remote_song_id}: kept at ${job.floor}: ${reason}`,
+    );
   }
 
   #usage(backend: BackendRow): BackendUsage {

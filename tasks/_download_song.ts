@@ -8,13 +8,18 @@
  */
 import { recordDownload, renewLease } from "../catalog/download_tasks.ts";
 import type { SongRow } from "../catalog/songs.ts";
-import { type BackendRow, locatorTaken } from "../catalog/storage.ts";
+import {
+  activeLocations,
+  type BackendRow,
+  locatorTaken,
+} from "../catalog/storage.ts";
 import type { Fetch } from "../sources/http.ts";
-import type {
-  DownloadOffer,
-  QualityLabel,
-  SongInfo,
-  Source,
+import {
+  type DownloadOffer,
+  type QualityLabel,
+  qualityRank,
+  type SongInfo,
+  type Source,
 } from "../sources/types.ts";
 import { isNoSpace } from "../storage/errors.ts";
 import type { OpenFile } from "../storage/local.ts";
@@ -40,6 +45,11 @@ export interface Job {
   song: SongInfo;
   /** Its platform's source. */
   source: Source;
+  /**
+   * An upgrade: the quality of the file the song has. Only a better offer
+   * is taken; the new file replaces the old one.
+   */
+  floor?: QualityLabel | undefined;
 }
 
 /** How songs are fetched: what a run resolved from its options. */
@@ -110,6 +120,19 @@ export class SongFetcher {
         }
         if (step.done) break;
         const offer = step.value;
+        if (
+          job.floor !== undefined &&
+          qualityRank(offer.quality) >= qualityRank(job.floor)
+        ) {
+          return {
+            kind: "kept",
+            reason: `nothing better than ${job.floor} is granted now${
+              ladder.rejected.length > 0
+                ? ` (rejected: ${ladder.rejected.join("; ")})`
+                : ""
+            }`,
+          };
+        }
         const verdict = ladder.consider(offer);
         if (verdict === "rejected") this.#tally.rejectedOffers++;
         if (verdict !== "transfer") continue;
@@ -152,6 +175,11 @@ export class SongFetcher {
       offer.sizeBytes,
     );
     let renewedAt = context.now();
+    // an upgrade replaces the song's file: where the old one lives
+    const replaced = job.floor === undefined
+      ? []
+      : activeLocations(catalog, job.songId).filter((l) => l.kind === "local")
+        .map((l) => resolveInside(l.containerName, l.locator));
     try {
       const path = resolveInside(backend.container_name, locator);
       let result;
@@ -210,6 +238,19 @@ export class SongFetcher {
       if (!recorded) {
         await part.keep();
         return { kind: "lease_lost" };
+      }
+      // the new file and its location are recorded: the old file goes
+      for (const old of replaced) {
+        if (old === path) continue;
+        await Deno.remove(old).catch((error) => {
+          if (!(error instanceof Deno.errors.NotFound)) {
+            context.log.warn(
+              `could not remove the replaced file ${old}: ${
+                error instanceof Error ? error.message : String(error)
+              }`,
+            );
+          }
+        });
       }
       return {
         kind: "done",

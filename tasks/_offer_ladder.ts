@@ -52,13 +52,21 @@ export type SongOutcome =
     kind: "retry_later";
     error: string;
   }
+  | {
+    /** An upgrade found nothing better than the file the song has: it is kept. */
+    kind: "kept";
+    reason: string;
+  }
   | { kind: "no_space" }
   | { kind: "interrupted" }
   | { kind: "lease_lost" };
 
 /** How one offer's transfer ended. */
 export type OfferOutcome =
-  | Exclude<SongOutcome, { kind: "done" } | { kind: "terminal" }>
+  | Exclude<
+    SongOutcome,
+    { kind: "done" } | { kind: "terminal" } | { kind: "kept" }
+  >
   | { kind: "reject"; reason: string }
   | { kind: "expired"; reason: string }
   | { kind: "suspect"; reason: string }

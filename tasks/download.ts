@@ -99,6 +99,13 @@ export interface DownloadOptions {
   concurrency?: number;
   /** Terminal states whose songs are tried again. @default [] */
   retry?: readonly TerminalState[];
+  /**
+   * Also fetch again songs whose file is below the best quality their song
+   * advertises (at or below `quality`): after a fault, or after adding a
+   * VIP login. Only a better offer is taken; it replaces the file and its
+   * location in one transaction, and the old file is removed. @default false
+   */
+  upgrade?: boolean;
   /** Print the plan; write nothing. @default false */
   dryRun?: boolean;
   /** The `fetch` for CDN requests. @default globalThis.fetch */
@@ -204,9 +211,12 @@ export async function download(
     requestedQuality: quality,
     now: context.now(),
     dryRun,
+    upgrade: options.upgrade ?? false,
+    top,
   });
   summary.selected = plan.selected;
   summary.planned = plan.songIds.length;
+  summary.upgrading = plan.upgrades.size;
   summary.skippedOwned = plan.owned;
   summary.skippedTerminal = Object.values(plan.terminal).reduce(
     (a, b) => a + b,
@@ -258,7 +268,12 @@ export async function download(
     sources,
     first,
   );
-  return finishStage(context, start, summary, await run.execute(plan.songIds));
+  return finishStage(
+    context,
+    start,
+    summary,
+    await run.execute(plan.songIds, plan.upgrades),
+  );
 }
 
 /**

@@ -92,8 +92,14 @@ export interface DownloadSummary {
   selected: number;
   /** Songs planned for download. */
   planned: number;
-  /** Songs downloaded. */
+  /** Songs downloaded (upgrades included). */
   downloaded: number;
+  /** Owned songs planned again to upgrade their file (`upgrade`). */
+  upgrading: number;
+  /** Songs whose file was replaced by a better one. */
+  upgraded: number;
+  /** Songs to upgrade that the platform grants nothing better now: their file is kept. */
+  notUpgraded: number;
   /** Songs skipped because their file is there. */
   skippedOwned: number;
   /** Songs skipped because their task ended in a state not retried. */
@@ -154,6 +160,9 @@ export function emptyDownloadSummary(
     selected: 0,
     planned: 0,
     downloaded: 0,
+    upgrading: 0,
+    upgraded: 0,
+    notUpgraded: 0,
     skippedOwned: 0,
     skippedTerminal: 0,
     busy: 0,

@@ -87,6 +87,7 @@ Deno.test("download and export --help list every flag they take", async () => {
       "--min-free",
       "--concurrency",
       "--retry",
+      "--upgrade",
       "--dry-run",
     ]
   ) {

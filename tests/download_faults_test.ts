@@ -102,3 +102,71 @@ Deno.test("download(): a complete body that is still wrong steps down at once", 
     });
   }
 });
+
+Deno.test("download --upgrade fetches again songs below the best quality their platform now grants, and replaces the file in one go", async () => {
+  const worlds: TestWorlds = {
+    netease: [goodSong("1"), goodSong("2"), goodSong("3")],
+  };
+  // without a VIP login, the lossless files of songs 1 and 2 are refused
+  worlds.netease![0]!.offers[0]!.fault = "vip_refusal";
+  worlds.netease![1]!.offers[0]!.fault = "vip_refusal";
+  await using bed = await downloadBed(worlds);
+  const first = await bed.run();
+  assert.deepEqual(first.byQuality, { "320k": 2, lossless: 1 });
+  const before = new Map(
+    recordedFiles(bed.catalog).map((f) => [f.remote_song_id, f]),
+  );
+
+  // a VIP login now grants song 1's lossless file
+  delete worlds.netease![0]!.offers[0]!.fault;
+  const plain = await bed.run();
+  assert.equal(plain.planned, 0, "without --upgrade an owned song stays");
+
+  const upgrade = await bed.run({ upgrade: true });
+  assert.equal(upgrade.upgrading, 2, "songs 1 and 2 are below lossless");
+  assert.equal(upgrade.planned, 2);
+  assert.equal(upgrade.upgraded, 1);
+  assert.equal(upgrade.notUpgraded, 1);
+  assert.equal(upgrade.downloaded, 1);
+  assert.equal(upgrade.vipOnly, 0, "a refused upgrade is not a failure");
+  assert.equal(upgrade.status, "ok");
+  assert.deepEqual(upgrade.byQuality, { lossless: 1 });
+  const files = recordedFiles(bed.catalog);
+  assert.equal(files.length, 3, "one location per song");
+  const after = new Map(files.map((f) => [f.remote_song_id, f]));
+  const one = after.get("1")!;
+  assert.equal(one.quality, "lossless");
+  assert.equal(one.extension, "flac");
+  assert.equal(one.sha256, expectedSha(worlds, "netease", "1", "lossless"));
+  assert.equal(
+    await fileSha256(join(one.container_name, one.locator)),
+    one.sha256,
+  );
+  assert.deepEqual(after.get("2"), before.get("2"), "song 2 keeps its file");
+  assert.deepEqual(after.get("3"), before.get("3"));
+  // the replaced mp3 is gone; no .part left
+  assert.deepEqual(
+    (await listFiles(bed.library)).sort(),
+    files.map((f) => f.locator).sort(),
+  );
+  assert.equal(
+    bed.catalog.get<{ n: number }>("SELECT count(*) AS n FROM file_assets")!.n,
+    3,
+  );
+  const tasks = [1, 2].map((n) =>
+    taskOf(bed.catalog, bed.ids.get(`netease:${n}`)!)!
+  );
+  assert.deepEqual(
+    tasks.map((t) => [t.state, t.achieved_quality]),
+    [["done", "lossless"], ["done", "320k"]],
+  );
+  assert.match(tasks[1]!.last_error ?? "", /^not upgraded: /);
+
+  const again = await bed.run({ upgrade: true });
+  assert.equal(again.upgrading, 1, "only song 2 is still below its best");
+  assert.equal(again.notUpgraded, 1);
+  assert.equal(again.downloaded, 0);
+  // a quality cap at 320k leaves nothing to upgrade
+  const capped = await bed.run({ upgrade: true, quality: "320k" });
+  assert.equal(capped.upgrading, 0);
+});
