@@ -85,7 +85,7 @@ Credentials (optional, read from the environment, never printed):
 
 Exit status: 0 done, 1 error, 2 bad command line, 3 partial (some platforms
 or items failed; a rerun continues), 75 out of disk space with nowhere to
-continue, 130 interrupted.
+continue, 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.
 `;
 }
 

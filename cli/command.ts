@@ -14,7 +14,7 @@ import type { Context } from "../tasks/context.ts";
 import type { Ui } from "../tasks/ui.ts";
 import { EXIT, exitStatus, reportError, UsageError } from "./exit.ts";
 import type { OptionValues } from "./flags.ts";
-import { type Io, ioUi } from "./io.ts";
+import { interruptedExit, type Io, ioUi } from "./io.ts";
 import {
   GLOBAL_OPTIONS,
   type Globals,
@@ -109,7 +109,8 @@ export function defineCommand<const O extends ParseArgsOptionsConfig, S, R>(
           ? `${JSON.stringify(result, null, 2)}\n`
           : `${spec.format(result)}\n`,
       );
-      return spec.exitCode?.(result) ?? exitStatus(result);
+      const code = spec.exitCode?.(result) ?? exitStatus(result);
+      return code === EXIT.interrupted ? interruptedExit(io.signal) : code;
     },
   };
 }

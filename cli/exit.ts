@@ -17,8 +17,10 @@ export const EXIT = {
   usage: 2,
   /** Some sources or items failed; the rest succeeded. */
   partial: 3,
-  /** Interrupted (Ctrl-C); a rerun continues. */
+  /** Interrupted (Ctrl-C, SIGINT); a rerun continues. */
   interrupted: 130,
+  /** Stopped by SIGTERM (`timeout`, `systemctl stop`, `docker stop`); a rerun continues. */
+  terminated: 143,
   /** Out of space with no directory left to continue in (EX_TEMPFAIL). */
   noSpace: 75,
 } as const;
