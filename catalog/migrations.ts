@@ -276,6 +276,17 @@ CREATE INDEX file_locations_locator_nocase
   ON file_locations (backend_id, locator COLLATE NOCASE);
 `,
   },
+  {
+    version: 8,
+    name: "download: lease holders (host, process id, process start)",
+    // A run on the same host takes a dead holder's songs over at once
+    // instead of waiting for their leases to expire.
+    sql: `
+ALTER TABLE download_tasks ADD COLUMN lease_host TEXT;
+ALTER TABLE download_tasks ADD COLUMN lease_pid INTEGER;
+ALTER TABLE download_tasks ADD COLUMN lease_started TEXT;
+`,
+  },
 ];
 
 /** The schema version this code writes. */

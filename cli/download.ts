@@ -51,9 +51,12 @@ export const command: Command = defineCommand({
     `Plans the selected songs in a stable order: a song whose file is there with
 its recorded size is skipped; a file that vanished is marked missing and its
 song planned again; songs that ended vip_only, unavailable, rate_limited or
-failed wait for --retry. Each song is claimed with a lease, so two processes
-on one catalog never fetch the same song and a killed run's songs are taken
-over once its leases expire (10 minutes).
+failed wait for --retry. Each song is claimed with a lease that names its
+process (host, pid, start), so two processes on one catalog never fetch the
+same song; a killed run's songs are taken over at once by a run on its host
+(which asks ps whether the process is gone), elsewhere once its leases
+expire (10 minutes). Songs a live process still holds at the end are left
+to it and the run exits 3, saying how many.
 
 Offers are tried best first: a preview, an empty URL, a 403/404, or a
 complete body that is still wrong (MD5, magic bytes) falls to the next
@@ -200,8 +203,15 @@ function runLines(summary: DownloadSummary): string[] {
       `  ${summary.skippedTerminal} songs skipped in states not retried (--retry vip_only|unavailable|rate_limited|failed)`,
     );
   }
+  if (summary.takenOver > 0) {
+    lines.push(
+      `  ${summary.takenOver} songs taken over from a process that is gone`,
+    );
+  }
   if (summary.busy > 0) {
-    lines.push(`  ${summary.busy} songs being downloaded by another process`);
+    lines.push(
+      `  ${summary.busy} songs still leased by another running process: left to it (rerun when it ends)`,
+    );
   }
   if (summary.missing > 0) {
     lines.push(`  ${summary.missing} files found missing and planned again`);

@@ -197,7 +197,7 @@ export class DownloadRun {
             this.#summary.quality,
             context.now(),
             this.#settings.leaseTtlMs,
-            { upgrade: floor !== undefined },
+            { upgrade: floor !== undefined, holder: this.#settings.holder },
           )
         ) {
           this.#summary.busy++;

@@ -26,6 +26,7 @@ import type { OpenFile } from "../storage/local.ts";
 import { foldKey, resolveInside, songLocator } from "../storage/names.ts";
 import type { Context } from "./context.ts";
 import type { DownloadProgress } from "./_download_progress.ts";
+import type { LeaseHolder } from "./_lease_holder.ts";
 import {
   OfferLadder,
   type OfferOutcome,
@@ -56,6 +57,8 @@ export interface Job {
 export interface FetchSettings {
   /** The lease owner of the run. */
   owner: string;
+  /** This process, recorded with each lease. */
+  holder: LeaseHolder;
   /** How long a lease lasts without renewal, in ms. */
   leaseTtlMs: number;
   /** The best quality wanted (no cap when `undefined`). */

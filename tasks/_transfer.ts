@@ -28,6 +28,13 @@ import {
 } from "../storage/magic.ts";
 import { isNoSpace } from "../storage/errors.ts";
 import { chunksOf } from "./_body_chunks.ts";
+import {
+  describe,
+  headerNumber,
+  isHtmlType,
+  looksLikeMarkup,
+  parseContentRange,
+} from "./_cdn_answer.ts";
 
 /** What a transfer needs from its run. */
 export interface TransferOptions {
@@ -428,23 +435,6 @@ function checkHead(head: Uint8Array, offer: DownloadOffer): void {
   throw new Rejection(message);
 }
 
-/** Whether a body starts like markup: `<` after optional blanks (and a BOM). */
-function looksLikeMarkup(head: Uint8Array): boolean {
-  for (const byte of head) {
-    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) {
-      continue;
-    }
-    if (byte === 0xef || byte === 0xbb || byte === 0xbf) continue;
-    return byte === 0x3c;
-  }
-  return false;
-}
-
-/** Whether a `Content-Type` names an HTML page. */
-function isHtmlType(value: string | null): boolean {
-  return value !== null && /\btext\/html\b/i.test(value);
-}
-
 /**
  * Pauses before fetching a suspect answer again; throws `SuspectAgain`
  * when this URL had its share.
@@ -503,27 +493,4 @@ async function pause(
 function expired(offer: DownloadOffer, options: TransferOptions): boolean {
   return offer.expiresAt !== undefined &&
     options.now() >= offer.expiresAt - EXPIRY_SKEW_MS;
-}
-
-function headerNumber(value: string | null): number | undefined {
-  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
-  return Number(value.trim());
-}
-
-/** `bytes START-END/TOTAL` (TOTAL may be `*`). */
-function parseContentRange(
-  value: string | null,
-): { start: number; end: number; total: number | undefined } | undefined {
-  const match = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(value?.trim() ?? "");
-  if (!match) return undefined;
-  return {
-    start: Number(match[1]),
-    end: Number(match[2]),
-    total: match[3] === "*" ? undefined : Number(match[3]),
-  };
-}
-
-function describe(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0] ?? text;
 }

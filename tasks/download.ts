@@ -9,9 +9,11 @@
  *   `vip_only`, `unavailable`, `rate_limited` or `failed` are retried only
  *   when `retry` names their state.
  * - **Leases**: each task is claimed in `BEGIN IMMEDIATE` with a lease
- *   that is renewed while the file downloads, so two processes on one
- *   catalog never fetch the same song and a crashed process's songs are
- *   taken over once its leases expire.
+ *   that is renewed while the file downloads and records its holder (host,
+ *   process id and start), so two processes on one catalog never fetch the
+ *   same song; a crashed process's songs are taken over at once by a run on
+ *   its host, elsewhere once its leases expire. Songs a live process still
+ *   holds at the end make the run `partial`.
  * - **Quality**: offers come best first from the source; a preview, an
  *   empty URL, a 403/404, or a complete body that is still wrong (MD5,
  *   magic bytes) falls to the next offer. An expired URL is resolved
@@ -62,6 +64,7 @@ import {
 } from "./_download_plan.ts";
 import { DownloadRun, loadSong } from "./_download_run.ts";
 import { songTitle } from "./_download_song.ts";
+import { takeOverGoneHolders, thisProcess } from "./_lease_holder.ts";
 import { finishStage, startStage } from "./_stage.ts";
 
 export type {
@@ -201,6 +204,15 @@ export async function download(
   const sources = new Map(
     dryRun ? [] : sourcesFor(context, platforms),
   );
+  const holder = await thisProcess();
+  if (!dryRun) {
+    summary.takenOver = await takeOverGoneHolders(
+      catalog,
+      holder,
+      context.now(),
+      context.log,
+    );
+  }
   const plan = await planDownloads(catalog, {
     platforms,
     playlists,
@@ -250,6 +262,7 @@ export async function download(
     context,
     {
       owner: options.leaseOwner ?? crypto.randomUUID(),
+      holder,
       leaseTtlMs: options.leaseTtlMs ?? DOWNLOAD_DEFAULTS.leaseTtlMs,
       top,
       retries: options.retries ?? DOWNLOAD_DEFAULTS.retries,
@@ -268,12 +281,15 @@ export async function download(
     sources,
     first,
   );
-  return finishStage(
-    context,
-    start,
-    summary,
-    await run.execute(plan.songIds, plan.upgrades),
-  );
+  const units = await run.execute(plan.songIds, plan.upgrades);
+  // songs a live process still holds are not done: the run is partial
+  units.failed += summary.busy;
+  finishStage(context, start, summary, units);
+  if (
+    summary.status === "failed" && summary.busy > 0 &&
+    units.failed === summary.busy
+  ) summary.status = "partial";
+  return summary;
 }
 
 /**

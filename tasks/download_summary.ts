@@ -104,8 +104,10 @@ export interface DownloadSummary {
   skippedOwned: number;
   /** Songs skipped because their task ended in a state not retried. */
   skippedTerminal: number;
-  /** Songs another process is downloading. */
+  /** Songs another live process is downloading: left to it (the run is `partial`). */
   busy: number;
+  /** Songs taken over from a process of this host that is gone (killed, crashed). */
+  takenOver: number;
   /** Locations found missing (file vanished or changed size) and marked so. */
   missing: number;
   /** Downloads by the quality label served. */
@@ -166,6 +168,7 @@ export function emptyDownloadSummary(
     skippedOwned: 0,
     skippedTerminal: 0,
     busy: 0,
+    takenOver: 0,
     missing: 0,
     byQuality: {},
     fallbacks: 0,

@@ -8,7 +8,8 @@ export const CLI_PERMISSIONS = [
   "--allow-read",
   "--allow-write",
   "--allow-env",
-  "--allow-sys=statfs",
+  "--allow-sys=statfs,hostname",
+  "--allow-run=ps",
 ];
 
 /** The result of a finished CLI process. */
