@@ -240,6 +240,9 @@ function runLines(summary: DownloadSummary): string[] {
     );
   }
   lines.push(...stoppedLines(summary.platformErrors));
+  for (const message of Object.values(summary.loginRefused)) {
+    lines.push(`  ${message}`);
+  }
   // VIP-only and unavailable songs are the platforms' answer, not errors:
   // counted above, listed in --json
   const actionable = summary.failures.filter((f) =>

@@ -250,4 +250,11 @@ export interface Source {
   ): AsyncIterable<DownloadOffer>;
   /** Details of an artist, for lazy enrichment. */
   artistDetail(remoteArtistId: string): Promise<ArtistDetail>;
+  /**
+   * Forgets the login for the rest of this source's life, after the
+   * platform refused it (a `login` error): later calls go anonymous.
+   * Returns whether there was a login to forget. Absent on a platform
+   * without logins.
+   */
+  dropLogin?(): boolean;
 }

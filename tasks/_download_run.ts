@@ -60,6 +60,8 @@ export class DownloadRun {
   readonly #progress: DownloadProgress;
   readonly #fetcher: SongFetcher;
   readonly #stopped = new Map<Platform, string>();
+  /** Platforms whose login was refused: the message, once. */
+  readonly #loginRefused = new Map<Platform, string>();
   readonly #perBackend = new Map<number, BackendUsage>();
   #queue: number[] = [];
   #upgrades: ReadonlyMap<number, QualityLabel> = new Map();
@@ -204,8 +206,13 @@ export class DownloadRun {
           continue;
         }
         const job: Job = { songId, row, song, source, floor };
+        const anonymous = this.#loginRefused.has(row.platform);
         const outcome = await this.#fetcher.fetch(job, reservation.backend);
-        this.#settle(job, outcome, reservation);
+        if (outcome.kind === "login_refused") {
+          this.#loginRefusal(job, outcome.error, anonymous);
+        } else {
+          this.#settle(job, outcome, reservation);
+        }
       } finally {
         this.#space.release(reservation);
       }
@@ -313,6 +320,51 @@ export class DownloadRun {
         );
         return;
     }
+  }
+
+  /**
+   * A song's platform refused the login. The first refusal drops the
+   * login for the rest of the run (one warning) and the song is tried
+   * again anonymously, as is any song that was already under way with the
+   * login; a song refused after it went anonymous needs a login: `vip_only`.
+   */
+  #loginRefusal(job: Job, error: string, wasAnonymous: boolean): void {
+    const context = this.#context;
+    const platform = job.row.platform;
+    if (wasAnonymous) {
+      this.#finished++;
+      finishTask(context.catalog, job.songId, this.#settings.owner, {
+        state: "vip_only",
+        error: `needs a login: ${error}`,
+      }, context.now());
+      this.#summary.vipOnly++;
+      this.#summary.failures.push({
+        platform,
+        remoteId: job.row.remote_song_id,
+        title: songTitle(job.song),
+        state: "vip_only",
+        error: `needs a login: ${error}`,
+      });
+      return;
+    }
+    if (!this.#loginRefused.has(platform)) {
+      const dropped = job.source.dropLogin?.() ?? false;
+      const message = `${platform} refused the login (${error}); ${
+        dropped
+          ? "going on anonymously for the rest of the run: songs that need the login end vip_only"
+          : "songs that need a login end vip_only"
+      }`;
+      this.#loginRefused.set(platform, message);
+      this.#summary.loginRefused[platform] = message;
+      context.log.warn(message);
+    }
+    releaseTask(
+      context.catalog,
+      job.songId,
+      this.#settings.owner,
+      context.now(),
+    );
+    this.#requeue(job.songId);
   }
 
   /** Stops downloads of the job's platform for `reason`, once; whether it did now. */

@@ -57,6 +57,14 @@ export type SongOutcome =
     kind: "kept";
     reason: string;
   }
+  | {
+    /**
+     * The platform refused the login: the run goes on anonymously (and
+     * tries the song again that way).
+     */
+    kind: "login_refused";
+    error: string;
+  }
   | { kind: "no_space" }
   | { kind: "interrupted" }
   | { kind: "lease_lost" };
@@ -65,7 +73,10 @@ export type SongOutcome =
 export type OfferOutcome =
   | Exclude<
     SongOutcome,
-    { kind: "done" } | { kind: "terminal" } | { kind: "kept" }
+    | { kind: "done" }
+    | { kind: "terminal" }
+    | { kind: "kept" }
+    | { kind: "login_refused" }
   >
   | { kind: "reject"; reason: string }
   | { kind: "expired"; reason: string }
@@ -193,7 +204,8 @@ export class OfferLadder {
 /**
  * The terminal outcome of a song whose source threw `error` while
  * resolving its offers (`rejected`: the offers rejected before). A rate
- * limit, risk control or region lock also stops the platform.
+ * limit, risk control or region lock also stops the platform. A refused
+ * login is for the run to handle (it goes on anonymously).
  */
 export function refusalOutcome(
   platform: Platform,
@@ -213,6 +225,8 @@ export function refusalOutcome(
     };
   }
   switch (error.kind) {
+    case "login":
+      return { kind: "login_refused", error: message };
     case "vip":
       return {
         kind: "terminal",

@@ -140,6 +140,8 @@ export interface DownloadSummary {
   failures: DownloadFailure[];
   /** Platforms that stopped early, and why. */
   platformErrors: Partial<Record<Platform, string>>;
+  /** Platforms that refused the login: the run went on anonymously there. */
+  loginRefused: Partial<Record<Platform, string>>;
   /** Set when the run stopped because space ran out with no directory left. */
   noSpace: (NoSpaceStop & { message: string }) | undefined;
   /** `--playlist` references that are not synced in the catalog. */
@@ -185,6 +187,7 @@ export function emptyDownloadSummary(
     switches: [],
     failures: [],
     platformErrors: {},
+    loginRefused: {},
     noSpace: undefined,
     unknownPlaylists: [],
     plan: [],

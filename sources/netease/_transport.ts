@@ -57,6 +57,8 @@ export class NeteaseTransport {
   #deviceId: string;
   /** Set by an anti-bot refusal: the platform is not called again. */
   #stopped: SourceError | undefined;
+  /** Set when the platform refused the login: `MUSIC_U` is not sent again. */
+  #anonymous = false;
 
   /** The transport of a source: its RSA key and a random device id. */
   constructor(config: SourceConfig) {
@@ -67,6 +69,23 @@ export class NeteaseTransport {
       deviceId += Math.floor(config.random() * 16).toString(16).toUpperCase();
     }
     this.#deviceId = deviceId;
+  }
+
+  /**
+   * Stops sending the `MUSIC_U` cookie (the platform refused the login);
+   * whether one was being sent.
+   */
+  dropLogin(): boolean {
+    const had = !this.#anonymous && this.#musicU !== undefined;
+    this.#anonymous = true;
+    return had;
+  }
+
+  /** The login's cookie, unless it was dropped. */
+  get #musicU(): string | undefined {
+    return this.#anonymous
+      ? undefined
+      : this.config.credentials.neteaseMusicU || undefined;
   }
 
   /** A weapi call: `https://music.163.com/weapi/<rest>` (the API path `/api/<rest>`). */
@@ -107,7 +126,7 @@ export class NeteaseTransport {
         String(Math.floor(this.config.random() * 10_000)).padStart(4, "0")
       }`,
     };
-    const musicU = this.config.credentials.neteaseMusicU;
+    const musicU = this.#musicU;
     const header = musicU ? { ...identity, MUSIC_U: musicU } : identity;
     const encrypted = eapi(apiPath, { ...params, header, e_r: false });
     const url = this.config.urls.to(
@@ -136,7 +155,7 @@ export class NeteaseTransport {
       appver: PC_APPVER,
       ...extra,
     };
-    const musicU = this.config.credentials.neteaseMusicU;
+    const musicU = this.#musicU;
     if (musicU) cookies.MUSIC_U = musicU;
     return Object.entries(cookies)
       .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)

@@ -82,6 +82,11 @@ export class NeteaseSource implements Source {
     this.#transport = new NeteaseTransport(config);
   }
 
+  /** Stops sending `MUSIC_U` after the platform refused the login (code 301, §11). */
+  dropLogin(): boolean {
+    return this.#transport.dropLogin();
+  }
+
   /** The square's categories plus the high-quality list, or the one toplist pool. */
   async listPools(kind: PoolKind): Promise<PoolCandidate[]> {
     if (kind === "toplist") return [toplistPool()];
