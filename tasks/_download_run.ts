@@ -207,7 +207,7 @@ export class DownloadRun {
         }
         const job: Job = { songId, row, song, source, floor };
         const anonymous = this.#loginRefused.has(row.platform);
-        const outcome = await this.#fetcher.fetch(job, reservation.backend);
+        const outcome = await this.#fetcher.fetch(job, reservation);
         if (outcome.kind === "login_refused") {
           this.#loginRefusal(job, outcome.error, anonymous);
         } else {

@@ -27,6 +27,7 @@ import { foldKey, resolveInside, songLocator } from "../storage/names.ts";
 import type { Context } from "./context.ts";
 import type { DownloadProgress } from "./_download_progress.ts";
 import type { LeaseHolder } from "./_lease_holder.ts";
+import type { Reservation } from "./_space_policy.ts";
 import {
   OfferLadder,
   type OfferOutcome,
@@ -101,8 +102,11 @@ export class SongFetcher {
     this.#tally = tally;
   }
 
-  /** Walks a claimed song's offers into `backend` until one is recorded or none is left. */
-  async fetch(job: Job, backend: BackendRow): Promise<SongOutcome> {
+  /**
+   * Walks a claimed song's offers into the reserved backend until one is
+   * recorded or none is left; the reservation follows the bytes written.
+   */
+  async fetch(job: Job, reservation: Reservation): Promise<SongOutcome> {
     const context = this.#context;
     const top = this.#settings.top;
     const ladder = new OfferLadder(job.song, this.#settings.maxResolves);
@@ -139,7 +143,7 @@ export class SongFetcher {
         const verdict = ladder.consider(offer);
         if (verdict === "rejected") this.#tally.rejectedOffers++;
         if (verdict !== "transfer") continue;
-        const result = await this.#transfer(job, offer, backend);
+        const result = await this.#transfer(job, offer, reservation);
         const next = ladder.afterTransfer(offer, result);
         if (next.kind === "rejected") {
           this.#tally.rejectedOffers++;
@@ -165,8 +169,9 @@ export class SongFetcher {
   async #transfer(
     job: Job,
     offer: DownloadOffer,
-    backend: BackendRow,
+    reservation: Reservation,
   ): Promise<OfferOutcome> {
+    const backend = reservation.backend;
     const context = this.#context;
     const catalog = context.catalog;
     const { owner, leaseTtlMs: ttl, retries } = this.#settings;
@@ -197,6 +202,7 @@ export class SongFetcher {
           now: context.now,
           onBytes: (bytes, total) => {
             transfer.bytes = bytes;
+            reservation.written = bytes;
             transfer.total = total;
             const now = context.now();
             if (now - renewedAt >= ttl / 3) {

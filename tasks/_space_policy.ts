@@ -29,6 +29,8 @@ export interface Reservation {
   backend: BackendRow;
   /** Bytes reserved. */
   bytes: number;
+  /** Bytes of the file on disk so far (the transfer updates it). */
+  written: number;
 }
 
 /** Options of a `SpaceController`. */
@@ -104,6 +106,26 @@ export async function checkDirectory(
   return { ok: true, root, freeBytes };
 }
 
+/** What a backend has room for at one look. */
+interface Room {
+  /** Bytes free on its file system. */
+  free: number;
+  /** Bytes the files downloading there still have to write. */
+  pending: number;
+  /** `free - pending`: what a new file can have. */
+  available: number;
+}
+
+/** `X free`, or `X available (Y free, Z still to be written ...)`. */
+function describeRoom(room: Room): string {
+  if (room.pending <= 0) return `${formatBytes(room.free)} free`;
+  return `${formatBytes(room.available)} available (${
+    formatBytes(room.free)
+  } free, ${
+    formatBytes(room.pending)
+  } still to be written by the files downloading)`;
+}
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -113,7 +135,8 @@ export class SpaceController {
   #options: SpaceControllerOptions;
   #active: BackendRow;
   #nextDirs: string[];
-  #inFlight = 0;
+  /** Files being downloaded: their reservations. */
+  #running = new Set<Reservation>();
   #drained: Array<() => void> = [];
   #switching: Promise<boolean> | undefined;
   /** Switches started so far: a free-space answer from before one is stale. */
@@ -154,22 +177,24 @@ export class SpaceController {
       }
       const backend = this.#active;
       const needed = bytes + this.#options.minFree;
-      let free = 0;
-      let low = this.#full.has(backend.id);
-      if (!low) {
+      let room: Room | undefined;
+      if (!this.#full.has(backend.id)) {
         const switchesBefore = this.#switchesStarted;
-        free = await this.#options.freeSpace(backend.container_name);
+        const free = await this.#options.freeSpace(backend.container_name);
         // another file may have switched backends (or stopped the run, or
         // asked and stayed) while we looked: look again from the top
         if (this.#switchesStarted !== switchesBefore) continue;
-        low = free - this.#inFlight < needed;
-      }
-      if (!low) {
-        this.#inFlight += bytes;
-        return { backend, bytes };
+        // what the files downloading still have to write is not free
+        const pending = this.#stillToWrite();
+        room = { free, pending, available: free - pending };
+        if (room.available >= needed) {
+          const reservation = { backend, bytes, written: 0 };
+          this.#running.add(reservation);
+          return reservation;
+        }
       }
       this.#switchesStarted++;
-      this.#switching = this.#switch(backend, free, needed).finally(() => {
+      this.#switching = this.#switch(backend, room, needed).finally(() => {
         this.#switching = undefined;
       });
     }
@@ -177,10 +202,17 @@ export class SpaceController {
 
   /** Gives back the room of a finished (or abandoned) file. */
   release(reservation: Reservation): void {
-    this.#inFlight = Math.max(0, this.#inFlight - reservation.bytes);
-    if (this.#inFlight === 0) {
+    this.#running.delete(reservation);
+    if (this.#running.size === 0) {
       for (const resolve of this.#drained.splice(0)) resolve();
     }
+  }
+
+  /** Bytes the files being downloaded still have to write. */
+  #stillToWrite(): number {
+    let pending = 0;
+    for (const r of this.#running) pending += Math.max(0, r.bytes - r.written);
+    return pending;
   }
 
   /** Marks a backend full (a write failed with `ENOSPC`): the next file switches. */
@@ -190,20 +222,35 @@ export class SpaceController {
 
   async #switch(
     full: BackendRow,
-    free: number,
+    room: Room | undefined,
     needed: number,
   ): Promise<boolean> {
     const options = this.#options;
     const root = full.container_name;
+    const reserve = `the next file plus --min-free ${
+      formatBytes(options.minFree)
+    }`;
     options.log.warn(
-      `low disk space in ${root}: ${formatBytes(free)} free, ${
-        formatBytes(needed)
-      } needed (the next file plus --min-free ${
-        formatBytes(options.minFree)
-      }); no new files start there`,
+      room === undefined
+        ? `the disk holding ${root} filled up; no new files start there`
+        : `low disk space in ${root}: ${describeRoom(room)}, ${
+          formatBytes(needed)
+        } needed (${reserve}); no new files start there`,
     );
-    while (this.#inFlight > 0) {
+    while (this.#running.size > 0) {
       await new Promise<void>((resolve) => this.#drained.push(resolve));
+    }
+    // the running files are written now: what is free is free
+    const free = await options.freeSpace(root).catch(() => 0);
+    if (room !== undefined) {
+      if (free >= needed) {
+        options.log.info(
+          `${root} has ${
+            formatBytes(free)
+          } free now that the running files are written: going on there`,
+        );
+        return true;
+      }
     }
     let reason: string | undefined;
     for (;;) {
