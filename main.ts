@@ -50,6 +50,11 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "Write m3u8 playlists of downloaded files",
     load: () => import("./cli/export.ts"),
   },
+  check: {
+    summary:
+      "Check the catalog file (integrity, foreign keys); recover a damaged one",
+    load: () => import("./cli/check.ts"),
+  },
   emulator: {
     summary: "Serve the offline emulation of the three platforms on 127.0.0.1",
     load: () => import("./cli/emulator.ts"),

@@ -3,6 +3,12 @@
  * cached prepared statements, `transaction()` that commits on return and
  * rolls back on throw (with an immediate variant), and `Symbol.dispose`.
  *
+ * A damaged catalog is never written to: a file opened for writing is
+ * checked first (`PRAGMA quick_check`), and any corruption error after
+ * that (`SQLITE_CORRUPT`, `SQLITE_NOTADB`) becomes a `CatalogDamagedError`
+ * that every later call throws again, before touching the file. A full
+ * disk (`SQLITE_FULL`) becomes a `CatalogFullError` (exit status 75).
+ *
  * @module
  */
 import {
@@ -26,6 +32,70 @@ export interface CatalogOptions {
    * @default the latest version
    */
   migrateTo?: number | false;
+  /**
+   * Check the file's structure before anything is written to it (`PRAGMA
+   * quick_check`: reads every page once) and refuse a damaged file with a
+   * `CatalogDamagedError`. @default true for a file opened for writing
+   */
+  check?: boolean;
+}
+
+/** SQLite's primary result codes this module acts on. */
+const SQLITE_CORRUPT = 11;
+const SQLITE_FULL = 13;
+const SQLITE_NOTADB = 26;
+
+/**
+ * The catalog file is damaged (`database disk image is malformed`, `file is
+ * not a database`): nothing more is written to it. The message says how to
+ * recover it into a new file.
+ */
+export class CatalogDamagedError extends Error {
+  /** Always `CatalogDamagedError`. */
+  override readonly name = "CatalogDamagedError";
+  /** The catalog file. */
+  readonly path: string;
+
+  /** The error of the damaged catalog at `path`, found as `detail` says. */
+  constructor(path: string, detail: string, options: { cause?: unknown } = {}) {
+    super(
+      `Catalog ${path} is damaged (${detail}); nothing more is written to it. ` +
+        `Recover it into a new file, keeping this one: 'catalogsync check --repair --db ${path}', ` +
+        `or 'sqlite3 ${path} ".recover" | sqlite3 fixed.db'; then use the new file`,
+      options,
+    );
+    this.path = path;
+  }
+}
+
+/**
+ * The disk holding the catalog is full (`database or disk is full`): the
+ * write was rolled back. Exit status 75, as for a full library.
+ */
+export class CatalogFullError extends Error {
+  /** Always `CatalogFullError`. */
+  override readonly name = "CatalogFullError";
+  /** The exit status the CLI returns for it (EX_TEMPFAIL). */
+  readonly exitCode = 75;
+  /** The catalog file. */
+  readonly path: string;
+
+  /** The error of a write that did not fit on the disk holding `path`. */
+  constructor(path: string, options: { cause?: unknown } = {}) {
+    super(
+      `The disk holding the catalog ${path} is full: the last write was rolled back and nothing is lost. ` +
+        `Free some space there (or move the catalog to a roomier disk and point --db at it), then rerun`,
+      options,
+    );
+    this.path = path;
+  }
+}
+
+/** SQLite's primary result code of an error from `node:sqlite`, if it is one. */
+export function sqliteCode(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const code = (error as { errcode?: unknown }).errcode;
+  return typeof code === "number" ? code & 0xff : undefined;
 }
 
 /** Result of a write statement. */
@@ -44,6 +114,8 @@ export class Catalog implements Disposable {
   readonly migration: MigrationResult | undefined;
   #db: DatabaseSync;
   #statements = new Map<string, StatementSync>();
+  /** Set once the file was found damaged: every later call throws it. */
+  #damage: CatalogDamagedError | undefined;
   #savepoints = 0;
   #rollbacks = 0;
 
@@ -56,6 +128,27 @@ export class Catalog implements Disposable {
     const busy = Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000));
     this.#db.exec(`PRAGMA busy_timeout = ${busy}`);
     this.#db.exec("PRAGMA foreign_keys = ON");
+    const check = options.check ??
+      (!options.readOnly && path !== ":memory:" && path !== "");
+    try {
+      if (check) this.#checkStructure();
+      this.#configure(options);
+    } catch (error) {
+      this.#db.close();
+      throw this.#translate(error);
+    }
+    if (!options.readOnly && options.migrateTo !== false) {
+      try {
+        this.migration = migrate(this, options.migrateTo);
+      } catch (error) {
+        this.#db.close();
+        throw error;
+      }
+    }
+  }
+
+  /** WAL, page size, checkpoints: the settings of a catalog opened for writing. */
+  #configure(options: CatalogOptions): void {
     if (!options.readOnly) {
       if (this.#isEmpty()) {
         // Song rows carry the platform's raw JSON (2-3 KB): 16 KiB pages hold
@@ -70,13 +163,33 @@ export class Catalog implements Disposable {
       this.#db.exec("PRAGMA wal_autocheckpoint = 4096");
       this.#db.exec("PRAGMA journal_size_limit = 67108864");
     }
-    if (!options.readOnly && options.migrateTo !== false) {
-      try {
-        this.migration = migrate(this, options.migrateTo);
-      } catch (error) {
-        this.#db.close();
-        throw error;
-      }
+  }
+
+  /** `PRAGMA quick_check`: throws `CatalogDamagedError` on the first problem. */
+  #checkStructure(): void {
+    let rows: Array<{ quick_check: string }>;
+    try {
+      rows = this.#db.prepare("PRAGMA quick_check").all() as typeof rows;
+    } catch (error) {
+      const code = sqliteCode(error);
+      if (code !== SQLITE_CORRUPT && code !== SQLITE_NOTADB) throw error;
+      throw this.#damaged(
+        `PRAGMA quick_check: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        error,
+      );
+    }
+    const problems = rows.map((r) => r.quick_check).filter((r) => r !== "ok");
+    if (problems.length > 0) {
+      const first =
+        problems[0]!.replace(/^\*\*\* in database main \*\*\*\n/, "")
+          .split("\n")[0];
+      throw this.#damaged(
+        `PRAGMA quick_check: ${first}${
+          problems.length > 1 ? ` and ${problems.length - 1} more` : ""
+        }`,
+      );
     }
   }
 
@@ -118,11 +231,20 @@ export class Catalog implements Disposable {
     return this.#db.isTransaction;
   }
 
-  /** A prepared statement, cached by its SQL text. */
+  /**
+   * A prepared statement, cached by its SQL text. Call it inside
+   * `transaction()` (which turns what goes wrong into the catalog's errors),
+   * or prefer `run()`, `get()`, `all()`.
+   */
   prepare(sql: string): StatementSync {
+    if (this.#damage) throw this.#damage;
     let statement = this.#statements.get(sql);
     if (!statement) {
-      statement = this.#db.prepare(sql);
+      try {
+        statement = this.#db.prepare(sql);
+      } catch (error) {
+        throw this.#translate(error);
+      }
       this.#statements.set(sql, statement);
     }
     return statement;
@@ -130,31 +252,49 @@ export class Catalog implements Disposable {
 
   /** Runs SQL that takes no parameters (several statements allowed). */
   exec(sql: string): void {
-    this.#db.exec(sql);
+    this.#guard(() => this.#db.exec(sql));
   }
 
   /** Runs a write statement. */
   run(sql: string, ...params: SqlValue[]): RunResult {
-    const result = this.prepare(sql).run(...bind(params));
-    return {
-      changes: Number(result.changes),
-      lastInsertRowid: Number(result.lastInsertRowid),
-    };
+    const statement = this.prepare(sql);
+    return this.#guard(() => {
+      const result = statement.run(...bind(params));
+      return {
+        changes: Number(result.changes),
+        lastInsertRowid: Number(result.lastInsertRowid),
+      };
+    });
   }
 
   /** The first row of a query, or `undefined`. */
   get<T>(sql: string, ...params: SqlValue[]): T | undefined {
-    return this.prepare(sql).get(...bind(params)) as T | undefined;
+    const statement = this.prepare(sql);
+    return this.#guard(() => statement.get(...bind(params)) as T | undefined);
   }
 
   /** Every row of a query. */
   all<T>(sql: string, ...params: SqlValue[]): T[] {
-    return this.prepare(sql).all(...bind(params)) as T[];
+    const statement = this.prepare(sql);
+    return this.#guard(() => statement.all(...bind(params)) as T[]);
   }
 
   /** Rows of a query, one at a time. */
-  iterate<T>(sql: string, ...params: SqlValue[]): IterableIterator<T> {
-    return this.prepare(sql).iterate(...bind(params)) as IterableIterator<T>;
+  *iterate<T>(sql: string, ...params: SqlValue[]): IterableIterator<T> {
+    const statement = this.prepare(sql);
+    const rows = this.#guard(() =>
+      statement.iterate(...bind(params)) as IterableIterator<T>
+    );
+    for (;;) {
+      const next = this.#guard(() => rows.next());
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+
+  /** The error the catalog was found damaged with, if it was. */
+  get damage(): CatalogDamagedError | undefined {
+    return this.#damage;
   }
 
   /**
@@ -192,7 +332,42 @@ export class Catalog implements Disposable {
     return row.n === 0;
   }
 
+  /** Runs `fn` on the database, turning what SQLite reports into the catalog's errors. */
+  #guard<T>(fn: () => T): T {
+    if (this.#damage) throw this.#damage;
+    try {
+      return fn();
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  /**
+   * A corruption error poisons the catalog (`CatalogDamagedError`, thrown
+   * by every later call); a full disk is a `CatalogFullError`.
+   */
+  #translate(error: unknown): unknown {
+    if (
+      error instanceof CatalogDamagedError || error instanceof CatalogFullError
+    ) return error;
+    const code = sqliteCode(error);
+    if (code === SQLITE_CORRUPT || code === SQLITE_NOTADB) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return this.#damaged(detail, error);
+    }
+    if (code === SQLITE_FULL) {
+      return new CatalogFullError(this.path, { cause: error });
+    }
+    return error;
+  }
+
+  #damaged(detail: string, cause?: unknown): CatalogDamagedError {
+    this.#damage ??= new CatalogDamagedError(this.path, detail, { cause });
+    return this.#damage;
+  }
+
   #transaction<T>(fn: () => T, begin: string): T {
+    if (this.#damage) throw this.#damage;
     if (this.#db.isTransaction) {
       const name = `sp_${++this.#savepoints}`;
       this.#db.exec(`SAVEPOINT ${name}`);
@@ -202,20 +377,28 @@ export class Catalog implements Disposable {
         return result;
       } catch (error) {
         this.#rollbacks++;
-        this.#db.exec(`ROLLBACK TO ${name}`);
-        this.#db.exec(`RELEASE ${name}`);
-        throw error;
+        const translated = this.#translate(error);
+        if (!this.#damage) {
+          this.#db.exec(`ROLLBACK TO ${name}`);
+          this.#db.exec(`RELEASE ${name}`);
+        }
+        throw translated;
       }
     }
-    this.#db.exec(begin);
+    this.#guard(() => this.#db.exec(begin));
     try {
       const result = checkSync(fn());
       this.#db.exec("COMMIT");
       return result;
     } catch (error) {
       this.#rollbacks++;
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      throw error;
+      const translated = this.#translate(error);
+      try {
+        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      } catch {
+        // a rollback that fails leaves nothing written: the error is what matters
+      }
+      throw translated;
     }
   }
 }

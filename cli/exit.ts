@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { CatalogDamagedError, CatalogFullError } from "../catalog/database.ts";
 import { isSourceError } from "../sources/errors.ts";
 import type { RunStatus } from "../tasks/outcome.ts";
 import type { Ui } from "../tasks/ui.ts";
@@ -83,6 +84,9 @@ export function reportError(
     );
     return error.exitCode;
   }
+  // a damaged or full catalog is told as itself, whatever wraps it
+  const catalogError = catalogErrorIn(error);
+  if (catalogError) error = catalogError;
   const exitCode = error instanceof Error && "exitCode" in error
     ? error.exitCode
     : undefined;
@@ -109,4 +113,19 @@ export function reportError(
     ui.log.info("(run with --verbose for details)");
   }
   return typeof exitCode === "number" ? exitCode : EXIT.failure;
+}
+
+/** A `CatalogDamagedError` or `CatalogFullError` in an error's cause chain. */
+function catalogErrorIn(
+  error: unknown,
+): CatalogDamagedError | CatalogFullError | undefined {
+  for (let current = error, depth = 0; depth < 8; depth++) {
+    if (
+      current instanceof CatalogDamagedError ||
+      current instanceof CatalogFullError
+    ) return current;
+    if (!(current instanceof Error)) return undefined;
+    current = current.cause;
+  }
+  return undefined;
 }

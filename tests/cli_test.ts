@@ -12,6 +12,7 @@ const COMMANDS = [
   "enrich",
   "status",
   "export",
+  "check",
   "emulator",
 ];
 
