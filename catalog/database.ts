@@ -40,6 +40,9 @@ export interface CatalogOptions {
   check?: boolean;
 }
 
+/** The size the write-ahead log is folded back at, by default. */
+export const DEFAULT_WAL_BYTES = 16 * 1024 * 1024;
+
 /** SQLite's primary result codes this module acts on. */
 const SQLITE_CORRUPT = 11;
 const SQLITE_FULL = 13;
@@ -91,11 +94,27 @@ export class CatalogFullError extends Error {
   }
 }
 
-/** SQLite's primary result code of an error from `node:sqlite`, if it is one. */
+/** SQLite's own texts of the result codes acted on. */
+const CODE_TEXTS: ReadonlyArray<[string, number]> = [
+  ["database disk image is malformed", SQLITE_CORRUPT],
+  ["file is not a database", SQLITE_NOTADB],
+  ["database or disk is full", SQLITE_FULL],
+];
+
+/**
+ * SQLite's primary result code of an error from `node:sqlite`, if it is
+ * one. A statement's error carries it as `errcode`; an `exec()`'s error
+ * only has SQLite's text, which names the code as well.
+ */
 export function sqliteCode(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const code = (error as { errcode?: unknown }).errcode;
-  return typeof code === "number" ? code & 0xff : undefined;
+  if (typeof code === "number") return code & 0xff;
+  if ((error as { code?: unknown }).code !== "ERR_SQLITE_ERROR") {
+    return undefined;
+  }
+  const message = error instanceof Error ? error.message : "";
+  return CODE_TEXTS.find(([text]) => message.startsWith(text))?.[1];
 }
 
 /** Result of a write statement. */
@@ -158,10 +177,9 @@ export class Catalog implements Disposable {
       }
       this.#db.exec("PRAGMA journal_mode = WAL");
       this.#db.exec("PRAGMA synchronous = NORMAL");
-      // checkpoint (and fsync) every 64 MiB of WAL rather than every 4 MiB,
-      // and give the space back after each checkpoint
-      this.#db.exec("PRAGMA wal_autocheckpoint = 4096");
-      this.#db.exec("PRAGMA journal_size_limit = 67108864");
+      // fold the log back into the file as it grows past 16 MiB (not the
+      // default 4 MiB: fewer checkpoint fsyncs), and give its space back
+      this.limitWal(DEFAULT_WAL_BYTES);
     }
   }
 
@@ -290,6 +308,38 @@ export class Catalog implements Disposable {
       if (next.done) return;
       yield next.value;
     }
+  }
+
+  /**
+   * Keeps the write-ahead log near `bytes`: it is checkpointed (folded
+   * back into the file) once it holds that much, and cut back to that size
+   * afterwards (`wal_autocheckpoint`, `journal_size_limit`).
+   */
+  limitWal(bytes: number): void {
+    const pageSize = Number(
+      (this.#db.prepare("PRAGMA page_size").get() as { page_size: number })
+        .page_size,
+    );
+    const pages = Math.max(16, Math.floor(bytes / pageSize));
+    this.#guard(() => {
+      this.#db.exec(`PRAGMA wal_autocheckpoint = ${pages}`);
+      this.#db.exec(`PRAGMA journal_size_limit = ${pages * pageSize}`);
+    });
+  }
+
+  /**
+   * Folds the write-ahead log back into the file now and empties it
+   * (`PRAGMA wal_checkpoint(TRUNCATE)`), when no other connection is in
+   * the way; returns whether it did.
+   */
+  checkpoint(): boolean {
+    if (this.path === ":memory:" || this.#db.isTransaction) return false;
+    const row = this.#guard(() =>
+      this.#db.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get() as {
+        busy: number;
+      } | undefined
+    );
+    return row?.busy === 0;
   }
 
   /** The error the catalog was found damaged with, if it was. */

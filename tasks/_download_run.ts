@@ -30,7 +30,11 @@ import {
   songTitle,
 } from "./_download_song.ts";
 import type { SongOutcome } from "./_offer_ladder.ts";
-import { type Reservation, SpaceController } from "./_space_policy.ts";
+import {
+  type CatalogDisk,
+  type Reservation,
+  SpaceController,
+} from "./_space_policy.ts";
 import type { StageUnits } from "./_stage.ts";
 
 /** How a run works: what `download()` resolved from its options. */
@@ -41,6 +45,8 @@ export interface RunSettings extends FetchSettings {
   minFree: number;
   /** Directories to continue in, in order, when space runs low. */
   nextDirs: readonly string[];
+  /** The disk of the catalog's file, and the room kept there for it. */
+  catalogDisk?: CatalogDisk | undefined;
 }
 
 /** A planned song's row, failing clearly when it left the catalog. */
@@ -102,6 +108,8 @@ export class DownloadRun {
       minFree: settings.minFree,
       nextDirs: settings.nextDirs,
       beforePrompt: () => this.#progress.clear(),
+      catalogDisk: settings.catalogDisk,
+      remaining: () => Math.max(0, this.#queue.length - this.#next),
     });
     this.#fetcher = new SongFetcher(context, settings, this.#progress, summary);
     this.#usage(first);
@@ -132,11 +140,17 @@ export class DownloadRun {
     if (stop) {
       summary.noSpace = {
         ...stop,
-        message: `out of space in ${stop.directory} (${
-          formatBytes(stop.freeBytes)
-        } free, ${
-          formatBytes(stop.neededBytes)
-        } needed) and no directory to continue in. Nothing is lost: rerun with --next-dir DIR (or --library DIR) to continue there`,
+        message: stop.catalog
+          ? `out of space for the catalog in ${stop.directory} (${
+            formatBytes(stop.freeBytes)
+          } free, ${
+            formatBytes(stop.neededBytes)
+          } kept for its log). Nothing is lost: free some space there, or move the catalog to a roomier disk and point --db at it, then rerun`
+          : `out of space in ${stop.directory} (${
+            formatBytes(stop.freeBytes)
+          } free, ${
+            formatBytes(stop.neededBytes)
+          } needed) and no directory to continue in. Nothing is lost: rerun with --next-dir DIR (or --library DIR) to continue there`,
       };
     }
     const activeId = this.#space.active.id;

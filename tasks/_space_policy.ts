@@ -8,6 +8,12 @@
  * becomes a new local backend, made active, and the run goes on there.
  * At end of input with no directory left the run stops cleanly.
  *
+ * The catalog's disk counts too: it keeps room for the catalog's
+ * write-ahead log (`catalog.reserve`). When the library shares that disk,
+ * a library that would eat into the reserve is low like a full one (the
+ * run moves on to another directory); when the catalog's own disk runs
+ * low the run stops cleanly (the catalog cannot move during a run).
+ *
  * @module
  */
 import { resolve } from "node:path";
@@ -53,7 +59,34 @@ export interface SpaceControllerOptions {
   nextDirs: readonly string[];
   /** Called before a question is asked (to clear the progress display). */
   beforePrompt?: () => void;
+  /** The catalog's file, when it is one: the room kept on its disk. */
+  catalogDisk?: CatalogDisk | undefined;
+  /** Songs still to download in this run (the catalog keeps room to record them). */
+  remaining?: () => number;
 }
+
+/** The disk holding the catalog, and the room it needs. */
+export interface CatalogDisk {
+  /** The catalog file's folder. */
+  dir: string;
+  /** The size its write-ahead log is kept near. */
+  walLimit: number;
+  /** Bytes its write-ahead log takes now. */
+  walBytes(): number;
+}
+
+/** What the catalog grows by for each song it records (rows, indexes, slack). */
+export const CATALOG_BYTES_PER_SONG = 1024;
+/** Room for the catalog's growth beyond its log. */
+const CATALOG_MARGIN = 1024 * 1024;
+/** Below this (beyond its log), a catalog on its own disk stops the run. */
+const CATALOG_FLOOR = 256 * 1024;
+
+/** Why the active backend takes no new file. */
+type Low =
+  | { kind: "library"; room: Room; needed: number }
+  | { kind: "catalog"; free: number; pending: number; reserve: number }
+  | { kind: "full" };
 
 /** Outcome of validating a directory. */
 export type DirectoryCheck =
@@ -143,6 +176,8 @@ export class SpaceController {
   #switchesStarted = 0;
   #full = new Set<number>();
   #stop: NoSpaceStop | undefined;
+  /** Whether a folder is on the catalog's disk, by folder. */
+  #disks = new Map<string, boolean>();
   /** Switches made so far. */
   readonly switches: BackendSwitch[] = [];
 
@@ -177,7 +212,7 @@ export class SpaceController {
       }
       const backend = this.#active;
       const needed = bytes + this.#options.minFree;
-      let room: Room | undefined;
+      let low: Low = { kind: "full" };
       if (!this.#full.has(backend.id)) {
         const switchesBefore = this.#switchesStarted;
         const free = await this.#options.freeSpace(backend.container_name);
@@ -186,18 +221,96 @@ export class SpaceController {
         if (this.#switchesStarted !== switchesBefore) continue;
         // what the files downloading still have to write is not free
         const pending = this.#stillToWrite();
-        room = { free, pending, available: free - pending };
-        if (room.available >= needed) {
+        const room = { free, pending, available: free - pending };
+        const catalog = room.available >= needed
+          ? await this.#catalogLow(backend, bytes)
+          : undefined;
+        if (this.#switchesStarted !== switchesBefore) continue;
+        if (room.available >= needed && catalog === undefined) {
           const reservation = { backend, bytes, written: 0 };
           this.#running.add(reservation);
           return reservation;
         }
+        low = catalog ?? { kind: "library", room, needed };
+        if (catalog && !this.#sameDisk(backend.container_name)) {
+          this.#stopForCatalog(catalog);
+          return undefined;
+        }
       }
       this.#switchesStarted++;
-      this.#switching = this.#switch(backend, room, needed).finally(() => {
+      this.#switching = this.#switch(backend, low, bytes).finally(() => {
         this.#switching = undefined;
       });
     }
+  }
+
+  /**
+   * Whether the catalog's disk is short of its reserve once this file and
+   * the running ones are written (when they share it).
+   */
+  async #catalogLow(
+    backend: BackendRow,
+    bytes: number,
+  ): Promise<Extract<Low, { kind: "catalog" }> | undefined> {
+    const disk = this.#options.catalogDisk;
+    if (!disk) return undefined;
+    const pending = this.#sameDisk(backend.container_name)
+      ? this.#stillToWrite() + bytes
+      : 0;
+    // the log may grow back to its limit; sharing the disk with the library,
+    // the catalog also keeps room to record every song still to come, so
+    // that the run can go on with the library elsewhere
+    const reserve = this.#catalogReserve(disk, pending > 0);
+    const free = await this.#options.freeSpace(disk.dir);
+    if (free - pending >= reserve) return undefined;
+    return { kind: "catalog", free, pending, reserve };
+  }
+
+  /**
+   * Bytes kept free on the catalog's disk: what its log may grow back to,
+   * and, when the library shares the disk, room to record every song
+   * still to come (so that the run can go on with the library elsewhere).
+   */
+  #catalogReserve(disk: CatalogDisk, shared: boolean): number {
+    const log = Math.max(0, disk.walLimit - disk.walBytes());
+    return shared
+      ? log + CATALOG_MARGIN +
+        (this.#options.remaining?.() ?? 0) * CATALOG_BYTES_PER_SONG
+      : log + CATALOG_FLOOR;
+  }
+
+  /** Whether `dir` is on the catalog's disk. */
+  #sameDisk(dir: string): boolean {
+    const disk = this.#options.catalogDisk;
+    if (!disk) return false;
+    let same = this.#disks.get(dir);
+    if (same === undefined) {
+      try {
+        same = Deno.statSync(dir).dev === Deno.statSync(disk.dir).dev;
+      } catch {
+        same = false;
+      }
+      this.#disks.set(dir, same);
+    }
+    return same;
+  }
+
+  /** Stops the run: the catalog's own disk is out of room. */
+  #stopForCatalog(low: Extract<Low, { kind: "catalog" }>): void {
+    const disk = this.#options.catalogDisk!;
+    this.#stop = {
+      directory: disk.dir,
+      freeBytes: low.free,
+      neededBytes: low.reserve,
+      catalog: true,
+    };
+    this.#options.log.warn(
+      `low disk space for the catalog in ${disk.dir}: ${
+        formatBytes(low.free)
+      } free, ${
+        formatBytes(low.reserve)
+      } kept for its log; stopping (nothing is lost)`,
+    );
   }
 
   /** Gives back the room of a finished (or abandoned) file. */
@@ -222,8 +335,8 @@ export class SpaceController {
 
   async #switch(
     full: BackendRow,
-    room: Room | undefined,
-    needed: number,
+    low: Low,
+    bytes: number,
   ): Promise<boolean> {
     const options = this.#options;
     const root = full.container_name;
@@ -231,19 +344,30 @@ export class SpaceController {
       formatBytes(options.minFree)
     }`;
     options.log.warn(
-      room === undefined
+      low.kind === "full"
         ? `the disk holding ${root} filled up; no new files start there`
-        : `low disk space in ${root}: ${describeRoom(room)}, ${
-          formatBytes(needed)
-        } needed (${reserve}); no new files start there`,
+        : low.kind === "library"
+        ? `low disk space in ${root}: ${describeRoom(low.room)}, ${
+          formatBytes(low.needed)
+        } needed (${reserve}); no new files start there`
+        : `low disk space in ${root}, the disk of the catalog: ${
+          formatBytes(low.free - low.pending)
+        } would be left where the catalog keeps ${
+          formatBytes(low.reserve)
+        } (its log, and room to record the songs still to come); no new files start there`,
     );
     while (this.#running.size > 0) {
       await new Promise<void>((resolve) => this.#drained.push(resolve));
     }
     // the running files are written now: what is free is free
+    const needed = bytes + options.minFree +
+      (low.kind === "catalog" ? low.reserve : 0);
     const free = await options.freeSpace(root).catch(() => 0);
-    if (room !== undefined) {
-      if (free >= needed) {
+    if (low.kind !== "full") {
+      if (
+        free >= bytes + options.minFree &&
+        await this.#catalogLow(full, bytes) === undefined
+      ) {
         options.log.info(
           `${root} has ${
             formatBytes(free)
@@ -266,7 +390,9 @@ export class SpaceController {
           `${reason ? `Cannot use that directory: ${reason}.\n` : ""}` +
             `Low disk space in ${root}: ${formatBytes(free)} free, ${
               formatBytes(needed)
-            } needed for the next file and the --min-free reserve.\n` +
+            } needed for the next file and the --min-free reserve${
+              low.kind === "catalog" ? " and the catalog's log" : ""
+            }.\n` +
             `Directory to continue in (end of input stops): `,
         );
         via = "prompt";
@@ -282,7 +408,7 @@ export class SpaceController {
           return false;
         }
       }
-      const check = await this.#check(answer, needed, full);
+      const check = await this.#check(answer, bytes + options.minFree, full);
       if (!check.ok) {
         reason = check.reason;
         if (via === "next-dir") {
@@ -325,6 +451,21 @@ export class SpaceController {
     if (known && this.#full.has(known.id)) {
       return { ok: false, reason: `${root} ran out of space in this run` };
     }
-    return await checkDirectory(answer, needed, this.#options.freeSpace);
+    const check = await checkDirectory(answer, needed, this.#options.freeSpace);
+    // on the catalog's disk, the catalog's reserve must be left as well
+    const disk = this.#options.catalogDisk;
+    const reserve = disk ? this.#catalogReserve(disk, true) : 0;
+    if (
+      check.ok && disk && this.#sameDisk(check.root) &&
+      check.freeBytes < needed + reserve
+    ) {
+      return {
+        ok: false,
+        reason: `only ${formatBytes(check.freeBytes)} free there, ${
+          formatBytes(needed + reserve)
+        } needed with the room the catalog keeps (the same disk)`,
+      };
+    }
+    return check;
   }
 }

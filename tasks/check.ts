@@ -15,7 +15,7 @@ import {
 import type { Context } from "./context.ts";
 import type { RunStatus } from "./outcome.ts";
 
-export type { SalvageReport, SalvagedTable } from "../catalog/repair.ts";
+export type { SalvagedTable, SalvageReport } from "../catalog/repair.ts";
 
 /** Options of `check()`. */
 export interface CheckOptions {

@@ -38,7 +38,8 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { DEFAULT_WAL_BYTES } from "../catalog/database.ts";
 import type { TerminalState } from "../catalog/download_tasks.ts";
 import { songInfoFromRow } from "../catalog/songs.ts";
 import {
@@ -66,6 +67,7 @@ import { DownloadRun, loadSong } from "./_download_run.ts";
 import { songTitle } from "./_download_song.ts";
 import { takeOverGoneHolders, thisProcess } from "./_lease_holder.ts";
 import { finishStage, startStage } from "./_stage.ts";
+import type { CatalogDisk } from "./_space_policy.ts";
 
 export type {
   BackendSwitch,
@@ -204,6 +206,8 @@ export async function download(
   const sources = new Map(
     dryRun ? [] : sourcesFor(context, platforms),
   );
+  // the catalog's log kept small on a small disk, planning included
+  const catalogDisk = dryRun ? undefined : await catalogDiskOf(context);
   const holder = await thisProcess();
   if (!dryRun) {
     summary.takenOver = await takeOverGoneHolders(
@@ -256,6 +260,8 @@ export async function download(
     return summary;
   }
 
+  // the log's space back after planning
+  catalog.checkpoint();
   await Deno.mkdir(root, { recursive: true });
   const first = activateLocalBackend(catalog, root, context.now());
   const run = new DownloadRun(
@@ -276,12 +282,14 @@ export async function download(
       ),
       minFree,
       nextDirs: options.nextDirs ?? [],
+      catalogDisk,
     },
     summary,
     sources,
     first,
   );
   const units = await run.execute(plan.songIds, plan.upgrades);
+  catalog.checkpoint();
   // songs a live process still holds are not done: the run is partial
   units.failed += summary.busy;
   finishStage(context, start, summary, units);
@@ -291,6 +299,43 @@ export async function download(
   ) summary.status = "partial";
   return summary;
 }
+
+/**
+ * The disk of a file catalog: its write-ahead log is kept to a sixteenth
+ * of what is free there (between 512 KiB and 16 MiB), and the run keeps
+ * room for it (`SpaceController`). `undefined` for a catalog in memory.
+ */
+async function catalogDiskOf(
+  context: Context,
+): Promise<CatalogDisk | undefined> {
+  const catalog = context.catalog;
+  if (catalog.path === ":memory:" || catalog.path === "") return undefined;
+  const dir = dirname(resolve(catalog.path));
+  let free: number | undefined;
+  try {
+    free = await context.freeSpace(dir);
+  } catch {
+    free = undefined;
+  }
+  const walLimit = free === undefined
+    ? DEFAULT_WAL_BYTES
+    : Math.min(DEFAULT_WAL_BYTES, Math.max(MIB / 2, Math.floor(free / 16)));
+  catalog.limitWal(walLimit);
+  const walPath = `${resolve(catalog.path)}-wal`;
+  return {
+    dir,
+    walLimit,
+    walBytes: () => {
+      try {
+        return Deno.statSync(walPath).size;
+      } catch {
+        return 0;
+      }
+    },
+  };
+}
+
+const MIB = 1024 * 1024;
 
 /**
  * A dry run's plan: each planned song placed on the library, then on the

@@ -66,6 +66,8 @@ export interface NoSpaceStop {
   freeBytes: number;
   /** Bytes the next file needed, reserve included. */
   neededBytes: number;
+  /** Set when it is the catalog's own disk that is out of room. */
+  catalog?: boolean;
 }
 
 /** A switch from one backend to another. */
