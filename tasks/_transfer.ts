@@ -29,6 +29,13 @@ import {
 import { isNoSpace } from "../storage/errors.ts";
 import { chunksOf } from "./_body_chunks.ts";
 import {
+  retryOrGiveUp,
+  retrySuspect,
+  Stop,
+  SuspectAgain,
+  Transient,
+} from "./_transfer_retry.ts";
+import {
   describe,
   headerNumber,
   isHtmlType,
@@ -104,17 +111,8 @@ export type TransferResult =
 
 /** A URL is taken as expired this long before its declared expiry. */
 const EXPIRY_SKEW_MS = 5_000;
-/** Longest pause between retries. */
-const MAX_BACKOFF_MS = 30_000;
-/** Times a suspect answer (HTML page, wrong length) is fetched again from one URL. */
-export const SUSPECT_RETRIES = 2;
-
 class Rejection extends Error {
   override readonly name = "Rejection";
-}
-
-class Transient extends Error {
-  override readonly name = "Transient";
 }
 
 class Expired extends Error {
@@ -129,18 +127,6 @@ class Suspect extends Error {
   constructor(message: string, written: boolean) {
     super(message);
     this.written = written;
-  }
-}
-
-/** The retries of a suspect answer ran out. */
-class SuspectAgain extends Error {
-  override readonly name = "SuspectAgain";
-}
-
-class Stop extends Error {
-  override readonly name = "Stop";
-  constructor(readonly kind: "interrupted" | "lease_lost") {
-    super(kind);
   }
 }
 
@@ -433,61 +419,6 @@ function checkHead(head: Uint8Array, offer: DownloadOffer): void {
   }, not a ${offer.container} header`;
   if (looksLikeMarkup(head)) throw new Suspect(message, true);
   throw new Rejection(message);
-}
-
-/**
- * Pauses before fetching a suspect answer again; throws `SuspectAgain`
- * when this URL had its share.
- */
-async function retrySuspect(
-  reason: string,
-  suspects: number,
-  options: TransferOptions,
-): Promise<number> {
-  const attempt = suspects + 1;
-  const limit = Math.min(options.retries, SUSPECT_RETRIES);
-  if (attempt > limit) {
-    throw new SuspectAgain(
-      `${reason} (${limit + 1} times from this URL)`,
-    );
-  }
-  await pause(reason, attempt, options);
-  return attempt;
-}
-
-async function retryOrGiveUp(
-  reason: string,
-  failures: number,
-  options: TransferOptions,
-): Promise<number> {
-  const attempt = failures + 1;
-  if (attempt > options.retries) {
-    throw new Transient(
-      `${reason} (gave up after ${options.retries} ${
-        options.retries === 1 ? "retry" : "retries"
-      }; the next run resumes)`,
-    );
-  }
-  await pause(reason, attempt, options);
-  return attempt;
-}
-
-/** The backoff before retry `attempt` (1 = the first), doubling each time. */
-async function pause(
-  reason: string,
-  attempt: number,
-  options: TransferOptions,
-): Promise<void> {
-  const delay = Math.min(
-    MAX_BACKOFF_MS,
-    options.backoffMs * 2 ** (attempt - 1),
-  );
-  options.onRetry?.(reason, attempt, delay);
-  try {
-    await options.sleep(delay, options.signal);
-  } catch {
-    throw new Stop("interrupted");
-  }
 }
 
 function expired(offer: DownloadOffer, options: TransferOptions): boolean {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Catalog } from "../catalog/database.ts";
 import { createEmulation } from "../emulation/emulation.ts";
 import { serveEmulation } from "../emulation/serve.ts";
-import { runMain, spawnMain } from "./_spawn.ts";
+import { collectAndSync, spawnMain } from "./_spawn.ts";
 
 for (
   const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const
@@ -20,10 +20,7 @@ for (
     try {
       const db = join(dir, "catalog.db");
       const common = ["--db", db, "--emulation", server.url];
-      for (const stage of [["collect", "--limit", "0"], ["sync"]]) {
-        const run = await runMain([...stage, ...common]);
-        assert.equal(run.code, 0, run.stderr);
-      }
+      await collectAndSync(common);
       // every answer takes a while: the run is mid-way when the signal comes
       emulation.faults.setRates({ latencyMs: 150 });
       const before = emulation.requests;

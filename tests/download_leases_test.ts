@@ -27,6 +27,7 @@ import {
   seedCatalog,
   type TestWorlds,
 } from "./_download_source.ts";
+import { spawnDownloadRun } from "./_spawn.ts";
 
 const TEN_MINUTES = 10 * 60_000;
 
@@ -153,31 +154,12 @@ Deno.test("a download killed with SIGKILL is taken over at once by the next run 
     const worldsFile = join(dir, "worlds.json");
     await Deno.writeTextFile(worldsFile, JSON.stringify(worlds));
     const spawn = () =>
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-read",
-          "--allow-write",
-          "--allow-net=127.0.0.1",
-          "--allow-sys=statfs,hostname",
-          "--allow-run=ps",
-          new URL("./_download_run.ts", import.meta.url).pathname,
-          "--db",
-          db,
-          "--emulation",
-          server.url,
-          "--worlds",
-          worldsFile,
-          "--library",
-          join(dir, "library"),
-          "--concurrency",
-          "3",
-          "--lease-ttl",
-          String(TEN_MINUTES),
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      spawnDownloadRun({
+        db,
+        emulation: server.url,
+        worlds: worldsFile,
+        library: join(dir, "library"),
+      }, ["--concurrency", "3", "--lease-ttl", String(TEN_MINUTES)]);
     const first = spawn();
     const deadline = Date.now() + 20_000;
     while (bed.state.cdn.length < 3 && Date.now() < deadline) {

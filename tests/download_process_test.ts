@@ -20,8 +20,7 @@ import {
   type TestBedOptions,
   type TestWorlds,
 } from "./_download_source.ts";
-
-const SCRIPT = new URL("./_download_run.ts", import.meta.url).pathname;
+import { spawnDownloadRun } from "./_spawn.ts";
 
 interface Setup extends AsyncDisposable {
   dir: string;
@@ -59,29 +58,11 @@ async function setup(
     bed,
     url: server.url,
     spawn: (args, stdin = "null") =>
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-read",
-          "--allow-write",
-          "--allow-net=127.0.0.1",
-          "--allow-sys=statfs,hostname",
-          "--allow-run=ps",
-          SCRIPT,
-          "--db",
-          db,
-          "--emulation",
-          server.url,
-          "--worlds",
-          worldsFile,
-          "--library",
-          library,
-          ...args,
-        ],
+      spawnDownloadRun(
+        { db, emulation: server.url, worlds: worldsFile, library },
+        args,
         stdin,
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn(),
+      ),
     async [Symbol.asyncDispose]() {
       await server.shutdown();
       await Deno.remove(dir, { recursive: true });
