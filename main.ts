@@ -63,6 +63,11 @@ const COMMANDS: Record<string, CommandEntry> = {
       "Ask each platform every path and variant once, and say what works",
     load: () => import("./cli/doctor.ts"),
   },
+  check: {
+    summary:
+      "Check the catalog file (integrity, foreign keys); recover a damaged one",
+    load: () => import("./cli/check.ts"),
+  },
   emulator: {
     summary: "Serve the offline emulation of the three platforms on 127.0.0.1",
     load: () => import("./cli/emulator.ts"),
@@ -103,7 +108,7 @@ Credentials (optional, read from the environment, never printed):
 
 Exit status: 0 done, 1 error, 2 bad command line, 3 partial (some platforms
 or items failed; a rerun continues), 75 out of disk space with nowhere to
-continue, 130 interrupted.
+continue, 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.
 `;
 }
 

@@ -82,6 +82,13 @@ export type {
   DoctorSummary,
   PlatformHealth,
 } from "./tasks/doctor.ts";
+export { check } from "./tasks/check.ts";
+export type {
+  CheckOptions,
+  CheckSummary,
+  SalvagedTable,
+  SalvageReport,
+} from "./tasks/check.ts";
 export type { RunStatus } from "./tasks/outcome.ts";
 export { NoSpaceError } from "./storage/errors.ts";
 
@@ -100,7 +107,11 @@ export type {
   CatalogCounts,
   PlatformCounts,
 } from "./catalog/status.ts";
-export { Catalog } from "./catalog/database.ts";
+export {
+  Catalog,
+  CatalogDamagedError,
+  CatalogFullError,
+} from "./catalog/database.ts";
 export type { MigrationResult } from "./catalog/migrations.ts";
 export { DOWNLOAD_STATES } from "./catalog/status.ts";
 export type { DownloadState } from "./catalog/status.ts";

@@ -3,6 +3,12 @@
  * cached prepared statements, `transaction()` that commits on return and
  * rolls back on throw (with an immediate variant), and `Symbol.dispose`.
  *
+ * A damaged catalog is never written to: a file opened for writing is
+ * checked first (`PRAGMA quick_check`), and any corruption error after
+ * that (`SQLITE_CORRUPT`, `SQLITE_NOTADB`) becomes a `CatalogDamagedError`
+ * that every later call throws again, before touching the file. A full
+ * disk (`SQLITE_FULL`) becomes a `CatalogFullError` (exit status 75).
+ *
  * @module
  */
 import {
@@ -10,6 +16,14 @@ import {
   type SQLInputValue,
   type StatementSync,
 } from "node:sqlite";
+import {
+  CatalogDamagedError,
+  CatalogFullError,
+  SQLITE_CORRUPT,
+  SQLITE_FULL,
+  SQLITE_NOTADB,
+  sqliteCode,
+} from "./errors.ts";
 import { migrate, type MigrationResult } from "./migrations.ts";
 
 /** A value a statement parameter accepts (`undefined` binds as NULL). */
@@ -42,7 +56,18 @@ export interface CatalogOptions {
    * @default the latest version
    */
   migrateTo?: number | false;
+  /**
+   * Check the file's structure before anything is written to it (`PRAGMA
+   * quick_check`: reads every page once) and refuse a damaged file with a
+   * `CatalogDamagedError`. @default true for a file opened for writing
+   */
+  check?: boolean;
 }
+
+/** The size the write-ahead log is folded back at, by default. */
+export const DEFAULT_WAL_BYTES = 16 * 1024 * 1024;
+
+export { CatalogDamagedError, CatalogFullError, sqliteCode } from "./errors.ts";
 
 /** Result of a write statement. */
 export interface RunResult {
@@ -60,6 +85,8 @@ export class Catalog implements Disposable {
   readonly migration: MigrationResult | undefined;
   #db: DatabaseSync;
   #statements = new Map<string, StatementSync>();
+  /** Set once the file was found damaged: every later call throws it. */
+  #damage: CatalogDamagedError | undefined;
   #savepoints = 0;
   #rollbacks = 0;
 
@@ -73,21 +100,16 @@ export class Catalog implements Disposable {
     const busy = Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000));
     this.#db.exec(`PRAGMA busy_timeout = ${busy}`);
     this.#db.exec("PRAGMA foreign_keys = ON");
-    if (!options.readOnly && !options.queryOnly) {
-      if (this.#isEmpty()) {
-        // Song rows carry the platform's raw JSON (2-3 KB): 16 KiB pages hold
-        // several where 4 KiB pages held one, so the file is smaller and
-        // writes are fewer. Only an empty database can take a page size.
-        this.#db.exec("PRAGMA page_size = 16384");
-      }
-      this.#db.exec("PRAGMA journal_mode = WAL");
-      this.#db.exec("PRAGMA synchronous = NORMAL");
-      // checkpoint (and fsync) every 64 MiB of WAL rather than every 4 MiB,
-      // and give the space back after each checkpoint
-      this.#db.exec("PRAGMA wal_autocheckpoint = 4096");
-      this.#db.exec("PRAGMA journal_size_limit = 67108864");
+    const check = options.check ??
+      (!options.readOnly && !options.queryOnly && path !== ":memory:" &&
+        path !== "");
+    try {
+      if (check) this.#checkStructure();
+      this.#configure(options);
+    } catch (error) {
+      this.#db.close();
+      throw this.#translate(error);
     }
-    if (options.queryOnly) this.#db.exec("PRAGMA query_only = ON");
     if (
       !options.readOnly && !options.queryOnly && options.migrateTo !== false
     ) {
@@ -97,6 +119,52 @@ export class Catalog implements Disposable {
         this.#db.close();
         throw error;
       }
+    }
+  }
+
+  /** WAL, page size, checkpoints: the settings of a catalog opened for writing. */
+  #configure(options: CatalogOptions): void {
+    if (!options.readOnly && !options.queryOnly) {
+      if (this.#isEmpty()) {
+        // Song rows carry the platform's raw JSON (2-3 KB): 16 KiB pages hold
+        // several where 4 KiB pages held one, so the file is smaller and
+        // writes are fewer. Only an empty database can take a page size.
+        this.#db.exec("PRAGMA page_size = 16384");
+      }
+      this.#db.exec("PRAGMA journal_mode = WAL");
+      this.#db.exec("PRAGMA synchronous = NORMAL");
+      // fold the log back into the file as it grows past 16 MiB (not the
+      // default 4 MiB: fewer checkpoint fsyncs), and give its space back
+      this.limitWal(DEFAULT_WAL_BYTES);
+    }
+    if (options.queryOnly) this.#db.exec("PRAGMA query_only = ON");
+  }
+
+  /** `PRAGMA quick_check`: throws `CatalogDamagedError` on the first problem. */
+  #checkStructure(): void {
+    let rows: Array<{ quick_check: string }>;
+    try {
+      rows = this.#db.prepare("PRAGMA quick_check").all() as typeof rows;
+    } catch (error) {
+      const code = sqliteCode(error);
+      if (code !== SQLITE_CORRUPT && code !== SQLITE_NOTADB) throw error;
+      throw this.#damaged(
+        `PRAGMA quick_check: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        error,
+      );
+    }
+    const problems = rows.map((r) => r.quick_check).filter((r) => r !== "ok");
+    if (problems.length > 0) {
+      const first =
+        problems[0]!.replace(/^\*\*\* in database main \*\*\*\n/, "")
+          .split("\n")[0];
+      throw this.#damaged(
+        `PRAGMA quick_check: ${first}${
+          problems.length > 1 ? ` and ${problems.length - 1} more` : ""
+        }`,
+      );
     }
   }
 
@@ -138,11 +206,20 @@ export class Catalog implements Disposable {
     return this.#db.isTransaction;
   }
 
-  /** A prepared statement, cached by its SQL text. */
+  /**
+   * A prepared statement, cached by its SQL text. Call it inside
+   * `transaction()` (which turns what goes wrong into the catalog's errors),
+   * or prefer `run()`, `get()`, `all()`.
+   */
   prepare(sql: string): StatementSync {
+    if (this.#damage) throw this.#damage;
     let statement = this.#statements.get(sql);
     if (!statement) {
-      statement = this.#db.prepare(sql);
+      try {
+        statement = this.#db.prepare(sql);
+      } catch (error) {
+        throw this.#translate(error);
+      }
       this.#statements.set(sql, statement);
     }
     return statement;
@@ -150,31 +227,81 @@ export class Catalog implements Disposable {
 
   /** Runs SQL that takes no parameters (several statements allowed). */
   exec(sql: string): void {
-    this.#db.exec(sql);
+    this.#guard(() => this.#db.exec(sql));
   }
 
   /** Runs a write statement. */
   run(sql: string, ...params: SqlValue[]): RunResult {
-    const result = this.prepare(sql).run(...bind(params));
-    return {
-      changes: Number(result.changes),
-      lastInsertRowid: Number(result.lastInsertRowid),
-    };
+    const statement = this.prepare(sql);
+    return this.#guard(() => {
+      const result = statement.run(...bind(params));
+      return {
+        changes: Number(result.changes),
+        lastInsertRowid: Number(result.lastInsertRowid),
+      };
+    });
   }
 
   /** The first row of a query, or `undefined`. */
   get<T>(sql: string, ...params: SqlValue[]): T | undefined {
-    return this.prepare(sql).get(...bind(params)) as T | undefined;
+    const statement = this.prepare(sql);
+    return this.#guard(() => statement.get(...bind(params)) as T | undefined);
   }
 
   /** Every row of a query. */
   all<T>(sql: string, ...params: SqlValue[]): T[] {
-    return this.prepare(sql).all(...bind(params)) as T[];
+    const statement = this.prepare(sql);
+    return this.#guard(() => statement.all(...bind(params)) as T[]);
   }
 
   /** Rows of a query, one at a time. */
-  iterate<T>(sql: string, ...params: SqlValue[]): IterableIterator<T> {
-    return this.prepare(sql).iterate(...bind(params)) as IterableIterator<T>;
+  *iterate<T>(sql: string, ...params: SqlValue[]): IterableIterator<T> {
+    const statement = this.prepare(sql);
+    const rows = this.#guard(() =>
+      statement.iterate(...bind(params)) as IterableIterator<T>
+    );
+    for (;;) {
+      const next = this.#guard(() => rows.next());
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+
+  /**
+   * Keeps the write-ahead log near `bytes`: it is checkpointed (folded
+   * back into the file) once it holds that much, and cut back to that size
+   * afterwards (`wal_autocheckpoint`, `journal_size_limit`).
+   */
+  limitWal(bytes: number): void {
+    const pageSize = Number(
+      (this.#db.prepare("PRAGMA page_size").get() as { page_size: number })
+        .page_size,
+    );
+    const pages = Math.max(16, Math.floor(bytes / pageSize));
+    this.#guard(() => {
+      this.#db.exec(`PRAGMA wal_autocheckpoint = ${pages}`);
+      this.#db.exec(`PRAGMA journal_size_limit = ${pages * pageSize}`);
+    });
+  }
+
+  /**
+   * Folds the write-ahead log back into the file now and empties it
+   * (`PRAGMA wal_checkpoint(TRUNCATE)`), when no other connection is in
+   * the way; returns whether it did.
+   */
+  checkpoint(): boolean {
+    if (this.path === ":memory:" || this.#db.isTransaction) return false;
+    const row = this.#guard(() =>
+      this.#db.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get() as {
+        busy: number;
+      } | undefined
+    );
+    return row?.busy === 0;
+  }
+
+  /** The error the catalog was found damaged with, if it was. */
+  get damage(): CatalogDamagedError | undefined {
+    return this.#damage;
   }
 
   /**
@@ -212,7 +339,42 @@ export class Catalog implements Disposable {
     return row.n === 0;
   }
 
+  /** Runs `fn` on the database, turning what SQLite reports into the catalog's errors. */
+  #guard<T>(fn: () => T): T {
+    if (this.#damage) throw this.#damage;
+    try {
+      return fn();
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  /**
+   * A corruption error poisons the catalog (`CatalogDamagedError`, thrown
+   * by every later call); a full disk is a `CatalogFullError`.
+   */
+  #translate(error: unknown): unknown {
+    if (
+      error instanceof CatalogDamagedError || error instanceof CatalogFullError
+    ) return error;
+    const code = sqliteCode(error);
+    if (code === SQLITE_CORRUPT || code === SQLITE_NOTADB) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return this.#damaged(detail, error);
+    }
+    if (code === SQLITE_FULL) {
+      return new CatalogFullError(this.path, { cause: error });
+    }
+    return error;
+  }
+
+  #damaged(detail: string, cause?: unknown): CatalogDamagedError {
+    this.#damage ??= new CatalogDamagedError(this.path, detail, { cause });
+    return this.#damage;
+  }
+
   #transaction<T>(fn: () => T, begin: string): T {
+    if (this.#damage) throw this.#damage;
     if (this.#db.isTransaction) {
       const name = `sp_${++this.#savepoints}`;
       this.#db.exec(`SAVEPOINT ${name}`);
@@ -222,20 +384,28 @@ export class Catalog implements Disposable {
         return result;
       } catch (error) {
         this.#rollbacks++;
-        this.#db.exec(`ROLLBACK TO ${name}`);
-        this.#db.exec(`RELEASE ${name}`);
-        throw error;
+        const translated = this.#translate(error);
+        if (!this.#damage) {
+          this.#db.exec(`ROLLBACK TO ${name}`);
+          this.#db.exec(`RELEASE ${name}`);
+        }
+        throw translated;
       }
     }
-    this.#db.exec(begin);
+    this.#guard(() => this.#db.exec(begin));
     try {
       const result = checkSync(fn());
       this.#db.exec("COMMIT");
       return result;
     } catch (error) {
       this.#rollbacks++;
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      throw error;
+      const translated = this.#translate(error);
+      try {
+        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      } catch {
+        // a rollback that fails leaves nothing written: the error is what matters
+      }
+      throw translated;
     }
   }
 }

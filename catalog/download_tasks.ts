@@ -6,7 +6,8 @@
  * States: `pending` (to do), `running` (leased by `lease_owner` until
  * `lease_until`), `done`, and the terminal failures `vip_only`,
  * `unavailable`, `rate_limited`, `failed`, which a run retries only when
- * asked to.
+ * asked to. A `done` task is claimed again to upgrade its file (`download
+ * --upgrade`); given back, a task whose song still has a file is `done`.
  *
  * @module
  */
@@ -15,6 +16,16 @@ import type { Catalog } from "./database.ts";
 import type { DownloadState } from "./status.ts";
 import { type AssetRecord, locatorTaken, recordAsset } from "./storage.ts";
 import { placeholders } from "./_sql.ts";
+
+/** The columns of a lease, cleared. */
+const NO_LEASE =
+  "lease_owner = NULL, lease_until = NULL, lease_host = NULL, lease_pid = NULL, lease_started = NULL";
+
+/** A task given back: `done` when its song has a file, else `pending`. */
+const PENDING_OR_DONE = `CASE WHEN EXISTS (
+  SELECT 1 FROM file_assets a JOIN file_locations l ON l.file_asset_id = a.id
+  WHERE a.song_id = download_tasks.song_id AND l.state = 'active')
+  THEN 'done' ELSE 'pending' END`;
 
 /** States a task ends in when it did not succeed; retried only on request. */
 export const TERMINAL_STATES = [
@@ -46,6 +57,12 @@ export interface TaskRow {
   lease_owner: string | null;
   /** Epoch milliseconds the lease runs until. */
   lease_until: number | null;
+  /** The host of the lease holder's process. */
+  lease_host: string | null;
+  /** The lease holder's process id. */
+  lease_pid: number | null;
+  /** The lease holder's process start (`<boot id>:<start ticks>`). */
+  lease_started: string | null;
   /** The quality asked for (`best`, `lossless`, ...). */
   requested_quality: string | null;
   /** The quality label served. */
@@ -57,8 +74,9 @@ export interface TaskRow {
 /** The task of a song, if it has one. */
 export function taskOf(catalog: Catalog, songId: number): TaskRow | undefined {
   return catalog.get<TaskRow>(
-    `SELECT id, song_id, state, attempts, lease_owner, lease_until, requested_quality,
-       achieved_quality, last_error FROM download_tasks WHERE song_id = ?`,
+    `SELECT id, song_id, state, attempts, lease_owner, lease_until, lease_host, lease_pid,
+       lease_started, requested_quality, achieved_quality, last_error
+     FROM download_tasks WHERE song_id = ?`,
     songId,
   );
 }
@@ -83,6 +101,8 @@ export interface DownloadCandidate {
   state: DownloadState | null;
   /** The task's lease expiry. */
   leaseUntil: number | null;
+  /** The quality label of the song's file, if it has one. */
+  assetQuality: string | null;
 }
 
 /** The selected songs with their tasks' state, in a stable order (`songs.id`). */
@@ -115,8 +135,10 @@ export function downloadCandidates(
     params.push(...selection.pools);
   }
   return catalog.all<DownloadCandidate>(
-    `SELECT s.id, s.platform, t.state, t.lease_until AS leaseUntil FROM songs s
+    `SELECT s.id, s.platform, t.state, t.lease_until AS leaseUntil,
+       a.quality AS assetQuality FROM songs s
      LEFT JOIN download_tasks t ON t.song_id = s.id
+     LEFT JOIN file_assets a ON a.song_id = s.id
      WHERE ${where.join(" AND ")} ORDER BY s.id`,
     ...params,
   );
@@ -143,8 +165,7 @@ export function planTask(
      ON CONFLICT (song_id) DO UPDATE SET
        state = 'pending',
        requested_quality = excluded.requested_quality,
-       lease_owner = NULL,
-       lease_until = NULL,
+       ${NO_LEASE},
        updated_at = excluded.updated_at
      WHERE download_tasks.state IN (${resettable})
        OR (download_tasks.state = 'done' AND NOT EXISTS (
@@ -159,6 +180,50 @@ export function planTask(
 }
 
 /**
+ * Ends the task of a song that has a file as `done` when it was left
+ * `pending`, or `running` under an expired lease (an upgrade that was
+ * killed). Returns whether it changed.
+ */
+export function settleOwnedTask(
+  catalog: Catalog,
+  songId: number,
+  now: number,
+): boolean {
+  return catalog.run(
+    `UPDATE download_tasks SET state = 'done', ${NO_LEASE}, updated_at = ?
+     WHERE song_id = ? AND (state = 'pending'
+       OR (state = 'running' AND (lease_until IS NULL OR lease_until < ?)))`,
+    now,
+    songId,
+    now,
+  ).changes === 1;
+}
+
+/**
+ * Plans the upgrade of a song that has a file: gives it a `done` task if
+ * it has none (files recorded before tasks were kept). The task is claimed
+ * with `claimTask(..., { upgrade: true })`.
+ */
+export function planUpgrade(
+  catalog: Catalog,
+  songId: number,
+  requestedQuality: string,
+  now: number,
+): void {
+  catalog.run(
+    `INSERT INTO download_tasks (song_id, state, requested_quality, achieved_quality,
+       created_at, updated_at)
+     SELECT ?, 'done', ?, a.quality, ?, ? FROM file_assets a WHERE a.song_id = ?
+     ON CONFLICT (song_id) DO NOTHING`,
+    songId,
+    requestedQuality,
+    now,
+    now,
+    songId,
+  );
+}
+
+/**
  * Claims a song's task for `owner` until `now + ttlMs`: a `pending` task,
  * or a `running` one whose lease has expired (its process died). Runs in
  * `BEGIN IMMEDIATE`, so two processes cannot both win.
@@ -170,20 +235,93 @@ export function claimTask(
   requestedQuality: string,
   now: number,
   ttlMs: number,
+  options: {
+    /** Also claim a `done` task: the song has a file to better. */
+    upgrade?: boolean;
+    /** The process that takes the lease, recorded with it. */
+    holder?: Holder;
+  } = {},
 ): boolean {
+  const claimable = options.upgrade
+    ? "state IN ('pending', 'done')"
+    : "state = 'pending'";
+  const holder = options.holder;
   return catalog.immediate(() =>
     catalog.run(
       `UPDATE download_tasks SET state = 'running', lease_owner = ?, lease_until = ?,
+         lease_host = ?, lease_pid = ?, lease_started = ?,
          attempts = attempts + 1, requested_quality = ?, updated_at = ?
-       WHERE song_id = ? AND (state = 'pending'
+       WHERE song_id = ? AND (${claimable}
          OR (state = 'running' AND (lease_until IS NULL OR lease_until < ?)))`,
       owner,
       now + ttlMs,
+      holder?.host ?? null,
+      holder?.pid ?? null,
+      holder?.started ?? null,
       requestedQuality,
       now,
       songId,
       now,
     ).changes === 1
+  );
+}
+
+/** The process holding a lease, as recorded with it. */
+export interface Holder {
+  /** Its host name. */
+  host: string | null;
+  /** Its process id. */
+  pid: number;
+  /** Its start, `<boot id>:<start ticks>`. */
+  started: string | null;
+}
+
+/** A process holding leases on a host, with how many songs it holds. */
+export interface HolderLeases extends Holder {
+  /** Songs it holds. */
+  songs: number;
+}
+
+/** The processes of `host` holding unexpired leases, with their start. */
+export function leaseHolders(
+  catalog: Catalog,
+  host: string,
+  now: number,
+): HolderLeases[] {
+  return catalog.all<HolderLeases>(
+    `SELECT lease_host AS host, lease_pid AS pid, lease_started AS started,
+       count(*) AS songs
+     FROM download_tasks
+     WHERE state = 'running' AND lease_host = ? AND lease_pid IS NOT NULL
+       AND lease_until >= ?
+     GROUP BY lease_pid, lease_started ORDER BY lease_pid`,
+    host,
+    now,
+  );
+}
+
+/**
+ * Gives back every lease of a process that is gone (killed, crashed):
+ * its songs are `pending` again (`done` when they have a file), with why
+ * in `last_error`. Returns how many songs it held.
+ */
+export function releaseHolder(
+  catalog: Catalog,
+  holder: Holder,
+  now: number,
+): number {
+  return catalog.immediate(() =>
+    catalog.run(
+      `UPDATE download_tasks SET state = ${PENDING_OR_DONE}, ${NO_LEASE},
+         last_error = ?, updated_at = ?
+       WHERE state = 'running' AND lease_host IS ? AND lease_pid = ?
+         AND lease_started IS ?`,
+      `taken over: its process ${holder.pid} on ${holder.host} is gone`,
+      now,
+      holder.host,
+      holder.pid,
+      holder.started,
+    ).changes
   );
 }
 
@@ -242,7 +380,7 @@ export function finishTask(
 ): boolean {
   return catalog.run(
     `UPDATE download_tasks SET state = ?, achieved_quality = ?, last_error = ?,
-       lease_owner = NULL, lease_until = NULL, finished_at = ?, updated_at = ?
+       ${NO_LEASE}, finished_at = ?, updated_at = ?
      WHERE song_id = ? AND state = 'running' AND lease_owner = ?`,
     outcome.state,
     outcome.achievedQuality ?? null,
@@ -255,8 +393,9 @@ export function finishTask(
 }
 
 /**
- * Gives a claimed task back as `pending` (interrupted, out of space, a
- * transfer to resume later), keeping why in `last_error`.
+ * Gives a claimed task back (interrupted, out of space, a transfer to
+ * resume later), keeping why in `last_error`: `pending`, or `done` when
+ * the song has a file (an upgrade that did not happen).
  */
 export function releaseTask(
   catalog: Catalog,
@@ -266,7 +405,7 @@ export function releaseTask(
   error?: string,
 ): boolean {
   return catalog.run(
-    `UPDATE download_tasks SET state = 'pending', lease_owner = NULL, lease_until = NULL,
+    `UPDATE download_tasks SET state = ${PENDING_OR_DONE}, ${NO_LEASE},
        last_error = coalesce(?, last_error), updated_at = ?
      WHERE song_id = ? AND state = 'running' AND lease_owner = ?`,
     error ?? null,

@@ -332,6 +332,17 @@ JOIN songs s ON s.id = a.song_id
 JOIN storage_backends b ON b.id = l.backend_id;
 `,
   },
+  {
+    version: 7,
+    name: "download: lease holders (host, process id, process start)",
+    // A run on the same host takes a dead holder's songs over at once
+    // instead of waiting for their leases to expire.
+    sql: `
+ALTER TABLE download_tasks ADD COLUMN lease_host TEXT;
+ALTER TABLE download_tasks ADD COLUMN lease_pid INTEGER;
+ALTER TABLE download_tasks ADD COLUMN lease_started TEXT;
+`,
+  },
 ];
 
 /** The schema version this code writes. */

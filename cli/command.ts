@@ -14,7 +14,7 @@ import type { Context } from "../tasks/context.ts";
 import type { Ui } from "../tasks/ui.ts";
 import { EXIT, exitStatus, reportError, UsageError } from "./exit.ts";
 import type { OptionValues } from "./flags.ts";
-import { type Io, ioUi } from "./io.ts";
+import { interruptedExit, type Io, ioUi } from "./io.ts";
 import { escapeControls } from "./ui.ts";
 import {
   type CatalogNeed,
@@ -120,7 +120,8 @@ export function defineCommand<const O extends ParseArgsOptionsConfig, S, R>(
           ? `${JSON.stringify(result, null, 2)}\n`
           : `${escapeControls(spec.format(result), true)}\n`,
       );
-      return spec.exitCode?.(result) ?? exitStatus(result);
+      const code = spec.exitCode?.(result) ?? exitStatus(result);
+      return code === EXIT.interrupted ? interruptedExit(io.signal) : code;
     },
   };
 }

@@ -44,6 +44,7 @@ export const DOWNLOAD_RUN_OPTIONS = {
   "min-free": { type: "string" },
   concurrency: { type: "string" },
   retry: { type: "string", multiple: true },
+  upgrade: { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
 const OPTIONS = {
@@ -59,7 +60,13 @@ export function downloadRunOptions(
   values: OptionValues<typeof DOWNLOAD_RUN_OPTIONS>,
 ): Pick<
   DownloadOptions,
-  "quality" | "library" | "nextDirs" | "minFree" | "concurrency" | "retry"
+  | "quality"
+  | "library"
+  | "nextDirs"
+  | "minFree"
+  | "concurrency"
+  | "retry"
+  | "upgrade"
 > {
   return {
     quality: parseQuality(values.quality),
@@ -74,6 +81,7 @@ export function downloadRunOptions(
       DOWNLOAD_DEFAULTS.concurrency,
     ),
     retry: parseRetry(values.retry),
+    upgrade: values.upgrade === true,
   };
 }
 
@@ -88,18 +96,27 @@ export function downloadExitCode(summary: DownloadSummary): number {
 /** `catalogsync download`. */
 export const command: Command = defineCommand({
   usage:
-    "catalogsync download [--source P,...] [--playlist PLATFORM:ID]... [--pool K,...] [--limit N] [--quality Q] [--library DIR] [--next-dir DIR]... [--min-free SIZE] [--concurrency N] [--retry STATE]... [--dry-run] [--no-tags] [--no-cover] [--no-lyrics] [--cover-size PX]",
+    "catalogsync download [--source P,...] [--playlist PLATFORM:ID]... [--pool K,...] [--limit N] [--quality Q] [--library DIR] [--next-dir DIR]... [--min-free SIZE] [--concurrency N] [--retry STATE]... [--upgrade] [--dry-run] [--no-tags] [--no-cover] [--no-lyrics] [--cover-size PX]",
   help:
     `Plans the selected songs in a stable order: a song whose file is there with
 its recorded size is skipped; a file that vanished is marked missing and its
 song planned again; songs that ended vip_only, unavailable, rate_limited or
-failed wait for --retry. Each song is claimed with a lease, so two processes
-on one catalog never fetch the same song and a killed run's songs are taken
-over once its leases expire (10 minutes).
+failed wait for --retry. Each song is claimed with a lease that names its
+process (host, pid, start), so two processes on one catalog never fetch the
+same song; a killed run's songs are taken over at once by a run on its host
+(which asks ps whether the process is gone), elsewhere once its leases
+expire (10 minutes). Songs a live process still holds at the end are left
+to it and the run exits 3, saying how many.
 
-Offers are tried best first: a preview, an empty URL, a 403/404, or a body
-that is not what was offered (length, MD5, magic bytes) falls to the next
-quality; an expired URL is resolved again. Bodies stream to <name>.part,
+Offers are tried best first: a preview, an empty URL, a 403/404, or a
+complete body that is still wrong (MD5, magic bytes) falls to the next
+quality; an expired URL is resolved again. Transient faults never lower the
+quality: a reset, a cut body or a 5xx is retried on the same quality (then
+the song waits for the next run), an HTML page or a short body is fetched
+again, then from a fresh URL, before that quality is given up. With
+--upgrade, songs whose file is below the best quality they advertise are
+asked for again: a better file replaces the old one (file and location in
+one transaction), otherwise the old one stays. Bodies stream to <name>.part,
 hashed (SHA-256) as they arrive, are checked, tagged (text tags, the album's
 front cover, the plain lyrics; <name>.lrc and <name>.zh.lrc beside), synced,
 renamed into place and recorded (file_assets with the served body's and the
@@ -130,6 +147,8 @@ Options:
   --concurrency N        files downloaded at once (default 4)
   --retry STATE          also retry songs that ended in STATE: vip_only,
                          unavailable, rate_limited, failed (repeatable or comma-separated)
+  --upgrade              also fetch again songs whose file is below the best
+                         quality they advertise (after a fault, or a new VIP login)
   --dry-run              print the plan (songs, expected bytes per directory
                          against its free space) and write nothing: the
                          catalog is only read, no platform is asked
@@ -179,7 +198,9 @@ export function formatDownloadSummary(summary: DownloadSummary): string {
 
 function planLines(summary: DownloadSummary): string[] {
   const lines = [
-    `download plan (dry run, nothing written): ${summary.planned} songs to download, ${summary.skippedOwned} owned, ${summary.skippedTerminal} in states not retried, ${summary.busy} busy in another process`,
+    `download plan (dry run, nothing written): ${summary.planned} songs to download${
+      summary.upgrading > 0 ? ` (${summary.upgrading} to upgrade)` : ""
+    }, ${summary.skippedOwned} owned, ${summary.skippedTerminal} in states not retried, ${summary.busy} busy in another process`,
   ];
   for (const b of summary.backends) {
     lines.push(
@@ -216,6 +237,11 @@ function runLines(summary: DownloadSummary): string[] {
     `${q} ${n}`
   );
   if (qualities.length > 0) lines.push(`  by quality: ${qualities.join(", ")}`);
+  if (summary.upgrading > 0) {
+    lines.push(
+      `  upgrades: ${summary.upgraded} replaced by a better file, ${summary.notUpgraded} kept (nothing better granted now) of ${summary.upgrading} below their best`,
+    );
+  }
   lines.push(
     `  fallbacks ${summary.fallbacks} (${summary.rejectedOffers} offers rejected), vip_only ${summary.vipOnly}, unavailable ${summary.unavailable}, rate_limited ${summary.rateLimited}, failed ${summary.failed}, to resume ${summary.retryLater}`,
   );
@@ -224,8 +250,15 @@ function runLines(summary: DownloadSummary): string[] {
       `  ${summary.skippedTerminal} songs skipped in states not retried (--retry vip_only|unavailable|rate_limited|failed)`,
     );
   }
+  if (summary.takenOver > 0) {
+    lines.push(
+      `  ${summary.takenOver} songs taken over from a process that is gone`,
+    );
+  }
   if (summary.busy > 0) {
-    lines.push(`  ${summary.busy} songs being downloaded by another process`);
+    lines.push(
+      `  ${summary.busy} songs still leased by another running process: left to it (rerun when it ends)`,
+    );
   }
   if (summary.missing > 0) {
     lines.push(`  ${summary.missing} files found missing and planned again`);
@@ -260,6 +293,9 @@ function runLines(summary: DownloadSummary): string[] {
     );
   }
   lines.push(...stoppedLines(summary.platformErrors));
+  for (const message of Object.values(summary.loginRefused)) {
+    lines.push(`  ${message}`);
+  }
   // VIP-only and unavailable songs are the platforms' answer, not errors:
   // counted above, listed in --json
   const actionable = summary.failures.filter((f) =>

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { CatalogDamagedError, CatalogFullError } from "../catalog/database.ts";
 import { isSourceError } from "../sources/errors.ts";
 import { NoSpaceError } from "../storage/errors.ts";
 import type { RunStatus } from "../tasks/outcome.ts";
@@ -18,8 +19,10 @@ export const EXIT = {
   usage: 2,
   /** Some sources or items failed; the rest succeeded. */
   partial: 3,
-  /** Interrupted (Ctrl-C); a rerun continues. */
+  /** Interrupted (Ctrl-C, SIGINT); a rerun continues. */
   interrupted: 130,
+  /** Stopped by SIGTERM (`timeout`, `systemctl stop`, `docker stop`); a rerun continues. */
+  terminated: 143,
   /** Out of space with no directory left to continue in (EX_TEMPFAIL). */
   noSpace: 75,
 } as const;
@@ -116,6 +119,8 @@ export function exitStatus(summary: unknown): number {
  * `CommandError`), else 1.
  */
 export function failureOf(error: unknown, command: string): Failure {
+  // a damaged or full catalog is told as itself, whatever wraps it
+  error = catalogErrorIn(error) ?? error;
   if (error instanceof UsageError) {
     const help = error.command ?? command;
     return {
@@ -140,7 +145,9 @@ export function failureOf(error: unknown, command: string): Failure {
     ? error.kind
     : isSourceError(error)
     ? "source"
-    : error instanceof NoSpaceError
+    : error instanceof CatalogDamagedError
+    ? "catalog"
+    : error instanceof NoSpaceError || error instanceof CatalogFullError
     ? "no_space"
     : permission
     ? "permission"
@@ -183,4 +190,19 @@ export function reportError(
     ui.log.info("(run with --verbose for details)");
   }
   return failure;
+}
+
+/** A `CatalogDamagedError` or `CatalogFullError` in an error's cause chain. */
+function catalogErrorIn(
+  error: unknown,
+): CatalogDamagedError | CatalogFullError | undefined {
+  for (let current = error, depth = 0; depth < 8; depth++) {
+    if (
+      current instanceof CatalogDamagedError ||
+      current instanceof CatalogFullError
+    ) return current;
+    if (!(current instanceof Error)) return undefined;
+    current = current.cause;
+  }
+  return undefined;
 }

@@ -1,8 +1,8 @@
 /**
  * The outside world of one CLI run (`Io`): stdout, stderr, stdin, the
- * environment, and Ctrl-C as an abort signal. `realIo()` is the process's;
- * tests pass fakes (a fake terminal included), so nothing below calls
- * `Deno.exit` but the second Ctrl-C.
+ * environment, and Ctrl-C (SIGINT) or SIGTERM as an abort signal.
+ * `realIo()` is the process's; tests pass fakes (a fake terminal
+ * included), so nothing below calls `Deno.exit` but a second signal.
  *
  * @module
  */
@@ -58,24 +58,67 @@ export function ioUi(io: Io, verbose: boolean): Ui {
   });
 }
 
-/** The real I/O: stdout, stderr, stdin, environment, and Ctrl-C as the abort signal. */
+/**
+ * The reason of an abort by a signal: which one, and the exit status a
+ * run it stopped ends with (128 + its number, as a shell reports it).
+ */
+export class Interruption extends Error {
+  /** Always `Interruption`. */
+  override readonly name = "Interruption";
+  /** The signal. */
+  readonly signal: StopSignal;
+  /** The exit status of a run it stopped. */
+  readonly exitCode: number;
+
+  /** The interruption by `signal`. */
+  constructor(signal: StopSignal) {
+    super(`interrupted by ${signal}`);
+    this.signal = signal;
+    this.exitCode = signal === "SIGTERM" ? EXIT.terminated : EXIT.interrupted;
+  }
+}
+
+/** The signals that stop a run cleanly. */
+export type StopSignal = "SIGINT" | "SIGTERM";
+
+/**
+ * The exit status of a run that ended `interrupted`: 143 when SIGTERM
+ * stopped it, 130 otherwise (Ctrl-C, or an abort without a signal).
+ */
+export function interruptedExit(signal: AbortSignal | undefined): number {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Interruption ? reason.exitCode : EXIT.interrupted;
+}
+
+/**
+ * The real I/O: stdout, stderr, stdin, environment, and SIGINT (Ctrl-C) or
+ * SIGTERM (`timeout`, `systemctl stop`, `docker stop`) as the abort
+ * signal: the run stops after the current step, gives its leases back and
+ * prints its summary; a second signal quits at once.
+ */
 export function realIo(): Io {
   const encoder = new TextEncoder();
   const controller = new AbortController();
   let interrupts = 0;
-  try {
-    Deno.addSignalListener("SIGINT", () => {
-      interrupts++;
-      if (interrupts > 1) Deno.exit(EXIT.interrupted);
-      controller.abort(new Error("interrupted"));
-      Deno.stderr.writeSync(
-        encoder.encode(
-          "\nstopping after the current step (Ctrl-C again to quit now)\n",
-        ),
-      );
-    });
-  } catch {
-    // signals are not available everywhere (compiled on Windows); Ctrl-C then kills
+  const stop = (signal: StopSignal) => {
+    interrupts++;
+    const interruption = new Interruption(signal);
+    if (interrupts > 1) Deno.exit(interruption.exitCode);
+    controller.abort(interruption);
+    Deno.stderr.writeSync(
+      encoder.encode(
+        signal === "SIGINT"
+          ? "\nstopping after the current step (Ctrl-C again to quit now)\n"
+          : "\nSIGTERM: stopping after the current step (a second signal quits now)\n",
+      ),
+    );
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(signal, () => stop(signal));
+    } catch {
+      // not every signal exists everywhere (Windows has no SIGTERM): the default applies
+    }
   }
   return {
     stdout: (text) => writeAll(Deno.stdout, encoder.encode(text)),

@@ -47,7 +47,11 @@ import {
   type WorldStats,
 } from "./world.ts";
 
-/** Header the handler sets on an answer that stands for a connection reset. */
+/**
+ * Header the handler sets on an answer whose connection is to be cut: the
+ * in-process `fetch` throws as for a reset before the answer, a server
+ * sends its status and headers and cuts the connection before the body.
+ */
 export const RESET_MARKER = "x-emulation-reset";
 
 /** Factories of the built-in platform emulators. */
@@ -263,6 +267,16 @@ export class Emulation {
         { status: 500, headers: { "content-type": "text/html" } },
       );
     }
+    if (fault?.kind === "reset") {
+      // the platform did the work; the answer is lost on the way
+      const headers = new Headers(response.headers);
+      headers.set(RESET_MARKER, "1");
+      return new Response(response.body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers,
+      });
+    }
     if (fault?.kind === "truncate" && response.body) {
       const length = Number(response.headers.get("content-length") ?? NaN);
       if (Number.isFinite(length)) {
@@ -296,6 +310,7 @@ export class Emulation {
     const request = new Request(input, init);
     const response = await this.handler(request);
     if (response.headers.has(RESET_MARKER)) {
+      await response.body?.cancel().catch(() => {});
       throw new TypeError("error sending request: connection reset");
     }
     return response;
@@ -337,11 +352,6 @@ export class Emulation {
         return new Response(htmlErrorPage(502, "Bad Gateway"), {
           status: 200,
           headers: { "content-type": "text/html" },
-        });
-      case "reset":
-        return new Response(null, {
-          status: 599,
-          headers: { [RESET_MARKER]: "1" },
         });
       case "slow":
         await this.#sleep(fault.delayMs ?? 1000);

@@ -13,7 +13,9 @@ import { unit } from "./_hash.ts";
  * - `5xx`: an HTTP 503 (or `status`) with a short HTML body;
  * - `429`: HTTP 429 with `Retry-After`;
  * - `html`: HTTP 200 with an HTML error page instead of the answer;
- * - `reset`: the connection is cut before any byte of the body;
+ * - `reset`: the connection is cut before any byte of the body: the
+ *   platform answers, then the in-process `fetch` throws and a server
+ *   sends the answer's own status and headers and cuts the connection;
  * - `truncate`: the answer is cut half-way through its body;
  * - `slow`: the answer is delayed by `delayMs`.
  *

@@ -48,15 +48,7 @@ export function serveEmulation(
   }, async (request) => {
     const response = await emulation.handler(request);
     if (!response.headers.has(RESET_MARKER)) return response;
-    // Over a socket a reset is a body that breaks off before its first byte.
-    return new Response(
-      new ReadableStream({
-        start(controller) {
-          controller.error(new Error("connection reset by the emulation"));
-        },
-      }),
-      { status: 200, headers: { "content-length": "1024" } },
-    );
+    return cutOff(response);
   });
   const port = server.addr.port;
   return {
@@ -66,4 +58,26 @@ export function serveEmulation(
     shutdown: () => server.shutdown(),
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
+}
+
+/**
+ * The answer of a reset over a socket: its own status and headers (its
+ * real `Content-Length` included), then the connection is cut before the
+ * first byte of the body, as a CDN node that drops a connection does. The
+ * client sees a connection error while reading the body. (`Deno.serve`
+ * sends the headers before any body, so a cut before the headers cannot be
+ * served; the in-process `fetch` stands for that one.)
+ */
+function cutOff(response: Response): Response {
+  const headers = new Headers(response.headers);
+  headers.delete(RESET_MARKER);
+  response.body?.cancel().catch(() => {});
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error("connection reset by the emulation"));
+      },
+    }),
+    { status: response.status, statusText: response.statusText, headers },
+  );
 }

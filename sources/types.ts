@@ -357,4 +357,11 @@ export interface Source {
   ): Promise<Uint8Array | null>;
   /** The song's lyrics; throws `SourceError` when the platform does not answer. */
   lyrics?(song: SongInfo, options?: ExtrasOptions): Promise<SongLyrics>;
+  /**
+   * Forgets the login for the rest of this source's life, after the
+   * platform refused it (a `login` error): later calls go anonymous.
+   * Returns whether there was a login to forget. Absent on a platform
+   * without logins.
+   */
+  dropLogin?(): boolean;
 }

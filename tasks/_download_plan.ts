@@ -11,9 +11,12 @@ import {
   downloadCandidates,
   isTerminalState,
   planTask,
+  planUpgrade,
+  settleOwnedTask,
   type SongSelection,
   type TerminalState,
 } from "../catalog/download_tasks.ts";
+import { songById, songInfoFromRow } from "../catalog/songs.ts";
 import { findSyncedPlaylist } from "../catalog/playlists.ts";
 import {
   activeLocations,
@@ -21,7 +24,7 @@ import {
   markLocationsMissing,
 } from "../catalog/storage.ts";
 import type { Platform, QualityLabel, SongInfo } from "../sources/types.ts";
-import { qualityRank } from "../sources/types.ts";
+import { isQualityLabel, qualityRank } from "../sources/types.ts";
 import { fileSize } from "../storage/local.ts";
 import { resolveInside } from "../storage/names.ts";
 
@@ -39,10 +42,12 @@ export function unknownPlaylists(
 export interface Plan {
   /** Songs the selection matched. */
   selected: number;
-  /** Songs to download, in order. */
+  /** Songs to download, in order (upgrades included). */
   songIds: number[];
   /** The platform of each song to download (for the progress line). */
   platformOf: Map<number, Platform>;
+  /** Songs to upgrade (`upgrade`), with the quality of the file they have. */
+  upgrades: Map<number, QualityLabel>;
   /** Songs skipped: they have a file. */
   owned: number;
   /** Songs skipped: their task ended in a state not retried. */
@@ -65,13 +70,33 @@ export interface PlanOptions {
   now: number;
   /** Look only: mark nothing, open no task. */
   dryRun: boolean;
+  /**
+   * Plan owned songs whose file is below the best quality their song
+   * advertises at or below `top` again, to upgrade. @default false
+   */
+  upgrade?: boolean;
+  /** The best quality wanted (no cap when `undefined`). */
+  top?: QualityLabel | undefined;
+}
+
+/** Songs whose checks are written in one transaction. */
+const PLAN_BATCH = 256;
+
+/** A candidate with what its files' check found, waiting to be written. */
+interface Checked {
+  candidate: DownloadCandidate;
+  good: number[];
+  bad: number[];
+  /** The quality of its file, when it is to be upgraded. */
+  upgradeFrom: QualityLabel | undefined;
 }
 
 /**
  * Walks the selected songs in order: skips owned songs (marking locations
  * whose file vanished as `missing`), songs in terminal states not retried
  * and songs leased by another process, and opens a `pending` task for the
- * rest, up to the limit.
+ * rest, up to the limit. The files are checked a batch at a time and each
+ * batch's writes go in one transaction.
  */
 export async function planDownloads(
   catalog: Catalog,
@@ -86,60 +111,126 @@ export async function planDownloads(
     selected: candidates.length,
     songIds: [],
     platformOf: new Map(),
+    upgrades: new Map(),
     owned: 0,
     terminal: { vip_only: 0, unavailable: 0, rate_limited: 0, failed: 0 },
     busy: 0,
     missing: 0,
   };
-  for (const candidate of candidates) {
-    if (options.limit > 0 && plan.songIds.length >= options.limit) break;
-    const { good, bad } = await checkLocations(catalog, candidate.id);
-    if (!options.dryRun && (bad.length > 0 || good.length > 0)) {
-      catalog.transaction(() => {
-        plan.missing += markLocationsMissing(catalog, bad, options.now);
-        markLocationsChecked(catalog, good, options.now);
-      });
+  const full = () => options.limit > 0 && plan.songIds.length >= options.limit;
+  let batch: Checked[] = [];
+  /** Songs of the batch that may be planned: counted against the limit. */
+  let hopeful = 0;
+  const flush = () => {
+    const checked = batch;
+    batch = [];
+    hopeful = 0;
+    if (options.dryRun) {
+      for (const item of checked) settle(catalog, plan, item, options);
     } else {
-      plan.missing += bad.length;
+      catalog.transaction(() => {
+        for (const item of checked) settle(catalog, plan, item, options);
+      });
     }
-    if (good.length > 0) {
-      plan.owned++;
-      continue;
-    }
-    const state = candidate.state;
+  };
+  for (const candidate of candidates) {
     if (
-      state === "running" && candidate.leaseUntil !== null &&
-      candidate.leaseUntil >= options.now
+      options.limit > 0 && plan.songIds.length + hopeful >= options.limit
     ) {
-      plan.busy++;
-      continue;
+      flush();
+      if (full()) break;
     }
-    if (
-      state !== null && isTerminalState(state) && !options.retry.includes(state)
-    ) {
-      plan.terminal[state]++;
-      continue;
-    }
-    if (state === "running" || options.dryRun) {
-      // an expired lease: claimable as it is
-      plan.songIds.push(candidate.id);
-      continue;
-    }
-    const pending = catalog.transaction(() =>
-      planTask(
-        catalog,
-        candidate.id,
-        options.requestedQuality,
-        options.retry,
-        options.now,
-      )
-    );
-    if (pending) plan.songIds.push(candidate.id);
-    else plan.busy++;
+    const { good, bad } = await checkLocations(catalog, candidate.id);
+    const upgradeFrom = good.length > 0 && options.upgrade
+      ? upgradable(catalog, candidate, options.top)
+      : undefined;
+    batch.push({ candidate, good, bad, upgradeFrom });
+    if (good.length === 0 || upgradeFrom !== undefined) hopeful++;
+    if (batch.length >= PLAN_BATCH) flush();
   }
+  flush();
   const platformOf = new Map(candidates.map((c) => [c.id, c.platform]));
   for (const id of plan.songIds) plan.platformOf.set(id, platformOf.get(id)!);
   return plan;
+}
+
+/** Writes what the check of one candidate found, and plans it (or not). */
+function settle(
+  catalog: Catalog,
+  plan: Plan,
+  { candidate, good, bad, upgradeFrom }: Checked,
+  options: PlanOptions,
+): void {
+  if (options.limit > 0 && plan.songIds.length >= options.limit) return;
+  const now = options.now;
+  if (options.dryRun) {
+    plan.missing += bad.length;
+  } else {
+    plan.missing += markLocationsMissing(catalog, bad, now);
+    markLocationsChecked(catalog, good, now);
+  }
+  const state = candidate.state;
+  const leased = state === "running" && candidate.leaseUntil !== null &&
+    candidate.leaseUntil >= now;
+  if (good.length > 0) {
+    if (upgradeFrom === undefined || leased) {
+      plan.owned++;
+      if (!options.dryRun) settleOwnedTask(catalog, candidate.id, now);
+      return;
+    }
+    if (!options.dryRun) {
+      planUpgrade(catalog, candidate.id, options.requestedQuality, now);
+    }
+    plan.upgrades.set(candidate.id, upgradeFrom);
+    plan.songIds.push(candidate.id);
+    return;
+  }
+  if (leased) {
+    plan.busy++;
+    return;
+  }
+  if (
+    state !== null && isTerminalState(state) && !options.retry.includes(state)
+  ) {
+    plan.terminal[state]++;
+    return;
+  }
+  if (state === "running" || options.dryRun) {
+    // an expired lease: claimable as it is
+    plan.songIds.push(candidate.id);
+    return;
+  }
+  if (
+    planTask(
+      catalog,
+      candidate.id,
+      options.requestedQuality,
+      options.retry,
+      now,
+    )
+  ) plan.songIds.push(candidate.id);
+  else plan.busy++;
+}
+
+/**
+ * The quality of an owned song's file when the song advertises a better
+ * one at or below `top` (worth asking the platform for again).
+ */
+function upgradable(
+  catalog: Catalog,
+  candidate: DownloadCandidate,
+  top: QualityLabel | undefined,
+): QualityLabel | undefined {
+  const have = candidate.assetQuality;
+  if (have === null || !isQualityLabel(have)) return undefined;
+  const row = songById(catalog, candidate.id);
+  if (!row) return undefined;
+  const cap = top === undefined ? 0 : qualityRank(top);
+  const best = Math.min(
+    ...songInfoFromRow(row).qualities.map((q) => qualityRank(q.label))
+      .filter((rank) => rank >= cap),
+  );
+  return best < qualityRank(have) ? have : undefined;
 }
 
 /** A song's active locations, split by whether their file is there. */

@@ -13,7 +13,7 @@ import {
 } from "../catalog/download_tasks.ts";
 import { songById, songInfoFromRow, type SongRow } from "../catalog/songs.ts";
 import type { BackendRow } from "../catalog/storage.ts";
-import type { Platform, Source } from "../sources/types.ts";
+import type { Platform, QualityLabel, Source } from "../sources/types.ts";
 import type { Context } from "./context.ts";
 import type {
   BackendUsage,
@@ -30,7 +30,11 @@ import {
   songTitle,
 } from "./_download_song.ts";
 import type { SongOutcome } from "./_offer_ladder.ts";
-import { type Reservation, SpaceController } from "./_space_policy.ts";
+import {
+  type CatalogDisk,
+  type Reservation,
+  SpaceController,
+} from "./_space_policy.ts";
 import type { PlatformProgress } from "./_progress.ts";
 import type { StageUnits } from "./_stage.ts";
 
@@ -42,6 +46,8 @@ export interface RunSettings extends FetchSettings {
   minFree: number;
   /** Directories to continue in, in order, when space runs low. */
   nextDirs: readonly string[];
+  /** The disk of the catalog's file, and the room kept there for it. */
+  catalogDisk?: CatalogDisk | undefined;
 }
 
 /** A planned song's row, failing clearly when it left the catalog. */
@@ -61,8 +67,11 @@ export class DownloadRun {
   readonly #progress: DownloadProgress;
   readonly #fetcher: SongFetcher;
   readonly #stopped = new Map<Platform, string>();
+  /** Platforms whose login was refused: the message, once. */
+  readonly #loginRefused = new Map<Platform, string>();
   readonly #perBackend = new Map<number, BackendUsage>();
   #queue: number[] = [];
+  #upgrades: ReadonlyMap<number, QualityLabel> = new Map();
   #next = 0;
   #finished = 0;
   /** Songs settled and planned per platform, for the progress line. */
@@ -103,6 +112,8 @@ export class DownloadRun {
       minFree: settings.minFree,
       nextDirs: settings.nextDirs,
       beforePrompt: () => this.#progress.clear(),
+      catalogDisk: settings.catalogDisk,
+      remaining: () => Math.max(0, this.#queue.length - this.#next),
     });
     this.#fetcher = new SongFetcher(context, settings, this.#progress, summary);
     this.#usage(first);
@@ -116,8 +127,10 @@ export class DownloadRun {
   async execute(
     songIds: number[],
     platformOf: ReadonlyMap<number, Platform> = new Map(),
+    upgrades: ReadonlyMap<number, QualityLabel> = new Map(),
   ): Promise<StageUnits> {
     this.#queue = songIds;
+    this.#upgrades = upgrades;
     for (const id of songIds) {
       const platform = platformOf.get(id);
       if (platform === undefined) continue;
@@ -141,11 +154,17 @@ export class DownloadRun {
     if (stop) {
       summary.noSpace = {
         ...stop,
-        message: `out of space in ${stop.directory} (${
-          formatBytes(stop.freeBytes)
-        } free, ${
-          formatBytes(stop.neededBytes)
-        } needed) and no directory to continue in. Nothing is lost: rerun with --next-dir DIR (or --library DIR) to continue there`,
+        message: stop.catalog
+          ? `out of space for the catalog in ${stop.directory} (${
+            formatBytes(stop.freeBytes)
+          } free, ${
+            formatBytes(stop.neededBytes)
+          } kept for its log). Nothing is lost: free some space there, or move the catalog to a roomier disk and point --db at it, then rerun`
+          : `out of space in ${stop.directory} (${
+            formatBytes(stop.freeBytes)
+          } free, ${
+            formatBytes(stop.neededBytes)
+          } needed) and no directory to continue in. Nothing is lost: rerun with --next-dir DIR (or --library DIR) to continue there`,
       };
     }
     const activeId = this.#space.active.id;
@@ -161,7 +180,8 @@ export class DownloadRun {
     return {
       failed: summary.failed + summary.rateLimited + summary.retryLater +
         this.#stopped.size + (stop ? 1 : 0),
-      succeeded: summary.downloaded + summary.skippedOwned,
+      succeeded: summary.downloaded + summary.skippedOwned +
+        summary.notUpgraded,
       total: summary.planned,
     };
   }
@@ -197,6 +217,7 @@ export class DownloadRun {
         this.#requeue(songId);
         return;
       }
+      const floor = this.#upgrades.get(songId);
       try {
         if (
           !claimTask(
@@ -206,14 +227,20 @@ export class DownloadRun {
             this.#summary.quality,
             context.now(),
             this.#settings.leaseTtlMs,
+            { upgrade: floor !== undefined, holder: this.#settings.holder },
           )
         ) {
           this.#summary.busy++;
           continue;
         }
-        const job = { songId, row, song, source };
-        const outcome = await this.#fetcher.fetch(job, reservation.backend);
-        this.#settle(job, outcome, reservation);
+        const job: Job = { songId, row, song, source, floor };
+        const anonymous = this.#loginRefused.has(row.platform);
+        const outcome = await this.#fetcher.fetch(job, reservation);
+        if (outcome.kind === "login_refused") {
+          this.#loginRefusal(job, outcome.error, anonymous);
+        } else {
+          this.#settle(job, outcome, reservation);
+        }
       } finally {
         this.#space.release(reservation);
       }
@@ -240,6 +267,7 @@ export class DownloadRun {
       case "done": {
         this.#settled(job.row.platform);
         summary.downloaded++;
+        if (job.floor !== undefined) summary.upgraded++;
         summary.bytes += outcome.bytes;
         summary.resumedBytes += outcome.resumedBytes;
         const label = outcome.offer.quality;
@@ -257,8 +285,18 @@ export class DownloadRun {
         usage.bytes += outcome.bytes;
         return;
       }
+      case "kept":
+        this.#settled(job.row.platform);
+        this.#keep(job, outcome.reason);
+        return;
       case "terminal": {
         this.#settled(job.row.platform);
+        if (job.floor !== undefined) {
+          // an upgrade refused: the song keeps the file it has
+          this.#keep(job, outcome.error);
+          this.#stopPlatform(job, outcome.stopPlatform);
+          return;
+        }
         finishTask(catalog, job.songId, owner, {
           state: outcome.state,
           error: outcome.error,
@@ -268,12 +306,8 @@ export class DownloadRun {
         else if (outcome.state === "rate_limited") summary.rateLimited++;
         else summary.failed++;
         fail(outcome.state, outcome.error);
-        if (outcome.stopPlatform && !this.#stopped.has(job.row.platform)) {
-          this.#stopped.set(job.row.platform, outcome.stopPlatform);
-          context.log.warn(
-            `${job.row.platform}: downloads stopped: ${outcome.stopPlatform}`,
-          );
-        } else if (outcome.state === "failed") {
+        if (this.#stopPlatform(job, outcome.stopPlatform)) return;
+        if (outcome.state === "failed") {
           context.log.warn(
             `${job.row.platform}:${job.row.remote_song_id} (${
               songTitle(job.song)
@@ -320,6 +354,74 @@ export class DownloadRun {
     this.#finished++;
     const counts = this.#byPlatform.get(platform);
     if (counts) counts.done++;
+  }
+
+  /**
+   * A song's platform refused the login. The first refusal drops the
+   * login for the rest of the run (one warning) and the song is tried
+   * again anonymously, as is any song that was already under way with the
+   * login; a song refused after it went anonymous needs a login: `vip_only`.
+   */
+  #loginRefusal(job: Job, error: string, wasAnonymous: boolean): void {
+    const context = this.#context;
+    const platform = job.row.platform;
+    if (wasAnonymous) {
+      this.#settled(platform);
+      finishTask(context.catalog, job.songId, this.#settings.owner, {
+        state: "vip_only",
+        error: `needs a login: ${error}`,
+      }, context.now());
+      this.#summary.vipOnly++;
+      this.#summary.failures.push({
+        platform,
+        remoteId: job.row.remote_song_id,
+        title: songTitle(job.song),
+        state: "vip_only",
+        error: `needs a login: ${error}`,
+      });
+      return;
+    }
+    if (!this.#loginRefused.has(platform)) {
+      const dropped = job.source.dropLogin?.() ?? false;
+      const message = `${platform} refused the login (${error}); ${
+        dropped
+          ? "going on anonymously for the rest of the run: songs that need the login end vip_only"
+          : "songs that need a login end vip_only"
+      }`;
+      this.#loginRefused.set(platform, message);
+      this.#summary.loginRefused[platform] = message;
+      context.log.warn(message);
+    }
+    releaseTask(
+      context.catalog,
+      job.songId,
+      this.#settings.owner,
+      context.now(),
+    );
+    this.#requeue(job.songId);
+  }
+
+  /** Stops downloads of the job's platform for `reason`, once; whether it did now. */
+  #stopPlatform(job: Job, reason: string | undefined): boolean {
+    const platform = job.row.platform;
+    if (reason === undefined || this.#stopped.has(platform)) return false;
+    this.#stopped.set(platform, reason);
+    this.#context.log.warn(`${platform}: downloads stopped: ${reason}`);
+    return true;
+  }
+
+  /** Ends an upgrade that did not happen: the task is done with the file it had. */
+  #keep(job: Job, reason: string): void {
+    const context = this.#context;
+    finishTask(context.catalog, job.songId, this.#settings.owner, {
+      state: "done",
+      achievedQuality: job.floor,
+      error: `not upgraded: ${reason}`,
+    }, context.now());
+    this.#summary.notUpgraded++;
+    context.log.debug(
+      `${job.row.platform}:${job.row.remote_song_id}: kept at ${job.floor}: ${reason}`,
+    );
   }
 
   #usage(backend: BackendRow): BackendUsage {

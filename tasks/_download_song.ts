@@ -8,13 +8,18 @@
  */
 import { recordDownload, renewLease } from "../catalog/download_tasks.ts";
 import type { SongRow } from "../catalog/songs.ts";
-import { type BackendRow, locatorTaken } from "../catalog/storage.ts";
+import {
+  activeLocations,
+  type BackendRow,
+  locatorTaken,
+} from "../catalog/storage.ts";
 import type { Fetch } from "../sources/http.ts";
-import type {
-  DownloadOffer,
-  QualityLabel,
-  SongInfo,
-  Source,
+import {
+  type DownloadOffer,
+  type QualityLabel,
+  qualityRank,
+  type SongInfo,
+  type Source,
 } from "../sources/types.ts";
 import { isNoSpace } from "../storage/errors.ts";
 import { writeLrcFiles } from "../storage/lyric_files.ts";
@@ -23,6 +28,8 @@ import type { OpenFile } from "../storage/local.ts";
 import { foldKey, resolveInside, songLocator } from "../storage/names.ts";
 import type { Context } from "./context.ts";
 import type { DownloadProgress } from "./_download_progress.ts";
+import type { LeaseHolder } from "./_lease_holder.ts";
+import type { Reservation } from "./_space_policy.ts";
 import {
   OfferLadder,
   type OfferOutcome,
@@ -45,12 +52,19 @@ export interface Job {
   song: SongInfo;
   /** Its platform's source. */
   source: Source;
+  /**
+   * An upgrade: the quality of the file the song has. Only a better offer
+   * is taken; the new file replaces the old one.
+   */
+  floor?: QualityLabel | undefined;
 }
 
 /** How songs are fetched: what a run resolved from its options. */
 export interface FetchSettings {
   /** The lease owner of the run. */
   owner: string;
+  /** This process, recorded with each lease. */
+  holder: LeaseHolder;
   /** How long a lease lasts without renewal, in ms. */
   leaseTtlMs: number;
   /** The best quality wanted (no cap when `undefined`). */
@@ -96,8 +110,11 @@ export class SongFetcher {
     this.#tally = tally;
   }
 
-  /** Walks a claimed song's offers into `backend` until one is recorded or none is left. */
-  async fetch(job: Job, backend: BackendRow): Promise<SongOutcome> {
+  /**
+   * Walks a claimed song's offers into the reserved backend until one is
+   * recorded or none is left; the reservation follows the bytes written.
+   */
+  async fetch(job: Job, reservation: Reservation): Promise<SongOutcome> {
     const context = this.#context;
     const top = this.#settings.top;
     const ladder = new OfferLadder(job.song, this.#settings.maxResolves);
@@ -118,10 +135,23 @@ export class SongFetcher {
         }
         if (step.done) break;
         const offer = step.value;
+        if (
+          job.floor !== undefined &&
+          qualityRank(offer.quality) >= qualityRank(job.floor)
+        ) {
+          return {
+            kind: "kept",
+            reason: `nothing better than ${job.floor} is granted now${
+              ladder.rejected.length > 0
+                ? ` (rejected: ${ladder.rejected.join("; ")})`
+                : ""
+            }`,
+          };
+        }
         const verdict = ladder.consider(offer);
         if (verdict === "rejected") this.#tally.rejectedOffers++;
         if (verdict !== "transfer") continue;
-        const result = await this.#transfer(job, offer, backend);
+        const result = await this.#transfer(job, offer, reservation);
         const next = ladder.afterTransfer(offer, result);
         if (next.kind === "rejected") {
           this.#tally.rejectedOffers++;
@@ -147,8 +177,9 @@ export class SongFetcher {
   async #transfer(
     job: Job,
     offer: DownloadOffer,
-    backend: BackendRow,
+    reservation: Reservation,
   ): Promise<OfferOutcome> {
+    const backend = reservation.backend;
     const context = this.#context;
     const catalog = context.catalog;
     const { owner, leaseTtlMs: ttl, retries } = this.#settings;
@@ -160,6 +191,11 @@ export class SongFetcher {
       offer.sizeBytes,
     );
     let renewedAt = context.now();
+    // an upgrade replaces the song's file: where the old one lives
+    const replaced = job.floor === undefined
+      ? []
+      : activeLocations(catalog, job.songId).filter((l) => l.kind === "local")
+        .map((l) => resolveInside(l.containerName, l.locator));
     try {
       const path = resolveInside(backend.container_name, locator);
       const tagStart = performance.now();
@@ -177,6 +213,7 @@ export class SongFetcher {
           now: context.now,
           onBytes: (bytes, total) => {
             transfer.bytes = bytes;
+            reservation.written = bytes;
             transfer.total = total;
             const now = context.now();
             if (now - renewedAt >= ttl / 3) {
@@ -251,6 +288,19 @@ export class SongFetcher {
       if (!recorded) {
         await part.keep();
         return { kind: "lease_lost" };
+      }
+      // the new file and its location are recorded: the old file goes
+      for (const old of replaced) {
+        if (old === path) continue;
+        await Deno.remove(old).catch((error) => {
+          if (!(error instanceof Deno.errors.NotFound)) {
+            context.log.warn(
+              `could not remove the replaced file ${old}: ${
+                error instanceof Error ? error.message : String(error)
+              }`,
+            );
+          }
+        });
       }
       return {
         kind: "done",

@@ -2,7 +2,12 @@
  * The decisions of the download stage's offer ladder: a song's offers
  * come best first from its source, and each one is skipped (its level was
  * rejected already), rejected (a preview, or a transfer that found it
- * unusable), resolved again (an expired URL, up to a limit) or taken. What
+ * unusable), resolved again (an expired URL, up to a limit; a URL that
+ * kept answering an HTML page or a short body, once per level, for a
+ * fresh URL before the level is given up) or taken. Transient faults
+ * never step down on their own: the transfer retries them on the same
+ * rung, and one that outlasts its retries leaves the song for the next
+ * run (`retry_later`) at the quality it was after. What
  * the ladder cannot take ends as a song outcome: a source's refusal maps
  * to a terminal state (`vip_only`, `unavailable`, `rate_limited`,
  * `failed`), possibly stopping the platform, and a ladder that runs out
@@ -47,15 +52,35 @@ export type SongOutcome =
     kind: "retry_later";
     error: string;
   }
+  | {
+    /** An upgrade found nothing better than the file the song has: it is kept. */
+    kind: "kept";
+    reason: string;
+  }
+  | {
+    /**
+     * The platform refused the login: the run goes on anonymously (and
+     * tries the song again that way).
+     */
+    kind: "login_refused";
+    error: string;
+  }
   | { kind: "no_space" }
   | { kind: "interrupted" }
   | { kind: "lease_lost" };
 
 /** How one offer's transfer ended. */
 export type OfferOutcome =
-  | Exclude<SongOutcome, { kind: "done" } | { kind: "terminal" }>
+  | Exclude<
+    SongOutcome,
+    | { kind: "done" }
+    | { kind: "terminal" }
+    | { kind: "kept" }
+    | { kind: "login_refused" }
+  >
   | { kind: "reject"; reason: string }
   | { kind: "expired"; reason: string }
+  | { kind: "suspect"; reason: string }
   | Omit<Extract<SongOutcome, { kind: "done" }>, "rejected">;
 
 /**
@@ -92,6 +117,8 @@ export class OfferLadder {
   readonly #song: SongInfo;
   readonly #maxResolves: number;
   readonly #rejectedLevels = new Set<string>();
+  /** Levels whose URL was resolved again after suspect answers. */
+  readonly #refreshedLevels = new Set<string>();
   #resolves = 0;
   #sawOffer = false;
 
@@ -130,6 +157,17 @@ export class OfferLadder {
       );
       return { kind: "rejected" };
     }
+    if (outcome.kind === "suspect") {
+      if (!this.#refreshedLevels.has(offer.level)) {
+        this.#refreshedLevels.add(offer.level);
+        return {
+          kind: "resolve_again",
+          reason: `${outcome.reason}; asking for a fresh URL`,
+        };
+      }
+      this.#reject(offer, `${outcome.reason}, from two URLs`);
+      return { kind: "rejected" };
+    }
     if (outcome.kind === "done") {
       return {
         kind: "finish",
@@ -166,7 +204,8 @@ export class OfferLadder {
 /**
  * The terminal outcome of a song whose source threw `error` while
  * resolving its offers (`rejected`: the offers rejected before). A rate
- * limit, risk control or region lock also stops the platform.
+ * limit, risk control or region lock also stops the platform. A refused
+ * login is for the run to handle (it goes on anonymously).
  */
 export function refusalOutcome(
   platform: Platform,
@@ -186,6 +225,8 @@ export function refusalOutcome(
     };
   }
   switch (error.kind) {
+    case "login":
+      return { kind: "login_refused", error: message };
     case "vip":
       return {
         kind: "terminal",

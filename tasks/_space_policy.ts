@@ -8,6 +8,12 @@
  * becomes a new local backend, made active, and the run goes on there.
  * At end of input with no directory left the run stops cleanly.
  *
+ * The catalog's disk counts too: it keeps room for the catalog's
+ * write-ahead log (`catalog.reserve`). When the library shares that disk,
+ * a library that would eat into the reserve is low like a full one (the
+ * run moves on to another directory); when the catalog's own disk runs
+ * low the run stops cleanly (the catalog cannot move during a run).
+ *
  * @module
  */
 import { resolve } from "node:path";
@@ -29,6 +35,8 @@ export interface Reservation {
   backend: BackendRow;
   /** Bytes reserved. */
   bytes: number;
+  /** Bytes of the file on disk so far (the transfer updates it). */
+  written: number;
 }
 
 /** Options of a `SpaceController`. */
@@ -51,7 +59,34 @@ export interface SpaceControllerOptions {
   nextDirs: readonly string[];
   /** Called before a question is asked (to clear the progress display). */
   beforePrompt?: () => void;
+  /** The catalog's file, when it is one: the room kept on its disk. */
+  catalogDisk?: CatalogDisk | undefined;
+  /** Songs still to download in this run (the catalog keeps room to record them). */
+  remaining?: () => number;
 }
+
+/** The disk holding the catalog, and the room it needs. */
+export interface CatalogDisk {
+  /** The catalog file's folder. */
+  dir: string;
+  /** The size its write-ahead log is kept near. */
+  walLimit: number;
+  /** Bytes its write-ahead log takes now. */
+  walBytes(): number;
+}
+
+/** What the catalog grows by for each song it records (rows, indexes, slack). */
+export const CATALOG_BYTES_PER_SONG = 1024;
+/** Room for the catalog's growth beyond its log. */
+const CATALOG_MARGIN = 1024 * 1024;
+/** Below this (beyond its log), a catalog on its own disk stops the run. */
+const CATALOG_FLOOR = 256 * 1024;
+
+/** Why the active backend takes no new file. */
+type Low =
+  | { kind: "library"; room: Room; needed: number }
+  | { kind: "catalog"; free: number; pending: number; reserve: number }
+  | { kind: "full" };
 
 /** Outcome of validating a directory. */
 export type DirectoryCheck =
@@ -104,6 +139,26 @@ export async function checkDirectory(
   return { ok: true, root, freeBytes };
 }
 
+/** What a backend has room for at one look. */
+interface Room {
+  /** Bytes free on its file system. */
+  free: number;
+  /** Bytes the files downloading there still have to write. */
+  pending: number;
+  /** `free - pending`: what a new file can have. */
+  available: number;
+}
+
+/** `X free`, or `X available (Y free, Z still to be written ...)`. */
+function describeRoom(room: Room): string {
+  if (room.pending <= 0) return `${formatBytes(room.free)} free`;
+  return `${formatBytes(room.available)} available (${
+    formatBytes(room.free)
+  } free, ${
+    formatBytes(room.pending)
+  } still to be written by the files downloading)`;
+}
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -113,13 +168,16 @@ export class SpaceController {
   #options: SpaceControllerOptions;
   #active: BackendRow;
   #nextDirs: string[];
-  #inFlight = 0;
+  /** Files being downloaded: their reservations. */
+  #running = new Set<Reservation>();
   #drained: Array<() => void> = [];
   #switching: Promise<boolean> | undefined;
   /** Switches started so far: a free-space answer from before one is stale. */
   #switchesStarted = 0;
   #full = new Set<number>();
   #stop: NoSpaceStop | undefined;
+  /** Whether a folder is on the catalog's disk, by folder. */
+  #disks = new Map<string, boolean>();
   /** Switches made so far. */
   readonly switches: BackendSwitch[] = [];
 
@@ -154,33 +212,137 @@ export class SpaceController {
       }
       const backend = this.#active;
       const needed = bytes + this.#options.minFree;
-      let free = 0;
-      let low = this.#full.has(backend.id);
-      if (!low) {
+      let low: Low = { kind: "full" };
+      if (!this.#full.has(backend.id)) {
         const switchesBefore = this.#switchesStarted;
-        free = await this.#options.freeSpace(backend.container_name);
+        // what each running file had written when free space was looked at
+        const seen = this.#snapshot();
+        const free = await this.#options.freeSpace(backend.container_name);
+        const catalogFree = await this.#catalogFree();
         // another file may have switched backends (or stopped the run, or
         // asked and stayed) while we looked: look again from the top
         if (this.#switchesStarted !== switchesBefore) continue;
-        low = free - this.#inFlight < needed;
-      }
-      if (!low) {
-        this.#inFlight += bytes;
-        return { backend, bytes };
+        // no await from here to the reservation: the running files counted
+        // are the ones running; what they still have to write is not free
+        const pending = this.#stillToWrite(seen);
+        const room = { free, pending, available: free - pending };
+        const catalog = room.available >= needed
+          ? this.#catalogLow(backend, bytes, catalogFree, pending)
+          : undefined;
+        if (room.available >= needed && catalog === undefined) {
+          const reservation = { backend, bytes, written: 0 };
+          this.#running.add(reservation);
+          return reservation;
+        }
+        low = catalog ?? { kind: "library", room, needed };
+        if (catalog && !this.#sameDisk(backend.container_name)) {
+          this.#stopForCatalog(catalog);
+          return undefined;
+        }
       }
       this.#switchesStarted++;
-      this.#switching = this.#switch(backend, free, needed).finally(() => {
+      this.#switching = this.#switch(backend, low, bytes).finally(() => {
         this.#switching = undefined;
       });
     }
   }
 
+  /** Bytes free on the catalog's disk, when it is a file. */
+  async #catalogFree(): Promise<number | undefined> {
+    const disk = this.#options.catalogDisk;
+    return disk ? await this.#options.freeSpace(disk.dir) : undefined;
+  }
+
+  /**
+   * Whether the catalog's disk (`free` bytes free) is short of its reserve
+   * once this file and the running ones (`pending` bytes still to write)
+   * are written, when they share it.
+   */
+  #catalogLow(
+    backend: BackendRow,
+    bytes: number,
+    free: number | undefined,
+    pending: number,
+  ): Extract<Low, { kind: "catalog" }> | undefined {
+    const disk = this.#options.catalogDisk;
+    if (!disk || free === undefined) return undefined;
+    const onDisk = this.#sameDisk(backend.container_name) ? pending + bytes : 0;
+    // the log may grow back to its limit; sharing the disk with the library,
+    // the catalog also keeps room to record every song still to come, so
+    // that the run can go on with the library elsewhere
+    const reserve = this.#catalogReserve(disk, onDisk > 0);
+    if (free - onDisk >= reserve) return undefined;
+    return { kind: "catalog", free, pending: onDisk, reserve };
+  }
+
+  /**
+   * Bytes kept free on the catalog's disk: what its log may grow back to,
+   * and, when the library shares the disk, room to record every song
+   * still to come (so that the run can go on with the library elsewhere).
+   */
+  #catalogReserve(disk: CatalogDisk, shared: boolean): number {
+    const log = Math.max(0, disk.walLimit - disk.walBytes());
+    return shared
+      ? log + CATALOG_MARGIN +
+        (this.#options.remaining?.() ?? 0) * CATALOG_BYTES_PER_SONG
+      : log + CATALOG_FLOOR;
+  }
+
+  /** Whether `dir` is on the catalog's disk. */
+  #sameDisk(dir: string): boolean {
+    const disk = this.#options.catalogDisk;
+    if (!disk) return false;
+    let same = this.#disks.get(dir);
+    if (same === undefined) {
+      try {
+        same = Deno.statSync(dir).dev === Deno.statSync(disk.dir).dev;
+      } catch {
+        same = false;
+      }
+      this.#disks.set(dir, same);
+    }
+    return same;
+  }
+
+  /** Stops the run: the catalog's own disk is out of room. */
+  #stopForCatalog(low: Extract<Low, { kind: "catalog" }>): void {
+    const disk = this.#options.catalogDisk!;
+    this.#stop = {
+      directory: disk.dir,
+      freeBytes: low.free,
+      neededBytes: low.reserve,
+      catalog: true,
+    };
+    this.#options.log.warn(
+      `low disk space for the catalog in ${disk.dir}: ${
+        formatBytes(low.free)
+      } free, ${
+        formatBytes(low.reserve)
+      } kept for its log; stopping (nothing is lost)`,
+    );
+  }
+
   /** Gives back the room of a finished (or abandoned) file. */
   release(reservation: Reservation): void {
-    this.#inFlight = Math.max(0, this.#inFlight - reservation.bytes);
-    if (this.#inFlight === 0) {
+    this.#running.delete(reservation);
+    if (this.#running.size === 0) {
       for (const resolve of this.#drained.splice(0)) resolve();
     }
+  }
+
+  /** Bytes the files being downloaded still have to write. */
+  #stillToWrite(seen: ReadonlyMap<Reservation, number>): number {
+    let pending = 0;
+    for (const r of this.#running) {
+      // a file that started since counts whole
+      pending += Math.max(0, r.bytes - (seen.get(r) ?? 0));
+    }
+    return pending;
+  }
+
+  /** What each running file has written so far. */
+  #snapshot(): Map<Reservation, number> {
+    return new Map([...this.#running].map((r) => [r, r.written]));
   }
 
   /** Marks a backend full (a write failed with `ENOSPC`): the next file switches. */
@@ -190,20 +352,47 @@ export class SpaceController {
 
   async #switch(
     full: BackendRow,
-    free: number,
-    needed: number,
+    low: Low,
+    bytes: number,
   ): Promise<boolean> {
     const options = this.#options;
     const root = full.container_name;
+    const reserve = `the next file plus --min-free ${
+      formatBytes(options.minFree)
+    }`;
     options.log.warn(
-      `low disk space in ${root}: ${formatBytes(free)} free, ${
-        formatBytes(needed)
-      } needed (the next file plus --min-free ${
-        formatBytes(options.minFree)
-      }); no new files start there`,
+      low.kind === "full"
+        ? `the disk holding ${root} filled up; no new files start there`
+        : low.kind === "library"
+        ? `low disk space in ${root}: ${describeRoom(low.room)}, ${
+          formatBytes(low.needed)
+        } needed (${reserve}); no new files start there`
+        : `low disk space in ${root}, the disk of the catalog: ${
+          formatBytes(low.free - low.pending)
+        } would be left where the catalog keeps ${
+          formatBytes(low.reserve)
+        } (its log, and room to record the songs still to come); no new files start there`,
     );
-    while (this.#inFlight > 0) {
+    while (this.#running.size > 0) {
       await new Promise<void>((resolve) => this.#drained.push(resolve));
+    }
+    // the running files are written now: what is free is free
+    const needed = bytes + options.minFree +
+      (low.kind === "catalog" ? low.reserve : 0);
+    const free = await options.freeSpace(root).catch(() => 0);
+    if (low.kind !== "full") {
+      if (
+        free >= bytes + options.minFree &&
+        this.#catalogLow(full, bytes, await this.#catalogFree(), 0) ===
+          undefined
+      ) {
+        options.log.info(
+          `${root} has ${
+            formatBytes(free)
+          } free now that the running files are written: going on there`,
+        );
+        return true;
+      }
     }
     let reason: string | undefined;
     for (;;) {
@@ -219,7 +408,9 @@ export class SpaceController {
           `${reason ? `Cannot use that directory: ${reason}.\n` : ""}` +
             `Low disk space in ${root}: ${formatBytes(free)} free, ${
               formatBytes(needed)
-            } needed for the next file and the --min-free reserve.\n` +
+            } needed for the next file and the --min-free reserve${
+              low.kind === "catalog" ? " and the catalog's log" : ""
+            }.\n` +
             `Directory to continue in (end of input stops): `,
         );
         via = "prompt";
@@ -235,7 +426,7 @@ export class SpaceController {
           return false;
         }
       }
-      const check = await this.#check(answer, needed, full);
+      const check = await this.#check(answer, bytes + options.minFree, full);
       if (!check.ok) {
         reason = check.reason;
         if (via === "next-dir") {
@@ -278,6 +469,21 @@ export class SpaceController {
     if (known && this.#full.has(known.id)) {
       return { ok: false, reason: `${root} ran out of space in this run` };
     }
-    return await checkDirectory(answer, needed, this.#options.freeSpace);
+    const check = await checkDirectory(answer, needed, this.#options.freeSpace);
+    // on the catalog's disk, the catalog's reserve must be left as well
+    const disk = this.#options.catalogDisk;
+    const reserve = disk ? this.#catalogReserve(disk, true) : 0;
+    if (
+      check.ok && disk && this.#sameDisk(check.root) &&
+      check.freeBytes < needed + reserve
+    ) {
+      return {
+        ok: false,
+        reason: `only ${formatBytes(check.freeBytes)} free there, ${
+          formatBytes(needed + reserve)
+        } needed with the room the catalog keeps (the same disk)`,
+      };
+    }
+    return check;
   }
 }

@@ -4,6 +4,14 @@
  * retried with backoff on network errors and 5xx, and checked (length,
  * MD5, magic bytes) before it is handed back to be renamed and recorded.
  *
+ * What a flaky CDN or gateway does is told apart from what the offer is:
+ * a reset, a cut body or a 5xx is retried (resuming what arrived); an HTML
+ * page where the file should be, or a body shorter or longer than offered,
+ * is suspect: fetched again from zero a few times, then handed back as
+ * `suspect` so that the ladder asks for a fresh URL before it steps down.
+ * Only a complete body that is still wrong (its MD5, its magic bytes) or a
+ * refusal (403, 404) rejects the offer at once.
+ *
  * @module
  */
 import type { Fetch, Sleep } from "../sources/http.ts";
@@ -25,6 +33,21 @@ import {
   TaggedHead,
 } from "../storage/tags/head.ts";
 import type { TagSet } from "../storage/tags/tag_set.ts";
+import { chunksOf } from "./_body_chunks.ts";
+import {
+  retryOrGiveUp,
+  retrySuspect,
+  Stop,
+  SuspectAgain,
+  Transient,
+} from "./_transfer_retry.ts";
+import {
+  describe,
+  headerNumber,
+  isHtmlType,
+  looksLikeMarkup,
+  parseContentRange,
+} from "./_cdn_answer.ts";
 
 /** What a transfer needs from its run. */
 export interface TransferOptions {
@@ -36,7 +59,11 @@ export interface TransferOptions {
   signal: AbortSignal | undefined;
   /** Opens files for writing (a seam for tests). */
   openFile: OpenFile | undefined;
-  /** Retries after network errors, cut bodies and 5xx. */
+  /**
+   * Retries after network errors, cut bodies and 5xx; an HTML page or a
+   * body of the wrong length is fetched again at most
+   * `min(retries, SUSPECT_RETRIES)` times.
+   */
   retries: number;
   /** First backoff delay, doubled on each retry. */
   backoffMs: number;
@@ -79,6 +106,15 @@ export type TransferResult =
     reason: string;
   }
   | {
+    /**
+     * The URL kept answering something that is not the offered file (an
+     * HTML page, a body of the wrong length): worth a fresh URL before the
+     * offer is given up (the `.part` is removed).
+     */
+    kind: "suspect";
+    reason: string;
+  }
+  | {
     /** Retries ran out on a transient failure (the `.part` is kept). */
     kind: "retry_later";
     reason: string;
@@ -88,25 +124,22 @@ export type TransferResult =
 
 /** A URL is taken as expired this long before its declared expiry. */
 const EXPIRY_SKEW_MS = 5_000;
-/** Longest pause between retries. */
-const MAX_BACKOFF_MS = 30_000;
-
 class Rejection extends Error {
   override readonly name = "Rejection";
-}
-
-class Transient extends Error {
-  override readonly name = "Transient";
 }
 
 class Expired extends Error {
   override readonly name = "Expired";
 }
 
-class Stop extends Error {
-  override readonly name = "Stop";
-  constructor(readonly kind: "interrupted" | "lease_lost") {
-    super(kind);
+/** An answer that is not the offered file, but may be next time. */
+class Suspect extends Error {
+  override readonly name = "Suspect";
+  /** Whether its bytes went into the `.part` (then the next try starts from zero). */
+  readonly written: boolean;
+  constructor(message: string, written: boolean) {
+    super(message);
+    this.written = written;
   }
 }
 
@@ -155,6 +188,10 @@ export async function transferOffer(
       await part.discard();
       return { kind: "reject", reason: error.message };
     }
+    if (error instanceof SuspectAgain) {
+      await part.discard();
+      return { kind: "suspect", reason: error.message };
+    }
     if (isNoSpace(error)) {
       await part.discard().catch(() => {});
       throw error;
@@ -187,11 +224,24 @@ async function fetchInto(
   let open = false;
   let answered = false;
   let noRange = false;
+  /** The bytes in the `.part` are not to be trusted: ask for the whole file. */
+  let fromZero = false;
   let failures = 0;
+  let suspects = 0;
   let knownEtag = part.resumableEtag;
+  const suspect = async (error: Suspect) => {
+    if (error.written) fromZero = true;
+    suspects = await retrySuspect(error.message, suspects, options);
+  };
   for (;;) {
     if (options.signal?.aborted) throw new Stop("interrupted");
-    const have = open ? part.size : noRange ? 0 : part.resumableBytes;
+    const have = fromZero
+      ? 0
+      : open
+      ? part.size
+      : noRange
+      ? 0
+      : part.resumableBytes;
     const headers = new Headers(offer.headers);
     if (have > 0) headers.set("range", `bytes=${have}-`);
     let response: Response;
@@ -233,6 +283,14 @@ async function fetchInto(
       }
       throw new Rejection(`HTTP ${status} from the CDN`);
     }
+    if (isHtmlType(response.headers.get("content-type"))) {
+      // a gateway's error page: the bytes in the .part are still good
+      await response.body?.cancel().catch(() => {});
+      await suspect(
+        new Suspect(`an HTML page (HTTP ${status}) instead of the file`, false),
+      );
+      continue;
+    }
     answered = true;
     const etag = response.headers.get("etag");
     const length = headerNumber(response.headers.get("content-length"));
@@ -255,29 +313,42 @@ async function fetchInto(
         continue;
       }
       total = range.total;
-      if (!open) {
-        await part.resume();
-        open = true;
-      }
     } else {
       // 200: the whole body, whatever we asked for
       total = length;
-      knownEtag = etag;
-      await part.begin(etag);
-      open = true;
     }
     if (
       offer.sizeBytes !== undefined && total !== undefined &&
       total !== offer.sizeBytes
     ) {
       await response.body?.cancel().catch(() => {});
-      throw new Rejection(
-        `the CDN serves ${total} bytes where the offer says ${offer.sizeBytes}`,
+      await suspect(
+        new Suspect(
+          `the CDN serves ${total} bytes where the offer says ${offer.sizeBytes}`,
+          status === 206,
+        ),
       );
+      continue;
+    }
+    if (status === 206) {
+      if (!open) {
+        await part.resume();
+        open = true;
+      }
+    } else {
+      knownEtag = etag;
+      await part.begin(etag);
+      open = true;
+      fromZero = false;
     }
     try {
       await streamBody(response, part, offer, length, total, options);
     } catch (error) {
+      if (error instanceof Suspect) {
+        await response.body?.cancel().catch(() => {});
+        await suspect(error);
+        continue;
+      }
       if (
         error instanceof Rejection || error instanceof Stop || isNoSpace(error)
       ) throw error;
@@ -287,7 +358,12 @@ async function fetchInto(
       failures = await retryOrGiveUp(describe(error), failures, options);
       continue;
     }
-    return await check(part, offer);
+    try {
+      return await check(part, offer);
+    } catch (error) {
+      if (!(error instanceof Suspect)) throw error;
+      await suspect(error);
+    }
   }
 }
 
@@ -318,17 +394,12 @@ async function streamBody(
     await part.write(chunk);
     received += chunk.length;
     if (before < MAGIC_BYTES && part.size >= MAGIC_BYTES) {
-      if (!matchesContainer(part.head, offer.container)) {
-        throw new Rejection(
-          `the body starts with ${
-            describeHead(part.head)
-          }, not a ${offer.container} header`,
-        );
-      }
+      checkHead(part.head, offer);
     }
     if (limit !== undefined && part.size > limit) {
-      throw new Rejection(
+      throw new Suspect(
         `the body is longer than the ${limit} bytes offered`,
+        true,
       );
     }
     if (!options.onBytes(part.size, limit)) throw new Stop("lease_lost");
@@ -341,92 +412,17 @@ async function streamBody(
   }
 }
 
-/** Bytes read at once from a body that supports it (BYOB). */
-const BUFFER_BYTES = 512 * 1024;
-
-/**
- * The chunks of a body. A byte stream is read into two buffers used in
- * turn (no allocation per chunk, so memory stays flat whatever the size of
- * the file): a chunk's memory is reused two chunks later, after
- * `PartFile.write()` has written it. Other streams (and every stream when
- * `byob` is false) yield their own chunks.
- * When the body breaks off, what arrived before is yielded first.
- */
-async function* chunksOf(
-  body: ReadableStream<Uint8Array>,
-  byob: boolean,
-  expectedBytes: number | undefined,
-): AsyncGenerator<Uint8Array> {
-  let reader: ReadableStreamBYOBReader;
-  try {
-    if (!byob) throw new TypeError("not a network body");
-    reader = body.getReader({ mode: "byob" });
-  } catch {
-    const plain = body.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await plain.read();
-        if (done) return;
-        if (value.length > 0) yield value;
-      }
-    } finally {
-      await plain.cancel().catch(() => {});
-    }
-  }
-  // a small file needs no big buffers (one extra byte to see the end)
-  const size = Math.max(
-    4096,
-    Math.min(BUFFER_BYTES, (expectedBytes ?? BUFFER_BYTES) + 1),
-  );
-  const buffers = [new ArrayBuffer(size), new ArrayBuffer(size)];
-  let which = 0;
-  try {
-    for (;;) {
-      let buffer = buffers[which]!;
-      let filled = 0;
-      let done = false;
-      try {
-        while (filled < size) {
-          const result = await reader.read(
-            new Uint8Array(buffer, filled, size - filled),
-          );
-          if (result.value) buffer = result.value.buffer as ArrayBuffer;
-          if (result.done) {
-            done = true;
-            break;
-          }
-          filled += result.value.byteLength;
-        }
-      } catch (error) {
-        if (filled > 0) yield new Uint8Array(buffer, 0, filled);
-        throw error;
-      }
-      buffers[which] = buffer;
-      if (filled > 0) yield new Uint8Array(buffer, 0, filled);
-      if (done) return;
-      which ^= 1;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-}
-
 async function check(
   part: PartFile,
   offer: DownloadOffer,
 ): Promise<FinishedFile> {
   if (offer.sizeBytes !== undefined && part.size !== offer.sizeBytes) {
-    throw new Rejection(
+    throw new Suspect(
       `the body has ${part.size} bytes where the offer says ${offer.sizeBytes}`,
+      true,
     );
   }
-  if (!matchesContainer(part.head, offer.container)) {
-    throw new Rejection(
-      `the body starts with ${
-        describeHead(part.head)
-      }, not a ${offer.container} header`,
-    );
-  }
+  checkHead(part.head, offer);
   const file = await part.finish();
   if (offer.md5 !== undefined && file.md5 !== offer.md5.toLowerCase()) {
     throw new Rejection(
@@ -436,56 +432,20 @@ async function check(
   return file;
 }
 
-async function retryOrGiveUp(
-  reason: string,
-  failures: number,
-  options: TransferOptions,
-): Promise<number> {
-  const attempt = failures + 1;
-  if (attempt > options.retries) {
-    throw new Transient(
-      `${reason} (gave up after ${options.retries} ${
-        options.retries === 1 ? "retry" : "retries"
-      }; the next run resumes)`,
-    );
-  }
-  const delay = Math.min(
-    MAX_BACKOFF_MS,
-    options.backoffMs * 2 ** (attempt - 1),
-  );
-  options.onRetry?.(reason, attempt, delay);
-  try {
-    await options.sleep(delay, options.signal);
-  } catch {
-    throw new Stop("interrupted");
-  }
-  return attempt;
+/**
+ * Rejects a body whose first bytes are not the offered container; one
+ * that starts like markup (an HTML or XML error page) is suspect instead.
+ */
+function checkHead(head: Uint8Array, offer: DownloadOffer): void {
+  if (matchesContainer(head, offer.container)) return;
+  const message = `the body starts with ${
+    describeHead(head)
+  }, not a ${offer.container} header`;
+  if (looksLikeMarkup(head)) throw new Suspect(message, true);
+  throw new Rejection(message);
 }
 
 function expired(offer: DownloadOffer, options: TransferOptions): boolean {
   return offer.expiresAt !== undefined &&
     options.now() >= offer.expiresAt - EXPIRY_SKEW_MS;
-}
-
-function headerNumber(value: string | null): number | undefined {
-  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
-  return Number(value.trim());
-}
-
-/** `bytes START-END/TOTAL` (TOTAL may be `*`). */
-function parseContentRange(
-  value: string | null,
-): { start: number; end: number; total: number | undefined } | undefined {
-  const match = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(value?.trim() ?? "");
-  if (!match) return undefined;
-  return {
-    start: Number(match[1]),
-    end: Number(match[2]),
-    total: match[3] === "*" ? undefined : Number(match[3]),
-  };
-}
-
-function describe(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0] ?? text;
 }

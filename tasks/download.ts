@@ -9,13 +9,18 @@
  *   `vip_only`, `unavailable`, `rate_limited` or `failed` are retried only
  *   when `retry` names their state.
  * - **Leases**: each task is claimed in `BEGIN IMMEDIATE` with a lease
- *   that is renewed while the file downloads, so two processes on one
- *   catalog never fetch the same song and a crashed process's songs are
- *   taken over once its leases expire.
+ *   that is renewed while the file downloads and records its holder (host,
+ *   process id and start), so two processes on one catalog never fetch the
+ *   same song; a crashed process's songs are taken over at once by a run on
+ *   its host, elsewhere once its leases expire. Songs a live process still
+ *   holds at the end make the run `partial`.
  * - **Quality**: offers come best first from the source; a preview, an
- *   empty URL, a 403/404, or a body that is not what was offered (length,
- *   MD5, magic bytes) falls to the next offer. An expired URL is resolved
- *   again.
+ *   empty URL, a 403/404, or a complete body that is still wrong (MD5,
+ *   magic bytes) falls to the next offer. An expired URL is resolved
+ *   again. Transient faults are retried on the same rung: a reset, a cut
+ *   body or a 5xx with backoff (then the song waits for the next run); an
+ *   HTML page or a body of the wrong length from zero, then from a fresh
+ *   URL, before the rung is given up.
  * - **Integrity**: bodies stream into `<final>.part`, hashed as they are
  *   written, are checked, tagged (title, artists, album, ids, the album
  *   cover, the lyrics; `.lrc` files beside), synced and renamed into
@@ -36,7 +41,8 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { DEFAULT_WAL_BYTES } from "../catalog/database.ts";
 import type { TerminalState } from "../catalog/download_tasks.ts";
 import { songInfoFromRow } from "../catalog/songs.ts";
 import {
@@ -62,8 +68,10 @@ import {
 } from "./_download_plan.ts";
 import { DownloadRun, loadSong } from "./_download_run.ts";
 import { songTitle } from "./_download_song.ts";
+import { takeOverGoneHolders, thisProcess } from "./_lease_holder.ts";
 import { finishStage, startStage } from "./_stage.ts";
 import { Tagger, type TagParts } from "./_tagging.ts";
+import type { CatalogDisk } from "./_space_policy.ts";
 
 export type {
   BackendSwitch,
@@ -105,6 +113,13 @@ export interface DownloadOptions extends TagParts {
   concurrency?: number;
   /** Terminal states whose songs are tried again. @default [] */
   retry?: readonly TerminalState[];
+  /**
+   * Also fetch again songs whose file is below the best quality their song
+   * advertises (at or below `quality`): after a fault, or after adding a
+   * VIP login. Only a better offer is taken; it replaces the file and its
+   * location in one transaction, and the old file is removed. @default false
+   */
+  upgrade?: boolean;
   /** Print the plan; write nothing. @default false */
   dryRun?: boolean;
   /** The `fetch` for CDN requests. @default globalThis.fetch */
@@ -200,6 +215,17 @@ export async function download(
   const sources = new Map(
     dryRun ? [] : sourcesFor(context, platforms),
   );
+  // the catalog's log kept small on a small disk, planning included
+  const catalogDisk = dryRun ? undefined : await catalogDiskOf(context);
+  const holder = await thisProcess();
+  if (!dryRun) {
+    summary.takenOver = await takeOverGoneHolders(
+      catalog,
+      holder,
+      context.now(),
+      context.log,
+    );
+  }
   const plan = await planDownloads(catalog, {
     platforms,
     playlists,
@@ -210,9 +236,12 @@ export async function download(
     requestedQuality: quality,
     now: context.now(),
     dryRun,
+    upgrade: options.upgrade ?? false,
+    top,
   });
   summary.selected = plan.selected;
   summary.planned = plan.songIds.length;
+  summary.upgrading = plan.upgrades.size;
   summary.skippedOwned = plan.owned;
   summary.skippedTerminal = Object.values(plan.terminal).reduce(
     (a, b) => a + b,
@@ -240,12 +269,15 @@ export async function download(
     return summary;
   }
 
+  // the log's space back after planning
+  catalog.checkpoint();
   await Deno.mkdir(root, { recursive: true });
   const first = activateLocalBackend(catalog, root, context.now());
   const run = new DownloadRun(
     context,
     {
       owner: options.leaseOwner ?? crypto.randomUUID(),
+      holder,
       leaseTtlMs: options.leaseTtlMs ?? DOWNLOAD_DEFAULTS.leaseTtlMs,
       top,
       retries: options.retries ?? DOWNLOAD_DEFAULTS.retries,
@@ -260,18 +292,64 @@ export async function download(
       ),
       minFree,
       nextDirs: options.nextDirs ?? [],
+      catalogDisk,
     },
     summary,
     sources,
     first,
   );
-  return finishStage(
-    context,
-    start,
-    summary,
-    await run.execute(plan.songIds, plan.platformOf),
+  const units = await run.execute(
+    plan.songIds,
+    plan.platformOf,
+    plan.upgrades,
   );
+  catalog.checkpoint();
+  // songs a live process still holds are not done: the run is partial
+  units.failed += summary.busy;
+  finishStage(context, start, summary, units);
+  if (
+    summary.status === "failed" && summary.busy > 0 &&
+    units.failed === summary.busy
+  ) summary.status = "partial";
+  return summary;
 }
+
+/**
+ * The disk of a file catalog: its write-ahead log is kept to a sixteenth
+ * of what is free there (between 512 KiB and 16 MiB), and the run keeps
+ * room for it (`SpaceController`). `undefined` for a catalog in memory.
+ */
+async function catalogDiskOf(
+  context: Context,
+): Promise<CatalogDisk | undefined> {
+  const catalog = context.catalog;
+  if (catalog.path === ":memory:" || catalog.path === "") return undefined;
+  const dir = dirname(resolve(catalog.path));
+  let free: number | undefined;
+  try {
+    free = await context.freeSpace(dir);
+  } catch {
+    free = undefined;
+  }
+  const walLimit = free === undefined
+    ? DEFAULT_WAL_BYTES
+    : Math.min(DEFAULT_WAL_BYTES, Math.max(MIB / 2, Math.floor(free / 16)));
+  catalog.limitWal(walLimit);
+  const walPath = `${resolve(catalog.path)}-wal`;
+  return {
+    dir,
+    walLimit,
+    walBytes: () => {
+      try {
+        return Deno.statSync(walPath).size;
+      } catch {
+        return 0;
+      }
+    },
+  };
+}
+
+const MIB = 1024 * 1024;
 
 /**
  * A dry run's plan: each planned song placed on the library, then on the

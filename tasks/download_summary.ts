@@ -66,6 +66,8 @@ export interface NoSpaceStop {
   freeBytes: number;
   /** Bytes the next file needed, reserve included. */
   neededBytes: number;
+  /** Set when it is the catalog's own disk that is out of room. */
+  catalog?: boolean;
 }
 
 /** A switch from one backend to another. */
@@ -92,14 +94,22 @@ export interface DownloadSummary {
   selected: number;
   /** Songs planned for download. */
   planned: number;
-  /** Songs downloaded. */
+  /** Songs downloaded (upgrades included). */
   downloaded: number;
+  /** Owned songs planned again to upgrade their file (`upgrade`). */
+  upgrading: number;
+  /** Songs whose file was replaced by a better one. */
+  upgraded: number;
+  /** Songs to upgrade that the platform grants nothing better now: their file is kept. */
+  notUpgraded: number;
   /** Songs skipped because their file is there. */
   skippedOwned: number;
   /** Songs skipped because their task ended in a state not retried. */
   skippedTerminal: number;
-  /** Songs another process is downloading. */
+  /** Songs another live process is downloading: left to it (the run is `partial`). */
   busy: number;
+  /** Songs taken over from a process of this host that is gone (killed, crashed). */
+  takenOver: number;
   /** Locations found missing (file vanished or changed size) and marked so. */
   missing: number;
   /** Downloads by the quality label served. */
@@ -134,6 +144,8 @@ export interface DownloadSummary {
   failures: DownloadFailure[];
   /** Platforms that stopped early, and why. */
   platformErrors: Partial<Record<Platform, string>>;
+  /** Platforms that refused the login: the run went on anonymously there. */
+  loginRefused: Partial<Record<Platform, string>>;
   /** Set when the run stopped because space ran out with no directory left. */
   noSpace: (NoSpaceStop & { message: string }) | undefined;
   /** `--playlist` references that are not synced in the catalog. */
@@ -190,9 +202,13 @@ export function emptyDownloadSummary(
     selected: 0,
     planned: 0,
     downloaded: 0,
+    upgrading: 0,
+    upgraded: 0,
+    notUpgraded: 0,
     skippedOwned: 0,
     skippedTerminal: 0,
     busy: 0,
+    takenOver: 0,
     missing: 0,
     byQuality: {},
     fallbacks: 0,
@@ -210,6 +226,7 @@ export function emptyDownloadSummary(
     switches: [],
     failures: [],
     platformErrors: {},
+    loginRefused: {},
     noSpace: undefined,
     unknownPlaylists: [],
     plan: [],

@@ -105,9 +105,20 @@ export interface CdnFault {
   /**
    * `expired` answers 403 as for an expired signature; `cut` breaks the
    * body after `bytes`; `5xx` answers 503; `reset` cuts the connection;
-   * `no_ranges` ignores `Range`; `slow` waits `ms` before answering.
+   * `no_ranges` ignores `Range`; `slow` waits `ms` before answering;
+   * `html` answers an HTML error page with status 200 (a gateway's);
+   * `short` answers 200 with a clean body that ends half-way (its
+   * Content-Length says so).
    */
-  kind: "expired" | "cut" | "5xx" | "reset" | "no_ranges" | "slow";
+  kind:
+    | "expired"
+    | "cut"
+    | "5xx"
+    | "reset"
+    | "no_ranges"
+    | "slow"
+    | "html"
+    | "short";
   /** Bytes before a cut. */
   bytes?: number;
   /** Delay of a slow answer. */
@@ -311,14 +322,30 @@ function emulator(
         record(503, fileKey);
         return new Response("busy", { status: 503 });
       }
+      const file = audioFile(platform, songId, offer);
       if (fault?.kind === "reset") {
+        // the real answer, cut before its first byte of body
         record(599, fileKey);
-        return new Response(null, {
-          status: 599,
-          headers: { [RESET_MARKER]: "1" },
+        const answer = serveAudio(request, file);
+        const headers = new Headers(answer.headers);
+        headers.set(RESET_MARKER, "1");
+        return new Response(answer.body, { status: answer.status, headers });
+      }
+      if (fault?.kind === "html") {
+        record(200, fileKey);
+        return new Response(
+          "<!DOCTYPE html><html><body>502 Bad Gateway</body></html>",
+          { status: 200, headers: { "content-type": "text/html" } },
+        );
+      }
+      if (fault?.kind === "short") {
+        record(200, fileKey);
+        const half = Math.floor(file.sizeBytes / 2);
+        return new Response(audioBytes(file, 0, half).slice(), {
+          status: 200,
+          headers: { "content-length": String(half) },
         });
       }
-      const file = audioFile(platform, songId, offer);
       if (offer.fault === "html") {
         record(200, fileKey);
         return new Response(

@@ -189,8 +189,15 @@ Deno.test("downloadCandidates() selects by platform, playlist and pool kind, wit
         platform: "netease",
         state: "running",
         leaseUntil: NOW + 1000,
+        assetQuality: null,
       },
-      { id: songs.b, platform: "netease", state: null, leaseUntil: null },
+      {
+        id: songs.b,
+        platform: "netease",
+        state: null,
+        leaseUntil: null,
+        assetQuality: null,
+      },
     ],
   );
   assert.equal(songById(catalog, songs.c)?.remote_song_id, "12");

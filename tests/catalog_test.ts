@@ -194,7 +194,9 @@ Deno.test("the schema enforces natural keys, foreign keys and checks", () => {
 Deno.test("migrate() brings every earlier version to the same schema as a fresh catalog, keeping data", async (t) => {
   using fresh = Catalog.open(":memory:");
   const expected = schemaOf(fresh);
-  for (let start = 0; start < LATEST_VERSION; start++) {
+  // every version a catalog can be at (the numbers may have gaps)
+  const versions = [0, ...MIGRATIONS.map((m) => m.version)].slice(0, -1);
+  for (const start of versions) {
     await t.step(`from version ${start}`, () => {
       using catalog = Catalog.open(":memory:", { migrateTo: start });
       assert.equal(catalog.schemaVersion, start);
@@ -216,7 +218,10 @@ Deno.test("migrate() brings every earlier version to the same schema as a fresh 
       const result = migrate(catalog);
       assert.equal(result.from, start);
       assert.equal(result.to, LATEST_VERSION);
-      assert.equal(result.applied.length, LATEST_VERSION - start);
+      assert.equal(
+        result.applied.length,
+        MIGRATIONS.filter((m) => m.version > start).length,
+      );
       assert.deepEqual(schemaOf(catalog), expected);
       for (
         const table of [
@@ -264,6 +269,27 @@ Deno.test("migrate() brings every earlier version to the same schema as a fresh 
       assert.deepEqual(migrate(catalog).applied, []);
     });
   }
+});
+
+Deno.test("migration 7 adds the lease holder's host, pid and start to download tasks, keeping the leases", () => {
+  using catalog = Catalog.open(":memory:", { migrateTo: 6 });
+  upsertSong(catalog, song("1"), NOW);
+  catalog.run(
+    `INSERT INTO download_tasks (song_id, state, lease_owner, lease_until, created_at, updated_at)
+     SELECT id, 'running', 'old-run', 99, 1, 1 FROM songs`,
+  );
+  migrate(catalog, 7);
+  const task = catalog.get<Record<string, unknown>>(
+    "SELECT state, lease_owner, lease_until, lease_host, lease_pid, lease_started FROM download_tasks",
+  );
+  assert.deepEqual({ ...task }, {
+    state: "running",
+    lease_owner: "old-run",
+    lease_until: 99,
+    lease_host: null,
+    lease_pid: null,
+    lease_started: null,
+  });
 });
 
 Deno.test("Catalog.open() refuses a catalog from a newer version", async () => {

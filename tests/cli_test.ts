@@ -15,6 +15,7 @@ const COMMANDS = [
   "status",
   "export",
   "doctor",
+  "check",
   "emulator",
 ];
 
@@ -90,6 +91,7 @@ Deno.test("download and export --help list every flag they take", async () => {
       "--min-free",
       "--concurrency",
       "--retry",
+      "--upgrade",
       "--dry-run",
     ]
   ) {

@@ -410,3 +410,39 @@ Deno.test("checkDirectory() refuses what cannot be created, written or has too l
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the low-space message prints the figures the decision used: free minus what running files still have to write", async () => {
+  const worlds: TestWorlds = { netease: songs(4) };
+  const questions: string[] = [];
+  await using t = await downloadBed(worlds, {
+    freeSpace: (path) => probe(path),
+    prompt: (question) => {
+      questions.push(question);
+      return Promise.resolve(null);
+    },
+  });
+  const probe = budgetProbe(t.library, 45_000);
+  // song 2 waits before its first byte: when song 3 asks for room, 20,000
+  // bytes of song 2 are still to be written
+  t.bed.state.inject({ file: "2/lossless", kind: "slow", ms: 200 });
+  const summary = await t.run({ concurrency: 2 });
+  assert.equal(summary.downloaded, 2);
+  assert.ok(summary.noSpace);
+  const warning = t.ui.lines.find((l) => l.includes("low disk space"));
+  const kib = (text: string) => Number(text) * 1024;
+  const figures =
+    /: ([\d.]+) KiB available \(([\d.]+) KiB free, ([\d.]+) KiB still to be written by the files downloading\), ([\d.]+) KiB needed/
+      .exec(warning ?? "");
+  assert.ok(figures, t.ui.lines.join("\n"));
+  const [available, free, pending, needed] = figures.slice(1).map(kib);
+  assert.ok(Math.abs(available! - (free! - pending!)) <= 1024);
+  assert.ok(available! < needed!, `${available} < ${needed}: that is why`);
+  assert.ok(free! >= needed!, "free alone would have looked enough");
+  // asked after the running files were written: the figures of that moment
+  assert.equal(questions.length, 1);
+  assert.match(
+    questions[0]!,
+    /^Low disk space in .*: 4\.88 KiB free, 19\.5 KiB needed for the next file/,
+  );
+  assert.equal(summary.noSpace.freeBytes, 5_000);
+});

@@ -146,7 +146,7 @@ const FAULTS: Array<[OfferFault, string]> = [
   ["short_body", "10000 bytes where the offer says 20000"],
   ["wrong_magic", "not a flac header"],
   ["wrong_md5", "differs from the platform's"],
-  ["html", "not a flac header"],
+  ["html", "an HTML page (HTTP 200) instead of the file"],
 ];
 
 Deno.test("download() falls back to the next offer on each failure kind, and records what was served", async (t) => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { audioBytes } from "../emulation/audio.ts";
-import { createEmulation } from "../emulation/emulation.ts";
+import { createEmulation, RESET_MARKER } from "../emulation/emulation.ts";
 import { serveEmulation } from "../emulation/serve.ts";
 import { HttpClient } from "../sources/http.ts";
 import { AUDIO, standIns } from "./_emulators.ts";
@@ -90,6 +90,13 @@ Deno.test("serveEmulation() serves the emulation over a socket on 127.0.0.1", as
       const response = await fetch(`${server.url}/test.example/x`);
       await response.arrayBuffer();
     }, TypeError);
+    // over a socket the real status and length come, then the cut
+    emu.faults.inject({ kind: "reset" });
+    const cut = await fetch(`${server.url}/cdn.test.example/audio`);
+    assert.equal(cut.status, 200);
+    assert.equal(cut.headers.get("content-length"), "20000");
+    assert.equal(cut.headers.get(RESET_MARKER), null);
+    await assert.rejects(cut.arrayBuffer(), TypeError);
     // and the server goes on serving
     const after = await fetch(`${server.url}/test.example/x`);
     assert.equal(after.status, 200);

@@ -66,6 +66,27 @@ Deno.test("OfferLadder resolves an expired URL again up to its limit, then rejec
   ]);
 });
 
+Deno.test("OfferLadder asks for a fresh URL once per level after suspect answers, then rejects the level", () => {
+  const ladder = new OfferLadder(song, 0);
+  const flac = offer("lossless", 30_000_000);
+  const suspect = { kind: "suspect" as const, reason: "an HTML page" };
+  assert.equal(ladder.consider(flac), "transfer");
+  assert.deepEqual(ladder.afterTransfer(flac, suspect), {
+    kind: "resolve_again",
+    reason: "an HTML page; asking for a fresh URL",
+  });
+  assert.equal(ladder.consider(flac), "transfer");
+  assert.deepEqual(ladder.afterTransfer(flac, suspect), { kind: "rejected" });
+  assert.equal(ladder.consider(flac), "skip");
+  assert.deepEqual(ladder.rejected, ["lossless: an HTML page, from two URLs"]);
+  // a transient failure that outlasted its retries ends the song for now, not the level
+  const mp3 = offer("exhigh", 10_000_000);
+  assert.deepEqual(
+    ladder.afterTransfer(mp3, { kind: "retry_later", error: "HTTP 503" }),
+    { kind: "finish", outcome: { kind: "retry_later", error: "HTTP 503" } },
+  );
+});
+
 Deno.test("OfferLadder ends unavailable when no offer came at all, and passes a done transfer on with what it rejected", () => {
   assert.deepEqual(new OfferLadder(song, 2).exhausted(), {
     kind: "terminal",

@@ -196,7 +196,7 @@ Deno.test("migration 6 keeps the files recorded before: the stored size and SHA-
     `INSERT INTO file_locations (file_asset_id, backend_id, container_name, locator, state, created_at)
      VALUES (1, 1, '/lib', 'qq/a.mp3', 'active', 1)`,
   );
-  const result = migrate(catalog);
+  const result = migrate(catalog, 6);
   assert.deepEqual(result.applied.length, 1);
   const row = catalog.get<Record<string, unknown>>(
     "SELECT stored_size_bytes, stored_sha256, tag_state, size_bytes, sha256 FROM files",

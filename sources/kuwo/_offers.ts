@@ -18,7 +18,6 @@
 import { isObject } from "../_json.ts";
 import { isSourceError, SourceError } from "../errors.ts";
 import {
-  type Container,
   type DownloadOffer,
   type OfferOptions,
   qualityRank,
@@ -44,6 +43,7 @@ import {
 import { rungOf, stripMusicPrefix, toNumber } from "./_parse.ts";
 import { type MobiAnswer, offerRungs } from "./_parse_offers.ts";
 import { type KuwoTransport, type OfferPath, requireId } from "./_transport.ts";
+import { probe } from "./_cdn_probe.ts";
 
 /** Headers the CDN wants (§9.5). */
 export const CDN_HEADERS: Readonly<Record<string, string>> = {
@@ -182,19 +182,6 @@ export function judgeAnswer(
   };
 }
 
-/** What the first bytes of a file say about its container. */
-export function sniffContainer(bytes: Uint8Array): Container | undefined {
-  if (
-    bytes[0] === 0x66 && bytes[1] === 0x4c && bytes[2] === 0x61 &&
-    bytes[3] === 0x43
-  ) return "flac";
-  if (bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33) {
-    return "mp3";
-  }
-  if (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe0) === 0xe0) return "mp3";
-  return undefined;
-}
-
 /** Options of `resolveOffers()`. */
 export interface ResolveOptions extends OfferOptions {
   /** Which source string answered last in this run (updated). */
@@ -305,13 +292,14 @@ export async function* resolveOffers(
         };
         if (options.probe) {
           const probed = await probe(transport, offer, options.signal);
-          if (typeof probed === "string") {
-            lastReason = `${rung.br}: ${probed}`;
+          if (probed.kind === "bad") {
+            lastReason = `${rung.br}: ${probed.reason}`;
             continue;
           }
-          if (probed.sizeBytes !== undefined) {
+          if (probed.kind === "ok" && probed.sizeBytes !== undefined) {
             offer.sizeBytes = probed.sizeBytes;
           }
+          // an inconclusive probe (a flaky CDN) leaves the checks to the transfer
         }
         yielded++;
         yield offer;
@@ -405,67 +393,4 @@ function durationOf(song: SongInfo): number | undefined {
   if (song.durationMs !== undefined) return song.durationMs / 1000;
   const raw = isObject(song.raw) ? song.raw : {};
   return toNumber(raw.duration ?? raw.DURATION);
-}
-
-/**
- * Reads the first bytes of an offer (§9.6 step 6): the container's magic
- * must match the tier, the size comes from `Content-Range`. A string says
- * why the offer is not usable.
- */
-async function probe(
-  transport: KuwoTransport,
-  offer: DownloadOffer,
-  signal: AbortSignal | undefined,
-): Promise<{ sizeBytes: number | undefined } | string> {
-  let response: Response;
-  try {
-    response = await transport.cdn(
-      offer.url,
-      { ...offer.headers, Range: "bytes=0-15" },
-      signal,
-    );
-  } catch (error) {
-    if (isSourceError(error, "http", "html", "malformed")) {
-      return `the probe failed: ${error.message}`;
-    }
-    throw error;
-  }
-  if (response.status !== 200 && response.status !== 206) {
-    await response.body?.cancel().catch(() => {});
-    return `the CDN answered HTTP ${response.status}`;
-  }
-  const head = await firstBytes(response, 16);
-  const container = sniffContainer(head);
-  if (container !== offer.container) {
-    return `the file is not ${offer.container} (${container ?? "unknown"})`;
-  }
-  const range = /\/(\d+)\s*$/.exec(response.headers.get("content-range") ?? "");
-  const length = response.status === 200
-    ? toNumber(response.headers.get("content-length"))
-    : undefined;
-  return { sizeBytes: range ? Number(range[1]) : length };
-}
-
-async function firstBytes(
-  response: Response,
-  count: number,
-): Promise<Uint8Array> {
-  const out = new Uint8Array(count);
-  let filled = 0;
-  const reader = response.body?.getReader();
-  if (!reader) return out.subarray(0, 0);
-  try {
-    while (filled < count) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      const take = Math.min(value.length, count - filled);
-      out.set(value.subarray(0, take), filled);
-      filled += take;
-    }
-  } catch {
-    // a body that breaks off: judge what arrived
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  return out.subarray(0, filled);
 }

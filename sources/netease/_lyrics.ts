@@ -28,7 +28,8 @@ import type {
   SongTagInfo,
 } from "../types.ts";
 import { BROWSER_USER_AGENT, WEB_ORIGIN } from "./_constants.ts";
-import { type NeteaseTransport, parsed, requireId } from "./_transport.ts";
+import { parsed } from "./_answers.ts";
+import { type NeteaseTransport, requireId } from "./_transport.ts";
 
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 

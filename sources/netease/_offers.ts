@@ -32,7 +32,8 @@ import {
   parseUrlItem,
   type UrlItem,
 } from "./_parse_offers.ts";
-import { type NeteaseTransport, parsed, requireId } from "./_transport.ts";
+import { parsed } from "./_answers.ts";
+import { type NeteaseTransport, requireId } from "./_transport.ts";
 
 /** An eapi endpoint that answers a song's URL at one level (§9). */
 export interface UrlEndpoint {

@@ -22,7 +22,8 @@ import {
   parseToplist,
 } from "./_parse_lists.ts";
 import { parseUrlItem } from "./_parse_offers.ts";
-import { type NeteaseTransport, parsed } from "./_transport.ts";
+import { parsed } from "./_answers.ts";
+import type { NeteaseTransport } from "./_transport.ts";
 
 /** The lowest level of the ladder: what any account may play. */
 const LOWEST: Level = "standard";

@@ -11,20 +11,14 @@
  * @module
  */
 import type { SourceConfig } from "../config.ts";
-import {
-  malformedAnswer,
-  restated,
-  SourceError,
-  type SourceErrorKind,
-} from "../errors.ts";
+import { malformedAnswer, restated, SourceError } from "../errors.ts";
 import { type HttpRequestInit, realSleep, shortUrl } from "../http.ts";
-import { type Answer, isObject, type Json } from "../_json.ts";
+import type { Answer, Json } from "../_json.ts";
 import {
   BROWSER_USER_AGENT,
   CODE,
   EAPI_ORIGIN,
   EMULATION_RISK_CONTROL_PAUSE_MS,
-  LONG_RATE_LIMIT_SECONDS,
   PC_APPVER,
   PC_CHANNEL,
   PC_OSVER,
@@ -34,6 +28,7 @@ import {
   type RsaPublicKey,
   WEB_ORIGIN,
 } from "./_constants.ts";
+import { checkBody, checkObject } from "./_answers.ts";
 import { eapi, rsaKeyFrom, weapi } from "./_crypto.ts";
 import {
   type AnonymousIdentity,
@@ -84,12 +79,31 @@ export class NeteaseTransport {
   #recovery: Promise<void> | undefined;
   /** Set when risk control refused us even with an identity: the platform is not called again. */
   #stopped: SourceError | undefined;
+  /** Set when the platform refused the login: `MUSIC_U` is not sent again. */
+  #anonymous = false;
 
   /** The transport of a source: its RSA key and a random device id. */
   constructor(config: SourceConfig) {
     this.config = config;
     this.#key = rsaKeyFrom(config.emulation);
     this.#deviceId = newDeviceId(config.random);
+  }
+
+  /**
+   * Stops sending the `MUSIC_U` cookie (the platform refused the login);
+   * whether one was being sent.
+   */
+  dropLogin(): boolean {
+    const had = !this.#anonymous && this.#musicU !== undefined;
+    this.#anonymous = true;
+    return had;
+  }
+
+  /** The login's cookie, unless it was dropped. */
+  get #musicU(): string | undefined {
+    return this.#anonymous
+      ? undefined
+      : this.config.credentials.neteaseMusicU || undefined;
   }
 
   /** A weapi call: `https://music.163.com/weapi/<rest>` (the API path `/api/<rest>`). */
@@ -160,7 +174,7 @@ export class NeteaseTransport {
         String(Math.floor(this.config.random() * 10_000)).padStart(4, "0")
       }`,
     };
-    const musicU = this.config.credentials.neteaseMusicU;
+    const musicU = this.#musicU;
     const musicA = this.#identity?.musicA;
     const header = {
       ...identity,
@@ -194,7 +208,7 @@ export class NeteaseTransport {
       appver: PC_APPVER,
       ...extra,
     };
-    const musicU = this.config.credentials.neteaseMusicU;
+    const musicU = this.#musicU;
     if (musicU) cookies.MUSIC_U = musicU;
     const musicA = this.#identity?.musicA;
     if (musicA) cookies.MUSIC_A = musicA;
@@ -355,51 +369,6 @@ function stoppedError(stopped: SourceError, url: string): SourceError {
   );
 }
 
-/** A body that is a JSON object, whatever its `code` (lenient calls). */
-function checkObject(body: unknown, url: string): void {
-  if (!isObject(body)) {
-    throw new SourceError(
-      `netease: expected a JSON object from ${shortUrl(url)}`,
-      { platform: "netease", kind: "malformed", url },
-    );
-  }
-}
-
-/**
- * Runs a parser on an answer from `url`: its `malformed` error (a shape the
- * parser cannot read, the field's path named) is told with the URL, and
- * anything else it throws becomes one.
- */
-export function parsed<T>(url: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (cause) {
-    if (
-      cause instanceof SourceError && cause.kind === "malformed" &&
-      cause.url === undefined
-    ) {
-      throw restated(
-        cause,
-        `${cause.message} (in the answer from ${shortUrl(url)})`,
-        { url, retryable: false },
-      );
-    }
-    if (cause instanceof SourceError) throw cause;
-    throw new SourceError(
-      `netease: unexpected answer from ${shortUrl(url)}: ${
-        cause instanceof Error ? cause.message : String(cause)
-      }`,
-      {
-        platform: "netease",
-        kind: "malformed",
-        url,
-        retryable: false,
-        cause,
-      },
-    );
-  }
-}
-
 /**
  * A remote id as NetEase numbers them (digits), or a `not_found` error:
  * such an id is never sent. `what` names it with its article.
@@ -412,82 +381,4 @@ export function requireId(value: string, what: string): string {
     );
   }
   return value;
-}
-
-/**
- * Turns NetEase's business `code` (§11) into a `SourceError`; the HTTP layer
- * retries the retryable ones (405/406).
- */
-export function checkBody(body: unknown, url: string): void {
-  if (!isObject(body)) {
-    throw new SourceError(
-      `netease: expected a JSON object from ${shortUrl(url)}`,
-      { platform: "netease", kind: "malformed", url },
-    );
-  }
-  const record = body;
-  const raw = record.code;
-  const code = typeof raw === "string" && /^-?\d+$/.test(raw)
-    ? Number(raw)
-    : raw;
-  if (code === CODE.ok) return;
-  if (typeof code !== "number") {
-    throw new SourceError(
-      `netease: the answer from ${shortUrl(url)} has no code`,
-      { platform: "netease", kind: "malformed", url },
-    );
-  }
-  const said = [
-    record.message,
-    record.msg,
-    (record.data as Json | null)?.blockText,
-  ]
-    .find((m) => typeof m === "string" && m !== "") as string | undefined;
-  const what = (text: string) =>
-    `netease: ${text} (code ${code}${said ? `: ${said}` : ""}) at ${
-      shortUrl(url)
-    }`;
-  const fail = (
-    kind: SourceErrorKind,
-    text: string,
-    extra: { retryable?: boolean; retryAfterSeconds?: number } = {},
-  ): never => {
-    throw new SourceError(what(text), {
-      platform: "netease",
-      kind,
-      url,
-      code,
-      ...extra,
-    });
-  };
-  switch (code) {
-    case CODE.needsLogin:
-    case CODE.privateNeedsLogin:
-      return fail("login", "this needs a login: set a MUSIC_U cookie");
-    case CODE.cheating:
-    case CODE.riskControl:
-      return fail("antibot", "refused as a bot by risk control", {
-        retryable: false,
-      });
-    case CODE.tooFrequent:
-      return fail("rate_limited", "asked to slow down");
-    case CODE.tooFrequentLong:
-      return fail("rate_limited", "asked to slow down", {
-        retryAfterSeconds: LONG_RATE_LIMIT_SECONDS,
-      });
-    case CODE.notFound:
-      return fail("not_found", "not found", { retryable: false });
-    case CODE.badRequest:
-      return fail(
-        "sign",
-        "refused the request's parameters or encryption",
-        { retryable: false },
-      );
-    default:
-      return fail(
-        "http",
-        "unexpected answer",
-        { retryable: code >= 500 && code < 600 },
-      );
-  }
 }

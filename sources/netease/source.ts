@@ -78,7 +78,8 @@ import {
   toplistPool,
 } from "./_parse_lists.ts";
 import { probeNetease } from "./_probe.ts";
-import { NeteaseTransport, parsed, requireId } from "./_transport.ts";
+import { parsed } from "./_answers.ts";
+import { NeteaseTransport, requireId } from "./_transport.ts";
 
 /** The NetEase implementation of `Source`. */
 export class NeteaseSource implements Source {
@@ -89,6 +90,11 @@ export class NeteaseSource implements Source {
   /** A source speaking to NetEase (or its emulation) as `config` says. */
   constructor(config: SourceConfig) {
     this.#transport = new NeteaseTransport(config);
+  }
+
+  /** Stops sending `MUSIC_U` after the platform refused the login (code 301, §11). */
+  dropLogin(): boolean {
+    return this.#transport.dropLogin();
   }
 
   /** The square's categories plus the high-quality list, or the one toplist pool. */

@@ -104,15 +104,29 @@ export function webHeaders(
 export class QqTransport {
   /** What the source was built from. */
   readonly config: SourceConfig;
-  /** Who we are to the platform, from the config's credentials. */
-  readonly session: Session;
+  #session: Session;
   /** `module.method` keys that answered 2000 unsigned: signed from then on. */
   #signed = new Set<string>();
 
   /** The transport of a source, with the session of its credentials. */
   constructor(config: SourceConfig) {
     this.config = config;
-    this.session = sessionOf(config.credentials);
+    this.#session = sessionOf(config.credentials);
+  }
+
+  /** Who we are to the platform, from the config's credentials. */
+  get session(): Session {
+    return this.#session;
+  }
+
+  /**
+   * Goes anonymous for the rest of this transport's life (the platform
+   * refused the login, code 1000 or 1044xx, §9); whether it was logged in.
+   */
+  dropLogin(): boolean {
+    if (this.#session.cookie === undefined) return false;
+    this.#session = sessionOf({});
+    return true;
   }
 
   /** Calls one gateway module; throws its failure. */

@@ -152,6 +152,10 @@ export class QqSource implements Source {
   ): AsyncGenerator<DownloadOffer> {
     return resolveOffers(this.#transport, this.#vkeyRoute, song, options);
   }
+  /** Goes anonymous after the platform refused the login (code 1000, §9). */
+  dropLogin(): boolean {
+    return this.#transport.dropLogin();
+  }
 
   /** `GetSingerDetail` of a singer mid. */
   async artistDetail(remoteArtistId: string): Promise<ArtistDetail> {
