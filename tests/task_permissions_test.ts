@@ -24,6 +24,8 @@ function allowed(name: string, flag: string): string[] | true | undefined {
 }
 
 const CATALOG = ["./catalog.db", "./catalog.db-wal", "./catalog.db-shm"];
+/** The folder `--record` may write to from the catalog tasks. */
+const RECORDING = "./recording";
 const CREDENTIALS = [
   "CATALOGSYNC_NETEASE_MUSIC_U",
   "CATALOGSYNC_QQ_UIN",
@@ -54,10 +56,21 @@ const ENV: Record<string, string[]> = {
 };
 
 Deno.test("the catalog tasks read and write the catalog and its -wal and -shm, never the whole folder", () => {
-  for (const name of ["collect", "sync", "enrich", "status"]) {
-    assert.deepEqual(allowed(name, "allow-read"), CATALOG, name);
-    assert.deepEqual(allowed(name, "allow-write"), CATALOG, name);
+  // and the stages that ask the platforms, ./recording for --record
+  for (const name of ["collect", "sync", "enrich"]) {
+    assert.deepEqual(
+      allowed(name, "allow-read"),
+      [...CATALOG, RECORDING],
+      name,
+    );
+    assert.deepEqual(
+      allowed(name, "allow-write"),
+      [...CATALOG, RECORDING],
+      name,
+    );
   }
+  assert.deepEqual(allowed("status", "allow-read"), CATALOG);
+  assert.deepEqual(allowed("status", "allow-write"), CATALOG);
   for (const [name, task] of Object.entries(TASKS)) {
     if (!/^deno (run|compile) /.test(task.command ?? "")) continue;
     // (reading the sources, as tools/check_layers.ts does, is fine)
