@@ -6,13 +6,22 @@
  * `https://music.163.com/weapi/toplist`.
  *
  * Frame routes: `GET /_emulation/stats` (the emulated catalog's own
- * counts), `GET /_emulation/config` (what clients need: NetEase's RSA public
- * key, test accounts), `POST /_emulation/faults` (script a fault or set
- * rates), `DELETE /_emulation/faults`.
+ * counts, and what each platform served: requests, bytes and refusals per
+ * endpoint, `_counters.ts`), `DELETE /_emulation/stats` (count from zero),
+ * `GET /_emulation/config` (what clients need: NetEase's RSA public key,
+ * test accounts), `POST /_emulation/faults` (script a fault or set rates),
+ * `DELETE /_emulation/faults`.
  *
  * @module
  */
 import { type Platform, PLATFORMS } from "../sources/types.ts";
+import {
+  countedResponse,
+  Counters,
+  type Endpoint,
+  type RequestTally,
+  type ServedStats,
+} from "./_counters.ts";
 import { hash32 } from "./_hash.ts";
 import {
   type FaultRates,
@@ -28,6 +37,7 @@ import {
   type EmulatorFactory,
   json,
   type PlatformEmulator,
+  type Route,
   UrlSigner,
 } from "./platform.ts";
 import { createQqEmulator } from "./qq/mod.ts";
@@ -84,8 +94,17 @@ export interface EmulationOptions {
   emulators?: Partial<Record<Platform, EmulatorFactory>>;
 }
 
+/** One platform's counts: its world's, and what it served. */
+export interface PlatformStats extends WorldStats {
+  /** Requests, bytes and refusals, in total, per kind and per endpoint. */
+  served: ServedStats;
+}
+
 /** Counts per platform, as `/_emulation/stats` answers them. */
-export type EmulationStats = Record<Platform, WorldStats>;
+export type EmulationStats = Record<Platform, PlatformStats>;
+
+/** Answers smaller than this are shown to the platform's `refusal()`. */
+const REFUSAL_BODY_LIMIT = 64 * 1024;
 
 /** The emulation of all three platforms. */
 export class Emulation {
@@ -107,6 +126,7 @@ export class Emulation {
   #now: () => number;
   #sleep: (ms: number) => Promise<void>;
   #requests = 0;
+  #counters = new Counters();
 
   /** Generates the three worlds and builds the platform emulators. */
   constructor(options: EmulationOptions = {}) {
@@ -148,13 +168,21 @@ export class Emulation {
     return this.#requests;
   }
 
-  /** The emulated catalog's own counts. */
+  /** The emulated catalog's own counts, and what each platform served. */
   stats(): EmulationStats {
     const out = {} as EmulationStats;
     for (const platform of PLATFORMS) {
-      out[platform] = this.worlds[platform].stats();
+      out[platform] = {
+        ...this.worlds[platform].stats(),
+        served: this.#counters.served(platform),
+      };
     }
     return out;
+  }
+
+  /** Counts what the platforms serve from zero again. */
+  resetCounters(): void {
+    this.#counters.reset();
   }
 
   /** What clients need to talk to this emulation. */
@@ -185,26 +213,52 @@ export class Emulation {
         headers: { "content-type": "text/html" },
       });
     }
+    const route = { host, path, url };
+    const endpoint = await endpointOf(emulator, route, request);
+    const tally = this.#counters.open(emulator.platform, endpoint);
     const latency = this.faults.latencyFor(`/${host}${path}`);
     if (latency > 0) {
       await this.#sleep(latency);
     }
     const fault = this.faults.transport(emulator.platform, `/${host}${path}`);
+    if (fault && fault.kind !== "slow") tally.refuse(fault.kind);
     if (fault) {
       const early = await this.#transportFault(fault);
-      if (early) return early;
+      if (early) return await countedResponse(early, tally);
     }
-    const context = this.#context(emulator.platform, url.origin);
+    const context = this.#context(emulator.platform, url.origin, tally);
     let response: Response;
     try {
-      response = await emulator.handle(request, { host, path, url }, context);
+      response = await emulator.handle(request, route, context);
     } catch (error) {
       // an emulator bug must be visible, not a silent hang
-      return new Response(
-        htmlErrorPage(500, `Internal Server Error: ${String(error)}`),
-        { status: 500, headers: { "content-type": "text/html" } },
+      tally.refuse("http 500");
+      return await countedResponse(
+        new Response(
+          htmlErrorPage(500, `Internal Server Error: ${String(error)}`),
+          { status: 500, headers: { "content-type": "text/html" } },
+        ),
+        tally,
       );
     }
+    if (response.status >= 400) tally.refuse(`http ${response.status}`);
+    const refusal = emulator.refusal?.bind(emulator);
+    return await countedResponse(
+      await this.#faulted(response, fault),
+      tally,
+      refusal && ((body) => {
+        if (body.byteLength > REFUSAL_BODY_LIMIT) return;
+        const kind = refusal(endpoint, new TextDecoder().decode(body));
+        if (kind !== undefined) tally.refuse(kind);
+      }),
+    );
+  };
+
+  /** The answer with a transport fault that applies to its body (`truncate`). */
+  async #faulted(
+    response: Response,
+    fault: FaultRule | undefined,
+  ): Promise<Response> {
     if (fault?.kind === "truncate" && response.body) {
       const length = Number(response.headers.get("content-length") ?? NaN);
       if (Number.isFinite(length)) {
@@ -225,7 +279,7 @@ export class Emulation {
       );
     }
     return response;
-  };
+  }
 
   /**
    * An in-process `fetch` over the handler: no sockets. A reset fault
@@ -243,7 +297,11 @@ export class Emulation {
     return response;
   };
 
-  #context(platform: Platform, origin: string): EmulatorContext {
+  #context(
+    platform: Platform,
+    origin: string,
+    tally: RequestTally,
+  ): EmulatorContext {
     const faults = this.faults;
     return {
       platform,
@@ -252,7 +310,11 @@ export class Emulation {
       urlTtlSeconds: this.urlTtlSeconds,
       signer: this.#signer,
       now: this.#now,
-      business: (path) => faults.business(platform, path),
+      business: (path) => {
+        const fault = faults.business(platform, path);
+        if (fault) tally.refuse("business");
+        return fault;
+      },
       hostUrl: (host, pathAndQuery) =>
         `${origin}/${host}${
           pathAndQuery.startsWith("/") ? "" : "/"
@@ -296,6 +358,9 @@ export class Emulation {
     switch (`${request.method} ${url.pathname}`) {
       case "GET /_emulation/stats":
         return json(this.stats());
+      case "DELETE /_emulation/stats":
+        this.resetCounters();
+        return json({ ok: true });
       case "GET /_emulation/config":
         return json(this.publicConfig(url.origin));
       case "GET /_emulation/faults":
@@ -330,6 +395,25 @@ export class Emulation {
         return json({ error: `no route ${url.pathname}` }, { status: 404 });
     }
   }
+}
+
+/**
+ * The endpoint a request is for: named by its platform's emulator, else
+ * `<host><path>` (kind `api`).
+ */
+function endpointOf(
+  emulator: PlatformEmulator,
+  route: Route,
+  request: Request,
+): Promise<Endpoint> | Endpoint {
+  if (!emulator.endpoint) {
+    return { name: `${route.host}${route.path}`, kind: "api" };
+  }
+  // read from a copy taken before the handler reads the request
+  return emulator.endpoint(
+    route,
+    () => request.body === null ? Promise.resolve("") : request.clone().text(),
+  );
 }
 
 /** Creates the emulation of all three platforms. */

@@ -24,6 +24,7 @@ import {
   WAPI_HOST,
   WWW_HOST,
 } from "./_constants.ts";
+import { kuwoEndpoint, kuwoRefusal } from "./_endpoints.ts";
 import { MobiResolver } from "./_mobi.ts";
 import { handleNplserver } from "./_nplserver.ts";
 import { KuwoSession } from "./_session.ts";
@@ -78,5 +79,7 @@ export function createKuwoEmulator(
       }
     },
     publicConfig: () => ({ cookieTtlMinutes: session.ttlMinutes }),
+    endpoint: kuwoEndpoint,
+    refusal: kuwoRefusal,
   };
 }

@@ -26,6 +26,7 @@ import {
 } from "../platform.ts";
 import type { World } from "../world.ts";
 import { answer, type ApiCall } from "./_api.ts";
+import { neteaseEndpoint, neteaseRefusal } from "./_endpoints.ts";
 import { NeteaseCatalog } from "./_catalog.ts";
 import { CDN_HOSTS, NeteaseCdn } from "./_cdn.ts";
 import {
@@ -55,6 +56,8 @@ class NeteaseEmulator implements PlatformEmulator {
   readonly key: RsaKeyPair;
   /** `MUSIC_U` tokens of the test accounts. */
   readonly accounts: Readonly<{ vip: string; svip: string }>;
+  readonly endpoint = neteaseEndpoint;
+  readonly refusal = neteaseRefusal;
 
   constructor(world: World) {
     this.catalog = new NeteaseCatalog(world);
