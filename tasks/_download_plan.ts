@@ -41,6 +41,8 @@ export interface Plan {
   selected: number;
   /** Songs to download, in order. */
   songIds: number[];
+  /** The platform of each song of `songIds`, at the same index. */
+  platforms: Platform[];
   /** Songs skipped: they have a file. */
   owned: number;
   /** Songs skipped: their task ended in a state not retried. */
@@ -83,6 +85,7 @@ export async function planDownloads(
   const plan: Plan = {
     selected: candidates.length,
     songIds: [],
+    platforms: [],
     owned: 0,
     terminal: { vip_only: 0, unavailable: 0, rate_limited: 0, failed: 0 },
     busy: 0,
@@ -120,6 +123,7 @@ export async function planDownloads(
     if (state === "running" || options.dryRun) {
       // an expired lease: claimable as it is
       plan.songIds.push(candidate.id);
+      plan.platforms.push(candidate.platform);
       continue;
     }
     const pending = catalog.transaction(() =>
@@ -131,8 +135,10 @@ export async function planDownloads(
         options.now,
       )
     );
-    if (pending) plan.songIds.push(candidate.id);
-    else plan.busy++;
+    if (pending) {
+      plan.songIds.push(candidate.id);
+      plan.platforms.push(candidate.platform);
+    } else plan.busy++;
   }
   return plan;
 }

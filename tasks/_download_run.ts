@@ -4,6 +4,11 @@
  * claim its task, fetch it (`SongFetcher`), and settle what happened in the
  * catalog and the summary.
  *
+ * Each platform paces its own requests, so a worker takes the next song of
+ * the platform with the fewest songs in progress (in plan order among
+ * equals): every platform keeps a song in progress while it has songs
+ * left, and no platform's pace waits behind another's.
+ *
  * @module
  */
 import {
@@ -50,6 +55,25 @@ export function loadSong(context: Context, songId: number): SongRow {
   return row;
 }
 
+/** The planned songs of one platform: taken from `next` on, in plan order. */
+interface PlatformQueue {
+  /** Song ids. */
+  ids: number[];
+  /** Their positions in the plan. */
+  positions: number[];
+  /** The first song not taken yet. */
+  next: number;
+  /** Songs of the platform in progress. */
+  running: number;
+}
+
+/** A song a worker took. */
+interface Taken {
+  songId: number;
+  position: number;
+  queue: PlatformQueue;
+}
+
 /** One download run: workers, space, progress and the summary. */
 export class DownloadRun {
   readonly #context: Context;
@@ -61,8 +85,8 @@ export class DownloadRun {
   readonly #fetcher: SongFetcher;
   readonly #stopped = new Map<Platform, string>();
   readonly #perBackend = new Map<number, BackendUsage>();
-  #queue: number[] = [];
-  #next = 0;
+  #queues = new Map<Platform, PlatformQueue>();
+  #planned = 0;
   #finished = 0;
 
   /** A run that fills `summary`, starting on the backend `first`. */
@@ -82,7 +106,7 @@ export class DownloadRun {
       context.now,
       () => ({
         finished: this.#finished,
-        queued: this.#queue.length,
+        queued: this.#planned,
         downloaded: summary.downloaded,
         bytes: summary.bytes,
         resumedBytes: summary.resumedBytes,
@@ -108,15 +132,30 @@ export class DownloadRun {
    * Downloads the planned songs, in order, and fills the summary in; returns
    * the units of work for its status.
    */
-  async execute(songIds: number[]): Promise<StageUnits> {
-    this.#queue = songIds;
+  async execute(
+    songIds: readonly number[],
+    platforms: readonly Platform[],
+  ): Promise<StageUnits> {
+    this.#planned = songIds.length;
+    songIds.forEach((songId, position) => {
+      const platform = platforms[position]!;
+      let queue = this.#queues.get(platform);
+      if (!queue) {
+        queue = { ids: [], positions: [], next: 0, running: 0 };
+        this.#queues.set(platform, queue);
+      }
+      queue.ids.push(songId);
+      queue.positions.push(position);
+    });
     const summary = this.#summary;
     this.#progress.show(true);
     await Promise.all(
       Array.from({ length: this.#settings.concurrency }, () => this.#worker()),
     );
     this.#progress.clear();
-    summary.notStarted += Math.max(0, this.#queue.length - this.#next);
+    for (const queue of this.#queues.values()) {
+      summary.notStarted += queue.ids.length - queue.next;
+    }
     summary.switches = [...this.#space.switches];
     for (const [platform, error] of this.#stopped) {
       summary.platformErrors[platform] = error;
@@ -150,63 +189,102 @@ export class DownloadRun {
     };
   }
 
-  #take(): number | undefined {
-    return this.#next < this.#queue.length
-      ? this.#queue[this.#next++]
-      : undefined;
+  /**
+   * The next song of the platform with the fewest songs in progress (the
+   * earliest planned among equals), counted in progress; `undefined` when
+   * every queue is empty.
+   */
+  #take(): Taken | undefined {
+    let best: PlatformQueue | undefined;
+    for (const queue of this.#queues.values()) {
+      if (queue.next >= queue.ids.length) continue;
+      if (
+        !best || queue.running < best.running ||
+        (queue.running === best.running &&
+          queue.positions[queue.next]! < best.positions[best.next]!)
+      ) best = queue;
+    }
+    if (!best) return undefined;
+    best.running++;
+    const at = best.next++;
+    return {
+      songId: best.ids[at]!,
+      position: best.positions[at]!,
+      queue: best,
+    };
   }
 
-  #requeue(songId: number): void {
-    this.#queue.splice(this.#next, 0, songId);
+  /** Puts a taken song back at the head of its platform's queue. */
+  #requeue(taken: Taken): void {
+    const { queue } = taken;
+    queue.ids.splice(queue.next, 0, taken.songId);
+    queue.positions.splice(queue.next, 0, taken.position);
   }
 
   async #worker(): Promise<void> {
     const context = this.#context;
     for (;;) {
       if (context.signal?.aborted || this.#space.stopped) return;
-      const songId = this.#take();
-      if (songId === undefined) return;
-      const row = loadSong(context, songId);
-      if (this.#stopped.has(row.platform)) {
-        this.#summary.notStarted++;
-        continue;
-      }
-      const source = this.#sources.get(row.platform);
-      if (!source) continue;
-      const song = songInfoFromRow(row);
-      const reservation = await this.#space.acquire(
-        expectedBytes(song, this.#settings.top),
-      );
-      if (!reservation) {
-        this.#requeue(songId);
-        return;
-      }
+      const taken = this.#take();
+      if (taken === undefined) return;
       try {
-        if (
-          !claimTask(
-            context.catalog,
-            songId,
-            this.#settings.owner,
-            this.#summary.quality,
-            context.now(),
-            this.#settings.leaseTtlMs,
-          )
-        ) {
-          this.#summary.busy++;
-          continue;
-        }
-        const job = { songId, row, song, source };
-        const outcome = await this.#fetcher.fetch(job, reservation.backend);
-        this.#settle(job, outcome, reservation);
+        if (!await this.#song(taken)) return;
       } finally {
-        this.#space.release(reservation);
+        taken.queue.running--;
       }
       this.#progress.show();
     }
   }
 
+  /** Downloads one taken song; `false` when the worker has to stop. */
+  async #song(taken: Taken): Promise<boolean> {
+    const context = this.#context;
+    const songId = taken.songId;
+    const row = loadSong(context, songId);
+    if (this.#stopped.has(row.platform)) {
+      this.#summary.notStarted++;
+      return true;
+    }
+    const source = this.#sources.get(row.platform);
+    if (!source) return true;
+    const song = songInfoFromRow(row);
+    const reservation = await this.#space.acquire(
+      expectedBytes(song, this.#settings.top),
+    );
+    if (!reservation) {
+      this.#requeue(taken);
+      return false;
+    }
+    try {
+      if (
+        !claimTask(
+          context.catalog,
+          songId,
+          this.#settings.owner,
+          this.#summary.quality,
+          context.now(),
+          this.#settings.leaseTtlMs,
+        )
+      ) {
+        this.#summary.busy++;
+        return true;
+      }
+      const job = { songId, row, song, source };
+      const outcome = await this.#fetcher.fetch(job, reservation.backend);
+      this.#settle(job, outcome, reservation, taken);
+    } finally {
+      this.#space.release(reservation);
+    }
+    return true;
+  }
+
   /** Records what happened to a claimed song. */
-  #settle(job: Job, outcome: SongOutcome, reservation: Reservation): void {
+  #settle(
+    job: Job,
+    outcome: SongOutcome,
+    reservation: Reservation,
+    taken: Taken,
+  ): void {
     const context = this.#context;
     const catalog = context.catalog;
     const summary = this.#summary;
@@ -283,14 +361,14 @@ export class DownloadRun {
           "the disk filled up during the transfer",
         );
         this.#space.markFull(reservation.backend);
-        this.#requeue(job.songId);
+        this.#requeue(taken);
         context.log.warn(
           `the disk holding ${reservation.backend.container_name} is full (ENOSPC); the file is removed and will be downloaded again`,
         );
         return;
       case "interrupted":
         releaseTask(catalog, job.songId, owner, now, "interrupted");
-        this.#requeue(job.songId);
+        this.#requeue(taken);
         return;
       case "lease_lost":
         context.log.warn(

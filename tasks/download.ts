@@ -255,7 +255,12 @@ export async function download(
     sources,
     first,
   );
-  return finishStage(context, start, summary, await run.execute(plan.songIds));
+  return finishStage(
+    context,
+    start,
+    summary,
+    await run.execute(plan.songIds, plan.platforms),
+  );
 }
 
 /**
