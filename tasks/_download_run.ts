@@ -26,7 +26,6 @@ import type {
   DownloadSummary,
 } from "./download_summary.ts";
 import { formatBytes } from "./format.ts";
-import { expectedBytes } from "./_download_plan.ts";
 import { DownloadProgress } from "./_download_progress.ts";
 import {
   type FetchSettings,
@@ -35,6 +34,7 @@ import {
   songTitle,
 } from "./_download_song.ts";
 import type { SongOutcome } from "./_offer_ladder.ts";
+import { SizeEstimator } from "./_size_estimate.ts";
 import { type Reservation, SpaceController } from "./_space_policy.ts";
 import type { StageUnits } from "./_stage.ts";
 
@@ -83,6 +83,7 @@ export class DownloadRun {
   readonly #space: SpaceController;
   readonly #progress: DownloadProgress;
   readonly #fetcher: SongFetcher;
+  readonly #sizes: SizeEstimator;
   readonly #stopped = new Map<Platform, string>();
   readonly #perBackend = new Map<number, BackendUsage>();
   #queues = new Map<Platform, PlatformQueue>();
@@ -125,6 +126,7 @@ export class DownloadRun {
       beforePrompt: () => this.#progress.clear(),
     });
     this.#fetcher = new SongFetcher(context, settings, this.#progress, summary);
+    this.#sizes = new SizeEstimator(context.catalog, sources, settings.top);
     this.#usage(first);
   }
 
@@ -249,7 +251,7 @@ export class DownloadRun {
     if (!source) return true;
     const song = songInfoFromRow(row);
     const reservation = await this.#space.acquire(
-      expectedBytes(song, this.#settings.top),
+      this.#sizes.estimate(song).bytes,
     );
     if (!reservation) {
       this.#requeue(taken);
@@ -270,7 +272,11 @@ export class DownloadRun {
         return true;
       }
       const job = { songId, row, song, source };
-      const outcome = await this.#fetcher.fetch(job, reservation.backend);
+      const outcome = await this.#fetcher.fetch(
+        job,
+        reservation.backend,
+        (written, total) => this.#space.progress(reservation, written, total),
+      );
       this.#settle(job, outcome, reservation, taken);
     } finally {
       this.#space.release(reservation);

@@ -88,8 +88,15 @@ export class SongFetcher {
     this.#tally = tally;
   }
 
-  /** Walks a claimed song's offers into `backend` until one is recorded or none is left. */
-  async fetch(job: Job, backend: BackendRow): Promise<SongOutcome> {
+  /**
+   * Walks a claimed song's offers into `backend` until one is recorded or
+   * none is left; `onBytes` hears each transfer's bytes on disk and size.
+   */
+  async fetch(
+    job: Job,
+    backend: BackendRow,
+    onBytes?: (written: number, total: number | undefined) => void,
+  ): Promise<SongOutcome> {
     const context = this.#context;
     const top = this.#settings.top;
     const ladder = new OfferLadder(job.song, this.#settings.maxResolves);
@@ -113,7 +120,7 @@ export class SongFetcher {
         const verdict = ladder.consider(offer);
         if (verdict === "rejected") this.#tally.rejectedOffers++;
         if (verdict !== "transfer") continue;
-        const result = await this.#transfer(job, offer, backend);
+        const result = await this.#transfer(job, offer, backend, onBytes);
         const next = ladder.afterTransfer(offer, result);
         if (next.kind === "rejected") {
           this.#tally.rejectedOffers++;
@@ -140,6 +147,9 @@ export class SongFetcher {
     job: Job,
     offer: DownloadOffer,
     backend: BackendRow,
+    onProgress:
+      | ((written: number, total: number | undefined) => void)
+      | undefined,
   ): Promise<OfferOutcome> {
     const context = this.#context;
     const catalog = context.catalog;
@@ -151,6 +161,8 @@ export class SongFetcher {
       `${job.row.platform} ${songTitle(job.song)} (${offer.level})`,
       offer.sizeBytes,
     );
+    // a new file: what the offer says until the CDN says more
+    onProgress?.(0, offer.sizeBytes);
     let renewedAt = context.now();
     try {
       const path = resolveInside(backend.container_name, locator);
@@ -167,6 +179,7 @@ export class SongFetcher {
           onBytes: (bytes, total) => {
             transfer.bytes = bytes;
             transfer.total = total;
+            onProgress?.(bytes, total);
             const now = context.now();
             if (now - renewedAt >= ttl / 3) {
               if (!renewLease(catalog, job.songId, owner, now, ttl)) {

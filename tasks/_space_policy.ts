@@ -27,8 +27,20 @@ import type { Logger } from "./ui.ts";
 export interface Reservation {
   /** The backend the file goes to. */
   backend: BackendRow;
-  /** Bytes reserved. */
+  /** Bytes reserved: the file's expected size. */
   bytes: number;
+  /** Bytes of the file on disk so far (`progress()`). */
+  written: number;
+  /** The file's size, once the CDN has said it (`progress()`). */
+  total: number | undefined;
+}
+
+/** Bytes a file in flight has yet to write: the disk's free space already counts the rest. */
+function remaining(reservation: Reservation): number {
+  return Math.max(
+    0,
+    (reservation.total ?? reservation.bytes) - reservation.written,
+  );
 }
 
 /** Options of a `SpaceController`. */
@@ -113,7 +125,8 @@ export class SpaceController {
   #options: SpaceControllerOptions;
   #active: BackendRow;
   #nextDirs: string[];
-  #inFlight = 0;
+  /** Files in flight: their remaining bytes are what free space does not count yet. */
+  #inFlight = new Set<Reservation>();
   #drained: Array<() => void> = [];
   #switching: Promise<boolean> | undefined;
   /** Switches started so far: a free-space answer from before one is stale. */
@@ -162,11 +175,12 @@ export class SpaceController {
         // another file may have switched backends (or stopped the run, or
         // asked and stayed) while we looked: look again from the top
         if (this.#switchesStarted !== switchesBefore) continue;
-        low = free - this.#inFlight < needed;
+        low = free - this.#remainingBytes() < needed;
       }
       if (!low) {
-        this.#inFlight += bytes;
-        return { backend, bytes };
+        const reservation = { backend, bytes, written: 0, total: undefined };
+        this.#inFlight.add(reservation);
+        return reservation;
       }
       this.#switchesStarted++;
       this.#switching = this.#switch(backend, free, needed).finally(() => {
@@ -175,12 +189,33 @@ export class SpaceController {
     }
   }
 
+  /**
+   * Records a file's progress: `written` bytes on disk, of `total` when
+   * the CDN has said it. The space check counts what it has yet to write,
+   * not its estimate.
+   */
+  progress(
+    reservation: Reservation,
+    written: number,
+    total: number | undefined,
+  ): void {
+    reservation.written = written;
+    reservation.total = total;
+  }
+
   /** Gives back the room of a finished (or abandoned) file. */
   release(reservation: Reservation): void {
-    this.#inFlight = Math.max(0, this.#inFlight - reservation.bytes);
-    if (this.#inFlight === 0) {
+    this.#inFlight.delete(reservation);
+    if (this.#inFlight.size === 0) {
       for (const resolve of this.#drained.splice(0)) resolve();
     }
+  }
+
+  /** Bytes the files in flight have yet to write. */
+  #remainingBytes(): number {
+    let bytes = 0;
+    for (const reservation of this.#inFlight) bytes += remaining(reservation);
+    return bytes;
   }
 
   /** Marks a backend full (a write failed with `ENOSPC`): the next file switches. */
@@ -202,7 +237,7 @@ export class SpaceController {
         formatBytes(options.minFree)
       }); no new files start there`,
     );
-    while (this.#inFlight > 0) {
+    while (this.#inFlight.size > 0) {
       await new Promise<void>((resolve) => this.#drained.push(resolve));
     }
     let reason: string | undefined;

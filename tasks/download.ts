@@ -52,13 +52,10 @@ import {
   type QualityChoice,
 } from "./download_summary.ts";
 import { formatBytes } from "./format.ts";
-import {
-  expectedBytes,
-  planDownloads,
-  unknownPlaylists,
-} from "./_download_plan.ts";
+import { planDownloads, unknownPlaylists } from "./_download_plan.ts";
 import { DownloadRun, loadSong } from "./_download_run.ts";
 import { songTitle } from "./_download_song.ts";
+import { SizeEstimator } from "./_size_estimate.ts";
 import { finishStage, startStage } from "./_stage.ts";
 
 export type {
@@ -298,9 +295,16 @@ async function dryRunReport(
     });
   }
   let current = 0;
+  const sizes = new SizeEstimator(
+    context.catalog,
+    context.sources,
+    options.top,
+  );
   for (const songId of songIds) {
     const song = songInfoFromRow(loadSong(context, songId));
-    const bytes = expectedBytes(song, options.top);
+    const { bytes, estimated, refusal } = sizes.estimate(song);
+    if (estimated) summary.estimatedBytes += bytes;
+    if (refusal) summary.refusalsExpected++;
     // fill each directory down to its reserve, then the next one
     while (
       current < usage.length - 1 &&
@@ -316,6 +320,7 @@ async function dryRunReport(
       remoteId: song.remoteId,
       title: songTitle(song),
       expectedBytes: bytes,
+      estimated,
       root: target.root,
     });
   }

@@ -50,6 +50,8 @@ import type {
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
+  QualityInfo,
+  QualityLabel,
   SongInfo,
   Source,
 } from "../types.ts";
@@ -64,6 +66,7 @@ import {
   WWW_REFERER,
 } from "./_constants.ts";
 import { nplserverMayCure, nplserverPlaylistSongs } from "./_nplserver.ts";
+import { expectedQuality } from "./_expected.ts";
 import { resolveOffers } from "./_offers.ts";
 import { malformed, parseArtist, parseSong } from "./_parse.ts";
 import {
@@ -184,6 +187,11 @@ export class KuwoSource implements Source {
       path: this.#offerPath,
       probe: this.#probe,
     });
+  }
+
+  /** The rung `mobi.s` most likely serves anonymously (see `_expected.ts`). */
+  expectedQuality(song: SongInfo, top?: QualityLabel): QualityInfo | null {
+    return expectedQuality(song, top);
   }
 
   /** The signed `artist/artist` of an artist id. */

@@ -41,6 +41,8 @@ import type {
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
+  QualityInfo,
+  QualityLabel,
   SongInfo,
   Source,
 } from "../types.ts";
@@ -53,6 +55,7 @@ import {
   SONG_DETAIL_BATCH,
   TOPLIST_KEY,
 } from "./_constants.ts";
+import { expectedQuality } from "./_expected.ts";
 import { resolveOffers } from "./_offers.ts";
 import {
   missingSong,
@@ -197,6 +200,14 @@ export class NeteaseSource implements Source {
     options: OfferOptions = {},
   ): AsyncGenerator<DownloadOffer> {
     return resolveOffers(this.#transport, song, options);
+  }
+
+  /** The level the privilege lets this account download (see `_expected.ts`). */
+  expectedQuality(
+    song: SongInfo,
+    top?: QualityLabel,
+  ): QualityInfo | null | undefined {
+    return expectedQuality(song, top);
   }
 
   /** `artist/head/info/get`, falling back to `v1/artist/<id>` when it has no artist. */

@@ -40,6 +40,8 @@ import type {
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
+  QualityInfo,
+  QualityLabel,
   SongInfo,
   Source,
 } from "../types.ts";
@@ -59,6 +61,7 @@ import {
   LegacySquare,
   warrantsLegacyFallback,
 } from "./_legacy_square.ts";
+import { expectedQuality } from "./_expected.ts";
 import { resolveOffers } from "./_offers.ts";
 import { malformed, parseSingerDetail } from "./_parse.ts";
 import {
@@ -136,6 +139,15 @@ export class QqSource implements Source {
     options: OfferOptions = {},
   ): AsyncGenerator<DownloadOffer> {
     return resolveOffers(this.#transport, song, options);
+  }
+
+  /** The rung the vkey grants this session (see `_expected.ts`). */
+  expectedQuality(song: SongInfo, top?: QualityLabel): QualityInfo | null {
+    return expectedQuality(
+      song,
+      top,
+      this.#transport.session.cookie !== undefined,
+    );
   }
 
   /** `GetSingerDetail` of a singer mid. */
