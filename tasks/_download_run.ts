@@ -250,9 +250,8 @@ export class DownloadRun {
     const source = this.#sources.get(row.platform);
     if (!source) return true;
     const song = songInfoFromRow(row);
-    const reservation = await this.#space.acquire(
-      this.#sizes.estimate(song).bytes,
-    );
+    const size = this.#sizes.estimate(song);
+    const reservation = await this.#space.acquire(size.bytes, size.estimated);
     if (!reservation) {
       this.#requeue(taken);
       return false;

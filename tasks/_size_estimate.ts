@@ -33,6 +33,9 @@ import {
   type Source,
 } from "../sources/types.ts";
 
+/** Estimates between two readings of one platform and quality's medians. */
+const REMEASURE_EVERY = 100;
+
 /** Bytes assumed for a file when a song says nothing about its size. */
 export const UNKNOWN_SIZE = 16 * 1024 * 1024;
 
@@ -122,7 +125,10 @@ export class SizeEstimator {
   readonly #catalog: Catalog;
   readonly #sources: ReadonlyMap<Platform, Source>;
   readonly #top: QualityLabel | undefined;
-  readonly #measured = new Map<string, AssetSizes | undefined>();
+  readonly #measured = new Map<
+    string,
+    { sizes: AssetSizes | undefined; uses: number }
+  >();
 
   /** An estimator over the catalog's files and the sources' expectations. */
   constructor(
@@ -162,11 +168,18 @@ export class SizeEstimator {
     };
   }
 
+  /** The catalog's medians, read again every `REMEASURE_EVERY` uses (a run adds files). */
   #sizes(platform: Platform, label: QualityLabel): AssetSizes | undefined {
     const key = `${platform}:${label}`;
-    if (!this.#measured.has(key)) {
-      this.#measured.set(key, assetSizes(this.#catalog, platform, label));
+    let measured = this.#measured.get(key);
+    if (!measured || measured.uses >= REMEASURE_EVERY) {
+      measured = {
+        sizes: assetSizes(this.#catalog, platform, label),
+        uses: 0,
+      };
+      this.#measured.set(key, measured);
     }
-    return this.#measured.get(key);
+    measured.uses++;
+    return measured.sizes;
   }
 }

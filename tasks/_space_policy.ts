@@ -29,14 +29,26 @@ export interface Reservation {
   backend: BackendRow;
   /** Bytes reserved: the file's expected size. */
   bytes: number;
+  /** Whether `bytes` is an estimate rather than a size the platform advertises. */
+  estimated: boolean;
+  /** Whether its transfer has started (`progress()`). */
+  started: boolean;
   /** Bytes of the file on disk so far (`progress()`). */
   written: number;
-  /** The file's size, once the CDN has said it (`progress()`). */
+  /** The file's size, once the offer or the CDN has said it (`progress()`). */
   total: number | undefined;
 }
 
-/** Bytes a file in flight has yet to write: the disk's free space already counts the rest. */
+/**
+ * Bytes a file in flight has yet to write (the disk's free space already
+ * counts the rest): before its transfer starts, its advertised size, or
+ * nothing when its size is only an estimate; then its size (the offer's,
+ * the CDN's) less what is written.
+ */
 function remaining(reservation: Reservation): number {
+  if (!reservation.started) {
+    return reservation.estimated ? 0 : reservation.bytes;
+  }
   return Math.max(
     0,
     (reservation.total ?? reservation.bytes) - reservation.written,
@@ -154,11 +166,16 @@ export class SpaceController {
   }
 
   /**
-   * Room for a file of `bytes` on the active backend, switching backends
-   * first if it is low on space; `undefined` once the run has to stop.
-   * Give the room back with `release()` when the file is done.
+   * Room for a file of `bytes` (`estimated`: a guess, not a size the
+   * platform advertises) on the active backend, switching backends first
+   * if it is low on space; `undefined` once the run has to stop. Report
+   * its transfer with `progress()`; give the room back with `release()`
+   * when the file is done.
    */
-  async acquire(bytes: number): Promise<Reservation | undefined> {
+  async acquire(
+    bytes: number,
+    estimated = false,
+  ): Promise<Reservation | undefined> {
     for (;;) {
       if (this.#stop) return undefined;
       if (this.#switching) {
@@ -178,7 +195,14 @@ export class SpaceController {
         low = free - this.#remainingBytes() < needed;
       }
       if (!low) {
-        const reservation = { backend, bytes, written: 0, total: undefined };
+        const reservation: Reservation = {
+          backend,
+          bytes,
+          estimated,
+          started: false,
+          written: 0,
+          total: undefined,
+        };
         this.#inFlight.add(reservation);
         return reservation;
       }
@@ -190,15 +214,17 @@ export class SpaceController {
   }
 
   /**
-   * Records a file's progress: `written` bytes on disk, of `total` when
-   * the CDN has said it. The space check counts what it has yet to write,
-   * not its estimate.
+   * Records a file's progress: its transfer has started, `written` bytes
+   * are on disk, of `total` when the offer or the CDN has said it. The
+   * space check counts what running files have yet to write, not the
+   * estimates of files not started.
    */
   progress(
     reservation: Reservation,
     written: number,
     total: number | undefined,
   ): void {
+    reservation.started = true;
     reservation.written = written;
     reservation.total = total;
   }
