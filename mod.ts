@@ -133,7 +133,15 @@ export type {
   Emulation,
   EmulationOptions,
   EmulationStats,
+  PlatformStats,
 } from "./emulation/emulation.ts";
+export type {
+  EndpointKind,
+  EndpointTally,
+  RefusalKind,
+  ServedStats,
+  Tally,
+} from "./emulation/counters.ts";
 export type { FaultRates } from "./emulation/faults.ts";
 export type { WorldShape, WorldSize, WorldStats } from "./emulation/world.ts";
 export { serveEmulation } from "./emulation/serve.ts";

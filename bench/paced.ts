@@ -30,7 +30,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Catalog } from "../catalog/database.ts";
-import { servedSince, type ServedStats } from "../emulation/_counters.ts";
+import { servedSince, type ServedStats } from "../emulation/counters.ts";
 import type { EmulationStats } from "../emulation/emulation.ts";
 import { DEFAULT_RATES } from "../sources/config.ts";
 import type { Fetch } from "../sources/http.ts";

@@ -7,7 +7,7 @@
  *
  * Frame routes: `GET /_emulation/stats` (the emulated catalog's own
  * counts, and what each platform served: requests, bytes and refusals per
- * endpoint, `_counters.ts`), `DELETE /_emulation/stats` (count from zero),
+ * endpoint, `counters.ts`), `DELETE /_emulation/stats` (count from zero),
  * `GET /_emulation/config` (what clients need: NetEase's RSA public key,
  * test accounts), `POST /_emulation/faults` (script a fault or set rates),
  * `DELETE /_emulation/faults`.
@@ -21,7 +21,7 @@ import {
   type Endpoint,
   type RequestTally,
   type ServedStats,
-} from "./_counters.ts";
+} from "./counters.ts";
 import { hash32 } from "./_hash.ts";
 import {
   type FaultRates,

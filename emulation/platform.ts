@@ -6,7 +6,7 @@
  */
 import { createHmac } from "node:crypto";
 import type { Platform } from "../sources/types.ts";
-import type { Endpoint, RefusalKind } from "./_counters.ts";
+import type { Endpoint, RefusalKind } from "./counters.ts";
 import type { FaultRule } from "./faults.ts";
 import type { World } from "./world.ts";
 

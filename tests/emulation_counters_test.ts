@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { servedSince } from "../emulation/_counters.ts";
+import { servedSince } from "../emulation/counters.ts";
 import { serveAudio } from "../emulation/audio.ts";
 import { createEmulation } from "../emulation/emulation.ts";
 import { createQqEmulator } from "../emulation/qq/mod.ts";

@@ -1,13 +1,13 @@
 /**
  * How the Kuwo emulation names its endpoints for the counters
- * (`_counters.ts`): by host and path (nplserver by its `op` too), `mobi.s`
+ * (`counters.ts`): by host and path (nplserver by its `op` too), `mobi.s`
  * by its form (`f=web`, `f=kuwo`) as a URL endpoint, the CDN as one
  * endpoint; and which answers are refusals (§2.7 "The request is
  * illegal!": `session`; §9.2 code 407: `region`).
  *
  * @module
  */
-import type { Endpoint, RefusalKind } from "../_counters.ts";
+import type { Endpoint, RefusalKind } from "../counters.ts";
 import type { Route } from "../platform.ts";
 import { CDN_HOST, NPLSERVER_HOST } from "./_constants.ts";
 

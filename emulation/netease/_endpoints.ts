@@ -1,13 +1,13 @@
 /**
  * How the NetEase emulation names its endpoints for the counters
- * (`_counters.ts`): an API call by its host and path (weapi and eapi carry
+ * (`counters.ts`): an API call by its host and path (weapi and eapi carry
  * the API path in the URL), the CDN as one endpoint; and which answers are
  * refusals in NetEase's own protocol (§11: `-460`/`-462` anti-bot, `405`
  * rate limit, `301` login).
  *
  * @module
  */
-import type { Endpoint, RefusalKind } from "../_counters.ts";
+import type { Endpoint, RefusalKind } from "../counters.ts";
 import type { Route } from "../platform.ts";
 import { CDN_HOSTS } from "./_cdn.ts";
 

@@ -1,6 +1,6 @@
 /**
  * How the QQ Music emulation names its endpoints for the counters
- * (`_counters.ts`): a gateway request by the `module.method` of its labels
+ * (`counters.ts`): a gateway request by the `module.method` of its labels
  * (`u.y.qq.com vkey.GetVkeyServer.CgiGetVkey`; a vkey module is a URL
  * endpoint), a CGI by its host and path, the CDN as one endpoint; and which
  * answers are refusals (§12: label `code` 2001 rate limit, 2000 sign,
@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Endpoint, RefusalKind } from "../_counters.ts";
+import type { Endpoint, RefusalKind } from "../counters.ts";
 import type { Route } from "../platform.ts";
 import { API_HOST, CDN_HOSTS } from "./_constants.ts";
 
