@@ -40,7 +40,7 @@ import { collect } from "../tasks/collect.ts";
 import { createContext } from "../tasks/context.ts";
 import { download } from "../tasks/download.ts";
 import { sync } from "../tasks/sync.ts";
-import { type ServerChild, startServerChild } from "./_child.ts";
+import { startBenchEmulator } from "./_child.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -103,28 +103,6 @@ class PacedCounter {
   of(platform: Platform): Paced {
     return this.#counts.get(platform) ?? { requests: 0, lastAnswerMs: 0 };
   }
-}
-
-function startEmulator(): Promise<ServerChild> {
-  return startServerChild(
-    [
-      "run",
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      new URL("../main.ts", import.meta.url).pathname,
-      "emulator",
-      "--size",
-      "bench",
-      "--songs",
-      String(SONGS),
-      "--playlists",
-      String(PLAYLISTS),
-      "--latency",
-      String(LATENCY_MS),
-    ],
-    "the emulator",
-    { quiet: true },
-  );
 }
 
 async function emulationStats(url: string): Promise<EmulationStats> {
@@ -229,7 +207,7 @@ async function main(): Promise<void> {
       fmt(floorSeconds / 60 + 1, 0)
     } minutes (Kuwo's download floor, ~2 paced requests per song)`,
   );
-  const server = await startEmulator();
+  const server = await startBenchEmulator(SONGS, PLAYLISTS, LATENCY_MS);
   const dir = await Deno.makeTempDir({ prefix: "catalogsync-bench-paced-" });
   const counter = new PacedCounter();
   try {

@@ -30,12 +30,7 @@ import { collect } from "../tasks/collect.ts";
 import { createContext } from "../tasks/context.ts";
 import { parsePlatforms } from "../cli/flags.ts";
 import { sync } from "../tasks/sync.ts";
-import {
-  runJsonChild,
-  samplePeakRss,
-  type ServerChild,
-  startServerChild,
-} from "./_child.ts";
+import { runJsonChild, samplePeakRss, startBenchEmulator } from "./_child.ts";
 
 /** Delay of every answer in the context run (a fast network). */
 const LATENCY_MS = 20;
@@ -63,33 +58,6 @@ const { values } = parseArgs({
   },
 });
 const platforms: Platform[] = parsePlatforms(values.source);
-
-/** Starts `main.ts emulator` in its own process. */
-function startEmulator(
-  songs: number,
-  playlists: number,
-  latencyMs = 0,
-): Promise<ServerChild> {
-  return startServerChild(
-    [
-      "run",
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      new URL("../main.ts", import.meta.url).pathname,
-      "emulator",
-      "--size",
-      "bench",
-      "--songs",
-      String(songs),
-      "--playlists",
-      String(playlists),
-      "--latency",
-      String(latencyMs),
-    ],
-    "the emulator",
-    { quiet: true },
-  );
-}
 
 async function runChild(
   songs: number,
@@ -174,7 +142,7 @@ if (values.child) {
   ];
   const peaks: number[] = [];
   for (const { songs, playlists, latencyMs } of runs) {
-    const emulator = await startEmulator(songs, playlists, latencyMs);
+    const emulator = await startBenchEmulator(songs, playlists, latencyMs);
     try {
       const r = await runJsonChild<ChildResult>([
         "run",
