@@ -172,6 +172,13 @@ export type {
   PlatformStats,
 } from "./emulation/emulation.ts";
 export type { Behaviours, QqVkeyRefusal } from "./emulation/behaviours.ts";
+export type {
+  EndpointKind,
+  EndpointTally,
+  RefusalKind,
+  ServedStats,
+  Tally,
+} from "./emulation/counters.ts";
 export type { FaultRates } from "./emulation/faults.ts";
 export type { WorldShape, WorldSize, WorldStats } from "./emulation/world.ts";
 export { serveEmulation } from "./emulation/serve.ts";

@@ -50,6 +50,36 @@ export async function startServerChild(
   };
 }
 
+/**
+ * Starts `main.ts emulator` (the `bench` size with `songs` and `playlists`
+ * per platform, `latencyMs` added to every answer) in its own process.
+ */
+export function startBenchEmulator(
+  songs: number,
+  playlists: number,
+  latencyMs = 0,
+): Promise<ServerChild> {
+  return startServerChild(
+    [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      new URL("../main.ts", import.meta.url).pathname,
+      "emulator",
+      "--size",
+      "bench",
+      "--songs",
+      String(songs),
+      "--playlists",
+      String(playlists),
+      "--latency",
+      String(latencyMs),
+    ],
+    "the emulator",
+    { quiet: true },
+  );
+}
+
 /** Runs `deno <args>` to its end and parses the JSON of its last stdout line. */
 export async function runJsonChild<T>(
   args: string[],

@@ -24,7 +24,10 @@ import { writeSong } from "../catalog/songs.ts";
 import { World } from "../emulation/world.ts";
 import type { SongInfo } from "../sources/types.ts";
 
-const SONGS = Number(Deno.args[0] ?? 100_000);
+const SONGS = Number(
+  Deno.args.find((arg) => /^\d+$/.test(arg)) ??
+    (Deno.args.includes("--quick") ? 10_000 : 100_000),
+);
 const PLAYLISTS = Math.max(1, Math.round(SONGS / 100));
 
 /** Songs grouped by playlist, as sync would see them. */

@@ -10,8 +10,15 @@
  * in a child process of its own so that its peak memory (RSS, sampled
  * every 20 ms) is its own.
  *
- * 1. 2 GiB in 200 files of 10 MiB: throughput of both, ours/curl (target
- *    at least 90 %), our peak RSS (target under 150 MB);
+ * Two baselines: bare `curl` (writes each file, nothing else), and the
+ * integrity baseline (`_integrity.ts`): curl writing each file, hashed by
+ * `openssl dgst -sha256` and synced with `sync -d` (fdatasync), the same
+ * integrity work the stage does.
+ *
+ * 1. 2 GiB in 200 files of 10 MiB: throughput of all three, ours against
+ *    the integrity baseline (targets: at least 90 % of its throughput, at
+ *    most 1.2x its CPU-seconds per GiB) and against bare curl (for
+ *    reference), our peak RSS (target under 150 MB);
  * 2. 2 GiB in 20 files of 100 MiB: the same, to show memory does not grow
  *    with file size;
  * 3. 5,000 files of 16 KiB: per-file overhead (ms/file) of both.
@@ -32,8 +39,8 @@
  * shows the CPU seconds per GiB of its process and of the emulation's:
  * with both cores busy, the ratio of those sums bounds ours/curl.
  *
- * Each comparison alternates curl and ours twice and keeps each side's
- * best run (peak memory: the highest seen). It prints figures; it asserts
+ * Each comparison alternates the sides twice and keeps each side's best
+ * run (peak memory: the highest seen). It prints figures; it asserts
  * nothing.
  *
  * Run: deno task bench (or deno run -A bench/download.ts [--quick])
@@ -64,6 +71,7 @@ import {
   type ServerChild,
   startServerChild,
 } from "./_child.ts";
+import { runIntegrityBaseline } from "./_integrity.ts";
 
 const MiB = 1024 * 1024;
 /** Runs of each side per comparison (the best is kept). */
@@ -446,6 +454,64 @@ async function runCurl(
   }
 }
 
+/** The integrity baseline on the bench files (`_integrity.ts`). */
+async function runIntegrity(
+  base: string,
+  files: number,
+  size: number,
+  concurrency: number,
+): Promise<Measured | undefined> {
+  const dir = await Deno.makeTempDir({
+    prefix: "catalogsync-bench-integrity-",
+  });
+  try {
+    const urls = Array.from(
+      { length: files },
+      (_, i) => fileUrl(base, size, i),
+    );
+    const run = await runIntegrityBaseline(
+      urls,
+      dir,
+      concurrency,
+      (line) => console.log(`  ${line}`),
+    );
+    if (!run || run.hashed !== files) return undefined;
+    return { seconds: run.seconds, bytes: run.bytes };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * Ours against the integrity baseline: throughput (target at least 90 %)
+ * and CPU-seconds per GiB of each side's own processes (target at most
+ * 1.2x).
+ */
+function integrityLines(integrity: Measured, ours: Measured): void {
+  const integrityRate = mibps(integrity.bytes, integrity.seconds);
+  const oursRate = mibps(ours.bytes, ours.seconds);
+  console.log(
+    `  integrity baseline (curl + openssl dgst -sha256 + sync -d per file): ${
+      integrityRate.toFixed(0)
+    } MiB/s (${integrity.seconds.toFixed(2)} s${cpuPerGib(integrity)})`,
+  );
+  const share = oursRate / integrityRate;
+  console.log(
+    `  ours/integrity: throughput ${
+      (100 * share).toFixed(0)
+    } % (target >= 90 %: ${share >= 0.9 ? "met" : "not met"})`,
+  );
+  if (ours.cpuSeconds !== undefined && integrity.cpuSeconds !== undefined) {
+    const cpu = (ours.cpuSeconds / ours.bytes) /
+      (integrity.cpuSeconds / integrity.bytes);
+    console.log(
+      `  ours/integrity: CPU-seconds per GiB ${
+        cpu.toFixed(2)
+      }x (target <= 1.2x: ${cpu <= 1.2 ? "met" : "not met"})`,
+    );
+  }
+}
+
 function startServer(): Promise<ServerChild> {
   return startServerChild(
     ["run", "-A", new URL(import.meta.url).pathname, "--serve"],
@@ -503,6 +569,7 @@ async function compare(
   // alternate the two, twice, and keep each one's best run: the machine's
   // noise (other processes, page-cache write-back) hits both alike
   let curl: Measured | undefined;
+  let integrity: Measured | undefined;
   let ours: OurResult | undefined;
   let untagged: OurResult | undefined;
   let peakRssMb = 0;
@@ -513,6 +580,12 @@ async function compare(
       () => runCurl(base, files, size, concurrency),
     );
     if (c && (!curl || c.seconds < curl.seconds)) curl = c;
+    await settleDisk();
+    const i = await measured(
+      server.pid,
+      () => runIntegrity(base, files, size, concurrency),
+    );
+    if (i && (!integrity || i.seconds < integrity.seconds)) integrity = i;
     await settleDisk();
     const o = (await measured(
       server.pid,
@@ -546,7 +619,7 @@ async function compare(
         cpuPerGib(ours)
       })  ours/curl ${
         (100 * oursRate / curlRate).toFixed(0)
-      } % (target >= 90 %)`,
+      } % (for reference: bare curl hashes and syncs nothing)`,
     );
     const curlCpu = totalCpuPerByte(curl);
     const oursCpu = totalCpuPerByte(ours);
@@ -565,6 +638,8 @@ async function compare(
     console.log(`  curl:  not available`);
     console.log(`  ours:  ${oursRate.toFixed(0)} MiB/s`);
   }
+  if (integrity) integrityLines(integrity, ours);
+  else console.log(`  integrity baseline: not available`);
   console.log(
     `  our peak memory: ${peakRssMb.toFixed(0)} MB RSS (target < 150 MB)`,
   );
@@ -633,10 +708,19 @@ async function overhead(
   await settleDisk();
   const curl = await runCurl(server.url, files, size, concurrency);
   await settleDisk();
+  const integrity = await runIntegrity(server.url, files, size, concurrency);
+  await settleDisk();
   const ours = await runOurs(server.url, files, size, concurrency);
   if (curl) {
     console.log(
       `  curl:  ${(1000 * curl.seconds / files).toFixed(2)} ms/file`,
+    );
+  }
+  if (integrity) {
+    console.log(
+      `  integrity baseline: ${
+        (1000 * integrity.seconds / files).toFixed(2)
+      } ms/file (three processes per file)`,
     );
   }
   console.log(

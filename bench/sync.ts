@@ -4,13 +4,20 @@
  * 100,000 songs per platform), printing playlists/s, songs/s, peak memory,
  * and the catalog's share of the time (every catalog transaction is
  * timed). The same run at a tenth of the size shows whether memory stays
- * flat as the catalog grows tenfold. A third run, for context only, delays
- * every answer of the emulator by 20 ms, as a fast network would.
+ * flat as the catalog grows tenfold (the target). A third run, for context
+ * only, delays every answer of the emulator by 20 ms, as a fast network
+ * would.
+ *
+ * The catalog's share has no target any more: against an unpaced emulator
+ * on loopback, sync is CPU-bound by design, and against the real platforms
+ * the pace is the limit; `paced.ts` measures that (each stage within 1.15x
+ * of its request floor).
  *
  * The emulator runs in its own process (its CPU time is not ours); each
  * size runs in a fresh child process so that peak memory is its own.
  *
- * Run: deno run -A bench/sync.ts [--source netease,qq,kuwo]
+ * Run: deno run -A bench/sync.ts [--quick] [--source netease,qq,kuwo]
+ * (`--quick`: 1,000 and 10,000 songs)
  *
  * @module
  */
@@ -23,15 +30,12 @@ import { collect } from "../tasks/collect.ts";
 import { createContext } from "../tasks/context.ts";
 import { parsePlatforms } from "../cli/flags.ts";
 import { sync } from "../tasks/sync.ts";
-import {
-  runJsonChild,
-  samplePeakRss,
-  type ServerChild,
-  startServerChild,
-} from "./_child.ts";
+import { runJsonChild, samplePeakRss, startBenchEmulator } from "./_child.ts";
 
 /** Delay of every answer in the context run (a fast network). */
 const LATENCY_MS = 20;
+/** Peak memory at 10x the catalog, at most this times the smaller run's. */
+const FLAT_MEMORY_RATIO = 1.5;
 
 interface ChildResult {
   songs: number;
@@ -50,36 +54,10 @@ const { values } = parseArgs({
     child: { type: "string" },
     emulation: { type: "string" },
     source: { type: "string" },
+    quick: { type: "boolean" },
   },
 });
 const platforms: Platform[] = parsePlatforms(values.source);
-
-/** Starts `main.ts emulator` in its own process. */
-function startEmulator(
-  songs: number,
-  playlists: number,
-  latencyMs = 0,
-): Promise<ServerChild> {
-  return startServerChild(
-    [
-      "run",
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      new URL("../main.ts", import.meta.url).pathname,
-      "emulator",
-      "--size",
-      "bench",
-      "--songs",
-      String(songs),
-      "--playlists",
-      String(playlists),
-      "--latency",
-      String(latencyMs),
-    ],
-    "the emulator",
-    { quiet: true },
-  );
-}
 
 async function runChild(
   songs: number,
@@ -153,14 +131,18 @@ if (values.child) {
       platforms.join(", ")
     }), emulator in its own process, catalog time = catalog transactions`,
   );
+  const scale = values.quick ? 10 : 1;
   const runs = [
-    { songs: 10_000, playlists: 100, latencyMs: 0 },
-    { songs: 100_000, playlists: 1_000, latencyMs: 0 },
+    { songs: 10_000 / scale, playlists: 100 / scale, latencyMs: 0 },
+    { songs: 100_000 / scale, playlists: 1_000 / scale, latencyMs: 0 },
     // context, not the target: answers delayed as a network would
-    { songs: 10_000, playlists: 100, latencyMs: LATENCY_MS },
+    ...(values.quick
+      ? []
+      : [{ songs: 10_000, playlists: 100, latencyMs: LATENCY_MS }]),
   ];
+  const peaks: number[] = [];
   for (const { songs, playlists, latencyMs } of runs) {
-    const emulator = await startEmulator(songs, playlists, latencyMs);
+    const emulator = await startBenchEmulator(songs, playlists, latencyMs);
     try {
       const r = await runJsonChild<ChildResult>([
         "run",
@@ -174,6 +156,7 @@ if (values.child) {
         platforms.join(","),
       ], "the benchmark child");
       const total = r.collectSeconds + r.syncSeconds;
+      if (latencyMs === 0) peaks.push(r.peakRssMb);
       const share = `catalog ${(100 * r.catalogSeconds / total).toFixed(0)} %`;
       console.log(
         `  ${songs.toLocaleString("en-US").padStart(7)} songs, ${
@@ -189,7 +172,7 @@ if (values.child) {
           } songs/s · ` +
           (latencyMs > 0
             ? `${share} of the time (for context: real platforms answer in 50-300 ms and are paced at 3-8 requests per second)`
-            : `${share} of the time (target < 30 %) · peak RSS ${
+            : `${share} of the time (no target: see paced.ts) · peak RSS ${
               r.peakRssMb.toFixed(0)
             } MB`),
       );
@@ -197,7 +180,13 @@ if (values.child) {
       await emulator.stop();
     }
   }
+  const [small, big] = peaks as [number, number];
+  const ratio = big / small;
   console.log(
-    "  memory is flat when the peak RSS of the second line stays close to the first's (10x the catalog)",
+    `  peak RSS at 10x the catalog: ${
+      ratio.toFixed(2)
+    }x the smaller run's (target: flat, <= ${FLAT_MEMORY_RATIO}x: ${
+      ratio <= FLAT_MEMORY_RATIO ? "met" : "not met"
+    })`,
   );
 }

@@ -202,6 +202,18 @@ function planLines(summary: DownloadSummary): string[] {
       summary.upgrading > 0 ? ` (${summary.upgrading} to upgrade)` : ""
     }, ${summary.skippedOwned} owned, ${summary.skippedTerminal} in states not retried, ${summary.busy} busy in another process`,
   ];
+  const total = summary.plan.reduce((n, song) => n + song.expectedBytes, 0);
+  lines.push(
+    `  ${formatBytes(total)} expected, ${
+      formatBytes(summary.estimatedBytes)
+    } of it estimated (${
+      summary.plan.filter((song) => song.estimated).length
+    } songs without an advertised size${
+      summary.refusalsExpected > 0
+        ? `; ${summary.refusalsExpected} expected to be refused, counted as 0`
+        : ""
+    })`,
+  );
   for (const b of summary.backends) {
     lines.push(
       `  ${b.name || "new backend"} ${b.root}: ${b.files} files, ${

@@ -64,8 +64,9 @@ export const command: Command = defineCommand({
   help: `Serves the emulation of NetEase, QQ Music and Kuwo on 127.0.0.1 until
 interrupted, and prints its URL on stdout; with --json, one JSON line
 {"url":"http://127.0.0.1:PORT"}, and what it served as JSON once stopped.
-Point the other commands at it with --emulation URL. Its own counts are at
-URL/_emulation/stats.
+Point the other commands at it with --emulation URL. Its own counts, and
+the requests, bytes and refusals it served per platform and endpoint, are
+at URL/_emulation/stats (DELETE it to count from zero).
 
 Options:
   --port N              port (default 0: any free port)

@@ -6,8 +6,10 @@
  * `https://music.163.com/weapi/toplist`.
  *
  * Frame routes: `GET /_emulation/stats` (the emulated catalog's own
- * counts), `GET /_emulation/config` (what clients need: NetEase's RSA public
- * key, test accounts; and the behaviours in force), `POST` or `PUT
+ * counts, and what each platform served: requests, bytes and refusals per
+ * endpoint, `counters.ts`), `DELETE /_emulation/stats` (count from zero),
+ * `GET /_emulation/config` (what clients need: NetEase's RSA public key,
+ * test accounts; and the behaviours in force), `POST` or `PUT
  * /_emulation/config` (`{"behaviours": {...}}`: switch the modelled
  * behaviours of real answers, see `behaviours.ts`), `POST /_emulation/faults`
  * (script a fault or set rates), `DELETE /_emulation/faults`.
@@ -15,6 +17,13 @@
  * @module
  */
 import { type Platform, PLATFORMS } from "../sources/types.ts";
+import {
+  countedResponse,
+  Counters,
+  type Endpoint,
+  type RequestTally,
+  type ServedStats,
+} from "./counters.ts";
 import { hash32 } from "./_hash.ts";
 import { declaredList } from "./_hidden.ts";
 import {
@@ -23,11 +32,13 @@ import {
   withBehaviours,
 } from "./behaviours.ts";
 import {
+  faultAnswer,
   type FaultRates,
   type FaultRule,
   Faults,
   htmlErrorPage,
-  truncateBody,
+  RESET_MARKER,
+  withBodyFault,
 } from "./faults.ts";
 import { createKuwoEmulator } from "./kuwo/mod.ts";
 import { createNeteaseEmulator } from "./netease/mod.ts";
@@ -36,9 +47,12 @@ import {
   type EmulatorFactory,
   json,
   type PlatformEmulator,
+  type Route,
   UrlSigner,
 } from "./platform.ts";
 import { createQqEmulator } from "./qq/mod.ts";
+
+export { RESET_MARKER } from "./faults.ts";
 import {
   World,
   WORLD_SIZES,
@@ -46,13 +60,6 @@ import {
   type WorldSize,
   type WorldStats,
 } from "./world.ts";
-
-/**
- * Header the handler sets on an answer whose connection is to be cut: the
- * in-process `fetch` throws as for a reset before the answer, a server
- * sends its status and headers and cuts the connection before the body.
- */
-export const RESET_MARKER = "x-emulation-reset";
 
 /** Factories of the built-in platform emulators. */
 export const EMULATORS: Record<Platform, EmulatorFactory> = {
@@ -109,10 +116,15 @@ export interface PlatformStats extends WorldStats {
    * (hidden songs): a correct sync records each as a mismatch.
    */
   shortLists: number;
+  /** Requests, bytes and refusals, in total, per kind and per endpoint. */
+  served: ServedStats;
 }
 
 /** Counts per platform, as `/_emulation/stats` answers them. */
 export type EmulationStats = Record<Platform, PlatformStats>;
+
+/** Answers smaller than this are shown to the platform's `refusal()`. */
+const REFUSAL_BODY_LIMIT = 64 * 1024;
 
 /** The emulation of all three platforms. */
 export class Emulation {
@@ -135,6 +147,7 @@ export class Emulation {
   #sleep: (ms: number) => Promise<void>;
   #behaviours: Behaviours;
   #requests = 0;
+  #counters = new Counters();
 
   /** Generates the three worlds and builds the platform emulators. */
   constructor(options: EmulationOptions = {}) {
@@ -214,9 +227,18 @@ export class Emulation {
         const list = declaredList(world.seed, world.chart(c), this.#behaviours);
         if (list.hidden.length > 0) shortLists++;
       }
-      out[platform] = { ...world.stats(), shortLists };
+      out[platform] = {
+        ...world.stats(),
+        shortLists,
+        served: this.#counters.served(platform),
+      };
     }
     return out;
+  }
+
+  /** Counts what the platforms serve from zero again. */
+  resetCounters(): void {
+    this.#counters.reset();
   }
 
   /** What clients need to talk to this emulation, and the behaviours in force. */
@@ -247,56 +269,45 @@ export class Emulation {
         headers: { "content-type": "text/html" },
       });
     }
+    const route = { host, path, url };
+    const endpoint = await endpointOf(emulator, route, request);
+    const tally = this.#counters.open(emulator.platform, endpoint);
     const latency = this.faults.latencyFor(`/${host}${path}`);
     if (latency > 0) {
       await this.#sleep(latency);
     }
     const fault = this.faults.transport(emulator.platform, `/${host}${path}`);
+    if (fault && fault.kind !== "slow") tally.refuse(fault.kind);
     if (fault) {
-      const early = await this.#transportFault(fault);
-      if (early) return early;
+      const early = await faultAnswer(fault, this.#sleep);
+      if (early) return await countedResponse(early, tally);
     }
-    const context = this.#context(emulator.platform, url.origin);
+    const context = this.#context(emulator.platform, url.origin, tally);
     let response: Response;
     try {
-      response = await emulator.handle(request, { host, path, url }, context);
+      response = await emulator.handle(request, route, context);
     } catch (error) {
       // an emulator bug must be visible, not a silent hang
-      return new Response(
-        htmlErrorPage(500, `Internal Server Error: ${String(error)}`),
-        { status: 500, headers: { "content-type": "text/html" } },
-      );
-    }
-    if (fault?.kind === "reset") {
-      // the platform did the work; the answer is lost on the way
-      const headers = new Headers(response.headers);
-      headers.set(RESET_MARKER, "1");
-      return new Response(response.body, {
-        status: response.status,
-        statusText: response.statusText,
-        headers,
-      });
-    }
-    if (fault?.kind === "truncate" && response.body) {
-      const length = Number(response.headers.get("content-length") ?? NaN);
-      if (Number.isFinite(length)) {
-        return new Response(
-          truncateBody(response.body, Math.floor(length / 2)),
-          response,
-        );
-      }
-      const body = new Uint8Array(await response.arrayBuffer());
-      const headers = new Headers(response.headers);
-      headers.set("content-length", String(body.length));
-      return new Response(
-        truncateBody(
-          new Blob([body]).stream(),
-          Math.floor(body.length / 2),
+      tally.refuse("http 500");
+      return await countedResponse(
+        new Response(
+          htmlErrorPage(500, `Internal Server Error: ${String(error)}`),
+          { status: 500, headers: { "content-type": "text/html" } },
         ),
-        { status: response.status, headers },
+        tally,
       );
     }
-    return response;
+    if (response.status >= 400) tally.refuse(`http ${response.status}`);
+    const refusal = emulator.refusal?.bind(emulator);
+    return await countedResponse(
+      await withBodyFault(response, fault),
+      tally,
+      refusal && ((body) => {
+        if (body.byteLength > REFUSAL_BODY_LIMIT) return;
+        const kind = refusal(endpoint, new TextDecoder().decode(body));
+        if (kind !== undefined) tally.refuse(kind);
+      }),
+    );
   };
 
   /**
@@ -316,7 +327,11 @@ export class Emulation {
     return response;
   };
 
-  #context(platform: Platform, origin: string): EmulatorContext {
+  #context(
+    platform: Platform,
+    origin: string,
+    tally: RequestTally,
+  ): EmulatorContext {
     const faults = this.faults;
     return {
       platform,
@@ -326,39 +341,16 @@ export class Emulation {
       signer: this.#signer,
       behaviours: this.#behaviours,
       now: this.#now,
-      business: (path) => faults.business(platform, path),
+      business: (path) => {
+        const fault = faults.business(platform, path);
+        if (fault) tally.refuse("business");
+        return fault;
+      },
       hostUrl: (host, pathAndQuery) =>
         `${origin}/${host}${
           pathAndQuery.startsWith("/") ? "" : "/"
         }${pathAndQuery}`,
     };
-  }
-
-  async #transportFault(fault: FaultRule): Promise<Response | undefined> {
-    switch (fault.kind) {
-      case "5xx": {
-        const status = fault.status ?? 503;
-        return new Response(htmlErrorPage(status, "Service Unavailable"), {
-          status,
-          headers: { "content-type": "text/html" },
-        });
-      }
-      case "429":
-        return new Response("Too Many Requests", {
-          status: 429,
-          headers: { "retry-after": "1", "content-type": "text/plain" },
-        });
-      case "html":
-        return new Response(htmlErrorPage(502, "Bad Gateway"), {
-          status: 200,
-          headers: { "content-type": "text/html" },
-        });
-      case "slow":
-        await this.#sleep(fault.delayMs ?? 1000);
-        return undefined;
-      default:
-        return undefined;
-    }
   }
 
   /** `POST`/`PUT /_emulation/config`: `{"behaviours": {...} | "off" | "default"}`. */
@@ -395,6 +387,9 @@ export class Emulation {
     switch (`${request.method} ${url.pathname}`) {
       case "GET /_emulation/stats":
         return json(this.stats());
+      case "DELETE /_emulation/stats":
+        this.resetCounters();
+        return json({ ok: true });
       case "GET /_emulation/config":
         return json(this.publicConfig(url.origin));
       case "POST /_emulation/config":
@@ -432,6 +427,25 @@ export class Emulation {
         return json({ error: `no route ${url.pathname}` }, { status: 404 });
     }
   }
+}
+
+/**
+ * The endpoint a request is for: named by its platform's emulator, else
+ * `<host><path>` (kind `api`).
+ */
+function endpointOf(
+  emulator: PlatformEmulator,
+  route: Route,
+  request: Request,
+): Promise<Endpoint> | Endpoint {
+  if (!emulator.endpoint) {
+    return { name: `${route.host}${route.path}`, kind: "api" };
+  }
+  // read from a copy taken before the handler reads the request
+  return emulator.endpoint(
+    route,
+    () => request.body === null ? Promise.resolve("") : request.clone().text(),
+  );
 }
 
 /** Creates the emulation of all three platforms. */

@@ -175,6 +175,88 @@ export class Faults {
   }
 }
 
+/**
+ * Header the handler sets on an answer whose connection is to be cut: the
+ * in-process `fetch` throws as for a reset before the answer, a server
+ * sends its status and headers and cuts the connection before the body.
+ */
+export const RESET_MARKER = "x-emulation-reset";
+
+/**
+ * The answer a transport fault gives instead of the platform's (`5xx`,
+ * `429`, `html`), after the delay of a `slow` one; `undefined` when the
+ * platform answers (a `slow`, `reset` or `truncate` fault).
+ */
+export async function faultAnswer(
+  fault: FaultRule,
+  sleep: (ms: number) => Promise<void>,
+): Promise<Response | undefined> {
+  switch (fault.kind) {
+    case "5xx": {
+      const status = fault.status ?? 503;
+      return new Response(htmlErrorPage(status, "Service Unavailable"), {
+        status,
+        headers: { "content-type": "text/html" },
+      });
+    }
+    case "429":
+      return new Response("Too Many Requests", {
+        status: 429,
+        headers: { "retry-after": "1", "content-type": "text/plain" },
+      });
+    case "html":
+      return new Response(htmlErrorPage(502, "Bad Gateway"), {
+        status: 200,
+        headers: { "content-type": "text/html" },
+      });
+    case "slow":
+      await sleep(fault.delayMs ?? 1000);
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The platform's answer with a transport fault that applies to it: a
+ * `reset` marks it (`RESET_MARKER`), a `truncate` cuts its body half-way.
+ */
+export async function withBodyFault(
+  response: Response,
+  fault: FaultRule | undefined,
+): Promise<Response> {
+  if (fault?.kind === "reset") {
+    // the platform did the work; the answer is lost on the way
+    const headers = new Headers(response.headers);
+    headers.set(RESET_MARKER, "1");
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  }
+  if (fault?.kind === "truncate" && response.body) {
+    const length = Number(response.headers.get("content-length") ?? NaN);
+    if (Number.isFinite(length)) {
+      return new Response(
+        truncateBody(response.body, Math.floor(length / 2)),
+        response,
+      );
+    }
+    const body = new Uint8Array(await response.arrayBuffer());
+    const headers = new Headers(response.headers);
+    headers.set("content-length", String(body.length));
+    return new Response(
+      truncateBody(
+        new Blob([body]).stream(),
+        Math.floor(body.length / 2),
+      ),
+      { status: response.status, headers },
+    );
+  }
+  return response;
+}
+
 /** An HTML error page, as gateways answer. */
 export function htmlErrorPage(status: number, title: string): string {
   return `<!DOCTYPE html>\n<html><head><title>${status} ${title}</title></head>` +

@@ -7,6 +7,7 @@
 import { createHmac } from "node:crypto";
 import type { Platform } from "../sources/types.ts";
 import type { Behaviours } from "./behaviours.ts";
+import type { Endpoint, RefusalKind } from "./counters.ts";
 import type { FaultRule } from "./faults.ts";
 import type { World } from "./world.ts";
 
@@ -59,6 +60,17 @@ export interface PlatformEmulator {
    * RSA public key, test accounts), served at `/_emulation/config`.
    */
   publicConfig?(): Record<string, unknown>;
+  /**
+   * Names the endpoint a request is for, as `/_emulation/stats` counts it
+   * (`<host><path>`, kind `api`, when absent). `body()` reads a copy of the
+   * request's body, for endpoints named inside it.
+   */
+  endpoint?(route: Route, body: () => Promise<string>): Promise<Endpoint>;
+  /**
+   * The kind of refusal (`rate`, `antibot`, `login`, `sign`) a small answer
+   * is in the platform's own protocol, if it is one.
+   */
+  refusal?(endpoint: Endpoint, body: string): RefusalKind | undefined;
 }
 
 /** Builds a platform's emulator over its world. */

@@ -364,4 +364,15 @@ export interface Source {
    * without logins.
    */
   dropLogin?(): boolean;
+  /**
+   * The quality a song will most likely download at with this source's
+   * account, at or below `top`: the best rung the song advertises that the
+   * account is entitled to (with its advertised size, if any); `null` when
+   * a refusal is expected (VIP only, unavailable); `undefined` when the
+   * source cannot tell. Sends no request: size estimates use it.
+   */
+  expectedQuality?(
+    song: SongInfo,
+    top?: QualityLabel,
+  ): QualityInfo | null | undefined;
 }

@@ -27,6 +27,7 @@ import type { Platform, QualityLabel, SongInfo } from "../sources/types.ts";
 import { isQualityLabel, qualityRank } from "../sources/types.ts";
 import { fileSize } from "../storage/local.ts";
 import { resolveInside } from "../storage/names.ts";
+import { bestAdvertised, bytesWithoutCatalog } from "./_size_estimate.ts";
 
 /** `--playlist` references the catalog does not know (or has not synced). */
 export function unknownPlaylists(
@@ -44,7 +45,10 @@ export interface Plan {
   selected: number;
   /** Songs to download, in order (upgrades included). */
   songIds: number[];
-  /** The platform of each song to download (for the progress line). */
+  /**
+   * The platform of each song to download: the run's lane for it (each
+   * platform paces its own requests) and the progress line's counts.
+   */
   platformOf: Map<number, Platform>;
   /** Songs to upgrade (`upgrade`), with the quality of the file they have. */
   upgrades: Map<number, QualityLabel>;
@@ -259,49 +263,16 @@ async function checkLocations(
   return { good, bad };
 }
 
-/** Bytes assumed for a file when a song says nothing about its size. */
-const UNKNOWN_SIZE = 16 * 1024 * 1024;
-
-/** Nominal bitrates (kbit/s) to estimate a size from a duration. */
-const NOMINAL_KBPS: Record<QualityLabel, number> = {
-  master: 4600,
-  hires: 3000,
-  lossless: 1000,
-  "320k": 320,
-  "192k": 192,
-  "128k": 128,
-  "96k": 96,
-};
-
 /**
- * The bytes a song's file is expected to take at the best quality at or
- * below `top`: the size the platform advertises, else a lower quality's
- * size scaled by the nominal bitrates, else an estimate from bitrate and
- * duration.
+ * The bytes a song's file is expected to take at the best quality it
+ * advertises at or below `top`, without a source or the catalog: the
+ * advertised size, else a lower quality's size scaled by nominal bit
+ * rates, else an estimate from the duration (`_size_estimate.ts`; a run
+ * estimates with `SizeEstimator`).
  */
 export function expectedBytes(
   song: SongInfo,
   top: QualityLabel | undefined,
 ): number {
-  const cap = top === undefined ? 0 : qualityRank(top);
-  const usable = song.qualities.filter((q) => qualityRank(q.label) >= cap);
-  const best = usable[0];
-  if (best?.sizeBytes !== undefined && best.sizeBytes > 0) {
-    return best.sizeBytes;
-  }
-  // a lower quality's size, scaled up by the nominal bitrates
-  const sized = usable.find((q) =>
-    q.sizeBytes !== undefined && q.sizeBytes > 0
-  );
-  if (best && sized) {
-    return Math.ceil(
-      sized.sizeBytes! * NOMINAL_KBPS[best.label] / NOMINAL_KBPS[sized.label],
-    );
-  }
-  if (song.durationMs !== undefined && song.durationMs > 0) {
-    const kbps = best?.bitrateKbps ??
-      NOMINAL_KBPS[best?.label ?? top ?? "lossless"];
-    return Math.ceil(kbps * 125 * (song.durationMs / 1000));
-  }
-  return UNKNOWN_SIZE;
+  return bytesWithoutCatalog(song, bestAdvertised(song, top));
 }

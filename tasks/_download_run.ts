@@ -4,6 +4,11 @@
  * claim its task, fetch it (`SongFetcher`), and settle what happened in the
  * catalog and the summary.
  *
+ * Workers take the songs lane by lane (`_download_lanes.ts`): the next
+ * song of the platform with the fewest songs in progress. Each file's
+ * room is its expected size (`SizeEstimator`), and the space policy
+ * follows its transfer.
+ *
  * @module
  */
 import {
@@ -21,7 +26,7 @@ import type {
   DownloadSummary,
 } from "./download_summary.ts";
 import { formatBytes } from "./format.ts";
-import { expectedBytes } from "./_download_plan.ts";
+import { Lanes, type Taken } from "./_download_lanes.ts";
 import { DownloadProgress } from "./_download_progress.ts";
 import {
   type FetchSettings,
@@ -36,6 +41,7 @@ import {
   SpaceController,
 } from "./_space_policy.ts";
 import type { PlatformProgress } from "./_progress.ts";
+import { SizeEstimator } from "./_size_estimate.ts";
 import type { StageUnits } from "./_stage.ts";
 
 /** How a run works: what `download()` resolved from its options. */
@@ -66,13 +72,14 @@ export class DownloadRun {
   readonly #space: SpaceController;
   readonly #progress: DownloadProgress;
   readonly #fetcher: SongFetcher;
+  readonly #sizes: SizeEstimator;
   readonly #stopped = new Map<Platform, string>();
   /** Platforms whose login was refused: the message, once. */
   readonly #loginRefused = new Map<Platform, string>();
   readonly #perBackend = new Map<number, BackendUsage>();
-  #queue: number[] = [];
+  readonly #lanes = new Lanes();
   #upgrades: ReadonlyMap<number, QualityLabel> = new Map();
-  #next = 0;
+  #planned = 0;
   #finished = 0;
   /** Songs settled and planned per platform, for the progress line. */
   readonly #byPlatform = new Map<Platform, PlatformProgress>();
@@ -94,7 +101,7 @@ export class DownloadRun {
       context.now,
       () => ({
         finished: this.#finished,
-        queued: this.#queue.length,
+        queued: this.#planned,
         downloaded: summary.downloaded,
         bytes: summary.bytes,
         resumedBytes: summary.resumedBytes,
@@ -113,29 +120,38 @@ export class DownloadRun {
       nextDirs: settings.nextDirs,
       beforePrompt: () => this.#progress.clear(),
       catalogDisk: settings.catalogDisk,
-      remaining: () => Math.max(0, this.#queue.length - this.#next),
+      remaining: () => this.#lanes.left,
     });
-    this.#fetcher = new SongFetcher(context, settings, this.#progress, summary);
+    this.#fetcher = new SongFetcher(
+      context,
+      settings,
+      this.#progress,
+      this.#space,
+      summary,
+    );
+    this.#sizes = new SizeEstimator(context.catalog, sources, settings.top);
     this.#usage(first);
   }
 
   /**
-   * Downloads the planned songs, in order, and fills the summary in; returns
-   * the units of work for its status. `platformOf` (each song's platform)
-   * gives the progress line its counts per platform.
+   * Downloads the planned songs, in order within each platform's lane, and
+   * fills the summary in; returns the units of work for its status.
+   * `platformOf` (each song's platform, read from the catalog when absent)
+   * gives each song its lane and the progress line its counts per
+   * platform; `upgrades` the quality of the file each song to upgrade has.
    */
   async execute(
-    songIds: number[],
+    songIds: readonly number[],
     platformOf: ReadonlyMap<number, Platform> = new Map(),
     upgrades: ReadonlyMap<number, QualityLabel> = new Map(),
   ): Promise<StageUnits> {
-    this.#queue = songIds;
+    this.#planned = songIds.length;
     this.#upgrades = upgrades;
     for (const id of songIds) {
-      const platform = platformOf.get(id);
-      if (platform === undefined) continue;
-      const counts = this.#byPlatform.get(platform) ??
-        { done: 0, total: 0 };
+      const platform = platformOf.get(id) ??
+        loadSong(this.#context, id).platform;
+      this.#lanes.add(id, platform);
+      const counts = this.#byPlatform.get(platform) ?? { done: 0, total: 0 };
       counts.total++;
       this.#byPlatform.set(platform, counts);
     }
@@ -145,7 +161,7 @@ export class DownloadRun {
       Array.from({ length: this.#settings.concurrency }, () => this.#worker()),
     );
     this.#progress.clear();
-    summary.notStarted += Math.max(0, this.#queue.length - this.#next);
+    summary.notStarted += this.#lanes.left;
     summary.switches = [...this.#space.switches];
     for (const [platform, error] of this.#stopped) {
       summary.platformErrors[platform] = error;
@@ -186,70 +202,76 @@ export class DownloadRun {
     };
   }
 
-  #take(): number | undefined {
-    return this.#next < this.#queue.length
-      ? this.#queue[this.#next++]
-      : undefined;
-  }
-
-  #requeue(songId: number): void {
-    this.#queue.splice(this.#next, 0, songId);
-  }
-
   async #worker(): Promise<void> {
     const context = this.#context;
     for (;;) {
       if (context.signal?.aborted || this.#space.stopped) return;
-      const songId = this.#take();
-      if (songId === undefined) return;
-      const row = loadSong(context, songId);
-      if (this.#stopped.has(row.platform)) {
-        this.#summary.notStarted++;
-        continue;
-      }
-      const source = this.#sources.get(row.platform);
-      if (!source) continue;
-      const song = songInfoFromRow(row);
-      const reservation = await this.#space.acquire(
-        expectedBytes(song, this.#settings.top),
-      );
-      if (!reservation) {
-        this.#requeue(songId);
-        return;
-      }
-      const floor = this.#upgrades.get(songId);
+      const taken = this.#lanes.take();
+      if (taken === undefined) return;
       try {
-        if (
-          !claimTask(
-            context.catalog,
-            songId,
-            this.#settings.owner,
-            this.#summary.quality,
-            context.now(),
-            this.#settings.leaseTtlMs,
-            { upgrade: floor !== undefined, holder: this.#settings.holder },
-          )
-        ) {
-          this.#summary.busy++;
-          continue;
-        }
-        const job: Job = { songId, row, song, source, floor };
-        const anonymous = this.#loginRefused.has(row.platform);
-        const outcome = await this.#fetcher.fetch(job, reservation);
-        if (outcome.kind === "login_refused") {
-          this.#loginRefusal(job, outcome.error, anonymous);
-        } else {
-          this.#settle(job, outcome, reservation);
-        }
+        if (!await this.#song(taken)) return;
       } finally {
-        this.#space.release(reservation);
+        this.#lanes.done(taken);
       }
       this.#progress.show();
     }
   }
 
-  /** Records what happened to a claimed song. */
-  #settle(job: Job, outcome: SongOutcome, reservation: Reservation): void {
+  /** Downloads one taken song; `false` when the worker has to stop. */
+  async #song(taken: Taken): Promise<boolean> {
+    const context = this.#context;
+    const songId = taken.songId;
+    const row = loadSong(context, songId);
+    if (this.#stopped.has(row.platform)) {
+      this.#summary.notStarted++;
+      return true;
+    }
+    const source = this.#sources.get(row.platform);
+    if (!source) return true;
+    const song = songInfoFromRow(row);
+    const size = this.#sizes.estimate(song);
+    const reservation = await this.#space.acquire(size.bytes, size.estimated);
+    if (!reservation) {
+      this.#lanes.requeue(taken);
+      return false;
+    }
+    const floor = this.#upgrades.get(songId);
+    try {
+      if (
+        !claimTask(
+          context.catalog,
+          songId,
+          this.#settings.owner,
+          this.#summary.quality,
+          context.now(),
+          this.#settings.leaseTtlMs,
+          { upgrade: floor !== undefined, holder: this.#settings.holder },
+        )
+      ) {
+        this.#summary.busy++;
+        return true;
+      }
+      const job: Job = { songId, row, song, source, floor };
+      const anonymous = this.#loginRefused.has(row.platform);
+      const outcome = await this.#fetcher.fetch(job, reservation);
+      if (outcome.kind === "login_refused") {
+        this.#loginRefusal(job, outcome.error, anonymous, taken);
+      } else {
+        this.#settle(job, outcome, reservation, taken);
+      }
+    } finally {
+      this.#space.release(reservation);
+    }
+    return true;
+  }
+
+  /** Records what happened to a claimed song (`taken`: its place in the lanes). */
+  #settle(
+    job: Job,
+    outcome: SongOutcome,
+    reservation: Reservation,
+    taken: Taken,
+  ): void {
     const context = this.#context;
     const catalog = context.catalog;
     const summary = this.#summary;
@@ -333,14 +355,14 @@ export class DownloadRun {
           "the disk filled up during the transfer",
         );
         this.#space.markFull(reservation.backend);
-        this.#requeue(job.songId);
+        this.#lanes.requeue(taken);
         context.log.warn(
           `the disk holding ${reservation.backend.container_name} is full (ENOSPC); the file is removed and will be downloaded again`,
         );
         return;
       case "interrupted":
         releaseTask(catalog, job.songId, owner, now, "interrupted");
-        this.#requeue(job.songId);
+        this.#lanes.requeue(taken);
         return;
       case "lease_lost":
         context.log.warn(
@@ -362,7 +384,12 @@ export class DownloadRun {
    * again anonymously, as is any song that was already under way with the
    * login; a song refused after it went anonymous needs a login: `vip_only`.
    */
-  #loginRefusal(job: Job, error: string, wasAnonymous: boolean): void {
+  #loginRefusal(
+    job: Job,
+    error: string,
+    wasAnonymous: boolean,
+    taken: Taken,
+  ): void {
     const context = this.#context;
     const platform = job.row.platform;
     if (wasAnonymous) {
@@ -398,7 +425,7 @@ export class DownloadRun {
       this.#settings.owner,
       context.now(),
     );
-    this.#requeue(job.songId);
+    this.#lanes.requeue(taken);
   }
 
   /** Stops downloads of the job's platform for `reason`, once; whether it did now. */

@@ -29,7 +29,7 @@ import { foldKey, resolveInside, songLocator } from "../storage/names.ts";
 import type { Context } from "./context.ts";
 import type { DownloadProgress } from "./_download_progress.ts";
 import type { LeaseHolder } from "./_lease_holder.ts";
-import type { Reservation } from "./_space_policy.ts";
+import type { Reservation, SpaceController } from "./_space_policy.ts";
 import {
   OfferLadder,
   type OfferOutcome,
@@ -93,26 +93,33 @@ export class SongFetcher {
   readonly #context: Context;
   readonly #settings: FetchSettings;
   readonly #progress: DownloadProgress;
+  readonly #space: Pick<SpaceController, "progress">;
   readonly #tally: { rejectedOffers: number; tagging: TaggingTally };
   readonly #inFlightNames = new Set<string>();
   readonly #prepared = new WeakMap<Job, Promise<PreparedTags>>();
 
-  /** A fetcher that counts rejected offers in `tally`. */
+  /**
+   * A fetcher that counts rejected offers in `tally` and tells `space`
+   * how far each file got.
+   */
   constructor(
     context: Context,
     settings: FetchSettings,
     progress: DownloadProgress,
+    space: Pick<SpaceController, "progress">,
     tally: { rejectedOffers: number; tagging: TaggingTally },
   ) {
     this.#context = context;
     this.#settings = settings;
     this.#progress = progress;
+    this.#space = space;
     this.#tally = tally;
   }
 
   /**
    * Walks a claimed song's offers into the reserved backend until one is
-   * recorded or none is left; the reservation follows the bytes written.
+   * recorded or none is left; the reservation follows each transfer's
+   * bytes on disk and size (`SpaceController.progress()`).
    */
   async fetch(job: Job, reservation: Reservation): Promise<SongOutcome> {
     const context = this.#context;
@@ -190,6 +197,8 @@ export class SongFetcher {
       `${job.row.platform} ${songTitle(job.song)} (${offer.level})`,
       offer.sizeBytes,
     );
+    // a new file: what the offer says until the CDN says more
+    this.#space.progress(reservation, 0, offer.sizeBytes);
     let renewedAt = context.now();
     // an upgrade replaces the song's file: where the old one lives
     const replaced = job.floor === undefined
@@ -213,8 +222,8 @@ export class SongFetcher {
           now: context.now,
           onBytes: (bytes, total) => {
             transfer.bytes = bytes;
-            reservation.written = bytes;
             transfer.total = total;
+            this.#space.progress(reservation, bytes, total);
             const now = context.now();
             if (now - renewedAt >= ttl / 3) {
               if (!renewLease(catalog, job.songId, owner, now, ttl)) {

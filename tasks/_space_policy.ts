@@ -14,6 +14,10 @@
  * run moves on to another directory); when the catalog's own disk runs
  * low the run stops cleanly (the catalog cannot move during a run).
  *
+ * What the running files still have to write is not free yet: it is
+ * counted from their progress (`progress()`, `_space_reservations.ts`),
+ * not from estimates of files not started.
+ *
  * @module
  */
 import { resolve } from "node:path";
@@ -24,20 +28,13 @@ import {
 } from "../catalog/storage.ts";
 import type { Catalog } from "../catalog/database.ts";
 import type { FreeSpaceProbe } from "../storage/free_space.ts";
+import { type Reservation, RunningFiles } from "./_space_reservations.ts";
 import type { BackendSwitch, NoSpaceStop } from "./download_summary.ts";
 import { formatBytes } from "./format.ts";
 import type { Prompt } from "./prompt.ts";
 import type { Logger } from "./ui.ts";
 
-/** Room taken for one file on a backend. */
-export interface Reservation {
-  /** The backend the file goes to. */
-  backend: BackendRow;
-  /** Bytes reserved. */
-  bytes: number;
-  /** Bytes of the file on disk so far (the transfer updates it). */
-  written: number;
-}
+export type { Reservation } from "./_space_reservations.ts";
 
 /** Options of a `SpaceController`. */
 export interface SpaceControllerOptions {
@@ -168,9 +165,8 @@ export class SpaceController {
   #options: SpaceControllerOptions;
   #active: BackendRow;
   #nextDirs: string[];
-  /** Files being downloaded: their reservations. */
-  #running = new Set<Reservation>();
-  #drained: Array<() => void> = [];
+  /** Files being downloaded: their reservations and progress. */
+  #running = new RunningFiles();
   #switching: Promise<boolean> | undefined;
   /** Switches started so far: a free-space answer from before one is stale. */
   #switchesStarted = 0;
@@ -199,11 +195,16 @@ export class SpaceController {
   }
 
   /**
-   * Room for a file of `bytes` on the active backend, switching backends
-   * first if it is low on space; `undefined` once the run has to stop.
-   * Give the room back with `release()` when the file is done.
+   * Room for a file of `bytes` (`estimated`: a guess, not a size the
+   * platform advertises) on the active backend, switching backends first
+   * if it is low on space; `undefined` once the run has to stop. Report
+   * its transfer with `progress()`; give the room back with `release()`
+   * when the file is done.
    */
-  async acquire(bytes: number): Promise<Reservation | undefined> {
+  async acquire(
+    bytes: number,
+    estimated = false,
+  ): Promise<Reservation | undefined> {
     for (;;) {
       if (this.#stop) return undefined;
       if (this.#switching) {
@@ -216,7 +217,7 @@ export class SpaceController {
       if (!this.#full.has(backend.id)) {
         const switchesBefore = this.#switchesStarted;
         // what each running file had written when free space was looked at
-        const seen = this.#snapshot();
+        const seen = this.#running.snapshot();
         const free = await this.#options.freeSpace(backend.container_name);
         const catalogFree = await this.#catalogFree();
         // another file may have switched backends (or stopped the run, or
@@ -224,15 +225,13 @@ export class SpaceController {
         if (this.#switchesStarted !== switchesBefore) continue;
         // no await from here to the reservation: the running files counted
         // are the ones running; what they still have to write is not free
-        const pending = this.#stillToWrite(seen);
+        const pending = this.#running.stillToWrite(seen);
         const room = { free, pending, available: free - pending };
         const catalog = room.available >= needed
           ? this.#catalogLow(backend, bytes, catalogFree, pending)
           : undefined;
         if (room.available >= needed && catalog === undefined) {
-          const reservation = { backend, bytes, written: 0 };
-          this.#running.add(reservation);
-          return reservation;
+          return this.#running.add(backend, bytes, estimated);
         }
         low = catalog ?? { kind: "library", room, needed };
         if (catalog && !this.#sameDisk(backend.container_name)) {
@@ -322,27 +321,23 @@ export class SpaceController {
     );
   }
 
+  /**
+   * Records a file's progress: its transfer has started, `written` bytes
+   * are on disk, of `total` when the offer or the CDN has said it. The
+   * space check counts what running files have yet to write, not the
+   * estimates of files not started.
+   */
+  progress(
+    reservation: Reservation,
+    written: number,
+    total: number | undefined,
+  ): void {
+    this.#running.progress(reservation, written, total);
+  }
+
   /** Gives back the room of a finished (or abandoned) file. */
   release(reservation: Reservation): void {
-    this.#running.delete(reservation);
-    if (this.#running.size === 0) {
-      for (const resolve of this.#drained.splice(0)) resolve();
-    }
-  }
-
-  /** Bytes the files being downloaded still have to write. */
-  #stillToWrite(seen: ReadonlyMap<Reservation, number>): number {
-    let pending = 0;
-    for (const r of this.#running) {
-      // a file that started since counts whole
-      pending += Math.max(0, r.bytes - (seen.get(r) ?? 0));
-    }
-    return pending;
-  }
-
-  /** What each running file has written so far. */
-  #snapshot(): Map<Reservation, number> {
-    return new Map([...this.#running].map((r) => [r, r.written]));
+    this.#running.release(reservation);
   }
 
   /** Marks a backend full (a write failed with `ENOSPC`): the next file switches. */
@@ -373,9 +368,7 @@ export class SpaceController {
           formatBytes(low.reserve)
         } (its log, and room to record the songs still to come); no new files start there`,
     );
-    while (this.#running.size > 0) {
-      await new Promise<void>((resolve) => this.#drained.push(resolve));
-    }
+    await this.#running.drained();
     // the running files are written now: what is free is free
     const needed = bytes + options.minFree +
       (low.kind === "catalog" ? low.reserve : 0);

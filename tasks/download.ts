@@ -29,13 +29,16 @@
  *   the task. An interrupted `.part` resumes with `Range` (the served body
  *   only: tagging runs once it is complete).
  * - **Free space**: before each file the active backend's free space is
- *   checked; when it runs low the run moves to the next directory (from
- *   `nextDirs` or asked on stdin) or stops cleanly (`noSpace`).
+ *   checked against its expected size and what the running files still
+ *   have to write; when it runs low the run moves to the next directory
+ *   (from `nextDirs` or asked on stdin) or stops cleanly (`noSpace`).
  *
  * The stage's parts: `_download_plan.ts` (selection and plan),
- * `_download_run.ts` (workers and settling), `_download_song.ts` (one
- * song's offers), `_offer_ladder.ts` (the ladder's decisions),
- * `_transfer.ts` (one file's fetch), `_space_policy.ts` (low space) and
+ * `_download_run.ts` (workers and settling), `_download_lanes.ts` (which
+ * song a worker takes next: one lane per platform), `_download_song.ts`
+ * (one song's offers), `_offer_ladder.ts` (the ladder's decisions),
+ * `_transfer.ts` (one file's fetch), `_size_estimate.ts` (expected
+ * sizes), `_space_policy.ts` and `_space_reservations.ts` (low space) and
  * `_download_progress.ts` (the progress lines); `download_summary.ts`
  * holds the summary's types, re-exported here.
  *
@@ -61,14 +64,11 @@ import {
   type QualityChoice,
 } from "./download_summary.ts";
 import { formatBytes } from "./format.ts";
-import {
-  expectedBytes,
-  planDownloads,
-  unknownPlaylists,
-} from "./_download_plan.ts";
+import { planDownloads, unknownPlaylists } from "./_download_plan.ts";
 import { DownloadRun, loadSong } from "./_download_run.ts";
 import { songTitle } from "./_download_song.ts";
 import { takeOverGoneHolders, thisProcess } from "./_lease_holder.ts";
+import { SizeEstimator } from "./_size_estimate.ts";
 import { finishStage, startStage } from "./_stage.ts";
 import { Tagger, type TagParts } from "./_tagging.ts";
 import type { CatalogDisk } from "./_space_policy.ts";
@@ -386,9 +386,16 @@ async function dryRunReport(
     });
   }
   let current = 0;
+  const sizes = new SizeEstimator(
+    context.catalog,
+    context.sources,
+    options.top,
+  );
   for (const songId of songIds) {
     const song = songInfoFromRow(loadSong(context, songId));
-    const bytes = expectedBytes(song, options.top);
+    const { bytes, estimated, refusal } = sizes.estimate(song);
+    if (estimated) summary.estimatedBytes += bytes;
+    if (refusal) summary.refusalsExpected++;
     // fill each directory down to its reserve, then the next one
     while (
       current < usage.length - 1 &&
@@ -404,6 +411,7 @@ async function dryRunReport(
       remoteId: song.remoteId,
       title: songTitle(song),
       expectedBytes: bytes,
+      estimated,
       root: target.root,
     });
   }

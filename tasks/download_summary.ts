@@ -54,6 +54,8 @@ export interface PlannedSong {
   title: string;
   /** Bytes expected. */
   expectedBytes: number;
+  /** Whether `expectedBytes` is an estimate rather than the size the platform advertises. */
+  estimated: boolean;
   /** The directory it would go to. */
   root: string;
 }
@@ -152,6 +154,10 @@ export interface DownloadSummary {
   unknownPlaylists: string[];
   /** A dry run's plan (empty otherwise). */
   plan: PlannedSong[];
+  /** Bytes of a dry run's plan that are estimates, not sizes the platforms advertise. */
+  estimatedBytes: number;
+  /** Songs of a dry run's plan their source expects to be refused (counted as 0 bytes). */
+  refusalsExpected: number;
   /** How long the run took, in milliseconds. */
   durationMs: number;
 }
@@ -230,6 +236,8 @@ export function emptyDownloadSummary(
     noSpace: undefined,
     unknownPlaylists: [],
     plan: [],
+    estimatedBytes: 0,
+    refusalsExpected: 0,
     durationMs: 0,
   };
 }

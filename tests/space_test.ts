@@ -79,3 +79,47 @@ Deno.test("SpaceController looks again when a switch started while it was checki
   assert.equal(space.switches.length, 1);
   await Deno.remove(second.backend.container_name, { recursive: true });
 });
+
+Deno.test("SpaceController counts what a running file writes while free space is read as still to write from before the read", async () => {
+  using catalog = Catalog.open(":memory:");
+  const active = activateLocalBackend(catalog, "/library", 0);
+  const held = heldAnswer();
+  let probes = 0;
+  const ui = memoryUi();
+  const space = new SpaceController({
+    catalog,
+    active,
+    // 1,000 free at first; the second look is held; once the running
+    // file is written, 500 are left
+    freeSpace: () => {
+      probes++;
+      if (probes === 1) return Promise.resolve(1_000);
+      return probes === 2 ? held.promise : Promise.resolve(500);
+    },
+    prompt: () => Promise.resolve(null),
+    log: ui.log,
+    now: () => 0,
+    minFree: 0,
+    nextDirs: [],
+  });
+  const running = (await space.acquire(500))!;
+  space.progress(running, 100, 500);
+  const next = space.acquire(600);
+  // the disk is looked at with 100 bytes written (900 free); the file
+  // writes 300 more before the answer comes
+  await Promise.resolve();
+  space.progress(running, 400, 500);
+  held.give(900);
+  // 900 free less the 400 still to write from the 100 written at the
+  // look: 500, no room for 600 (counting the 100 left now would say 800)
+  for (let i = 0; i < 20 && ui.lines.length === 0; i++) {
+    await Promise.resolve();
+  }
+  assert.match(
+    ui.lines[0] ?? "",
+    /low disk space in \/library: 500 B available/,
+  );
+  space.release(running);
+  assert.equal(await next, undefined);
+  assert.ok(space.stopped);
+});

@@ -32,6 +32,7 @@ import {
   lyricAnswer,
   serveKuwoImage,
 } from "./_lyrics.ts";
+import { kuwoEndpoint, kuwoRefusal } from "./_endpoints.ts";
 import { MobiResolver } from "./_mobi.ts";
 import { handleNplserver } from "./_nplserver.ts";
 import { KuwoSession } from "./_session.ts";
@@ -96,5 +97,7 @@ export function createKuwoEmulator(
       }
     },
     publicConfig: () => ({ cookieTtlMinutes: session.ttlMinutes }),
+    endpoint: kuwoEndpoint,
+    refusal: kuwoRefusal,
   };
 }

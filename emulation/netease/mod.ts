@@ -29,6 +29,7 @@ import {
 import type { World } from "../world.ts";
 import { answer } from "./_api.ts";
 import type { ApiCall } from "./_params.ts";
+import { neteaseEndpoint, neteaseRefusal } from "./_endpoints.ts";
 import { NeteaseCatalog } from "./_catalog.ts";
 import { CDN_HOSTS, NeteaseCdn } from "./_cdn.ts";
 import {
@@ -67,6 +68,8 @@ class NeteaseEmulator implements PlatformEmulator {
   readonly accounts: Readonly<{ vip: string; svip: string }>;
   /** The anonymous identities issued (`MUSIC_A`). */
   readonly identities: AnonymousIdentities;
+  readonly endpoint = neteaseEndpoint;
+  readonly refusal = neteaseRefusal;
 
   constructor(world: World) {
     this.catalog = new NeteaseCatalog(world);

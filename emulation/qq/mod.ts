@@ -19,6 +19,7 @@ import { QqCatalog } from "./_catalog.ts";
 import { QqCdn } from "./_cdn.ts";
 import { QqCgi } from "./_cgi.ts";
 import { API_HOST, CDN_HOSTS, CGI_HOST } from "./_constants.ts";
+import { qqEndpoint, qqRefusal } from "./_endpoints.ts";
 import { QqGateway } from "./_gateway.ts";
 import { IMAGE_HOST, serveQqImage } from "./_lyrics.ts";
 
@@ -89,5 +90,7 @@ export function createQqEmulator(
         cdn.serve(request, route, context);
     },
     publicConfig: () => ({ accounts: gateway.accounts() }),
+    endpoint: qqEndpoint,
+    refusal: qqRefusal,
   };
 }

@@ -57,6 +57,8 @@ import type {
   PoolKind,
   ProbeOptions,
   ProbeResult,
+  QualityInfo,
+  QualityLabel,
   SongInfo,
   SongLyrics,
   SongTagInfo,
@@ -73,6 +75,7 @@ import {
   WWW_REFERER,
 } from "./_constants.ts";
 import { nplserverMayCure, nplserverPlaylistSongs } from "./_nplserver.ts";
+import { expectedQuality } from "./_expected.ts";
 import { MobiRoute, resolveOffers } from "./_offers.ts";
 import { kuwoCover, kuwoLyrics, kuwoTagInfo } from "./_lyrics.ts";
 import { probeKuwo } from "./_probe.ts";
@@ -198,6 +201,11 @@ export class KuwoSource implements Source {
       probe: this.#probe,
       route: this.#mobiRoute,
     });
+  }
+
+  /** The rung `mobi.s` most likely serves anonymously (see `_expected.ts`). */
+  expectedQuality(song: SongInfo, top?: QualityLabel): QualityInfo | null {
+    return expectedQuality(song, top);
   }
 
   /** The signed `artist/artist` of an artist id. */

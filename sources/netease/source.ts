@@ -46,6 +46,8 @@ import type {
   PoolKind,
   ProbeOptions,
   ProbeResult,
+  QualityInfo,
+  QualityLabel,
   SongInfo,
   SongLyrics,
   SongTagInfo,
@@ -60,6 +62,7 @@ import {
   SONG_DETAIL_BATCH,
   TOPLIST_KEY,
 } from "./_constants.ts";
+import { expectedQuality } from "./_expected.ts";
 import { resolveOffers } from "./_offers.ts";
 import { neteaseCover, neteaseLyrics, neteaseTagInfo } from "./_lyrics.ts";
 import {
@@ -215,6 +218,14 @@ export class NeteaseSource implements Source {
     options: OfferOptions = {},
   ): AsyncGenerator<DownloadOffer> {
     return resolveOffers(this.#transport, song, options);
+  }
+
+  /** The level the privilege lets this account download (see `_expected.ts`). */
+  expectedQuality(
+    song: SongInfo,
+    top?: QualityLabel,
+  ): QualityInfo | null | undefined {
+    return expectedQuality(song, top);
   }
 
   /** `artist/head/info/get`, falling back to `v1/artist/<id>` when it has no artist. */

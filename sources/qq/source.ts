@@ -46,6 +46,8 @@ import type {
   PoolKind,
   ProbeOptions,
   ProbeResult,
+  QualityInfo,
+  QualityLabel,
   SongInfo,
   SongLyrics,
   SongTagInfo,
@@ -67,6 +69,7 @@ import {
   LegacySquare,
   warrantsLegacyFallback,
 } from "./_legacy_square.ts";
+import { expectedQuality } from "./_expected.ts";
 import { resolveOffers, VkeyRoute } from "./_offers.ts";
 import { qqCover, qqLyrics, qqTagInfo } from "./_lyrics.ts";
 import { probeQq } from "./_probe.ts";
@@ -155,6 +158,15 @@ export class QqSource implements Source {
   /** Goes anonymous after the platform refused the login (code 1000, §9). */
   dropLogin(): boolean {
     return this.#transport.dropLogin();
+  }
+
+  /** The rung the vkey grants this session (see `_expected.ts`). */
+  expectedQuality(song: SongInfo, top?: QualityLabel): QualityInfo | null {
+    return expectedQuality(
+      song,
+      top,
+      this.#transport.session.cookie !== undefined,
+    );
   }
 
   /** `GetSingerDetail` of a singer mid. */
