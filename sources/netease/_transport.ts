@@ -59,7 +59,8 @@ export interface CallOptions {
   /**
    * Return the answer whatever its business `code` (an extra the caller
    * judges itself, like `download/url/v1`): only HTTP, HTML and JSON
-   * guards apply. @default false
+   * guards apply, and risk control before there is an identity (it is
+   * met with one). @default false
    */
   lenient?: boolean;
   /**
@@ -311,6 +312,13 @@ export class NeteaseTransport {
     return this.#recovery;
   }
 
+  /** A risk-control refusal the anonymous identity may still cure. */
+  #curable(body: unknown, options: CallOptions): boolean {
+    const code = isObject(body) ? body.code : undefined;
+    return options.recover !== false && this.#identity === undefined &&
+      (code === CODE.cheating || code === CODE.riskControl);
+  }
+
   async #send(outgoing: Outgoing, options: CallOptions): Promise<Answer> {
     const { url, body, headers, plaintext } = outgoing;
     const init: HttpRequestInit = { method: "POST", headers, body, plaintext };
@@ -319,8 +327,14 @@ export class NeteaseTransport {
       const answer = await this.config.http.json(
         url,
         init,
-        (parsed) =>
-          options.lenient ? checkObject(parsed, url) : checkBody(parsed, url),
+        // a lenient call takes any object whatever its code, but for a
+        // risk-control refusal the identity may still cure: met as any
+        // call's is (the pause, the identity, the call again)
+        (parsed) => {
+          const lenient = options.lenient && isObject(parsed) &&
+            !this.#curable(parsed, options);
+          if (!lenient) checkBody(parsed, url);
+        },
       );
       return { body: answer, url };
     } catch (error) {
@@ -353,16 +367,6 @@ function stoppedError(stopped: SourceError, url: string): SourceError {
       cause: stopped,
     },
   );
-}
-
-/** A body that is a JSON object, whatever its `code` (lenient calls). */
-function checkObject(body: unknown, url: string): void {
-  if (!isObject(body)) {
-    throw new SourceError(
-      `netease: expected a JSON object from ${shortUrl(url)}`,
-      { platform: "netease", kind: "malformed", url },
-    );
-  }
 }
 
 /**
