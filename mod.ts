@@ -113,6 +113,7 @@ export type {
   Container,
   DownloadOffer,
   ListPlaylistsOptions,
+  OfferBatcher,
   OfferOptions,
   Platform,
   PlaylistCandidate,

@@ -37,6 +37,7 @@ import type {
   ArtistDetail,
   DownloadOffer,
   ListPlaylistsOptions,
+  OfferBatcher,
   OfferOptions,
   PlaylistCandidate,
   PlaylistSongs,
@@ -56,6 +57,7 @@ import {
   SONG_DETAIL_BATCH,
   TOPLIST_KEY,
 } from "./_constants.ts";
+import { NeteaseBatcher } from "./_batch.ts";
 import { resolveOffers } from "./_offers.ts";
 import {
   missingSong,
@@ -204,6 +206,11 @@ export class NeteaseSource implements Source {
     options: OfferOptions = {},
   ): AsyncGenerator<DownloadOffer> {
     return resolveOffers(this.#transport, song, options);
+  }
+
+  /** Many songs' offers, one `player/url/v1` request per level (see `_batch.ts`). */
+  offerBatcher(options: OfferOptions = {}): OfferBatcher {
+    return new NeteaseBatcher(this.#transport, options);
   }
 
   /** `artist/head/info/get`, falling back to `v1/artist/<id>` when it has no artist. */

@@ -37,6 +37,7 @@ import type {
   ArtistDetail,
   DownloadOffer,
   ListPlaylistsOptions,
+  OfferBatcher,
   OfferOptions,
   PlaylistCandidate,
   PlaylistSongs,
@@ -63,6 +64,7 @@ import {
   LegacySquare,
   warrantsLegacyFallback,
 } from "./_legacy_square.ts";
+import { QqBatcher } from "./_batch.ts";
 import { resolveOffers, VkeyRoute } from "./_offers.ts";
 import { probeQq } from "./_probe.ts";
 import { parseSingerDetail } from "./_parse.ts";
@@ -146,6 +148,14 @@ export class QqSource implements Source {
     options: OfferOptions = {},
   ): AsyncGenerator<DownloadOffer> {
     return resolveOffers(this.#transport, this.#vkeyRoute, song, options);
+  }
+
+  /**
+   * Many songs' offers, every rung of each in one request per vkey variant
+   * (see `_batch.ts`), on the same route as `downloadOffers()`.
+   */
+  offerBatcher(options: OfferOptions = {}): OfferBatcher {
+    return new QqBatcher(this.#transport, this.#vkeyRoute, options);
   }
 
   /** `GetSingerDetail` of a singer mid. */
