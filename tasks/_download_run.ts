@@ -13,7 +13,7 @@ import {
 } from "../catalog/download_tasks.ts";
 import { songById, songInfoFromRow, type SongRow } from "../catalog/songs.ts";
 import type { BackendRow } from "../catalog/storage.ts";
-import type { Platform, Source } from "../sources/types.ts";
+import type { Platform, SongInfo, Source } from "../sources/types.ts";
 import type { Context } from "./context.ts";
 import type {
   BackendUsage,
@@ -23,6 +23,7 @@ import type {
 import { formatBytes } from "./format.ts";
 import { expectedBytes } from "./_download_plan.ts";
 import { DownloadProgress } from "./_download_progress.ts";
+import { OfferBatches } from "./_offer_batches.ts";
 import {
   type FetchSettings,
   type Job,
@@ -60,10 +61,15 @@ export class DownloadRun {
   readonly #space: SpaceController;
   readonly #progress: DownloadProgress;
   readonly #fetcher: SongFetcher;
+  /** Offers of the songs the workers take next, resolved together. */
+  readonly #batches: OfferBatches;
   readonly #stopped = new Map<Platform, string>();
   readonly #perBackend = new Map<number, BackendUsage>();
   #queue: number[] = [];
   #next = 0;
+  #platformOf: ReadonlyMap<number, Platform> = new Map();
+  /** How far the queue was read for each platform's next songs. */
+  readonly #scanned = new Map<Platform, number>();
   #finished = 0;
   /** Songs settled and planned per platform, for the progress line. */
   readonly #byPlatform = new Map<Platform, PlatformProgress>();
@@ -105,6 +111,14 @@ export class DownloadRun {
       beforePrompt: () => this.#progress.clear(),
     });
     this.#fetcher = new SongFetcher(context, settings, this.#progress, summary);
+    this.#batches = new OfferBatches(sources, {
+      upcoming: (platform, limit) => this.#upcoming(platform, limit),
+    }, {
+      top: settings.top,
+      signal: context.signal,
+      now: context.now,
+      concurrency: settings.concurrency,
+    });
     this.#usage(first);
   }
 
@@ -118,6 +132,7 @@ export class DownloadRun {
     platformOf: ReadonlyMap<number, Platform> = new Map(),
   ): Promise<StageUnits> {
     this.#queue = songIds;
+    this.#platformOf = platformOf;
     for (const id of songIds) {
       const platform = platformOf.get(id);
       if (platform === undefined) continue;
@@ -176,6 +191,21 @@ export class DownloadRun {
     this.#queue.splice(this.#next, 0, songId);
   }
 
+  /** The next `limit` songs of a platform in the queue, each given once. */
+  #upcoming(platform: Platform, limit: number): SongInfo[] {
+    const songs: SongInfo[] = [];
+    let i = Math.max(this.#next, this.#scanned.get(platform) ?? 0);
+    for (; i < this.#queue.length && songs.length < limit; i++) {
+      const id = this.#queue[i]!;
+      const known = this.#platformOf.get(id);
+      if (known !== undefined && known !== platform) continue;
+      const row = loadSong(this.#context, id);
+      if (row.platform === platform) songs.push(songInfoFromRow(row));
+    }
+    this.#scanned.set(platform, i);
+    return songs;
+  }
+
   async #worker(): Promise<void> {
     const context = this.#context;
     for (;;) {
@@ -211,7 +241,14 @@ export class DownloadRun {
           this.#summary.busy++;
           continue;
         }
-        const job = { songId, row, song, source };
+        const prepared = this.#batches.offers(song);
+        const job = {
+          songId,
+          row,
+          song,
+          source,
+          ...(prepared && { prepared }),
+        };
         const outcome = await this.#fetcher.fetch(job, reservation.backend);
         this.#settle(job, outcome, reservation);
       } finally {

@@ -40,6 +40,8 @@ export interface Job {
   song: SongInfo;
   /** Its platform's source. */
   source: Source;
+  /** Its offers resolved with other songs' (a batch): taken before resolving alone. */
+  prepared?: AsyncIterable<DownloadOffer>;
 }
 
 /** How songs are fetched: what a run resolved from its options. */
@@ -93,11 +95,15 @@ export class SongFetcher {
     const context = this.#context;
     const top = this.#settings.top;
     const ladder = new OfferLadder(job.song, this.#settings.maxResolves);
-    const offers = () =>
-      job.source.downloadOffers(job.song, {
+    let prepared = job.prepared;
+    const offers = () => {
+      const batch = prepared;
+      prepared = undefined;
+      return (batch ?? job.source.downloadOffers(job.song, {
         ...(top ? { top } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
-      })[Symbol.asyncIterator]();
+      }))[Symbol.asyncIterator]();
+    };
     let iterator = offers();
     try {
       for (;;) {

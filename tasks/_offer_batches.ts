@@ -1,0 +1,265 @@
+/**
+ * The download run's batched offers. For a platform whose source batches
+ * (`Source.offerBatcher()`: NetEase and QQ answer several songs' URLs in
+ * one request), the offers of the songs the workers take next are
+ * resolved together in rounds, where each song would otherwise cost its
+ * own requests:
+ *
+ * - **When**: a round starts when a worker takes a song that is not
+ *   resolved yet, or in the background when only as many resolved songs
+ *   are left as there are workers, so that the next round's requests
+ *   overlap the transfers instead of stalling them.
+ * - **Which songs**: the songs a round left unsettled (a refused rung
+ *   falls to the next rung in the next round), the song a worker waits
+ *   for, then the platform's next songs in the run's queue.
+ * - **How many, just in time**: the first round asks `FIRST_ROUND_SONGS`;
+ *   later rounds as many as the workers start within half of a URL's
+ *   lifetime at the pace they took the last round's songs (at most the
+ *   platform's cap on one request), so that no URL expires before its
+ *   transfer starts.
+ * - **Expired anyway**: a prepared offer whose URL expires within
+ *   `EXPIRY_MARGIN_MS` is not transferred: the song is resolved again
+ *   alone, as after a transfer that found its URL expired.
+ *
+ * Sources without a batcher (Kuwo, whose `mobi.s` takes one song) have
+ * each song resolved alone by the run.
+ *
+ * @module
+ */
+import type {
+  DownloadOffer,
+  OfferBatcher,
+  Platform,
+  QualityLabel,
+  SongInfo,
+  Source,
+} from "../sources/types.ts";
+
+/** Songs a platform's first round asks, before the run's pace is known. */
+export const FIRST_ROUND_SONGS = 50;
+
+/** A prepared offer whose URL expires sooner than this is resolved again alone. */
+export const EXPIRY_MARGIN_MS = 30_000;
+
+/** Share of a URL's lifetime within which a round's songs are meant to start. */
+const LIFETIME_SHARE = 0.5;
+
+/** What the rounds need from the run: the songs its workers take next. */
+export interface BatchFeed {
+  /**
+   * Up to `limit` songs of `platform` the workers take next, in order;
+   * each song is given once (later calls go on after it).
+   */
+  upcoming(platform: Platform, limit: number): SongInfo[];
+}
+
+/** Options of `OfferBatches`. */
+export interface OfferBatchesOptions {
+  /** The best quality wanted. */
+  top: QualityLabel | undefined;
+  /** Aborts the rounds. */
+  signal: AbortSignal | undefined;
+  /** The clock, epoch milliseconds. */
+  now: () => number;
+  /** The run's workers: when this many resolved songs are left, the next round starts. */
+  concurrency: number;
+}
+
+/** The batched offers of a run, per platform whose source batches. */
+export class OfferBatches {
+  readonly #platforms = new Map<Platform, PlatformRounds>();
+
+  /** Rounds for each source of `sources` that has a batcher. */
+  constructor(
+    sources: ReadonlyMap<Platform, Source>,
+    feed: BatchFeed,
+    options: OfferBatchesOptions,
+  ) {
+    for (const [platform, source] of sources) {
+      const batcher = source.offerBatcher?.({
+        ...(options.top ? { top: options.top } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (batcher) {
+        this.#platforms.set(
+          platform,
+          new PlatformRounds(platform, source, batcher, feed, options),
+        );
+      }
+    }
+  }
+
+  /**
+   * The offers of a claimed song, resolved in a round with the next songs
+   * of its platform; `undefined` when its source resolves songs alone.
+   */
+  offers(song: SongInfo): AsyncIterable<DownloadOffer> | undefined {
+    return this.#platforms.get(song.platform)?.offers(song);
+  }
+}
+
+/** A running round: the songs it asks, and its end. */
+interface Round {
+  ids: ReadonlySet<string>;
+  done: Promise<void>;
+}
+
+/** A song's offers as a round settled them, and when that round ended. */
+interface Prepared {
+  offers: AsyncIterable<DownloadOffer>;
+  roundEnd: number;
+}
+
+/** The rounds of one platform. */
+class PlatformRounds {
+  readonly #platform: Platform;
+  readonly #source: Source;
+  readonly #batcher: OfferBatcher;
+  readonly #feed: BatchFeed;
+  readonly #options: OfferBatchesOptions;
+  /** Songs a round settled, not taken yet, by id. */
+  readonly #ready = new Map<string, Prepared>();
+  /** Songs a round left unsettled, by id: the next round asks them first. */
+  readonly #waiting = new Map<string, SongInfo>();
+  #round: Round | undefined;
+  /** When the last round ended. */
+  #roundEnd: number | undefined;
+  /** Songs taken since the last round ended. */
+  #taken = 0;
+  /** The shortest URL lifetime seen, from a round's end to its URL's expiry. */
+  #lifetimeMs: number | undefined;
+  #target = FIRST_ROUND_SONGS;
+
+  constructor(
+    platform: Platform,
+    source: Source,
+    batcher: OfferBatcher,
+    feed: BatchFeed,
+    options: OfferBatchesOptions,
+  ) {
+    this.#platform = platform;
+    this.#source = source;
+    this.#batcher = batcher;
+    this.#feed = feed;
+    this.#options = options;
+  }
+
+  /** A song's prepared offers; an offer about to expire sends it to resolve alone. */
+  async *offers(song: SongInfo): AsyncGenerator<DownloadOffer> {
+    const prepared = await this.#prepared(song);
+    const iterator = prepared.offers[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const step = await iterator.next();
+        if (step.done) return;
+        const offer = step.value;
+        if (offer.expiresAt !== undefined) {
+          const lifetime = offer.expiresAt - prepared.roundEnd;
+          this.#lifetimeMs = Math.min(this.#lifetimeMs ?? lifetime, lifetime);
+          if (offer.expiresAt - this.#options.now() < EXPIRY_MARGIN_MS) {
+            // resolved too long ago for its URL: resolve this song alone
+            await iterator.return?.(undefined);
+            yield* this.#source.downloadOffers(song, {
+              ...(this.#options.top ? { top: this.#options.top } : {}),
+              ...(this.#options.signal ? { signal: this.#options.signal } : {}),
+            });
+            return;
+          }
+        }
+        yield offer;
+      }
+    } finally {
+      await iterator.return?.(undefined)?.catch(() => {});
+    }
+  }
+
+  /** Waits until a round settled the song (starting rounds as needed), and takes it. */
+  async #prepared(song: SongInfo): Promise<Prepared> {
+    const id = song.remoteId;
+    for (;;) {
+      const ready = this.#ready.get(id);
+      if (ready) {
+        this.#ready.delete(id);
+        this.#taken++;
+        if (this.#ready.size <= this.#options.concurrency) this.#start();
+        return ready;
+      }
+      const round = this.#round ?? this.#start(song)!;
+      try {
+        await round.done;
+      } catch (error) {
+        if (round.ids.has(id)) throw error;
+      }
+    }
+  }
+
+  /**
+   * Starts a round unless one is running: the unsettled songs, then `song`
+   * (a worker waits for it), then the platform's next songs, as many as
+   * the workers start in time. Nothing to ask starts nothing.
+   */
+  #start(song?: SongInfo): Round | undefined {
+    if (this.#round) return this.#round;
+    const size = this.#batcher.size;
+    const songs = new Map<string, SongInfo>();
+    if (song) songs.set(song.remoteId, song);
+    for (const [id, waiting] of this.#waiting) {
+      if (songs.size >= size) break;
+      songs.set(id, waiting);
+    }
+    const target = this.#nextTarget();
+    const room = Math.min(size, target) - songs.size;
+    if (room > 0) {
+      for (const next of this.#feed.upcoming(this.#platform, room)) {
+        if (!this.#ready.has(next.remoteId)) songs.set(next.remoteId, next);
+      }
+    }
+    if (songs.size === 0) return undefined;
+    const list = [...songs.values()];
+    const done = (async () => {
+      let results: Array<AsyncIterable<DownloadOffer> | undefined>;
+      try {
+        results = await this.#batcher.round(list);
+      } finally {
+        this.#round = undefined;
+      }
+      const end = this.#options.now();
+      list.forEach((s, i) => {
+        const offers = results[i];
+        if (offers) {
+          this.#waiting.delete(s.remoteId);
+          this.#ready.set(s.remoteId, { offers, roundEnd: end });
+        } else {
+          this.#waiting.set(s.remoteId, s);
+        }
+      });
+      this.#roundEnd = end;
+      this.#taken = 0;
+    })();
+    // a round nobody waits for (started in the background) must not fail loudly
+    done.catch(() => {});
+    this.#round = { ids: new Set(songs.keys()), done };
+    return this.#round;
+  }
+
+  /**
+   * How many songs the next round asks: as many as the workers took in
+   * half a URL's lifetime since the last round ended, within [1, cap].
+   */
+  #nextTarget(): number {
+    const size = this.#batcher.size;
+    if (this.#roundEnd !== undefined && this.#taken > 0) {
+      const elapsed = this.#options.now() - this.#roundEnd;
+      const lifetime = this.#lifetimeMs;
+      if (elapsed <= 0 || lifetime === undefined) this.#target = size;
+      else {
+        const rate = this.#taken / elapsed;
+        this.#target = Math.max(
+          1,
+          Math.min(size, Math.floor(rate * lifetime * LIFETIME_SHARE)),
+        );
+      }
+    }
+    return this.#target;
+  }
+}
