@@ -51,16 +51,9 @@ async function endpointOf(request: Request): Promise<string | undefined> {
   return `qq CgiGetVkey ${path.endsWith("musics.fcg") ? "signed" : "unsigned"}`;
 }
 
-/** A source without its batcher: every song resolved alone. */
+/** The source without its batcher: every song resolved alone. */
 function alone(source: Source): Source {
-  return {
-    platform: source.platform,
-    listPools: (kind) => source.listPools(kind),
-    listPlaylists: (pool, options) => source.listPlaylists(pool, options),
-    playlistSongs: (id) => source.playlistSongs(id),
-    downloadOffers: (song, options) => source.downloadOffers(song, options),
-    artistDetail: (id) => source.artistDetail(id),
-  };
+  return Object.defineProperty(source, "offerBatcher", { value: undefined });
 }
 
 interface Result {

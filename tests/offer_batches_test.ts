@@ -20,16 +20,9 @@ import {
 import { fakeClock } from "./_download_bed.ts";
 import { requestsOf, type UrlRequest, urlRequests } from "./_url_requests.ts";
 
-/** A source without its batcher: every song resolved alone. */
+/** The source without its batcher: every song resolved alone. */
 function unbatched(source: Source): Source {
-  return {
-    platform: source.platform,
-    listPools: (kind) => source.listPools(kind),
-    listPlaylists: (pool, options) => source.listPlaylists(pool, options),
-    playlistSongs: (id) => source.playlistSongs(id),
-    downloadOffers: (song, options) => source.downloadOffers(song, options),
-    artistDetail: (id) => source.artistDetail(id),
-  };
+  return Object.defineProperty(source, "offerBatcher", { value: undefined });
 }
 
 interface Run {
@@ -154,9 +147,10 @@ Deno.test("a batched download gets every song the quality it gets alone, under t
   // QQ: a request per round and variant
   assert.ok(count(alone, "qq") >= planned("qq"));
   assert.ok(count(batched, "qq") <= 12);
-  // Kuwo resolves alone either way, and never asks for a song its own
-  // signals refuse (paid, taken down)
-  assert.equal(count(batched, "kuwo"), count(alone, "kuwo"));
+  // Kuwo resolves alone either way (the refused source string is asked by
+  // as many of the four workers as start before one learns the next), and
+  // never asks for a song its own signals refuse (paid, taken down)
+  assert.ok(Math.abs(count(batched, "kuwo") - count(alone, "kuwo")) < 4);
   const asked = new Set(
     requestsOf(batched.requests, "kuwo").flatMap((r) => r.songs),
   );

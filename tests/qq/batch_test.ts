@@ -187,3 +187,58 @@ Deno.test("QQ songs the catalog knows are refused ride along in the round once",
   assert.equal(f.requests.length, 1);
   assert.deepEqual((await gists(offers)).slice(0, 2), ["vip", "unavailable"]);
 });
+
+Deno.test("emulation: a vkey label answers several songs' entries, several labels share an envelope, and a label takes at most 100 entries", async () => {
+  const emulation = createEmulation({
+    size: "demo",
+    behaviours: "off",
+    emulators: { qq: (w) => createQqEmulator(w, { flakyVkeyRate: 0 }) },
+  });
+  const world = emulation.worlds.qq;
+  const free = Array.from({ length: 60 }, (_, i) => world.song(i)).filter((s) =>
+    s.access === "free"
+  );
+  const label = (songs: typeof free, prefix = "M500") => ({
+    module: "vkey.GetVkeyServer",
+    method: "CgiGetVkey",
+    param: {
+      guid: "1234567890",
+      songmid: songs.map((s) => s.mid),
+      filename: songs.map((s) => `${prefix}${s.mediaMid}.mp3`),
+      songtype: songs.map(() => 0),
+      uin: "0",
+      loginflag: 1,
+      platform: "20",
+    },
+  });
+  const ask = async (envelope: Record<string, unknown>) =>
+    await (await emulation.fetch("http://emu/u.y.qq.com/cgi-bin/musicu.fcg", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ comm: { ct: 24, cv: 0 }, ...envelope }),
+    })).json();
+  const answer = await ask({
+    req_0: label(free.slice(0, 3)),
+    req_1: label(free.slice(3, 5)),
+  });
+  for (
+    const [name, songs] of [["req_0", free.slice(0, 3)], [
+      "req_1",
+      free.slice(3, 5),
+    ]] as const
+  ) {
+    assert.equal(answer[name].code, 0);
+    const entries = answer[name].data.midurlinfo as Array<
+      { songmid: string; filename: string; purl: string }
+    >;
+    assert.deepEqual(entries.map((e) => e.songmid), songs.map((s) => s.mid));
+    assert.ok(entries.every((e, i) =>
+      e.purl.startsWith(e.filename) &&
+      e.filename.includes(songs[i]!.mediaMid)
+    ));
+  }
+  const many = Array.from({ length: 101 }, () => free[0]!);
+  const refused = await ask({ req_0: label(many) });
+  assert.notEqual(refused.req_0.code, 0);
+  assert.equal((await ask({ req_0: label(many.slice(1)) })).req_0.code, 0);
+});
