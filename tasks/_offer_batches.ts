@@ -7,8 +7,9 @@
  *
  * - **When**: a round starts when a worker takes a song that is not
  *   resolved yet, or in the background when only as many resolved songs
- *   are left as there are workers, so that the next round's requests
- *   overlap the transfers instead of stalling them.
+ *   are left as the workers take while a round runs (one per worker at
+ *   least), so that the next round's requests overlap the transfers
+ *   instead of stalling them.
  * - **Which songs**: the songs a round left unsettled (a refused rung
  *   falls to the next rung in the next round), the song a worker waits
  *   for, then the platform's next songs in the run's queue.
@@ -122,8 +123,9 @@ class PlatformRounds {
   /** Songs a round left unsettled, by id: the next round asks them first. */
   readonly #waiting = new Map<string, SongInfo>();
   #round: Round | undefined;
-  /** When the last round ended. */
+  /** When the last round ended, and how long it took. */
   #roundEnd: number | undefined;
+  #roundMs = 0;
   /** Songs taken since the last round ended. */
   #taken = 0;
   /** The shortest URL lifetime seen, from a round's end to its URL's expiry. */
@@ -181,7 +183,7 @@ class PlatformRounds {
       if (ready) {
         this.#ready.delete(id);
         this.#taken++;
-        if (this.#ready.size <= this.#options.concurrency) this.#start();
+        if (this.#ready.size <= this.#lowWater()) this.#start();
         return ready;
       }
       const round = this.#round ?? this.#start(song)!;
@@ -216,6 +218,7 @@ class PlatformRounds {
     }
     if (songs.size === 0) return undefined;
     const list = [...songs.values()];
+    const started = this.#options.now();
     const done = (async () => {
       let results: Array<AsyncIterable<DownloadOffer> | undefined>;
       try {
@@ -234,12 +237,26 @@ class PlatformRounds {
         }
       });
       this.#roundEnd = end;
+      this.#roundMs = end - started;
       this.#taken = 0;
     })();
     // a round nobody waits for (started in the background) must not fail loudly
     done.catch(() => {});
     this.#round = { ids: new Set(songs.keys()), done };
     return this.#round;
+  }
+
+  /**
+   * How few resolved songs start the next round: one per worker, and as
+   * many as the workers take while a round like the last one runs (its
+   * `download/url/v1` extras are one request per song), so that they do
+   * not wait for it.
+   */
+  #lowWater(): number {
+    const workers = this.#options.concurrency;
+    const elapsed = this.#options.now() - (this.#roundEnd ?? 0);
+    if (this.#roundEnd === undefined || elapsed <= 0) return workers;
+    return workers + Math.ceil(this.#taken / elapsed * this.#roundMs);
   }
 
   /**

@@ -33,6 +33,8 @@ interface Run {
   availability: Map<string, string>;
   /** Statuses the CDNs answered. */
   cdnStatuses: number[];
+  /** In order: `file` for each CDN answer, the index of each URL request. */
+  events: Array<"file" | number>;
   downloaded: number;
 }
 
@@ -47,15 +49,27 @@ async function runAll(
     platforms?: readonly Platform[];
     download?: DownloadOptions;
     afterTransfer?: (count: number) => void;
+    /** Runs before each request of the platforms' APIs. */
+    beforeRequest?: () => void;
     clock?: { now(): number };
   },
 ): Promise<Run> {
   const emulation = createEmulation(emulationOptions);
-  const { fetch, requests } = urlRequests(emulation.fetch);
+  const recorded = urlRequests(emulation.fetch);
+  const requests = recorded.requests;
+  const events: Run["events"] = [];
+  const fetch: Fetch = async (input, init) => {
+    options.beforeRequest?.();
+    const before = requests.length;
+    const response = await recorded.fetch(input, init);
+    if (requests.length > before) events.push(before);
+    return response;
+  };
   const cdnStatuses: number[] = [];
   const cdn: Fetch = async (input, init) => {
     const response = await emulation.fetch(input, init);
     cdnStatuses.push(response.status);
+    events.push("file");
     options.afterTransfer?.(cdnStatuses.length);
     return response;
   };
@@ -81,6 +95,7 @@ async function runAll(
   await collect(context, { limit: 0 });
   await sync(context, {});
   requests.length = 0;
+  events.length = 0;
   const library = await Deno.makeTempDir();
   try {
     const summary = await download(context, {
@@ -103,6 +118,7 @@ async function runAll(
       ),
       availability: new Map(rows.map((x) => [`${x.p} ${x.r}`, x.a])),
       cdnStatuses,
+      events,
       downloaded: summary.downloaded,
     };
   } finally {
@@ -246,4 +262,29 @@ Deno.test("rounds after the first ask as many songs as the workers start within 
       `a round of ${round.songs.length}`,
     );
   }
+});
+
+Deno.test("the next round starts while the workers still have as many songs as they take during a round", async () => {
+  const clock = fakeClock();
+  const perRequestMs = 10_000;
+  const run = await runAll({ ...plainNetease(clock, 90) }, {
+    batched: true,
+    platforms: ["netease"],
+    download: { concurrency: 1 },
+    // a slow platform: each request takes ten seconds, each file one
+    beforeRequest: () => clock.advance(perRequestMs),
+    afterTransfer: () => clock.advance(1000),
+    clock,
+  });
+  assert.equal(run.downloaded, 90);
+  const players = requestsOf(run.requests, "netease", "player/url/v1");
+  assert.equal(players[0]!.songs.length, FIRST_ROUND_SONGS);
+  // the second round was asked while the first still had about ten songs
+  // (ten seconds of one-second files) left to transfer
+  const second = run.events.indexOf(run.requests.indexOf(players[1]!));
+  const filesBefore = run.events.slice(0, second).filter((e) => e === "file");
+  assert.ok(
+    filesBefore.length <= FIRST_ROUND_SONGS - perRequestMs / 1000,
+    `${filesBefore.length} files before the second round`,
+  );
 });
