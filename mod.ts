@@ -115,6 +115,7 @@ export type {
   ListPlaylistsOptions,
   OfferBatcher,
   OfferOptions,
+  OfferSettled,
   Platform,
   PlaylistCandidate,
   PlaylistSongs,

@@ -214,12 +214,23 @@ export interface OfferBatcher {
    * first ones resolved already; a refusal is thrown by the iterable), or
    * `undefined` when it needs another round (a rung or variant that was
    * refused: the next one is asked in the next round). A request that
-   * fails settles its songs with offers resolved alone.
+   * fails settles its songs with offers resolved alone. `onSettled` hears
+   * of each song as soon as it is settled.
    */
   round(
     songs: readonly SongInfo[],
+    onSettled?: OfferSettled,
   ): Promise<Array<AsyncIterable<DownloadOffer> | undefined>>;
 }
+
+/**
+ * Told as soon as a round settles song `index` (before the round's other
+ * requests end): what `round()` will return for it.
+ */
+export type OfferSettled = (
+  index: number,
+  offers: AsyncIterable<DownloadOffer>,
+) => void;
 
 /** Artist details for lazy enrichment. */
 export interface ArtistDetail {

@@ -14,19 +14,22 @@
  * - `song/enhance/download/url/v1` stays one song per request: it takes
  *   one `id` (NeteaseCloudMusicApi `module/song_download_url_v1.js`,
  *   pyncm `GetTrackDownloadURLV1` `"<id>_0"`, NCX `{id, level}`) and
- *   answers one object, not a list; the songs whose privilege calls for it
- *   ask it alone first, then join the player's request at the same level
- *   when it gives nothing usable.
+ *   answers one object, not a list. The round's player request goes first
+ *   (the songs it settles go to the workers at once), then the songs whose
+ *   privilege calls for the extra ask it one by one, and those it gives
+ *   nothing usable share one more player request at their level.
  * - A request that fails (after the HTTP layer's retries) settles its
  *   songs with their ladders walked alone, so one failure never ends a
  *   hundred songs.
  *
  * @module
  */
+import { RoundResults } from "../offer_rounds.ts";
 import type {
   DownloadOffer,
   OfferBatcher,
   OfferOptions,
+  OfferSettled,
   SongInfo,
 } from "../types.ts";
 import { type Level, URL_BATCH_IDS } from "./_constants.ts";
@@ -64,13 +67,17 @@ export class NeteaseBatcher implements OfferBatcher {
     this.#options = options;
   }
 
-  /** One round: download extras alone, then one player request per level. */
+  /**
+   * One round: one player request per level for the songs without an
+   * extra, then each extra alone, then one player request per level for
+   * the songs their extra gave nothing usable; each song told as it
+   * settles.
+   */
   async round(
     songs: readonly SongInfo[],
+    onSettled?: OfferSettled,
   ): Promise<Array<AsyncIterable<DownloadOffer> | undefined>> {
-    const out: Array<AsyncIterable<DownloadOffer> | undefined> = songs.map(
-      () => undefined,
-    );
+    const results = new RoundResults(songs.length, onSettled);
     const entries: Entry[] = [];
     songs.forEach((song, index) => {
       const waiting = this.#waiting.get(song.remoteId);
@@ -81,29 +88,31 @@ export class NeteaseBatcher implements OfferBatcher {
       } catch {
         // nothing to ask (no copyright, no level at or below top): its
         // error, lazily, as one song at a time gives it
-        out[index] = resolveOffers(this.#transport, song, this.#options);
+        results.settle(
+          index,
+          resolveOffers(this.#transport, song, this.#options),
+        );
       }
     });
-    for (const entry of entries) await this.#extra(entry, out);
-    const player = entries.filter((e) => out[e.index] === undefined);
-    for (const [level, group] of this.#groups(player, out)) {
-      for (let i = 0; i < group.length; i += URL_BATCH_IDS) {
-        await this.#player(level, group.slice(i, i + URL_BATCH_IDS), out);
-      }
-    }
-    for (const entry of player) {
-      if (out[entry.index] === undefined) {
+    const extra = (e: Entry) =>
+      e.ladder.next()?.endpoint === URL_ENDPOINTS.download;
+    const extras = entries.filter(extra);
+    await this.#players(entries.filter((e) => !extra(e)), results);
+    for (const entry of extras) await this.#extra(entry, results);
+    await this.#players(
+      extras.filter((e) => !results.settled(e.index)),
+      results,
+    );
+    for (const entry of entries) {
+      if (!results.settled(entry.index)) {
         this.#waiting.set(entry.ladder.songId, entry.ladder);
       }
     }
-    return out;
+    return results.offers;
   }
 
-  /** A song's `download/url/v1` extra, alone, when its ladder asks for it. */
-  async #extra(
-    entry: Entry,
-    out: Array<AsyncIterable<DownloadOffer> | undefined>,
-  ): Promise<void> {
+  /** A song's `download/url/v1` extra, alone. */
+  async #extra(entry: Entry, results: RoundResults): Promise<void> {
     const ask = entry.ladder.next();
     if (ask?.endpoint !== URL_ENDPOINTS.download) return;
     let answer: UrlAnswer;
@@ -117,11 +126,23 @@ export class NeteaseBatcher implements OfferBatcher {
       );
     } catch (error) {
       if (this.#options.signal?.aborted) throw error;
-      out[entry.index] = this.#alone(entry.ladder);
+      results.settle(entry.index, this.#alone(entry.ladder));
       return;
     }
     const offer = entry.ladder.take(ask, answer);
-    if (offer) out[entry.index] = this.#after(offer, entry.ladder);
+    if (offer) results.settle(entry.index, this.#after(offer, entry.ladder));
+  }
+
+  /** One player request per level (of at most `URL_BATCH_IDS` songs). */
+  async #players(
+    entries: readonly Entry[],
+    results: RoundResults,
+  ): Promise<void> {
+    for (const [level, group] of this.#groups(entries, results)) {
+      for (let i = 0; i < group.length; i += URL_BATCH_IDS) {
+        await this.#player(level, group.slice(i, i + URL_BATCH_IDS), results);
+      }
+    }
   }
 
   /**
@@ -131,13 +152,14 @@ export class NeteaseBatcher implements OfferBatcher {
    */
   #groups(
     entries: readonly Entry[],
-    out: Array<AsyncIterable<DownloadOffer> | undefined>,
+    results: RoundResults,
   ): Map<Level, Array<Entry & { ask: LadderAsk }>> {
     const asks: Array<Entry & { ask: LadderAsk }> = [];
     for (const entry of entries) {
       const ask = entry.ladder.next();
-      if (ask === undefined) out[entry.index] = this.#alone(entry.ladder);
-      else asks.push({ ...entry, ask });
+      if (ask === undefined) {
+        results.settle(entry.index, this.#alone(entry.ladder));
+      } else asks.push({ ...entry, ask });
     }
     let top: Level | undefined;
     for (const { ladder, ask } of asks) {
@@ -159,7 +181,7 @@ export class NeteaseBatcher implements OfferBatcher {
   async #player(
     level: Level,
     group: ReadonlyArray<Entry & { ask: LadderAsk }>,
-    out: Array<AsyncIterable<DownloadOffer> | undefined>,
+    results: RoundResults,
   ): Promise<void> {
     const endpoint = URL_ENDPOINTS.player;
     let answer: { body: unknown; url: string };
@@ -177,7 +199,7 @@ export class NeteaseBatcher implements OfferBatcher {
       );
     } catch (error) {
       if (this.#options.signal?.aborted) throw error;
-      for (const entry of group) out[entry.index] = this.#alone(entry.ladder);
+      for (const e of group) results.settle(e.index, this.#alone(e.ladder));
       return;
     }
     for (const { index, ladder, ask } of group) {
@@ -195,12 +217,14 @@ export class NeteaseBatcher implements OfferBatcher {
       } catch {
         // no item of its own in the answer (or one it cannot read): the
         // song asks alone, and gets the answer's error there if it is one
-        out[index] = this.#alone(ladder);
+        results.settle(index, this.#alone(ladder));
         continue;
       }
       const offer = ladder.take(ask, judged);
-      if (offer) out[index] = this.#after(offer, ladder);
-      else if (ladder.next() === undefined) out[index] = this.#alone(ladder);
+      if (offer) results.settle(index, this.#after(offer, ladder));
+      else if (ladder.next() === undefined) {
+        results.settle(index, this.#alone(ladder));
+      }
     }
   }
 

@@ -22,10 +22,12 @@
  *
  * @module
  */
+import { RoundResults } from "../offer_rounds.ts";
 import type {
   DownloadOffer,
   OfferBatcher,
   OfferOptions,
+  OfferSettled,
   SongInfo,
 } from "../types.ts";
 import { MAX_VKEY_ENTRIES, VKEY_BATCH_SONGS } from "./_constants.ts";
@@ -71,10 +73,9 @@ export class QqBatcher implements OfferBatcher {
   /** One round: one request per variant the songs are at. */
   async round(
     songs: readonly SongInfo[],
+    onSettled?: OfferSettled,
   ): Promise<Array<AsyncIterable<DownloadOffer> | undefined>> {
-    const out: Array<AsyncIterable<DownloadOffer> | undefined> = songs.map(
-      () => undefined,
-    );
+    const results = new RoundResults(songs.length, onSettled);
     const groups = new Map<VkeyVariant, Entry[]>();
     const asked: Entry[] = [];
     songs.forEach((song, index) => {
@@ -90,17 +91,15 @@ export class QqBatcher implements OfferBatcher {
         );
       } catch {
         // nothing to ask (no rung at or below top): its error, lazily
-        out[index] = resolveOffers(
-          this.#transport,
-          this.#route,
-          song,
-          this.#options,
+        results.settle(
+          index,
+          resolveOffers(this.#transport, this.#route, song, this.#options),
         );
         return;
       }
       const variant = resolution.next();
       if (variant === undefined) {
-        out[index] = this.#alone(resolution);
+        results.settle(index, this.#alone(resolution));
         return;
       }
       const entry = { index, id, resolution };
@@ -111,21 +110,22 @@ export class QqBatcher implements OfferBatcher {
     });
     for (const variant of this.#route.order()) {
       const group = groups.get(variant);
-      if (group) await this.#ask(variant, group, out);
+      if (group) await this.#ask(variant, group, results);
     }
     for (const { index, id, resolution } of asked) {
-      if (out[index] !== undefined) continue;
-      if (resolution.next() === undefined) out[index] = this.#alone(resolution);
-      else this.#waiting.set(id, resolution);
+      if (results.settled(index)) continue;
+      if (resolution.next() === undefined) {
+        results.settle(index, this.#alone(resolution));
+      } else this.#waiting.set(id, resolution);
     }
-    return out;
+    return results.offers;
   }
 
   /** One request of a variant for a group of songs, in labels of whole songs. */
   async #ask(
     variant: VkeyVariant,
     group: readonly Entry[],
-    out: Array<AsyncIterable<DownloadOffer> | undefined>,
+    results: RoundResults,
   ): Promise<void> {
     const labels: Entry[][] = [];
     let label: Entry[] = [];
@@ -151,21 +151,21 @@ export class QqBatcher implements OfferBatcher {
         songs.flatMap(({ resolution: r }) => r.filenames),
       )
     );
-    let results;
+    let answers;
     try {
-      results = await this.#transport.ask(
+      answers = await this.#transport.ask(
         calls,
         variant.form,
         this.#options.signal,
       );
     } catch (error) {
       if (this.#options.signal?.aborted) throw error;
-      for (const e of group) out[e.index] = this.#alone(e.resolution);
+      for (const e of group) results.settle(e.index, this.#alone(e.resolution));
       return;
     }
     const fetchedAt = this.#transport.config.now();
     labels.forEach((songs, k) => {
-      const result = results[k];
+      const result = answers[k];
       let answer: VkeyAnswer | undefined;
       try {
         answer = result?.ok ? parseVkey(result.data) : undefined;
@@ -174,8 +174,14 @@ export class QqBatcher implements OfferBatcher {
       }
       for (const { index, resolution } of songs) {
         // a refused or unreadable label: its songs ask alone
-        if (answer === undefined) out[index] = this.#alone(resolution);
-        else resolution.take(variant, answer, fetchedAt);
+        if (answer === undefined) {
+          results.settle(index, this.#alone(resolution));
+          continue;
+        }
+        resolution.take(variant, answer, fetchedAt);
+        if (resolution.next() === undefined) {
+          results.settle(index, this.#alone(resolution));
+        }
       }
     });
   }
