@@ -191,10 +191,14 @@ export class DownloadRun {
     this.#queue.splice(this.#next, 0, songId);
   }
 
-  /** The next `limit` songs of a platform in the queue, each given once. */
+  /**
+   * The next `limit` songs of a platform in the queue, each given once;
+   * from the songs the workers took last, which may not have asked yet.
+   */
   #upcoming(platform: Platform, limit: number): SongInfo[] {
     const songs: SongInfo[] = [];
-    let i = Math.max(this.#next, this.#scanned.get(platform) ?? 0);
+    const taken = this.#next - this.#settings.concurrency;
+    let i = Math.max(taken, this.#scanned.get(platform) ?? 0);
     for (; i < this.#queue.length && songs.length < limit; i++) {
       const id = this.#queue[i]!;
       const known = this.#platformOf.get(id);

@@ -15,9 +15,12 @@
  *   for, then the platform's next songs in the run's queue.
  * - **How many, just in time**: the first round asks `FIRST_ROUND_SONGS`;
  *   later rounds as many as the workers start within half of a URL's
- *   lifetime at the pace they took the last round's songs (at most the
+ *   lifetime at the pace they have taken songs so far (at most the
  *   platform's cap on one request), so that no URL expires before its
  *   transfer starts.
+ * - **Taken as settled**: a worker takes its song as soon as one of the
+ *   round's requests settles it (`OfferBatcher.round()`'s `onSettled`),
+ *   not when the whole round ends.
  * - **Expired anyway**: a prepared offer whose URL expires within
  *   `EXPIRY_MARGIN_MS` is not transferred: the song is resolved again
  *   alone, as after a transfer that found its URL expired.
@@ -105,10 +108,10 @@ interface Round {
   done: Promise<void>;
 }
 
-/** A song's offers as a round settled them, and when that round ended. */
+/** A song's offers as a round settled them, and when. */
 interface Prepared {
   offers: AsyncIterable<DownloadOffer>;
-  roundEnd: number;
+  settledAt: number;
 }
 
 /** The rounds of one platform. */
@@ -122,13 +125,15 @@ class PlatformRounds {
   readonly #ready = new Map<string, Prepared>();
   /** Songs a round left unsettled, by id: the next round asks them first. */
   readonly #waiting = new Map<string, SongInfo>();
+  /** Wakes the worker waiting for a song of the running round, by id. */
+  readonly #wake = new Map<string, () => void>();
   #round: Round | undefined;
-  /** When the last round ended, and how long it took. */
-  #roundEnd: number | undefined;
+  /** How long the last round took. */
   #roundMs = 0;
-  /** Songs taken since the last round ended. */
+  /** When the first song was settled, and the songs taken since. */
+  #since: number | undefined;
   #taken = 0;
-  /** The shortest URL lifetime seen, from a round's end to its URL's expiry. */
+  /** The shortest URL lifetime seen, from a song's settling to its URL's expiry. */
   #lifetimeMs: number | undefined;
   #target = FIRST_ROUND_SONGS;
 
@@ -156,7 +161,7 @@ class PlatformRounds {
         if (step.done) return;
         const offer = step.value;
         if (offer.expiresAt !== undefined) {
-          const lifetime = offer.expiresAt - prepared.roundEnd;
+          const lifetime = offer.expiresAt - prepared.settledAt;
           this.#lifetimeMs = Math.min(this.#lifetimeMs ?? lifetime, lifetime);
           if (offer.expiresAt - this.#options.now() < EXPIRY_MARGIN_MS) {
             // resolved too long ago for its URL: resolve this song alone
@@ -187,10 +192,16 @@ class PlatformRounds {
         return ready;
       }
       const round = this.#round ?? this.#start(song)!;
+      // a song of the round is taken as soon as the round settles it
+      const settled = round.ids.has(id)
+        ? new Promise<void>((resolve) => this.#wake.set(id, resolve))
+        : undefined;
       try {
-        await round.done;
+        await Promise.race([round.done, ...settled ? [settled] : []]);
       } catch (error) {
-        if (round.ids.has(id)) throw error;
+        if (round.ids.has(id) && !this.#ready.has(id)) throw error;
+      } finally {
+        this.#wake.delete(id);
       }
     }
   }
@@ -209,36 +220,41 @@ class PlatformRounds {
       if (songs.size >= size) break;
       songs.set(id, waiting);
     }
-    const target = this.#nextTarget();
-    const room = Math.min(size, target) - songs.size;
-    if (room > 0) {
-      for (const next of this.#feed.upcoming(this.#platform, room)) {
-        if (!this.#ready.has(next.remoteId)) songs.set(next.remoteId, next);
+    const room = Math.min(size, this.#nextTarget());
+    while (songs.size < room) {
+      const next = this.#feed.upcoming(this.#platform, room - songs.size);
+      if (next.length === 0) break;
+      for (const s of next) {
+        if (!this.#ready.has(s.remoteId)) songs.set(s.remoteId, s);
       }
     }
     if (songs.size === 0) return undefined;
     const list = [...songs.values()];
     const started = this.#options.now();
+    const told = new Set<number>();
+    const settle = (index: number, offers: AsyncIterable<DownloadOffer>) => {
+      if (told.has(index)) return;
+      told.add(index);
+      const id = list[index]!.remoteId;
+      const now = this.#options.now();
+      this.#since ??= now;
+      this.#waiting.delete(id);
+      this.#ready.set(id, { offers, settledAt: now });
+      this.#wake.get(id)?.();
+    };
     const done = (async () => {
       let results: Array<AsyncIterable<DownloadOffer> | undefined>;
       try {
-        results = await this.#batcher.round(list);
+        results = await this.#batcher.round(list, settle);
       } finally {
         this.#round = undefined;
       }
-      const end = this.#options.now();
       list.forEach((s, i) => {
         const offers = results[i];
-        if (offers) {
-          this.#waiting.delete(s.remoteId);
-          this.#ready.set(s.remoteId, { offers, roundEnd: end });
-        } else {
-          this.#waiting.set(s.remoteId, s);
-        }
+        if (offers) settle(i, offers);
+        else this.#waiting.set(s.remoteId, s);
       });
-      this.#roundEnd = end;
-      this.#roundMs = end - started;
-      this.#taken = 0;
+      this.#roundMs = this.#options.now() - started;
     })();
     // a round nobody waits for (started in the background) must not fail loudly
     done.catch(() => {});
@@ -254,28 +270,37 @@ class PlatformRounds {
    */
   #lowWater(): number {
     const workers = this.#options.concurrency;
-    const elapsed = this.#options.now() - (this.#roundEnd ?? 0);
-    if (this.#roundEnd === undefined || elapsed <= 0) return workers;
-    return workers + Math.ceil(this.#taken / elapsed * this.#roundMs);
+    const rate = this.#rate();
+    if (rate === undefined || rate === Infinity) return workers;
+    return workers + Math.ceil(rate * this.#roundMs);
   }
 
   /**
-   * How many songs the next round asks: as many as the workers took in
-   * half a URL's lifetime since the last round ended, within [1, cap].
+   * Songs the workers take per millisecond, since the first was settled;
+   * `Infinity` when time has not moved, `undefined` before any was taken.
+   */
+  #rate(): number | undefined {
+    if (this.#since === undefined || this.#taken === 0) return undefined;
+    const elapsed = this.#options.now() - this.#since;
+    return elapsed > 0 ? this.#taken / elapsed : Infinity;
+  }
+
+  /**
+   * How many songs the next round asks: as many as the workers take in
+   * half a URL's lifetime at their pace so far, within [1, cap]; the first
+   * round's until they took one.
    */
   #nextTarget(): number {
     const size = this.#batcher.size;
-    if (this.#roundEnd !== undefined && this.#taken > 0) {
-      const elapsed = this.#options.now() - this.#roundEnd;
-      const lifetime = this.#lifetimeMs;
-      if (elapsed <= 0 || lifetime === undefined) this.#target = size;
-      else {
-        const rate = this.#taken / elapsed;
-        this.#target = Math.max(
-          1,
-          Math.min(size, Math.floor(rate * lifetime * LIFETIME_SHARE)),
-        );
-      }
+    const rate = this.#rate();
+    const lifetime = this.#lifetimeMs;
+    if (rate === Infinity || (rate !== undefined && lifetime === undefined)) {
+      this.#target = size;
+    } else if (rate !== undefined && lifetime !== undefined) {
+      this.#target = Math.max(
+        1,
+        Math.min(size, Math.floor(rate * lifetime * LIFETIME_SHARE)),
+      );
     }
     return this.#target;
   }

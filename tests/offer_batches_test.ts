@@ -151,7 +151,7 @@ Deno.test("a batched download gets every song the quality it gets alone, under t
     [...batched.outcomes.keys()].filter((k) => k.startsWith(platform)).length;
   // NetEase: a player request per round and rung, not per song and rung
   assert.ok(count(alone, "netease", "player/url/v1") >= planned("netease") / 2);
-  assert.ok(count(batched, "netease", "player/url/v1") <= 4);
+  assert.ok(count(batched, "netease", "player/url/v1") <= 6);
   // download/url/v1 takes one song: as many as alone (one more when its
   // risk control met the anonymous identity there first)
   assert.ok(

@@ -6,7 +6,6 @@ import { LEVELS } from "../../sources/netease/_constants.ts";
 import { createSources } from "../../sources/registry.ts";
 import type { DownloadOffer, SongInfo, Source } from "../../sources/types.ts";
 import {
-  requestsOf,
   type UrlRequest,
   urlRequests,
   type UrlRewrite,
@@ -162,7 +161,7 @@ Deno.test("a song whose rung is refused falls to its next rung in the next round
   assert.equal((offer as DownloadOffer).level, LEVELS[top + 1]);
 });
 
-Deno.test("download/url/v1 stays one song per request, and a song it refuses joins the round's player request", async () => {
+Deno.test("download/url/v1 stays one song per request, after the round's player request has settled the other songs, and a song it refuses joins one more player request", async () => {
   for (const refusedShare of [0, 1]) {
     const behaviours = { neteaseDownloadRefused: refusedShare };
     const f = await fixture({ behaviours });
@@ -171,15 +170,25 @@ Deno.test("download/url/v1 stays one song per request, and a song it refuses joi
     const songs = [...extras, ...all.filter(plain).slice(0, 10)];
     assert.equal(extras.length, 4);
     f.requests.length = 0;
-    const offers = await f.source.offerBatcher!().round(songs);
-    const downloads = requestsOf(f.requests, "netease", "download/url/v1");
-    assert.deepEqual(
-      downloads.map((r) => r.songs),
-      extras.map((s) => [s.remoteId]),
+    // the requests made when each song was told settled
+    const toldAfter: number[] = [];
+    const offers = await f.source.offerBatcher!().round(
+      songs,
+      (index) => toldAfter[index] = f.requests.length,
     );
-    const players = requestsOf(f.requests, "netease", "player/url/v1");
-    assert.equal(players.length, 1);
-    assert.equal(players[0]!.songs.length, refusedShare ? 14 : 10);
+    assert.deepEqual(
+      f.requests.map((r) => `${r.endpoint} ${r.songs.join()}`),
+      [
+        `player/url/v1 ${songs.slice(4).map((s) => s.remoteId).join()}`,
+        ...extras.map((s) => `download/url/v1 ${s.remoteId}`),
+        ...refusedShare
+          ? [`player/url/v1 ${extras.map((s) => s.remoteId).join()}`]
+          : [],
+      ],
+    );
+    // the player's songs go to the workers before any extra is asked
+    assert.deepEqual(toldAfter.slice(4), Array(10).fill(1));
+    assert.ok(toldAfter.slice(0, 4).every((n) => n > 1));
     assert.deepEqual(
       (await firsts(offers)).map(gist),
       await alone(songs, { behaviours }),

@@ -138,8 +138,17 @@ Deno.test("QQ songs whose every rung comes back empty unsigned (invalidq) go to 
 
   f.requests.length = 0;
   const fresh = f.songs.slice(40).filter((s) => !refused(s)).slice(0, 20);
-  const two = await batcher.round([...expected, ...fresh]);
+  const toldAfter: number[] = [];
+  const two = await batcher.round(
+    [...expected, ...fresh],
+    (index) => toldAfter[index] = f.requests.length,
+  );
   assert.ok(two.every((o) => o !== undefined));
+  // each song goes to the workers when its variant's request settles it
+  assert.deepEqual(toldAfter, [
+    ...expected.map(() => 2),
+    ...fresh.map(() => 1),
+  ]);
   assert.deepEqual(
     f.requests.map((r) => [r.endpoint, r.songs.length]),
     [["CgiGetVkey unsigned", fresh.length], [
