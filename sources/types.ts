@@ -198,6 +198,40 @@ export interface OfferOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Resolves the offers of several songs together, for one download run:
+ * each round asks the platform once per rung (or per request variant) for
+ * every song given, where `downloadOffers()` asks once per song. The run
+ * feeds it the songs its workers take next (see `Source.offerBatcher()`).
+ */
+export interface OfferBatcher {
+  /** Most songs one round takes (the platform's cap on one request). */
+  readonly size: number;
+  /**
+   * One round of requests for `songs` (each new, or left unsettled by the
+   * round before). For each song, in order: its offers when the round
+   * settled it (what `downloadOffers()` would yield from here on, the
+   * first ones resolved already; a refusal is thrown by the iterable), or
+   * `undefined` when it needs another round (a rung or variant that was
+   * refused: the next one is asked in the next round). A request that
+   * fails settles its songs with offers resolved alone. `onSettled` hears
+   * of each song as soon as it is settled.
+   */
+  round(
+    songs: readonly SongInfo[],
+    onSettled?: OfferSettled,
+  ): Promise<Array<AsyncIterable<DownloadOffer> | undefined>>;
+}
+
+/**
+ * Told as soon as a round settles song `index` (before the round's other
+ * requests end): what `round()` will return for it.
+ */
+export type OfferSettled = (
+  index: number,
+  offers: AsyncIterable<DownloadOffer>,
+) => void;
+
 /** Artist details for lazy enrichment. */
 export interface ArtistDetail {
   /** The platform. */
@@ -331,6 +365,12 @@ export interface Source {
     song: SongInfo,
     options?: OfferOptions,
   ): AsyncIterable<DownloadOffer>;
+  /**
+   * A batcher of several songs' offers for one download run (`top` and
+   * `signal` as for `downloadOffers()`). Optional: a source without one
+   * has each song resolved alone.
+   */
+  offerBatcher?(options?: OfferOptions): OfferBatcher;
   /** Details of an artist, for lazy enrichment. */
   artistDetail(remoteArtistId: string): Promise<ArtistDetail>;
   /**

@@ -6,6 +6,10 @@
  * while it has songs left, and no platform's pace waits behind another's.
  * With one worker the songs come in plan order.
  *
+ * A lane also feeds its platform's offer rounds (`upcoming()`): the songs
+ * taken that have not asked their offers yet, then its next songs, each
+ * given once until it is taken (a song put back is new again).
+ *
  * @module
  */
 import type { Platform } from "../sources/types.ts";
@@ -20,6 +24,10 @@ interface Lane {
   next: number;
   /** Songs of the platform in progress. */
   running: number;
+  /** Songs not taken yet that `upcoming()` gave. */
+  given: Set<number>;
+  /** Songs taken that `upcoming()` did not give and that have not asked. */
+  unasked: Set<number>;
 }
 
 /** A song a worker took; give it back with `Lanes.done()` (and `requeue()`). */
@@ -43,7 +51,14 @@ export class Lanes {
   add(songId: number, platform: Platform): void {
     let lane = this.#lanes.get(platform);
     if (!lane) {
-      lane = { ids: [], positions: [], next: 0, running: 0 };
+      lane = {
+        ids: [],
+        positions: [],
+        next: 0,
+        running: 0,
+        given: new Set(),
+        unasked: new Set(),
+      };
       this.#lanes.set(platform, lane);
     }
     lane.ids.push(songId);
@@ -77,12 +92,49 @@ export class Lanes {
     if (!best) return undefined;
     best.running++;
     const at = best.next++;
-    return { songId: best.ids[at]!, position: best.positions[at]!, lane: best };
+    const songId = best.ids[at]!;
+    if (!best.given.delete(songId)) best.unasked.add(songId);
+    return { songId, position: best.positions[at]!, lane: best };
+  }
+
+  /** A taken song asks its offers itself now: `upcoming()` no longer gives it. */
+  asked(taken: Taken): void {
+    taken.lane.unasked.delete(taken.songId);
   }
 
   /** A taken song is no longer in progress. */
   done(taken: Taken): void {
     taken.lane.running--;
+    taken.lane.unasked.delete(taken.songId);
+  }
+
+  /** The songs of `platform` given and not taken yet are to be given again. */
+  giveAgain(platform: Platform): void {
+    this.#lanes.get(platform)?.given.clear();
+  }
+
+  /**
+   * Up to `limit` songs of `platform` for an offer round, each given once:
+   * the songs taken that have not asked yet (in the order taken), then the
+   * next songs of its lane.
+   */
+  upcoming(platform: Platform, limit: number): number[] {
+    const lane = this.#lanes.get(platform);
+    const songs: number[] = [];
+    if (!lane) return songs;
+    for (const songId of lane.unasked) {
+      if (songs.length >= limit) return songs;
+      lane.unasked.delete(songId);
+      songs.push(songId);
+    }
+    for (let i = lane.next; i < lane.ids.length; i++) {
+      if (songs.length >= limit) break;
+      const songId = lane.ids[i]!;
+      if (lane.given.has(songId)) continue;
+      lane.given.add(songId);
+      songs.push(songId);
+    }
+    return songs;
   }
 
   /** Puts a taken song back at the head of its platform's lane. */

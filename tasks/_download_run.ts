@@ -7,7 +7,8 @@
  * Workers take the songs lane by lane (`_download_lanes.ts`): the next
  * song of the platform with the fewest songs in progress. Each file's
  * room is its expected size (`SizeEstimator`), and the space policy
- * follows its transfer.
+ * follows its transfer. Where a source batches, a song's offers come from
+ * a round with the next songs of its lane (`_offer_batches.ts`).
  *
  * @module
  */
@@ -18,16 +19,22 @@ import {
 } from "../catalog/download_tasks.ts";
 import { songById, songInfoFromRow, type SongRow } from "../catalog/songs.ts";
 import type { BackendRow } from "../catalog/storage.ts";
-import type { Platform, QualityLabel, Source } from "../sources/types.ts";
-import type { Context } from "./context.ts";
 import type {
-  BackendUsage,
-  DownloadFailure,
-  DownloadSummary,
+  Platform,
+  QualityLabel,
+  SongInfo,
+  Source,
+} from "../sources/types.ts";
+import type { Context } from "./context.ts";
+import {
+  type BackendUsage,
+  type DownloadFailure,
+  type DownloadSummary,
+  noSpaceMessage,
 } from "./download_summary.ts";
-import { formatBytes } from "./format.ts";
 import { Lanes, type Taken } from "./_download_lanes.ts";
 import { DownloadProgress } from "./_download_progress.ts";
+import { OfferBatches } from "./_offer_batches.ts";
 import {
   type FetchSettings,
   type Job,
@@ -73,6 +80,8 @@ export class DownloadRun {
   readonly #progress: DownloadProgress;
   readonly #fetcher: SongFetcher;
   readonly #sizes: SizeEstimator;
+  /** Offers of the songs the workers take next, resolved together. */
+  readonly #batches: OfferBatches;
   readonly #stopped = new Map<Platform, string>();
   /** Platforms whose login was refused: the message, once. */
   readonly #loginRefused = new Map<Platform, string>();
@@ -130,6 +139,14 @@ export class DownloadRun {
       summary,
     );
     this.#sizes = new SizeEstimator(context.catalog, sources, settings.top);
+    this.#batches = new OfferBatches(sources, {
+      upcoming: (platform, limit) => this.#upcoming(platform, limit),
+    }, {
+      top: settings.top,
+      signal: context.signal,
+      now: context.now,
+      concurrency: settings.concurrency,
+    });
     this.#usage(first);
   }
 
@@ -167,22 +184,7 @@ export class DownloadRun {
       summary.platformErrors[platform] = error;
     }
     const stop = this.#space.stopped;
-    if (stop) {
-      summary.noSpace = {
-        ...stop,
-        message: stop.catalog
-          ? `out of space for the catalog in ${stop.directory} (${
-            formatBytes(stop.freeBytes)
-          } free, ${
-            formatBytes(stop.neededBytes)
-          } kept for its log). Nothing is lost: free some space there, or move the catalog to a roomier disk and point --db at it, then rerun`
-          : `out of space in ${stop.directory} (${
-            formatBytes(stop.freeBytes)
-          } free, ${
-            formatBytes(stop.neededBytes)
-          } needed) and no directory to continue in. Nothing is lost: rerun with --next-dir DIR (or --library DIR) to continue there`,
-      };
-    }
+    if (stop) summary.noSpace = { ...stop, message: noSpaceMessage(stop) };
     const activeId = this.#space.active.id;
     for (const [id, usage] of this.#perBackend) {
       usage.active = id === activeId;
@@ -200,6 +202,19 @@ export class DownloadRun {
         summary.notUpgraded,
       total: summary.planned,
     };
+  }
+
+  /**
+   * The songs of a platform the workers take next, for its offer rounds
+   * (`Lanes.upcoming()`: the songs just taken that have not asked yet,
+   * then the lane's next ones; each given once). None for a stopped
+   * platform.
+   */
+  #upcoming(platform: Platform, limit: number): SongInfo[] {
+    if (this.#stopped.has(platform)) return [];
+    return this.#lanes.upcoming(platform, limit).map((id) =>
+      songInfoFromRow(loadSong(this.#context, id))
+    );
   }
 
   async #worker(): Promise<void> {
@@ -251,7 +266,11 @@ export class DownloadRun {
         this.#summary.busy++;
         return true;
       }
-      const job: Job = { songId, row, song, source, floor };
+      // it asks its offers now: in a round with its platform's next songs
+      // when its source batches
+      this.#lanes.asked(taken);
+      const prepared = this.#batches.offers(song);
+      const job: Job = { songId, row, song, source, floor, prepared };
       const anonymous = this.#loginRefused.has(row.platform);
       const outcome = await this.#fetcher.fetch(job, reservation);
       if (outcome.kind === "login_refused") {
@@ -410,6 +429,11 @@ export class DownloadRun {
     }
     if (!this.#loginRefused.has(platform)) {
       const dropped = job.source.dropLogin?.() ?? false;
+      if (dropped) {
+        // what its rounds resolved with the login is asked again without
+        this.#batches.forget(platform);
+        this.#lanes.giveAgain(platform);
+      }
       const message = `${platform} refused the login (${error}); ${
         dropped
           ? "going on anonymously for the rest of the run: songs that need the login end vip_only"

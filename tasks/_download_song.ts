@@ -57,6 +57,8 @@ export interface Job {
    * is taken; the new file replaces the old one.
    */
   floor?: QualityLabel | undefined;
+  /** Its offers resolved with other songs' (a batch): taken before resolving alone. */
+  prepared?: AsyncIterable<DownloadOffer> | undefined;
 }
 
 /** How songs are fetched: what a run resolved from its options. */
@@ -125,11 +127,15 @@ export class SongFetcher {
     const context = this.#context;
     const top = this.#settings.top;
     const ladder = new OfferLadder(job.song, this.#settings.maxResolves);
-    const offers = () =>
-      job.source.downloadOffers(job.song, {
+    let prepared = job.prepared;
+    const offers = () => {
+      const batch = prepared;
+      prepared = undefined;
+      return (batch ?? job.source.downloadOffers(job.song, {
         ...(top ? { top } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
-      })[Symbol.asyncIterator]();
+      }))[Symbol.asyncIterator]();
+    };
     let iterator = offers();
     try {
       for (;;) {

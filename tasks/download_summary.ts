@@ -9,6 +9,7 @@
  */
 import type { TerminalState } from "../catalog/download_tasks.ts";
 import type { Platform, QualityLabel } from "../sources/types.ts";
+import { formatBytes } from "./format.ts";
 import type { RunStatus } from "./outcome.ts";
 
 /** The quality a run asks for: `best` (no cap) or a label to start the ladder at. */
@@ -70,6 +71,15 @@ export interface NoSpaceStop {
   neededBytes: number;
   /** Set when it is the catalog's own disk that is out of room. */
   catalog?: boolean;
+}
+
+/** What a run stopped for lack of space tells the user: where, and what to do. */
+export function noSpaceMessage(stop: NoSpaceStop): string {
+  const free = formatBytes(stop.freeBytes);
+  const needed = formatBytes(stop.neededBytes);
+  return stop.catalog
+    ? `out of space for the catalog in ${stop.directory} (${free} free, ${needed} kept for its log). Nothing is lost: free some space there, or move the catalog to a roomier disk and point --db at it, then rerun`
+    : `out of space in ${stop.directory} (${free} free, ${needed} needed) and no directory to continue in. Nothing is lost: rerun with --next-dir DIR (or --library DIR) to continue there`;
 }
 
 /** A switch from one backend to another. */

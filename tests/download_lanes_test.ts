@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Platform } from "../sources/types.ts";
+import { Lanes } from "../tasks/_download_lanes.ts";
 import { downloadBed } from "./_download_bed.ts";
 import { goodSong, type TestWorlds } from "./_download_source.ts";
 
@@ -51,4 +52,50 @@ Deno.test("download() with one worker takes the songs in plan order", async () =
     "netease:n3",
     "qq:q1",
   ]);
+});
+
+Deno.test("Lanes.upcoming() feeds a platform's offer rounds: taken songs that have not asked, then the lane's next ones, each once", () => {
+  const lanes = new Lanes();
+  lanes.add(1, "netease");
+  lanes.add(2, "qq");
+  for (let id = 3; id <= 8; id++) lanes.add(id, "netease");
+  const take = () => lanes.take()!;
+  const [t1, t2] = [take(), take()];
+  assert.deepEqual([t1.songId, t2.songId], [1, 2]);
+  // the song just taken has not asked yet: it comes first, then the lane's
+  assert.deepEqual(lanes.upcoming("netease", 3), [1, 3, 4]);
+  assert.deepEqual(lanes.upcoming("netease", 2), [5, 6]);
+  assert.deepEqual(lanes.upcoming("qq", 5), [2]);
+  assert.deepEqual(lanes.upcoming("qq", 5), []);
+  // songs given before they were taken are not given again once taken
+  const t3 = take();
+  const rest = [take(), take(), take()];
+  assert.deepEqual([t3, ...rest].map((t) => t.songId), [3, 4, 5, 6]);
+  assert.deepEqual(lanes.upcoming("netease", 10), [7, 8]);
+  // a taken song that asks its offers itself is not given
+  const [t7, t8] = [take(), take()];
+  assert.deepEqual([t7.songId, t8.songId], [7, 8]);
+  lanes.asked(t7);
+  lanes.done(t8);
+  assert.deepEqual(lanes.upcoming("netease", 10), []);
+  // a song put back is new again: its offers were used
+  lanes.requeue(t3);
+  lanes.done(t3);
+  assert.deepEqual(lanes.upcoming("netease", 10), [3]);
+  assert.deepEqual(lanes.upcoming("netease", 10), []);
+  assert.equal(take().songId, 3);
+  // taken and ended without asking (its task busy): never given
+  lanes.add(9, "netease");
+  const t9 = take();
+  assert.equal(t9.songId, 9);
+  lanes.done(t9);
+  assert.deepEqual(lanes.upcoming("netease", 10), []);
+  assert.equal(lanes.take(), undefined);
+  // after a dropped login, the songs given and not taken are given again
+  lanes.add(10, "netease");
+  lanes.add(11, "netease");
+  assert.deepEqual(lanes.upcoming("netease", 10), [10, 11]);
+  lanes.giveAgain("netease");
+  assert.deepEqual(lanes.upcoming("netease", 10), [10, 11]);
+  assert.deepEqual(lanes.upcoming("netease", 10), []);
 });

@@ -23,6 +23,8 @@ interface Run {
   summary: DownloadSummary;
   endings: Map<string, string>;
   warnings: string[];
+  /** The platform's URL requests during the download. */
+  urlRequests: number;
 }
 
 /** Collects, syncs and downloads one platform of the demo world with `credentials`. */
@@ -54,6 +56,7 @@ async function run(
     await sync(context, {});
     // only what the download says: sync warns of short playlists
     const before = ui.lines.length;
+    const served = emulation.stats()[platform].served.byKind.url.requests;
     const summary = await download(context, {
       library: join(dir, "library"),
       minFree: 0,
@@ -69,6 +72,8 @@ async function run(
       summary,
       endings,
       warnings: ui.lines.slice(before).filter((l) => l.startsWith("warning:")),
+      urlRequests: emulation.stats()[platform].served.byKind.url.requests -
+        served,
     };
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -92,6 +97,13 @@ Deno.test("download(): a refused QQ Music key is warned about once, and every so
   assert.deepEqual(refused.endings, anonymous.endings);
   assert.equal(refused.summary.vipOnly, anonymous.summary.vipOnly);
   assert.match(refused.summary.loginRefused.qq ?? "", /anonymously/);
+  // the refused login costs the refused batch and the songs under way
+  // (four workers), not the first batch's songs asked alone one by one
+  // (about 70 more requests): they are asked again in a batch
+  assert.ok(
+    refused.urlRequests <= anonymous.urlRequests + 8,
+    `${refused.urlRequests} URL requests, ${anonymous.urlRequests} anonymous`,
+  );
 });
 
 Deno.test("download(): an unknown NetEase MUSIC_U is served as anonymous, as the platform does: no refusal, no warning", async () => {

@@ -98,21 +98,48 @@ function riskControl(
   return hit ? faultBody(-460) : undefined;
 }
 
-/** `song/enhance/player/url(/v1)`: `data` an array, by the play rights. */
+/**
+ * Most ids one player URL call takes: pyncm's `GetTrackAudioV1` notes
+ * "song_ids 项目数应 <= 1000" (mos9527/pyncm `pyncm/apis/track.py`); the
+ * service's answer to more is undocumented, so it is refused as a bad
+ * request, as `v3/song/detail` refuses more than its 1000.
+ */
+export const URL_IDS_LIMIT = 1000;
+
+/** Salt of the seeded order of a player answer's items. */
+const ITEM_ORDER_SALT = 306;
+
+/**
+ * `song/enhance/player/url(/v1)`: `data` an array, by the play rights, one
+ * item per distinct id. The items do not come in the order asked
+ * (Binaryify/NeteaseCloudMusicApi#109: `347231,347230,515796410` came back
+ * `347231, 515796410, 347230`): clients match them by `id`.
+ */
 export function playerUrl(
   catalog: NeteaseCatalog,
   call: ApiCall,
   by: "level" | "br",
 ): Json {
   if (call.params.ids === undefined) bad("missing ids");
-  const songIds = ids(call.params.ids, "ids");
+  const songIds = [...new Set(ids(call.params.ids, "ids"))];
+  if (songIds.length === 0) bad("ids: empty");
+  if (songIds.length > URL_IDS_LIMIT) {
+    bad(`${songIds.length} ids: at most ${URL_IDS_LIMIT} per call`);
+  }
   const level = levelParam(call.params, by);
   checkEncodeType(call.params);
   const refused = riskControl(catalog, call, songIds);
   if (refused) return refused;
+  const seed = catalog.world.seed;
+  const shuffled = songIds.length < 2
+    ? songIds
+    : [...songIds].sort((a, b) =>
+      hash32(seed, ITEM_ORDER_SALT, a) - hash32(seed, ITEM_ORDER_SALT, b) ||
+      a - b
+    );
   return {
     code: 200,
-    data: urlItems(catalog, call, songIds, level, "player"),
+    data: urlItems(catalog, call, shuffled, level, "player"),
   };
 }
 

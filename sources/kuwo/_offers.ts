@@ -11,7 +11,9 @@
  * December 2026): an answer that refuses the source moves on to the next
  * one for the same rung, and the one that answers is remembered for the
  * run (`MobiRoute`). A "music not found" answer ends the song as
- * unavailable at once.
+ * unavailable at once. `mobi.s` takes one song per request, so Kuwo has no
+ * batches: no request is wasted instead (only the rungs a song advertises,
+ * none for a song its signals say is paid or taken down).
  *
  * @module
  */
@@ -193,9 +195,11 @@ export interface ResolveOptions extends OfferOptions {
 }
 
 /**
- * Offers for a song, best first, one `mobi.s` request per rung. Throws
- * `region` on a region lock at any point; `vip`/`unavailable` when the
- * ladder ends (preview stub, final code, nothing usable) before any offer.
+ * Offers for a song, best first, one `mobi.s` request per rung the song
+ * advertises. Throws `region` on a region lock at any point;
+ * `vip`/`unavailable` when the ladder ends (preview stub, final code,
+ * "music not found", nothing usable) before any offer, or at once, without
+ * a request, for a song its own signals say is paid or taken down.
  */
 export async function* resolveOffers(
   transport: KuwoTransport,
@@ -224,6 +228,16 @@ export async function* resolveOffers(
       }: ${reason}`,
       { platform: "kuwo", kind, retryable: false },
     );
+  // what the song's own signals settle costs no request (§9.6 step 2: a
+  // paid track is asked only with entitled cookies, and this source has
+  // no Kuwo login; a taken-down one fails closed, as MBG does on
+  // `cannotOnlinePlay`): the catalog's next sync refreshes the signals
+  if (paid) {
+    throw fail("vip", "a paid track, and no Kuwo login to ask for it with");
+  }
+  if (song.availability === "unavailable") {
+    throw fail("unavailable", "taken down (online 0 or cannotOnlinePlay)");
+  }
   if (rungs.length === 0) {
     throw fail("unavailable", `no tier at or below ${top}`);
   }
@@ -260,10 +274,7 @@ export async function* resolveOffers(
         );
       case "final":
         if (yielded > 0) return;
-        throw fail(
-          paid ? "vip" : "unavailable",
-          `${rung.br}: ${verdict.reason}`,
-        );
+        throw fail("unavailable", `${rung.br}: ${verdict.reason}`);
       case "next":
       case "refused":
         lastReason = `${rung.br}: ${verdict.reason}`;
@@ -307,7 +318,7 @@ export async function* resolveOffers(
     }
   }
   if (yielded === 0) {
-    throw fail(paid ? "vip" : "unavailable", lastReason);
+    throw fail("unavailable", lastReason);
   }
 }
 

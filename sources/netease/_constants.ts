@@ -74,6 +74,14 @@ export const LINUX_USER_AGENT: string =
 export const PAGE_SIZE = 50;
 /** Most ids `v3/song/detail` accepts per call. */
 export const SONG_DETAIL_BATCH = 1000;
+/**
+ * Most ids one `song/enhance/player/url/v1` call asks: pyncm @0ebc4a6
+ * `pyncm/apis/track.py` `GetTrackAudioV1` takes a list of song ids and
+ * notes "song_ids 项目数应 <= 1000" (as for `GetTrackDetail`);
+ * NeteaseCloudMusicApi's `module/song_url_v1.js` sends whatever
+ * comma-separated list it is given as `ids: '[' + id + ']'`.
+ */
+export const URL_BATCH_IDS = 1000;
 /** `n` of `v6/playlist/detail` (NCM). */
 export const DETAIL_TRACKS = 100_000;
 /** `s` of `v6/playlist/detail`: recent subscribers (NCM). */

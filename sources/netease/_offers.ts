@@ -5,7 +5,10 @@
  *
  * The URL endpoints are entries of one table (`URL_ENDPOINTS`): the ladder
  * picks an endpoint per rung, so another endpoint, or another order of
- * them, is a new entry and a new choice, not a new loop.
+ * them, is a new entry and a new choice, not a new loop. A song's way down
+ * is one state (`NeteaseLadder`), walked one song at a time here
+ * (`resolveOffers`) and many songs per request by `NeteaseBatcher`
+ * (`_batch.ts`).
  *
  * @module
  */
@@ -77,100 +80,190 @@ export const URL_ENDPOINTS = {
  * `extra` when the download endpoint gave nothing usable (any code but 200,
  * a shape it cannot read, a refused call): the player is asked instead.
  */
-type UrlAnswer = { offer: DownloadOffer } | { refusal: Refusal | "extra" };
+export type UrlAnswer = { offer: DownloadOffer } | {
+  refusal: Refusal | "extra";
+};
+
+/** One ask of a song's ladder: an endpoint at a level. */
+export interface LadderAsk {
+  /** The endpoint to ask. */
+  endpoint: UrlEndpoint;
+  /** The level to ask it for. */
+  level: Level;
+}
 
 /**
- * Usable offers best first, one level at a time from min(`top`, the
- * privilege's `maxBrLevel`) down the ladder (§9). When the privilege lets
+ * One song's way down the level ladder (§9), one ask at a time: from
+ * min(`top`, the privilege's `maxBrLevel`) down. When the privilege lets
  * the account download better than it may play (`dlLevel` outweighs
- * `plLevel`), the ladder starts at the best rung at or below `dlLevel`
- * and that rung is asked of `song/enhance/download/url/v1` first; every
- * other rung, and that one again if the download endpoint gives anything
- * but a usable URL (an extra, never a dead end: `301`, `-110`, `-460`, a
- * shape it cannot read), goes to `song/enhance/player/url/v1`. A trial, a missing URL or a non-200
- * item steps down; a lower level served than asked skips the rungs above
- * it; no level is offered twice.
+ * `plLevel`), the ladder starts at the best rung at or below `dlLevel` and
+ * that rung is asked of `song/enhance/download/url/v1` first; every other
+ * rung, and that one again if the download endpoint gives anything but a
+ * usable URL (an extra, never a dead end: `301`, `-110`, `-460`, a shape
+ * it cannot read), goes to `song/enhance/player/url/v1`. A trial, a
+ * missing URL or a non-200 item steps down, but for a song the privilege
+ * says the account may not play at all (`plLevel` `none`, §8: VIP or a
+ * purchase): its refusal is final, since no lower level plays either; a
+ * lower level served than asked skips the rungs above it; no level is
+ * offered twice.
+ *
+ * `resolveOffers()` walks it one song at a time; `NeteaseBatcher` walks
+ * many at once (`_batch.ts`).
  */
+export class NeteaseLadder {
+  /** The song's id. */
+  readonly songId: string;
+  #ladder: Level[];
+  #downloadLevel: Level | undefined;
+  #playWeight: number;
+  #unplayable: boolean;
+  #vipReason: boolean;
+  #downloadAsked = false;
+  #playerAsked = false;
+  #yielded = new Set<string>();
+  #i = 0;
+
+  /**
+   * The ladder of a NetEase song; throws `unavailable` for a song without
+   * copyright (`st < 0`) or without a level at or below `top`.
+   */
+  constructor(song: SongInfo, top: QualityLabel | undefined) {
+    if (song.platform !== "netease") {
+      throw new RangeError(
+        `Cannot resolve offers of a ${song.platform} song with the netease source`,
+      );
+    }
+    const songId = requireId(song.remoteId, "a song");
+    const privilege = privilegeOf(song.raw);
+    if (typeof privilege?.st === "number" && privilege.st < 0) {
+      throw new SourceError(
+        `netease: song ${songId} is not available (no copyright, st ${privilege.st})`,
+        { platform: "netease", kind: "unavailable" },
+      );
+    }
+    let ladder = ladderOf(privilege, top);
+    if (ladder.length === 0) {
+      throw new SourceError(
+        `netease: song ${songId} has no level at or below ${top}`,
+        { platform: "netease", kind: "unavailable" },
+      );
+    }
+    const downloadLevel = downloadLevelOf(privilege, ladder);
+    if (downloadLevel !== undefined) {
+      // neither endpoint grants more than dlLevel: start at its rung
+      ladder = ladder.slice(ladder.indexOf(downloadLevel));
+    }
+    this.songId = songId;
+    this.#ladder = ladder;
+    this.#downloadLevel = downloadLevel;
+    this.#playWeight = levelWeight(privilege?.plLevel) ?? 0;
+    this.#unplayable = privilege?.plLevel === "none";
+    this.#vipReason = this.#unplayable;
+  }
+
+  /** The next ask, or `undefined` when the ladder is over. */
+  next(): LadderAsk | undefined {
+    const level = this.#ladder[this.#i];
+    if (level === undefined) return undefined;
+    const viaDownload = !this.#downloadAsked && level === this.#downloadLevel;
+    return {
+      endpoint: viaDownload ? URL_ENDPOINTS.download : URL_ENDPOINTS.player,
+      level,
+    };
+  }
+
+  /**
+   * Whether no player rung was asked yet: the next player ask is the top
+   * of the song's ladder, where the server serves the best level at or
+   * below the one asked (§9), so any level above it answers the same.
+   */
+  get atTop(): boolean {
+    return this.#i === 0 && !this.#playerAsked;
+  }
+
+  /**
+   * Takes the answer to the ask `next()` returned; the offer to yield, if
+   * the answer is one worth yielding.
+   */
+  take(ask: LadderAsk, answer: UrlAnswer): DownloadOffer | undefined {
+    const viaDownload = ask.endpoint === URL_ENDPOINTS.download;
+    if (viaDownload) this.#downloadAsked = true;
+    else this.#playerAsked = true;
+    if ("refusal" in answer) {
+      if (answer.refusal !== "unavailable" && answer.refusal !== "extra") {
+        this.#vipReason = true;
+      }
+      // a refused download rung is asked of the player next
+      if (!viaDownload) {
+        this.#i = this.#unplayable ? this.#ladder.length : this.#i + 1;
+      }
+      return undefined;
+    }
+    const { offer } = answer;
+    // the download endpoint is only worth what play cannot give: a level
+    // not above plLevel is left to the player, in ladder order
+    if (viaDownload && (levelWeight(offer.level) ?? 0) <= this.#playWeight) {
+      return undefined;
+    }
+    const fresh = !this.#yielded.has(offer.level);
+    this.#yielded.add(offer.level);
+    // the server may serve less than asked: go on below what it served
+    const served = levelRank(offer.level);
+    let next = this.#i + 1;
+    while (
+      next < this.#ladder.length && levelRank(this.#ladder[next]!) <= served
+    ) next++;
+    this.#i = next;
+    return fresh ? offer : undefined;
+  }
+
+  /** Why the ladder ended without any offer; `undefined` when it gave one. */
+  failure(): SourceError | undefined {
+    if (this.#yielded.size > 0) return undefined;
+    return this.#vipReason
+      ? new SourceError(
+        `netease: song ${this.songId} is VIP-only: no full-length URL at any level for this account`,
+        { platform: "netease", kind: "vip" },
+      )
+      : new SourceError(
+        `netease: song ${this.songId} is unavailable: no URL at any level`,
+        { platform: "netease", kind: "unavailable" },
+      );
+  }
+}
+
+/** Usable offers best first, one level at a time (see `NeteaseLadder`). */
 export async function* resolveOffers(
   transport: NeteaseTransport,
   song: SongInfo,
   options: OfferOptions = {},
 ): AsyncGenerator<DownloadOffer> {
-  if (song.platform !== "netease") {
-    throw new RangeError(
-      `Cannot resolve offers of a ${song.platform} song with the netease source`,
-    );
-  }
-  const songId = requireId(song.remoteId, "a song");
-  const privilege = privilegeOf(song.raw);
-  if (typeof privilege?.st === "number" && privilege.st < 0) {
-    throw new SourceError(
-      `netease: song ${songId} is not available (no copyright, st ${privilege.st})`,
-      { platform: "netease", kind: "unavailable" },
-    );
-  }
-  let ladder = ladderOf(privilege, options.top);
-  if (ladder.length === 0) {
-    throw new SourceError(
-      `netease: song ${songId} has no level at or below ${options.top}`,
-      { platform: "netease", kind: "unavailable" },
-    );
-  }
-  const downloadLevel = downloadLevelOf(privilege, ladder);
-  if (downloadLevel !== undefined) {
-    // neither endpoint grants more than dlLevel: start at its rung
-    ladder = ladder.slice(ladder.indexOf(downloadLevel));
-  }
-  const playWeight = levelWeight(privilege?.plLevel) ?? 0;
-  let vipReason = privilege?.plLevel === "none";
-  let downloadAsked = false;
-  const yielded = new Set<string>();
-  for (let i = 0; i < ladder.length;) {
-    const level = ladder[i]!;
-    const viaDownload = !downloadAsked && level === downloadLevel;
-    if (viaDownload) downloadAsked = true;
+  yield* walkLadder(
+    transport,
+    new NeteaseLadder(song, options.top),
+    options.signal,
+  );
+}
+
+/** The rest of a ladder, one ask at a time; its failure when it gave nothing. */
+export async function* walkLadder(
+  transport: NeteaseTransport,
+  ladder: NeteaseLadder,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<DownloadOffer> {
+  for (let ask = ladder.next(); ask; ask = ladder.next()) {
     const answer = await askUrl(
       transport,
-      viaDownload ? URL_ENDPOINTS.download : URL_ENDPOINTS.player,
-      songId,
-      level,
-      options.signal,
+      ask.endpoint,
+      ladder.songId,
+      ask.level,
+      signal,
     );
-    if ("refusal" in answer) {
-      if (answer.refusal !== "unavailable" && answer.refusal !== "extra") {
-        vipReason = true;
-      }
-      // a refused download rung is asked of the player next
-      if (!viaDownload) i++;
-      continue;
-    }
-    const { offer } = answer;
-    // the download endpoint is only worth what play cannot give: a level
-    // not above plLevel is left to the player, in ladder order
-    if (viaDownload && (levelWeight(offer.level) ?? 0) <= playWeight) {
-      continue;
-    }
-    if (!yielded.has(offer.level)) {
-      yielded.add(offer.level);
-      yield offer;
-    }
-    // the server may serve less than asked: go on below what it served
-    const served = levelRank(offer.level);
-    let next = i + 1;
-    while (next < ladder.length && levelRank(ladder[next]!) <= served) next++;
-    i = next;
+    const offer = ladder.take(ask, answer);
+    if (offer) yield offer;
   }
-  if (yielded.size === 0) {
-    throw vipReason
-      ? new SourceError(
-        `netease: song ${songId} is VIP-only: no full-length URL at any level for this account`,
-        { platform: "netease", kind: "vip" },
-      )
-      : new SourceError(
-        `netease: song ${songId} is unavailable: no URL at any level`,
-        { platform: "netease", kind: "unavailable" },
-      );
-  }
+  const failure = ladder.failure();
+  if (failure) throw failure;
 }
 
 /**
@@ -179,7 +272,7 @@ export async function* resolveOffers(
  * a usable URL is `extra` (the player is asked for the same level), and so
  * is a call that fails there, but for an abort.
  */
-async function askUrl(
+export async function askUrl(
   transport: NeteaseTransport,
   endpoint: UrlEndpoint,
   songId: string,
@@ -211,6 +304,22 @@ async function judgeUrl(
     { lenient },
   );
   if (lenient && (body as Json).code !== CODE.ok) return { refusal: "extra" };
+  return judgeItem(transport, endpoint, body, url, songId, level);
+}
+
+/**
+ * The answer an endpoint's body holds for one song asked at `level`
+ * (the level its offer is named after when the item names none).
+ */
+export function judgeItem(
+  transport: NeteaseTransport,
+  endpoint: UrlEndpoint,
+  body: unknown,
+  url: string,
+  songId: string,
+  level: Level,
+): UrlAnswer {
+  const lenient = endpoint === URL_ENDPOINTS.download;
   const item = parsed(url, () => endpoint.item(body, songId));
   const refusal = refusalOf(item);
   if (refusal !== undefined) return { refusal: lenient ? "extra" : refusal };

@@ -13,7 +13,7 @@
 import type { SourceConfig } from "../config.ts";
 import { malformedAnswer, restated, SourceError } from "../errors.ts";
 import { type HttpRequestInit, realSleep, shortUrl } from "../http.ts";
-import type { Answer, Json } from "../_json.ts";
+import { type Answer, isObject, type Json } from "../_json.ts";
 import {
   BROWSER_USER_AGENT,
   CODE,
@@ -54,7 +54,8 @@ export interface CallOptions {
   /**
    * Return the answer whatever its business `code` (an extra the caller
    * judges itself, like `download/url/v1`): only HTTP, HTML and JSON
-   * guards apply. @default false
+   * guards apply, and risk control before there is an identity (it is
+   * met with one). @default false
    */
   lenient?: boolean;
   /**
@@ -325,6 +326,13 @@ export class NeteaseTransport {
     return this.#recovery;
   }
 
+  /** A risk-control refusal the anonymous identity may still cure. */
+  #curable(body: unknown, options: CallOptions): boolean {
+    const code = isObject(body) ? body.code : undefined;
+    return options.recover !== false && this.#identity === undefined &&
+      (code === CODE.cheating || code === CODE.riskControl);
+  }
+
   async #send(outgoing: Outgoing, options: CallOptions): Promise<Answer> {
     const { url, body, headers, plaintext } = outgoing;
     const init: HttpRequestInit = { method: "POST", headers, body, plaintext };
@@ -333,8 +341,13 @@ export class NeteaseTransport {
       const answer = await this.config.http.json(
         url,
         init,
+        // a lenient call takes any object whatever its code, but for a
+        // risk-control refusal the identity may still cure: met as any
+        // call's is (the pause, the identity, the call again)
         (parsed) =>
-          options.lenient ? checkObject(parsed, url) : checkBody(parsed, url),
+          options.lenient && !this.#curable(parsed, options)
+            ? checkObject(parsed, url)
+            : checkBody(parsed, url),
       );
       return { body: answer, url };
     } catch (error) {

@@ -39,6 +39,7 @@ import type {
   DownloadOffer,
   ExtrasOptions,
   ListPlaylistsOptions,
+  OfferBatcher,
   OfferOptions,
   PlaylistCandidate,
   PlaylistSongs,
@@ -63,6 +64,7 @@ import {
   TOPLIST_KEY,
 } from "./_constants.ts";
 import { expectedQuality } from "./_expected.ts";
+import { NeteaseBatcher } from "./_batch.ts";
 import { resolveOffers } from "./_offers.ts";
 import { neteaseCover, neteaseLyrics, neteaseTagInfo } from "./_lyrics.ts";
 import {
@@ -226,6 +228,11 @@ export class NeteaseSource implements Source {
     top?: QualityLabel,
   ): QualityInfo | null | undefined {
     return expectedQuality(song, top);
+  }
+
+  /** Many songs' offers, one `player/url/v1` request per level (see `_batch.ts`). */
+  offerBatcher(options: OfferOptions = {}): OfferBatcher {
+    return new NeteaseBatcher(this.#transport, options);
   }
 
   /** `artist/head/info/get`, falling back to `v1/artist/<id>` when it has no artist. */

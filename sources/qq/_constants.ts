@@ -177,7 +177,12 @@ export const TOPLIST_PAGE_SIZE = 100;
 export const PLAYLIST_PAGE_SIZE = 100;
 /** Pages requested in one envelope once the total is known. */
 export const PAGES_PER_ENVELOPE = 10;
-/** Songs per vkey request (§7: ≤ 100 mids). */
+/**
+ * `songmid`/`filename` entries per vkey label (§7: ≤ 100 mids): one entry
+ * per rung asked. L-1124/QQMusicApi @261326e `qqmusic_api/modules/song.py`
+ * keeps `_GET_SONG_URLS_MAX_MID = 100`, and before @5e31a48 refused more
+ * ("mid 数量不能超过 100", tested in `tests/test_song.py`).
+ */
 export const MAX_VKEY_ENTRIES = 100;
 /**
  * Vkey calls of one variant for a song while a rung above the best grant
@@ -277,6 +282,15 @@ export const LADDER: readonly Rung[] = [
     bitrateKbps: 96,
   },
 ];
+
+/**
+ * Songs one round of batched vkey requests asks (`QqBatcher`): each song's
+ * rungs are whole in one label of `MAX_VKEY_ENTRIES` entries, and one
+ * envelope carries `MAX_LABELS` labels, so this many songs of up to
+ * `LADDER.length` rungs are one request per variant.
+ */
+export const VKEY_BATCH_SONGS: number = MAX_LABELS *
+  Math.floor(MAX_VKEY_ENTRIES / LADDER.length);
 
 /** `action.switch` bits after dropping the least-significant one (§6.2). */
 export const SWITCH_BITS = [

@@ -22,8 +22,9 @@
  * to the next variant; the variant that answers is remembered for the run
  * (`VkeyRoute`), and the next song starts there. A song is `vip` only when
  * the variants that answered agree (`result` 104003), or when it is
- * `pay_play` and there is no login. Each variant is one function of the
- * same request (`askVkey`), so a batch of songs can wrap it.
+ * `pay_play` and there is no login. A song's way through the variants is
+ * one state (`VkeyResolution`), walked one song at a time here and many
+ * songs per request by `QqBatcher` (`_batch.ts`).
  *
  * @module
  */
@@ -31,6 +32,7 @@ import { SourceError } from "../errors.ts";
 import {
   type DownloadOffer,
   type OfferOptions,
+  type QualityLabel,
   qualityRank,
   type SongInfo,
 } from "../types.ts";
@@ -53,7 +55,7 @@ import {
   type VkeyEntry,
   vkeyFilename,
 } from "./_parse_offers.ts";
-import type { GatewayForm, QqTransport } from "./_transport.ts";
+import type { GatewayCall, GatewayForm, QqTransport } from "./_transport.ts";
 
 /** One way of asking for vkeys. */
 export interface VkeyVariant {
@@ -125,12 +127,190 @@ interface VariantOutcome {
 }
 
 /**
- * Usable offers best first: the song's rungs at or below `top`, their vkey
- * filenames asked together, variant after variant (starting with the one
- * `route` remembers) until one grants a URL; each granted rung an offer on
- * the CDN. Without any grant: `unavailable` for a song without rights,
- * `vip` when it is `pay_play` without a login or when every variant that
- * answered refused for rights (104003), `unavailable` otherwise.
+ * One song's vkeys, variant after variant: its rungs at or below `top`,
+ * their filenames asked together of one variant (starting with the one
+ * the run's `route` remembered when the song started) until one grants a
+ * URL; the same variant again (up to `VKEY_ATTEMPTS` calls) while a rung
+ * above the best grant answers an empty `purl` with result 0 (§7.3:
+ * transient); an answer with no grant at all goes to the next variant. A
+ * song whose answer the catalog knows already (no rights, or `pay_play`
+ * without a login) is asked of one variant only.
+ *
+ * `resolveOffers()` asks for one song at a time; `QqBatcher` (`_batch.ts`)
+ * asks for many songs in one request per variant.
+ */
+export class VkeyResolution {
+  /** What the song's record says about its files. */
+  readonly media: SongMedia;
+  /** The vkey filenames asked, best rung first. */
+  readonly filenames: readonly string[];
+  readonly #song: SongInfo;
+  readonly #rungs: SongMedia["rungs"];
+  readonly #route: VkeyRoute;
+  readonly #order: VkeyVariant[];
+  readonly #anonymous: boolean;
+  readonly #settled: boolean;
+  readonly #outcomes: VariantOutcome[] = [];
+  #again = false;
+
+  /** The resolution of a song; throws `unavailable` when it has no rung to ask. */
+  constructor(
+    transport: QqTransport,
+    route: VkeyRoute,
+    song: SongInfo,
+    top: QualityLabel | undefined,
+  ) {
+    const media = songMedia(song.raw, song.remoteId);
+    const topRank = top === undefined ? 0 : qualityRank(top);
+    const rungs = media.rungs.filter((r) =>
+      qualityRank(r.rung.label) >= topRank
+    ).slice(0, MAX_VKEY_ENTRIES);
+    if (rungs.length === 0) {
+      throw new SourceError(
+        `qq: song ${media.mid} has no file${
+          top === undefined ? "" : ` at ${top} or below`
+        }`,
+        { platform: "qq", kind: "unavailable" },
+      );
+    }
+    this.media = media;
+    this.filenames = rungs.map((r) => vkeyFilename(r.rung, media));
+    this.#song = song;
+    this.#rungs = rungs;
+    this.#route = route;
+    this.#order = route.order();
+    this.#anonymous = transport.session.key === undefined;
+    // songs the catalog already knows the answer for are asked once
+    this.#settled = song.availability === "unavailable" ||
+      (song.availability === "vip" && this.#anonymous);
+  }
+
+  /** The variant to ask next, or `undefined` when the song is resolved. */
+  next(): VkeyVariant | undefined {
+    const current = this.#outcomes.at(-1);
+    if (current) {
+      if (this.#again) return current.variant;
+      if (current.granted.size > 0 || this.#settled) return undefined;
+    }
+    return this.#order[this.#outcomes.length];
+  }
+
+  /**
+   * Takes an answer of `variant` (the one `next()` named) for the song's
+   * filenames; the answer may hold other songs' entries too. A granted
+   * variant is remembered by the route.
+   */
+  take(variant: VkeyVariant, answer: VkeyAnswer, fetchedAt: number): void {
+    let current = this.#outcomes.at(-1);
+    if (!this.#again || current?.variant !== variant) {
+      current = {
+        variant,
+        granted: new Map(),
+        results: new Map(),
+        refusal: undefined,
+        attempts: 0,
+      };
+      this.#outcomes.push(current);
+    }
+    current.attempts++;
+    this.#again = false;
+    const entries = this.filenames.map((f) =>
+      matchEntry(answer, f, this.media.mid)
+    );
+    const granted = entries.some((e) =>
+      e !== undefined && (e.purl !== "" || e.wifiurl !== "")
+    );
+    if (!granted && refusesCaller(answer)) {
+      current.refusal = `retcode ${answer.retcode}${
+        answer.msg ? ` (${answer.msg})` : ""
+      }`;
+      return;
+    }
+    this.filenames.forEach((filename, i) => {
+      const entry = entries[i];
+      if (entry === undefined) return;
+      const path = entry.purl !== "" ? entry.purl : entry.wifiurl;
+      if (path !== "") {
+        if (!current.granted.has(filename)) {
+          current.granted.set(filename, { answer, path, fetchedAt });
+        }
+      } else {
+        current.results.set(filename, entry.result);
+      }
+    });
+    if (current.granted.size === 0) return;
+    this.#route.answered(variant);
+    const best = this.filenames.findIndex((f) => current.granted.has(f));
+    const transient = this.filenames.some((f, i) =>
+      i < best && !current.granted.has(f) &&
+      (current.results.get(f) ?? VKEY_RESULTS.ok) === VKEY_RESULTS.ok
+    );
+    this.#again = transient && current.attempts < VKEY_ATTEMPTS;
+  }
+
+  /**
+   * The offers of the granted rungs, best first; without any grant, why
+   * not: `unavailable` for a song without rights, `vip` for `pay_play`
+   * without a login or when every variant that answered (not refusing the
+   * caller) refused for rights (104003), `unavailable` otherwise, naming
+   * each variant's answer.
+   */
+  offers(transport: QqTransport): DownloadOffer[] {
+    const granted = this.#outcomes.at(-1)?.granted;
+    if (!granted || granted.size === 0) throw this.#noOffer();
+    return offersOf(
+      transport,
+      this.#song,
+      this.#rungs,
+      this.filenames,
+      granted,
+    );
+  }
+
+  #noOffer(): SourceError {
+    const song = this.#song;
+    const mid = this.media.mid;
+    const outcomes = this.#outcomes;
+    const answered = outcomes.filter((o) => o.refusal === undefined);
+    const codes = [
+      ...new Set(answered.flatMap((o) => [...o.results.values()])),
+    ];
+    const vipAgreed = answered.length > 0 &&
+      answered.every((o) =>
+        [...o.results.values()].includes(VKEY_RESULTS.noPermission)
+      );
+    const code = codes.includes(VKEY_RESULTS.noPermission)
+      ? VKEY_RESULTS.noPermission
+      : (codes[0] ?? 0);
+    if (song.availability === "unavailable") {
+      return new SourceError(
+        `qq: song ${mid} is unavailable: no play rights, every rung refused (result ${code})`,
+        { platform: "qq", kind: "unavailable", code },
+      );
+    }
+    if ((song.availability === "vip" && this.#anonymous) || vipAgreed) {
+      return new SourceError(
+        `qq: song ${mid} needs VIP or a purchase at every quality offered (result ${VKEY_RESULTS.noPermission})`,
+        { platform: "qq", kind: "vip", code: VKEY_RESULTS.noPermission },
+      );
+    }
+    const told = outcomes.map((o) =>
+      `${o.variant.name}: ${
+        o.refusal ??
+          `results ${[...new Set(o.results.values())].join(", ") || "none"}`
+      }${o.attempts > 1 ? ` after ${o.attempts} tries` : ""}`
+    ).join("; ");
+    return new SourceError(`qq: song ${mid} got no usable URL (${told})`, {
+      platform: "qq",
+      kind: "unavailable",
+      code,
+    });
+  }
+}
+
+/**
+ * Usable offers best first: the song's vkeys asked variant after variant
+ * (see `VkeyResolution`), each granted rung an offer on the CDN.
  */
 export async function* resolveOffers(
   transport: QqTransport,
@@ -138,99 +318,27 @@ export async function* resolveOffers(
   song: SongInfo,
   options: OfferOptions = {},
 ): AsyncGenerator<DownloadOffer> {
-  const media = songMedia(song.raw, song.remoteId);
-  const topRank = options.top === undefined ? 0 : qualityRank(options.top);
-  const rungs = media.rungs.filter((r) => qualityRank(r.rung.label) >= topRank)
-    .slice(0, MAX_VKEY_ENTRIES);
-  if (rungs.length === 0) {
-    throw new SourceError(
-      `qq: song ${media.mid} has no file${
-        options.top === undefined ? "" : ` at ${options.top} or below`
-      }`,
-      { platform: "qq", kind: "unavailable" },
-    );
-  }
-  const filenames = rungs.map((r) => vkeyFilename(r.rung, media));
-  const anonymous = transport.session.key === undefined;
-  // songs the catalog already knows the answer for are asked once
-  const settled = song.availability === "unavailable" ||
-    (song.availability === "vip" && anonymous);
-  const outcomes: VariantOutcome[] = [];
-  for (const variant of route.order()) {
-    const outcome = await tryVariant(
-      transport,
-      variant,
-      media,
-      filenames,
-      options.signal,
-    );
-    outcomes.push(outcome);
-    if (outcome.granted.size > 0) {
-      route.answered(variant);
-      yield* offersOf(transport, song, rungs, filenames, outcome.granted);
-      return;
-    }
-    if (settled) break;
-  }
-  throw noOffer(song, media.mid, outcomes, anonymous);
+  const resolution = new VkeyResolution(transport, route, song, options.top);
+  yield* walkVariants(transport, resolution, options.signal);
 }
 
-/**
- * Asks one variant, again (up to `VKEY_ATTEMPTS` calls) while a rung above
- * the best grant answers an empty `purl` with result 0 (§7.3: transient);
- * an answer with no grant at all goes to the next variant instead.
- */
-async function tryVariant(
+/** The rest of a song's variants, one request each; its offers or why none. */
+export async function* walkVariants(
   transport: QqTransport,
-  variant: VkeyVariant,
-  media: SongMedia,
-  filenames: readonly string[],
+  resolution: VkeyResolution,
   signal: AbortSignal | undefined,
-): Promise<VariantOutcome> {
-  const outcome: VariantOutcome = {
-    variant,
-    granted: new Map(),
-    results: new Map(),
-    refusal: undefined,
-    attempts: 0,
-  };
-  while (outcome.attempts < VKEY_ATTEMPTS) {
-    outcome.attempts++;
+): AsyncGenerator<DownloadOffer> {
+  for (let v = resolution.next(); v; v = resolution.next()) {
     const answer = await askVkey(
       transport,
-      variant,
-      media.mid,
-      filenames,
+      v,
+      resolution.media.mid,
+      resolution.filenames,
       signal,
     );
-    const fetchedAt = transport.config.now();
-    if (refusesDevice(answer)) {
-      outcome.refusal = `retcode ${answer.retcode}${
-        answer.msg ? ` (${answer.msg})` : ""
-      }`;
-      return outcome;
-    }
-    filenames.forEach((filename) => {
-      const entry = matchEntry(answer, filename, filename.slice(0, 4));
-      if (entry === undefined) return;
-      const path = entry.purl !== "" ? entry.purl : entry.wifiurl;
-      if (path !== "") {
-        if (!outcome.granted.has(filename)) {
-          outcome.granted.set(filename, { answer, path, fetchedAt });
-        }
-      } else {
-        outcome.results.set(filename, entry.result);
-      }
-    });
-    if (outcome.granted.size === 0) return outcome;
-    const best = filenames.findIndex((f) => outcome.granted.has(f));
-    const transient = filenames.some((f, i) =>
-      i < best && !outcome.granted.has(f) &&
-      (outcome.results.get(f) ?? VKEY_RESULTS.ok) === VKEY_RESULTS.ok
-    );
-    if (!transient) return outcome;
+    resolution.take(v, answer, transport.config.now());
   }
-  return outcome;
+  yield* resolution.offers(transport);
 }
 
 /** Whether an answer refuses the caller as a whole (`retcode` 104009, `invalidq`). */
@@ -239,6 +347,17 @@ export function refusesDevice(answer: VkeyAnswer): boolean {
     /invalidq/i.test(answer.msg ?? "") ||
     (answer.retcode !== undefined && answer.retcode !== 0 &&
       answer.entries.every((e) => e.purl === "" && e.wifiurl === ""));
+}
+
+/**
+ * Whether an answer says it refuses the caller (`retcode` 104009, a `msg`
+ * naming `invalidq`, or any other `retcode`): its songs without a grant
+ * go to the next variant.
+ */
+function refusesCaller(answer: VkeyAnswer): boolean {
+  return answer.retcode === INVALIDQ_RETCODE ||
+    /invalidq/i.test(answer.msg ?? "") ||
+    (answer.retcode !== undefined && answer.retcode !== 0);
 }
 
 /**
@@ -252,18 +371,8 @@ export async function askVkey(
   filenames: readonly string[],
   signal: AbortSignal | undefined,
 ): Promise<VkeyAnswer> {
-  const { config, session } = transport;
-  const common = {
-    songmid: filenames.map(() => mid),
-    filename: filenames,
-    songtype: filenames.map(() => 0),
-    uin: String(session.uin),
-  };
-  const param = variant.form.app
-    ? { ...common, guid: hexGuid(config), ctx: 0 }
-    : { ...common, guid: guidOf(config), loginflag: 1, platform: "20" };
   const [result] = await transport.ask(
-    [{ ...variant.module, param }],
+    [vkeyCall(transport, variant, filenames.map(() => mid), filenames)],
     variant.form,
     signal,
   );
@@ -272,20 +381,45 @@ export async function askVkey(
   return parseVkey(result.data);
 }
 
+/**
+ * The gateway call of a variant for vkey filenames, each with its song's
+ * mid (`songmid` parallel to `filename`, §7; several songs may share one
+ * call, up to `MAX_VKEY_ENTRIES`).
+ */
+export function vkeyCall(
+  transport: QqTransport,
+  variant: VkeyVariant,
+  mids: readonly string[],
+  filenames: readonly string[],
+): GatewayCall {
+  const { config, session } = transport;
+  const common = {
+    songmid: mids,
+    filename: filenames,
+    songtype: filenames.map(() => 0),
+    uin: String(session.uin),
+  };
+  const param = variant.form.app
+    ? { ...common, guid: hexGuid(config), ctx: 0 }
+    : { ...common, guid: guidOf(config), loginflag: 1, platform: "20" };
+  return { ...variant.module, param };
+}
+
 /** The offers of the granted rungs, best first. */
-function* offersOf(
+function offersOf(
   transport: QqTransport,
   song: SongInfo,
   rungs: SongMedia["rungs"],
   filenames: readonly string[],
   granted: ReadonlyMap<string, Grant>,
-): Generator<DownloadOffer> {
+): DownloadOffer[] {
+  const offers: DownloadOffer[] = [];
   for (let i = 0; i < rungs.length; i++) {
     const grant = granted.get(filenames[i]!);
     if (!grant) continue;
     const { rung, sizeBytes } = rungs[i]!;
     const expiration = grant.answer.expiration;
-    yield {
+    offers.push({
       platform: "qq",
       songRemoteId: song.remoteId,
       quality: rung.label,
@@ -301,54 +435,9 @@ function* offersOf(
         ? {}
         : { expiresAt: grant.fetchedAt + expiration * 1000 }),
       headers: { "Referer": CDN_REFERER, "User-Agent": USER_AGENT },
-    };
+    });
   }
-}
-
-/**
- * Why a song got no offer from the variants asked: `unavailable` without
- * rights; `vip` for `pay_play` without a login, or when every variant
- * that answered (not refusing the device) refused for rights; otherwise
- * `unavailable`, naming each variant's answer.
- */
-function noOffer(
-  song: SongInfo,
-  mid: string,
-  outcomes: readonly VariantOutcome[],
-  anonymous: boolean,
-): SourceError {
-  const answered = outcomes.filter((o) => o.refusal === undefined);
-  const codes = [...new Set(answered.flatMap((o) => [...o.results.values()]))];
-  const vipAgreed = answered.length > 0 &&
-    answered.every((o) =>
-      [...o.results.values()].includes(VKEY_RESULTS.noPermission)
-    );
-  const code = codes.includes(VKEY_RESULTS.noPermission)
-    ? VKEY_RESULTS.noPermission
-    : (codes[0] ?? 0);
-  if (song.availability === "unavailable") {
-    return new SourceError(
-      `qq: song ${mid} is unavailable: no play rights, every rung refused (result ${code})`,
-      { platform: "qq", kind: "unavailable", code },
-    );
-  }
-  if ((song.availability === "vip" && anonymous) || vipAgreed) {
-    return new SourceError(
-      `qq: song ${mid} needs VIP or a purchase at every quality offered (result ${VKEY_RESULTS.noPermission})`,
-      { platform: "qq", kind: "vip", code: VKEY_RESULTS.noPermission },
-    );
-  }
-  const told = outcomes.map((o) =>
-    `${o.variant.name}: ${
-      o.refusal ??
-        `results ${[...new Set(o.results.values())].join(", ") || "none"}`
-    }${o.attempts > 1 ? ` after ${o.attempts} tries` : ""}`
-  ).join("; ");
-  return new SourceError(`qq: song ${mid} got no usable URL (${told})`, {
-    platform: "qq",
-    kind: "unavailable",
-    code,
-  });
+  return offers;
 }
 
 /** A random `guid` of ten digits (§7, web). */
@@ -379,15 +468,21 @@ function cdnOf(transport: QqTransport, answer: VkeyAnswer): string {
   return base.endsWith("/") ? base : `${base}/`;
 }
 
-/** The `midurlinfo` entry of a filename; by prefix when not echoed as sent. */
+/**
+ * The `midurlinfo` entry of a filename asked for a song's `mid`; by its
+ * prefix and extension among the song's entries when not echoed as sent
+ * (an answer may hold several songs).
+ */
 function matchEntry(
   answer: VkeyAnswer,
   filename: string,
-  prefix: string,
+  mid: string,
 ): VkeyEntry | undefined {
+  const prefix = filename.slice(0, 4);
+  const extension = filename.slice(filename.lastIndexOf("."));
   return answer.entries.find((e) => e.filename === filename) ??
     answer.entries.find((e) =>
-      e.filename.startsWith(prefix) &&
-      e.filename.endsWith(filename.slice(filename.lastIndexOf(".")))
+      (e.songmid === mid || e.songmid === "") &&
+      e.filename.startsWith(prefix) && e.filename.endsWith(extension)
     );
 }

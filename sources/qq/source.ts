@@ -39,6 +39,7 @@ import type {
   DownloadOffer,
   ExtrasOptions,
   ListPlaylistsOptions,
+  OfferBatcher,
   OfferOptions,
   PlaylistCandidate,
   PlaylistSongs,
@@ -70,6 +71,7 @@ import {
   warrantsLegacyFallback,
 } from "./_legacy_square.ts";
 import { expectedQuality } from "./_expected.ts";
+import { QqBatcher } from "./_batch.ts";
 import { resolveOffers, VkeyRoute } from "./_offers.ts";
 import { qqCover, qqLyrics, qqTagInfo } from "./_lyrics.ts";
 import { probeQq } from "./_probe.ts";
@@ -167,6 +169,14 @@ export class QqSource implements Source {
       top,
       this.#transport.session.cookie !== undefined,
     );
+  }
+
+  /**
+   * Many songs' offers, every rung of each in one request per vkey variant
+   * (see `_batch.ts`), on the same route as `downloadOffers()`.
+   */
+  offerBatcher(options: OfferOptions = {}): OfferBatcher {
+    return new QqBatcher(this.#transport, this.#vkeyRoute, options);
   }
 
   /** `GetSingerDetail` of a singer mid. */

@@ -495,13 +495,36 @@ Deno.test("downloadOffers() moves on to the next source string when mobi.s refus
   );
 });
 
+/** A song whose catalog signals went stale: it looks free and online. */
+function staleFree(song: SongInfo): SongInfo {
+  return {
+    ...song,
+    availability: "available",
+    raw: {
+      ...song.raw as object,
+      isListenFee: false,
+      pay: "0",
+      payInfo: {},
+      online: 1,
+    },
+  };
+}
+
 Deno.test("downloadOffers() ends a 'music not found' song as unavailable without asking lower rungs", async () => {
   const { source, world, log } = await setup({
     behaviours: { kuwoNotFound: 1 },
   });
   const gen = findSong(world, (s) => s.access === "unavailable");
+  // taken down by its own signals: no request at all
   await rejects(
     Array.fromAsync(source.downloadOffers(songInfoOf(world, gen))),
+    "unavailable",
+    /taken down/,
+  );
+  assert.equal(sourcesAsked(log).length, 0);
+  // signals gone stale: one request, and "music not found" ends it
+  await rejects(
+    Array.fromAsync(source.downloadOffers(staleFree(songInfoOf(world, gen)))),
     "unavailable",
     /not found/,
   );
@@ -560,34 +583,36 @@ Deno.test("downloadOffers() never yields a preview stub: VIP-only songs end the 
     const gen = findSong(world, (s) => s.access === "vip");
     const song = songInfoOf(world, gen);
     const seen: DownloadOffer[] = [];
+    // paid by its own signals: refused without a request (§9.6 step 2)
     await rejects(
       (async () => {
         for await (const offer of source.downloadOffers(song)) seen.push(offer);
       })(),
       "vip",
-      /preview stub/,
+      /paid track/,
     );
     assert.deepEqual(seen, []);
     assert.equal(
       log.filter((r) => r.url.pathname.endsWith("mobi.s")).length,
+      0,
+    );
+    // the same song flagged free by stale metadata is still not taken:
+    // one request, a preview stub, the end
+    await rejects(first(source, staleFree(song)), "vip", /preview stub/);
+    assert.equal(
+      log.filter((r) => r.url.pathname.endsWith("mobi.s")).length,
       1,
     );
-    // the same song flagged free by stale metadata is still not taken
-    const stale = {
-      ...song,
-      availability: "available" as const,
-      raw: { ...song.raw as object, isListenFee: false, pay: "0", payInfo: {} },
-    };
-    await rejects(first(source, stale), "vip", /preview stub/);
   }
 });
 
 Deno.test("downloadOffers() ends on code -1 as unavailable and on 407 as a region lock", async () => {
   const { source, world, emulation } = await setup();
-  const gone = songInfoOf(
+  // a song taken down after the catalog saw it online
+  const gone = staleFree(songInfoOf(
     world,
     findSong(world, (s) => s.access === "unavailable"),
-  );
+  ));
   await rejects(first(source, gone), "unavailable", /code -1/);
   const free = songInfoOf(world, findSong(world, (s) => s.access === "free"));
   emulation.faults.inject({
