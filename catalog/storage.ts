@@ -78,9 +78,10 @@ export function activateLocalBackend(
       )!.n + 1;
       while (taken.has(`local-${n}`)) n++;
       const id = catalog.run(
-        `INSERT INTO storage_backends (kind, name, container_name, is_active, created_at, updated_at)
-         VALUES ('local', ?, ?, 0, ?, ?)`,
+        `INSERT INTO storage_backends (kind, name, container_name, url, is_active, created_at, updated_at)
+         VALUES ('local', ?, ?, ?, 0, ?, ?)`,
         `local-${n}`,
+        root,
         root,
         now,
         now,
@@ -209,8 +210,9 @@ export interface AssetRecord {
 /**
  * Records a downloaded file: replaces the song's asset (one preferred
  * asset per song; the old one's locations go with it) and adds its
- * location as `active`. Call inside the transaction that completes the
- * download task.
+ * location as `active`. The same bytes again (same SHA-256 and size) keep
+ * the asset and its other locations (replicas): the file gains a
+ * location. Call inside the transaction that completes the download task.
  */
 export function recordAsset(
   catalog: Catalog,
@@ -218,21 +220,13 @@ export function recordAsset(
   location: { backendId: number; containerName: string; locator: string },
   now: number,
 ): { assetId: number; locationId: number } {
-  catalog.run("DELETE FROM file_assets WHERE song_id = ?", asset.songId);
-  const assetId = catalog.run(
-    `INSERT INTO file_assets (song_id, quality, platform_quality, extension, size_bytes,
-       sha256, md5, bitrate, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  const same = catalog.get<{ id: number }>(
+    "SELECT id FROM file_assets WHERE song_id = ? AND sha256 = ? AND size_bytes = ?",
     asset.songId,
-    asset.quality,
-    asset.platformQuality,
-    asset.extension,
-    asset.sizeBytes,
     asset.sha256,
-    asset.md5,
-    asset.bitrateKbps,
-    now,
-  ).lastInsertRowid;
+    asset.sizeBytes,
+  );
+  const assetId = same?.id ?? insertAsset(catalog, asset, now);
   const row = catalog.get<{ id: number }>(
     `INSERT INTO file_locations (file_asset_id, backend_id, container_name, locator, state,
        created_at, checked_at)
@@ -252,6 +246,28 @@ export function recordAsset(
     now,
   )!;
   return { assetId, locationId: row.id };
+}
+
+function insertAsset(
+  catalog: Catalog,
+  asset: AssetRecord,
+  now: number,
+): number {
+  catalog.run("DELETE FROM file_assets WHERE song_id = ?", asset.songId);
+  return catalog.run(
+    `INSERT INTO file_assets (song_id, quality, platform_quality, extension, size_bytes,
+       sha256, md5, bitrate, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    asset.songId,
+    asset.quality,
+    asset.platformQuality,
+    asset.extension,
+    asset.sizeBytes,
+    asset.sha256,
+    asset.md5,
+    asset.bitrateKbps,
+    now,
+  ).lastInsertRowid;
 }
 
 /** A song of a playlist, with its file's local location when it has one. */

@@ -97,6 +97,7 @@ Deno.test("Catalog.open() creates the full schema in an empty file", async () =>
       "playlists",
       "pool_artists",
       "pool_playlists",
+      "replicate_tasks",
       "schema_migrations",
       "songs",
       "storage_backends",
@@ -192,7 +193,11 @@ Deno.test("the schema enforces natural keys, foreign keys and checks", () => {
 Deno.test("migrate() brings every earlier version to the same schema as a fresh catalog, keeping data", async (t) => {
   using fresh = Catalog.open(":memory:");
   const expected = schemaOf(fresh);
-  for (let start = 0; start < LATEST_VERSION; start++) {
+  // versions may skip numbers while branches are merged
+  const starts = [0, ...MIGRATIONS.map((m) => m.version)].filter((v) =>
+    v < LATEST_VERSION
+  );
+  for (const start of starts) {
     await t.step(`from version ${start}`, () => {
       using catalog = Catalog.open(":memory:", { migrateTo: start });
       assert.equal(catalog.schemaVersion, start);
@@ -214,7 +219,10 @@ Deno.test("migrate() brings every earlier version to the same schema as a fresh 
       const result = migrate(catalog);
       assert.equal(result.from, start);
       assert.equal(result.to, LATEST_VERSION);
-      assert.equal(result.applied.length, LATEST_VERSION - start);
+      assert.equal(
+        result.applied.length,
+        MIGRATIONS.filter((m) => m.version > start).length,
+      );
       assert.deepEqual(schemaOf(catalog), expected);
       for (
         const table of [
