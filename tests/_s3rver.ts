@@ -19,6 +19,7 @@
  * InvalidAccessKeyId) but not the signature: SigV4 itself is tested
  * against AWS's vectors (tests/sigv4_test.ts).
  */
+// deno-lint-ignore no-import-prefix -- a test server, pinned here and in deno.lock
 import S3rver from "npm:s3rver@3.7.1";
 import { createHash } from "node:crypto";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
@@ -225,5 +226,7 @@ if (import.meta.main) {
   const app = server as any;
   app.middleware.unshift(shim(app.store as Store));
   const address = await server.run();
-  console.log(JSON.stringify({ port: address.port }));
+  await Deno.stdout.write(
+    new TextEncoder().encode(`${JSON.stringify({ port: address.port })}\n`),
+  );
 }
