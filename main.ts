@@ -50,6 +50,23 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "Write m3u8 playlists of downloaded files",
     load: () => import("./cli/export.ts"),
   },
+  storage: {
+    summary:
+      "List storage backends, add a bucket or drive, relocate a moved disk",
+    load: () => import("./cli/storage.ts"),
+  },
+  replicate: {
+    summary: "Copy downloaded files to a bucket, a WebDAV drive or a disk",
+    load: () => import("./cli/replicate.ts"),
+  },
+  verify: {
+    summary: "Check every stored file's size (and SHA-256) where it is",
+    load: () => import("./cli/verify.ts"),
+  },
+  whereis: {
+    summary: "Every location of a song's file",
+    load: () => import("./cli/whereis.ts"),
+  },
   emulator: {
     summary: "Serve the offline emulation of the three platforms on 127.0.0.1",
     load: () => import("./cli/emulator.ts"),

@@ -125,9 +125,10 @@ export function downloadCandidates(
 /**
  * Plans a song: creates its task as `pending`, or sets an existing task
  * back to `pending` when it is `done` but the song has no active location
- * any more, or when its state is one of `retry`. A running task and a
- * terminal one not named in `retry` are left alone. Returns whether the
- * task is now pending.
+ * any more (or `reopenDone`: the caller found its locations do not count),
+ * or when its state is one of `retry`. A running task and a terminal one
+ * not named in `retry` are left alone. Returns whether the task is now
+ * pending.
  */
 export function planTask(
   catalog: Catalog,
@@ -135,6 +136,7 @@ export function planTask(
   requestedQuality: string,
   retry: readonly TerminalState[],
   now: number,
+  reopenDone = false,
 ): boolean {
   const resettable = ["pending", ...retry].map((s) => `'${s}'`).join(", ");
   catalog.run(
@@ -147,6 +149,7 @@ export function planTask(
        lease_until = NULL,
        updated_at = excluded.updated_at
      WHERE download_tasks.state IN (${resettable})
+       OR (download_tasks.state = 'done' AND ${reopenDone ? "1" : "0"})
        OR (download_tasks.state = 'done' AND NOT EXISTS (
          SELECT 1 FROM file_assets a JOIN file_locations l ON l.file_asset_id = a.id
          WHERE a.song_id = download_tasks.song_id AND l.state = 'active'))`,

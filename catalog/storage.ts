@@ -282,6 +282,8 @@ export interface PlaylistFileRow {
   container_name: string | null;
   /** The file's path below that root, with `/`. */
   locator: string | null;
+  /** 1 when the file has a checked copy on a bucket or cloud drive. */
+  remote: number;
 }
 
 /**
@@ -293,7 +295,9 @@ export function playlistFiles(
   playlistId: number,
 ): PlaylistFileRow[] {
   return catalog.all<PlaylistFileRow>(
-    `SELECT s.name, s.artist_names, s.duration_ms, l.container_name, l.locator
+    `SELECT s.name, s.artist_names, s.duration_ms, l.container_name, l.locator,
+       EXISTS (SELECT 1 FROM file_locations r JOIN storage_backends rb ON rb.id = r.backend_id
+         WHERE r.file_asset_id = a.id AND r.state = 'active' AND rb.kind <> 'local') AS remote
      FROM playlist_songs ps
      JOIN songs s ON s.id = ps.song_id
      LEFT JOIN file_assets a ON a.song_id = s.id

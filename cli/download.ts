@@ -40,12 +40,14 @@ const OPTIONS = {
   concurrency: { type: "string" },
   retry: { type: "string", multiple: true },
   "dry-run": { type: "boolean" },
+  owned: { type: "string" },
+  "redownload-offline": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync download`. */
 export const command: Command = defineCommand({
   usage:
-    "catalogsync download [--source P,...] [--playlist PLATFORM:ID]... [--pool K,...] [--limit N] [--quality Q] [--library DIR] [--next-dir DIR]... [--min-free SIZE] [--concurrency N] [--retry STATE]... [--dry-run]",
+    "catalogsync download [--source P,...] [--playlist PLATFORM:ID]... [--pool K,...] [--limit N] [--quality Q] [--library DIR] [--next-dir DIR]... [--min-free SIZE] [--concurrency N] [--retry STATE]... [--owned any|local] [--redownload-offline] [--dry-run]",
   help:
     `Plans the selected songs in a stable order: a song whose file is there with
 its recorded size is skipped; a file that vanished is marked missing and its
@@ -83,6 +85,13 @@ Options:
   --concurrency N        files downloaded at once (default 4)
   --retry STATE          also retry songs that ended in STATE: vip_only,
                          unavailable, rate_limited, failed (repeatable or comma-separated)
+  --owned any|local      a song is owned (skipped) when it has a checked copy
+                         on any backend, a bucket replica included (any, the
+                         default), or only with a local file (local)
+  --redownload-offline   download again the songs whose file is on an offline
+                         disk (its root is gone or an empty mount point); by
+                         default they are skipped, not marked missing, and
+                         the offline backend is named once
   --dry-run              print the plan (songs, expected bytes per directory
                          against its free space) and write nothing`,
   options: OPTIONS,
@@ -103,6 +112,10 @@ Options:
     ),
     retry: parseRetry(values.retry),
     dryRun: values["dry-run"] === true,
+    owned: parseChoices(values.owned, ["any", "local"] as const, "--owned", [
+      "any",
+    ])[0]!,
+    redownloadOffline: values["redownload-offline"] === true,
   }),
   run: (context, options, { io }) =>
     download(context, { ...options, ...(io.fetch ? { fetch: io.fetch } : {}) }),
@@ -188,6 +201,11 @@ function runLines(summary: DownloadSummary): string[] {
   }
   if (summary.missing > 0) {
     lines.push(`  ${summary.missing} files found missing and planned again`);
+  }
+  for (const o of summary.offline) {
+    lines.push(
+      `  ${o.name} (${o.root}) is offline: ${o.songs} songs there left alone`,
+    );
   }
   if (summary.resumedBytes > 0) {
     lines.push(

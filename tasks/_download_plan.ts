@@ -23,6 +23,7 @@ import {
 import type { Platform, QualityLabel, SongInfo } from "../sources/types.ts";
 import { qualityRank } from "../sources/types.ts";
 import { fileSize } from "../storage/local.ts";
+import { type RootState, rootState } from "../storage/local_backend.ts";
 import { resolveInside } from "../storage/names.ts";
 
 /** `--playlist` references the catalog does not know (or has not synced). */
@@ -49,6 +50,8 @@ export interface Plan {
   busy: number;
   /** Active locations whose file vanished or changed size. */
   missing: number;
+  /** Offline local backends (by root) and the selected songs they hold. */
+  offline: Map<string, number>;
 }
 
 /** Options of `planDownloads()`. */
@@ -63,6 +66,10 @@ export interface PlanOptions {
   now: number;
   /** Look only: mark nothing, open no task. */
   dryRun: boolean;
+  /** Only a local copy makes a song owned (`--owned local`). @default false */
+  ownedLocal?: boolean;
+  /** Download songs whose only copies are on offline disks. @default false */
+  redownloadOffline?: boolean;
 }
 
 /**
@@ -87,10 +94,16 @@ export async function planDownloads(
     terminal: { vip_only: 0, unavailable: 0, rate_limited: 0, failed: 0 },
     busy: 0,
     missing: 0,
+    offline: new Map(),
   };
+  const roots = new Map<string, Promise<RootState>>();
   for (const candidate of candidates) {
     if (options.limit > 0 && plan.songIds.length >= options.limit) break;
-    const { good, bad } = await checkLocations(catalog, candidate.id);
+    const { good, bad, remote, offline } = await checkLocations(
+      catalog,
+      candidate.id,
+      roots,
+    );
     if (!options.dryRun && (bad.length > 0 || good.length > 0)) {
       catalog.transaction(() => {
         plan.missing += markLocationsMissing(catalog, bad, options.now);
@@ -99,9 +112,22 @@ export async function planDownloads(
     } else {
       plan.missing += bad.length;
     }
-    if (good.length > 0) {
+    if (
+      good.length > 0 || (!options.ownedLocal && remote.length > 0)
+    ) {
       plan.owned++;
       continue;
+    }
+    if (offline.length > 0) {
+      // its copy is on a disk that is not plugged in: neither missing nor
+      // to download again, unless asked
+      for (const root of offline) {
+        plan.offline.set(root, (plan.offline.get(root) ?? 0) + 1);
+      }
+      if (!options.redownloadOffline) {
+        plan.owned++;
+        continue;
+      }
     }
     const state = candidate.state;
     if (
@@ -129,6 +155,7 @@ export async function planDownloads(
         options.requestedQuality,
         options.retry,
         options.now,
+        true,
       )
     );
     if (pending) plan.songIds.push(candidate.id);
@@ -137,17 +164,36 @@ export async function planDownloads(
   return plan;
 }
 
-/** A song's active locations, split by whether their file is there. */
+/**
+ * A song's active locations: local ones whose file is there (`good`) or
+ * not (`bad`), ones on other kinds of backend (`remote`, trusted: checked
+ * when they were recorded and by `verify`), and the roots of local ones on
+ * an offline volume (root gone, or an empty mount point), which are
+ * neither.
+ */
 async function checkLocations(
   catalog: Catalog,
   songId: number,
-): Promise<{ good: number[]; bad: number[] }> {
+  roots: Map<string, Promise<RootState>>,
+): Promise<
+  { good: number[]; bad: number[]; remote: number[]; offline: string[] }
+> {
   const good: number[] = [];
   const bad: number[] = [];
+  const remote: number[] = [];
+  const offline: string[] = [];
   for (const location of activeLocations(catalog, songId)) {
     if (location.kind !== "local") {
-      // other kinds are checked by their own tools; trust the catalog
-      good.push(location.locationId);
+      remote.push(location.locationId);
+      continue;
+    }
+    let state = roots.get(location.containerName);
+    if (!state) {
+      state = rootState(location.containerName).catch(() => "missing" as const);
+      roots.set(location.containerName, state);
+    }
+    if ((await state) !== "present") {
+      offline.push(location.containerName);
       continue;
     }
     let size: number | undefined;
@@ -160,7 +206,7 @@ async function checkLocations(
     }
     (size === location.sizeBytes ? good : bad).push(location.locationId);
   }
-  return { good, bad };
+  return { good, bad, remote, offline };
 }
 
 /** Bytes assumed for a file when a song says nothing about its size. */

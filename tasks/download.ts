@@ -41,9 +41,11 @@ import {
   activeLocalBackend,
   findLocalBackend,
 } from "../catalog/storage.ts";
+import { backendHasFiles } from "../catalog/backends.ts";
 import type { Fetch } from "../sources/http.ts";
 import type { Platform, PoolKind, QualityLabel } from "../sources/types.ts";
 import type { OpenFile } from "../storage/local.ts";
+import { rootState } from "../storage/local_backend.ts";
 import { type Context, sourcesFor } from "./context.ts";
 import {
   type BackendUsage,
@@ -112,6 +114,14 @@ export interface DownloadOptions {
   maxResolves?: number;
   /** The lease owner of this run. @default a random id */
   leaseOwner?: string;
+  /**
+   * Which copies make a song owned: a checked location on any backend
+   * (`any`: a bucket replica counts), or only a local file (`local`).
+   * @default "any"
+   */
+  owned?: "any" | "local";
+  /** Download songs whose only copies are on offline disks. @default false */
+  redownloadOffline?: boolean;
 }
 
 /** Defaults of `DownloadOptions`. */
@@ -201,7 +211,10 @@ export async function download(
     requestedQuality: quality,
     now: context.now(),
     dryRun,
+    ownedLocal: options.owned === "local",
+    redownloadOffline: options.redownloadOffline ?? false,
   });
+  reportOffline(context, summary, plan.offline, options.redownloadOffline);
   summary.selected = plan.selected;
   summary.planned = plan.songIds.length;
   summary.skippedOwned = plan.owned;
@@ -231,6 +244,7 @@ export async function download(
     return summary;
   }
 
+  if (options.library === undefined) await refuseOfflineLibrary(context, root);
   await Deno.mkdir(root, { recursive: true });
   const first = activateLocalBackend(catalog, root, context.now());
   const run = new DownloadRun(
@@ -331,4 +345,51 @@ async function dryRunReport(
       }; a real run would ask for another directory (or give --next-dir DIR)`,
     };
   }
+}
+
+/**
+ * Says once per run which local backends are offline and how many selected
+ * songs they hold (not marked missing; downloaded again only when asked).
+ */
+function reportOffline(
+  context: Context,
+  summary: DownloadSummary,
+  offline: ReadonlyMap<string, number>,
+  redownload: boolean | undefined,
+): void {
+  for (const [root, songs] of offline) {
+    const name = findLocalBackend(context.catalog, root)?.name ?? "";
+    summary.offline.push({ name, root, songs });
+    context.log.warn(
+      `storage backend ${name} (${root}) is offline: ${songs} selected songs have their file there; ${
+        redownload
+          ? "downloading them again (--redownload-offline)"
+          : "they are not marked missing and not downloaded again (plug the disk in, 'catalogsync storage relocate " +
+            `${name} NEW_ROOT' if it moved, or --redownload-offline)`
+      }`,
+    );
+  }
+}
+
+/**
+ * Refuses to recreate the active library's root when it is offline (a
+ * moved folder, an unplugged disk) and holds files: downloads would land
+ * in an empty folder in its place.
+ */
+async function refuseOfflineLibrary(
+  context: Context,
+  root: string,
+): Promise<void> {
+  const active = activeLocalBackend(context.catalog);
+  if (!active || active.container_name !== root) return;
+  const state = await rootState(root);
+  if (state === "present") return;
+  if (!backendHasFiles(context.catalog, active.id)) return;
+  throw new Error(
+    `The library ${root} (${active.name}) is offline (${
+      state === "empty"
+        ? "an empty folder: a mount point without its disk?"
+        : "not there"
+    }): plug its disk in, run 'catalogsync storage relocate ${active.name} NEW_ROOT' if it moved, or give --library DIR`,
+  );
 }

@@ -12,6 +12,10 @@ const COMMANDS = [
   "enrich",
   "status",
   "export",
+  "storage",
+  "replicate",
+  "verify",
+  "whereis",
   "emulator",
 ];
 
