@@ -104,18 +104,21 @@ export class S3Backend implements StorageBackend {
       : `${this.#client.spec.prefix}/${relative}`;
   }
 
-  /** Lists one key under the prefix: the bucket exists and the key may read it. */
+  /**
+   * Asks for the bucket's location (GetBucketLocation): the bucket exists
+   * and the key is known. A key that may only write (AccessDenied) still
+   * counts as reaching it; an unknown key or a bad signature does not.
+   */
   async probe(signal?: AbortSignal): Promise<Reachability> {
     try {
-      const prefix = this.#client.spec.prefix === ""
-        ? ""
-        : `${this.#client.spec.prefix}/`;
       const response = await this.#client.send("GET", undefined, {
-        query: `list-type=2&max-keys=1&prefix=${uriEncode(prefix)}`,
+        query: "location=",
         signal,
       });
-      if (!response.ok) await this.#client.fail(response, "list the bucket");
-      await response.body?.cancel();
+      const text = await response.text();
+      if (!response.ok && !/<Code>AccessDenied<\/Code>/.test(text)) {
+        this.#client.failWith(response.status, text, "reach the bucket");
+      }
       return { ok: true, freeBytes: undefined };
     } catch (error) {
       if (!(error instanceof StorageError)) throw error;

@@ -160,7 +160,6 @@ export async function verify(
       credentials: options.credentials ?? NO_CREDENTIALS,
       fetch: options.fetch,
       freeSpace: context.freeSpace,
-      now: context.now,
     });
     const offline = await offlineReason(backend, row, context.signal);
     if (offline !== undefined) {

@@ -124,7 +124,7 @@ export async function startRcloneWebdav(
   return serverOf(child, Number(line[1]), folder);
 }
 
-/** A TCP proxy that cuts the first `cuts` connections after `afterBytes` sent upstream. */
+/** A TCP proxy that cuts connections once they sent `afterBytes` upstream, `cuts` times. */
 export interface CuttingProxy extends AsyncDisposable {
   /** `http://127.0.0.1:PORT`. */
   origin: string;
@@ -154,8 +154,6 @@ export function startCuttingProxy(
       port: targetPort,
     });
     open.add(upstream);
-    const shouldCut = cut < options.cuts;
-    if (shouldCut) cut++;
     let sent = 0;
     const closeBoth = () => {
       for (const c of [client, upstream]) {
@@ -171,7 +169,8 @@ export function startCuttingProxy(
         const n = await client.read(buffer);
         if (n === null) break;
         let chunk = buffer.subarray(0, n);
-        if (shouldCut && sent + n > options.afterBytes) {
+        if (cut < options.cuts && sent + n > options.afterBytes) {
+          cut++;
           chunk = chunk.subarray(0, Math.max(0, options.afterBytes - sent));
           if (chunk.length > 0) await upstream.write(chunk);
           closeBoth();
@@ -224,9 +223,10 @@ export function startCuttingProxy(
 /** An HTTP proxy in front of a WebDAV server that answers 507 past `quotaBytes` of PUTs. */
 export function startQuotaProxy(
   target: string,
-  quotaBytes: number,
-): TestServer & { used(): number } {
+  quota: number,
+): TestServer & { used(): number; setQuota(bytes: number): void } {
   let used = 0;
+  let quotaBytes = quota;
   const targetUrl = new URL(target);
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
@@ -269,6 +269,7 @@ export function startQuotaProxy(
     port,
     dir: "",
     used: () => used,
+    setQuota: (bytes) => (quotaBytes = bytes),
     close,
     [Symbol.asyncDispose]: close,
   };
