@@ -29,13 +29,14 @@ import { hashFile, hashStream } from "../storage/hashing.ts";
 import { fileSize } from "../storage/local.ts";
 import { resolveInside } from "../storage/names.ts";
 import type { Context } from "./context.ts";
-import { leaseOwnerGone } from "./_lease_owner.ts";
 import { describeError } from "./outcome.ts";
 
 /** How files are copied: what the run resolved from its options. */
 export interface FileSettings {
   /** The lease owner of the run. */
   owner: string;
+  /** Whether another lease owner's process is known to have ended. */
+  isGone: (owner: string) => boolean;
   /** Lease length in ms. */
   leaseTtlMs: number;
   /** Retries after network errors and 5xx. */
@@ -79,7 +80,7 @@ export async function replicateFile(
     owner,
     context.now(),
     ttl,
-    leaseOwnerGone,
+    settings.isGone,
   );
   if (!claim) return { kind: "busy" };
   const release = (state: "pending" | "failed", error: string | null) =>

@@ -45,7 +45,7 @@ import { isStorageError } from "../storage/errors.ts";
 import { openBackend } from "../storage/open_backend.ts";
 import type { Context } from "./context.ts";
 import { formatBytes } from "./format.ts";
-import { leaseOwnerGone, processLeaseOwner } from "./_lease_owner.ts";
+import { LeaseOwner } from "./_lease_owner.ts";
 import type { RunStatus } from "./outcome.ts";
 import { replicateFile } from "./_replicate_file.ts";
 import { finishStage, startStage } from "./_stage.ts";
@@ -80,7 +80,7 @@ export interface ReplicateOptions {
   backoffMs?: number;
   /** How long a claimed file stays leased without renewal, in ms. @default 600000 */
   leaseTtlMs?: number;
-  /** The lease owner of this run. @default this process (host, pid, start time) */
+  /** The lease owner of this run. @default this process (host, pid; a lock file beside the catalog says it lives) */
   leaseOwner?: string;
 }
 
@@ -226,7 +226,10 @@ export async function replicate(
     notStarted: 0,
     durationMs: 0,
   };
-  const owner = options.leaseOwner ?? processLeaseOwner();
+  using leaseOwner = options.leaseOwner === undefined
+    ? LeaseOwner.open(catalog.path)
+    : LeaseOwner.named(options.leaseOwner);
+  const owner = leaseOwner.id;
   const probe = await backend.probe(context.signal);
   if (!probe.ok) {
     summary.stopped = probe.reason;
@@ -237,7 +240,12 @@ export async function replicate(
       total: 1,
     });
   }
-  summary.abortedUploads = await clearOrphans(context, backend, row.id, owner);
+  summary.abortedUploads = await clearOrphans(
+    context,
+    backend,
+    row.id,
+    leaseOwner,
+  );
 
   const platforms = options.platforms ??
     (start.platforms.length > 0
@@ -268,6 +276,7 @@ export async function replicate(
 
   const settings = {
     owner,
+    isGone: (other: string) => leaseOwner.isGone(other),
     leaseTtlMs: options.leaseTtlMs ?? REPLICATE_DEFAULTS.leaseTtlMs,
     retries: options.retries ?? REPLICATE_DEFAULTS.retries,
     backoffMs: options.backoffMs ?? REPLICATE_DEFAULTS.backoffMs,
@@ -376,7 +385,7 @@ async function clearOrphans(
   context: Context,
   backend: StorageBackend,
   backendId: number,
-  owner: string,
+  owner: LeaseOwner,
 ): Promise<number> {
   if (!backend.pendingUploads || !backend.abortUpload) return 0;
   let pending;
@@ -396,8 +405,13 @@ async function clearOrphans(
   for (const k of known) {
     if (!onServer.has(k.uploadId)) forgetUpload(catalog, k.uploadId);
   }
-  const others = otherLeaseHolders(catalog, backendId, owner, context.now());
-  const othersAlive = others.some((o) => !leaseOwnerGone(o));
+  const others = otherLeaseHolders(
+    catalog,
+    backendId,
+    owner.id,
+    context.now(),
+  );
+  const othersAlive = others.some((o) => !owner.isGone(o));
   let aborted = 0;
   for (const upload of pending) {
     if (knownIds.has(upload.uploadId)) continue;
