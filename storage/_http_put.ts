@@ -127,8 +127,13 @@ export async function putFileRange(put: FilePut): Promise<PutAnswer> {
         left -= n;
         if (!request.write(sent)) {
           await new Promise<void>((done) => {
-            request.once("drain", done);
-            request.once("close", done);
+            const finish = () => {
+              request.off("drain", finish);
+              request.off("close", finish);
+              done();
+            };
+            request.on("drain", finish);
+            request.on("close", finish);
           });
         }
       }

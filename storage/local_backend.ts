@@ -143,7 +143,7 @@ export class LocalBackend implements StorageBackend {
       await Deno.rename(part, path);
       return {
         sizeBytes: got.sizeBytes,
-        md5: got.md5!,
+        md5: got.md5,
         etag: undefined,
         expectedEtag: undefined,
         resumedBytes: 0,

@@ -36,7 +36,7 @@ import {
   type Verification,
 } from "./backend.ts";
 import { StorageError } from "./errors.ts";
-import { hexToBase64, RunningDigest } from "./hashing.ts";
+import { base64ToHex, hexToBase64, RunningDigest } from "./hashing.ts";
 import { corruptSource, S3Client } from "./_s3_client.ts";
 import { abortUpload, putMultipart } from "./_s3_multipart.ts";
 import { type AwsCredentials, uriEncode } from "./sigv4.ts";
@@ -135,12 +135,19 @@ export class S3Backend implements StorageBackend {
     key: string,
     signal?: AbortSignal,
   ): Promise<StoredObject | undefined> {
-    const response = await this.#client.send("HEAD", key, { signal });
+    // servers that keep checksums (AWS, MinIO) send the SHA-256 they
+    // verified at upload when asked
+    const response = await this.#client.send("HEAD", key, {
+      headers: { "x-amz-checksum-mode": "ENABLED" },
+      signal,
+    });
     if (response.status === 404) return undefined;
     if (!response.ok) await this.#client.fail(response, `look up '${key}'`);
+    const checksum = response.headers.get("x-amz-checksum-sha256");
     return {
       sizeBytes: Number(response.headers.get("content-length") ?? NaN),
       etag: cleanEtag(response.headers.get("etag")),
+      ...(checksum ? { sha256: base64ToHex(checksum) } : {}),
     };
   }
 
@@ -184,7 +191,7 @@ export class S3Backend implements StorageBackend {
     }
     return {
       sizeBytes: got.sizeBytes,
-      md5: got.md5!,
+      md5: got.md5,
       etag: cleanEtag(answer.headers.get("etag")),
       expectedEtag: got.md5,
       resumedBytes: 0,
@@ -207,6 +214,16 @@ export class S3Backend implements StorageBackend {
           `'${key}' has ${object.sizeBytes} bytes, the file ${source.sizeBytes}`,
       };
     }
+    if (object.sha256 !== undefined) {
+      if (object.sha256 !== source.sha256) {
+        return {
+          ok: false,
+          reason:
+            `'${key}' has SHA-256 ${object.sha256}, the file ${source.sha256}`,
+        };
+      }
+      return { ok: true, etag: object.etag, method: "size+sha256" };
+    }
     // S3 gives a multipart object the MD5 of its parts' MD5s and "-N";
     // some compatible servers (s3rver among them) the MD5 of all its bytes
     const accepted = [written?.expectedEtag, written?.md5, source.md5].filter(
@@ -226,7 +243,12 @@ export class S3Backend implements StorageBackend {
       }
       return { ok: true, etag: object.etag, method: "size+etag" };
     }
-    return { ok: true, etag: object.etag, method: "size" };
+    // the bytes sent were hashed and matched the record
+    return {
+      ok: true,
+      etag: object.etag,
+      method: written ? "size+sha256" : "size",
+    };
   }
 
   /** The object's bytes. */

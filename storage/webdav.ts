@@ -166,7 +166,7 @@ export class WebDavBackend implements StorageBackend {
     if (!moved.ok) this.#failWith(moved.status, `move '${part}' into place`);
     return {
       sizeBytes: got.sizeBytes,
-      md5: got.md5!,
+      md5: got.md5,
       etag: cleanEtag(answer.headers.get("etag")),
       expectedEtag: got.md5,
       resumedBytes: 0,

@@ -115,12 +115,27 @@ Deno.test("S3Backend against s3rver: single and multipart uploads, verified by s
     assert.equal(key, "replica/netease/a b + c [1].flac");
     const put = await backend.put(key, file);
     assert.equal(put.sizeBytes, file.sizeBytes);
-    assert.equal(put.etag, put.md5);
+    const md5 = createHash("md5").update(await Deno.readFile(file.path))
+      .digest("hex");
+    assert.equal(put.etag, md5, "s3rver's ETag: the MD5 of what it stored");
     assert.deepEqual(await backend.verify(key, file, put), {
       ok: true,
-      etag: put.md5,
+      etag: md5,
+      method: "size+sha256",
+    });
+    // with the file's MD5 known, the ETag is compared too
+    assert.deepEqual(await backend.verify(key, { ...file, md5 }), {
+      ok: true,
+      etag: md5,
       method: "size+etag",
     });
+    assert.deepEqual(
+      await backend.verify(key, { ...file, md5: "0".repeat(32) }),
+      {
+        ok: false,
+        reason: `'${key}' has ETag ${md5}, the bytes sent ${"0".repeat(32)}`,
+      },
+    );
     const back = await hashStream(await backend.read(key));
     assert.equal(back.sha256, file.sha256);
     await backend.remove(key);
@@ -272,8 +287,15 @@ Deno.test("WebDavBackend against rclone: uploads through .part and MOVE, checks 
   assert.equal((await backend.probe()).ok, true);
   const file = await sourceFile(dir, "song.flac", 700_000);
   const put = await backend.put("qq/歌手 - 歌 [9].flac", file);
+  const md5 = createHash("md5").update(await Deno.readFile(file.path)).digest(
+    "hex",
+  );
   const verified = await backend.verify("qq/歌手 - 歌 [9].flac", file, put);
-  assert.deepEqual(verified, { ok: true, etag: put.md5, method: "size+etag" });
+  assert.deepEqual(verified, { ok: true, etag: md5, method: "size+sha256" });
+  assert.deepEqual(
+    await backend.verify("qq/歌手 - 歌 [9].flac", { ...file, md5 }),
+    { ok: true, etag: md5, method: "size+etag" },
+  );
   assert.deepEqual(await filesBelow(server.dir), [
     "music/qq/歌手 - 歌 [9].flac",
   ]);
