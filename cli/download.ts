@@ -172,6 +172,11 @@ function planLines(summary: DownloadSummary): string[] {
       })`,
     " songs",
   ));
+  for (const o of summary.offline) {
+    lines.push(
+      `  ${o.name} (${o.root}) is offline: ${o.songs} songs there left alone`,
+    );
+  }
   if (summary.noSpace) lines.push(`  ${summary.noSpace.message}`);
   return lines;
 }

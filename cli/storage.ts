@@ -17,7 +17,7 @@ import {
 import { type Command, defineCommand } from "./command.ts";
 import { UsageError } from "./exit.ts";
 import { parsePositive } from "./flags.ts";
-import { renderTable } from "./table.ts";
+import { leftAlign, renderTable } from "./table.ts";
 
 const OPTIONS = {
   endpoint: { type: "string" },
@@ -190,7 +190,7 @@ export function formatStorage(result: StorageResult): string {
         return "no storage backends yet: 'catalogsync download' adds the library, 'catalogsync storage add NAME URL' a replica";
       }
       const n = (value: number) => value.toLocaleString("en-US");
-      const lines = [renderTable([
+      const lines = [renderTable(leftAlign([
         ["name", "kind", "state", "files", "bytes", "missing", "free", "url"],
         ...result.backends.map((b) => [
           b.name,
@@ -202,7 +202,7 @@ export function formatStorage(result: StorageResult): string {
           b.freeBytes === undefined ? "?" : formatBytes(b.freeBytes),
           b.url,
         ]),
-      ])];
+      ], [1, 2, 7]))];
       for (const b of result.backends) {
         if (b.reason) lines.push(`  ${b.name}: ${b.reason}`);
       }

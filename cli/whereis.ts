@@ -6,7 +6,7 @@
 import { whereis, type WhereisSummary } from "../tasks/whereis.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { EXIT } from "./exit.ts";
-import { renderTable } from "./table.ts";
+import { leftAlign, renderTable } from "./table.ts";
 
 /** `catalogsync whereis`. */
 export const command: Command = defineCommand({
@@ -32,7 +32,7 @@ export function formatWhereis(summary: WhereisSummary): string {
   if (summary.locations.length === 0) return `${head}: no file`;
   return [
     `${head} (${s.sizeBytes} bytes, sha256 ${s.sha256.slice(0, 16)}...)`,
-    renderTable([
+    renderTable(leftAlign([
       ["  backend", "kind", "state", "where"],
       ...summary.locations.map((l) => [
         `  ${l.backend}`,
@@ -40,6 +40,6 @@ export function formatWhereis(summary: WhereisSummary): string {
         l.state,
         l.where,
       ]),
-    ]),
+    ], [1, 2, 3])),
   ].join("\n");
 }
