@@ -60,7 +60,11 @@ async function library(dir: string, count: number, size: number) {
     const path = join(root, locator);
     const hash = createHash("sha256");
     {
-      using file = await Deno.open(path, { write: true, create: true, truncate: true });
+      using file = await Deno.open(path, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
       for (let written = 0; written < size; written += MiB) {
         block[0] = n & 0xff;
         block[1] = (n >> 8) & 0xff;
@@ -82,16 +86,21 @@ async function library(dir: string, count: number, size: number) {
         availability: "available",
         raw: {},
       }, Date.now());
-      recordAsset(catalog, {
-        songId,
-        quality: "lossless",
-        platformQuality: "lossless",
-        extension: "flac",
-        sizeBytes: size,
-        sha256: hash.digest("hex"),
-        md5: undefined,
-        bitrateKbps: undefined,
-      }, { backendId: backend.id, containerName: root, locator }, Date.now());
+      recordAsset(
+        catalog,
+        {
+          songId,
+          quality: "lossless",
+          platformQuality: "lossless",
+          extension: "flac",
+          sizeBytes: size,
+          sha256: hash.digest("hex"),
+          md5: undefined,
+          bitrateKbps: undefined,
+        },
+        { backendId: backend.id, containerName: root, locator },
+        Date.now(),
+      );
     });
     files.push(path);
   }
@@ -110,7 +119,11 @@ async function ours(db: string, to: string): Promise<ChildResult> {
 }
 
 /** `curl -T` of every file, CONCURRENCY at once; returns milliseconds. */
-async function curl(files: string[], url: (i: number) => string, auth: string[]) {
+async function curl(
+  files: string[],
+  url: (i: number) => string,
+  auth: string[],
+) {
   const started = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -118,7 +131,16 @@ async function curl(files: string[], url: (i: number) => string, auth: string[])
       const i = next++;
       if (i >= files.length) return;
       const out = await new Deno.Command("curl", {
-        args: ["-sS", "-f", "-o", "/dev/null", ...auth, "-T", files[i]!, url(i)],
+        args: [
+          "-sS",
+          "-f",
+          "-o",
+          "/dev/null",
+          ...auth,
+          "-T",
+          files[i]!,
+          url(i),
+        ],
       }).output();
       if (!out.success) {
         throw new Error(`curl failed: ${new TextDecoder().decode(out.stderr)}`);
@@ -128,7 +150,12 @@ async function curl(files: string[], url: (i: number) => string, auth: string[])
   return performance.now() - started;
 }
 
-async function addBackends(db: string, s3: TestServer, dav: TestServer, tag: string) {
+async function addBackends(
+  db: string,
+  s3: TestServer,
+  dav: TestServer,
+  tag: string,
+) {
   const { storageAdd } = await import("../tasks/storage.ts");
   const { createContext } = await import("../tasks/context.ts");
   using catalog = Catalog.open(db);
@@ -143,7 +170,10 @@ async function addBackends(db: string, s3: TestServer, dav: TestServer, tag: str
   await storageAdd(context, {
     name: `dav-${tag}`,
     url: `webdav://127.0.0.1:${dav.port}/${tag}`,
-    credentials: { s3: undefined, webdav: { user: "bench", password: "bench" } },
+    credentials: {
+      s3: undefined,
+      webdav: { user: "bench", password: "bench" },
+    },
   });
 }
 
@@ -162,10 +192,16 @@ const mibps = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
 const dir = await Deno.makeTempDir({ prefix: "catalogsync-bench-replicate-" });
 try {
   const s3 = await startS3rver(["bench"], join(dir, "s3"));
-  const dav = await startRcloneWebdav("bench", "bench", await Deno.makeTempDir({ dir }));
+  const dav = await startRcloneWebdav(
+    "bench",
+    "bench",
+    await Deno.makeTempDir({ dir }),
+  );
   try {
     const rows: string[][] = [];
-    for (const [count, label] of [[100, "100 files"], [10, "10 files"]] as const) {
+    for (
+      const [count, label] of [[100, "100 files"], [10, "10 files"]] as const
+    ) {
       const size = Math.floor(totalBytes / count);
       const work = join(dir, label.replace(" ", "-"));
       await Deno.mkdir(work);
@@ -174,7 +210,11 @@ try {
       await addBackends(db, s3, dav, tag);
       // baselines first, into other folders of the same servers
       await mkcol(dav, `curl-${tag}`);
-      const curlS3 = await curl(files, (i) => `${s3.origin}/bench/curl-${tag}/f${i}`, []);
+      const curlS3 = await curl(
+        files,
+        (i) => `${s3.origin}/bench/curl-${tag}/f${i}`,
+        [],
+      );
       const curlDav = await curl(
         files,
         (i) => `${dav.origin}/curl-${tag}/f${i}`,
@@ -182,10 +222,12 @@ try {
       );
       const oursS3 = await ours(db, `s3-${tag}`);
       const oursDav = await ours(db, `dav-${tag}`);
-      for (const [target, run, base] of [
-        ["s3rver", oursS3, curlS3],
-        ["rclone webdav", oursDav, curlDav],
-      ] as const) {
+      for (
+        const [target, run, base] of [
+          ["s3rver", oursS3, curlS3],
+          ["rclone webdav", oursDav, curlDav],
+        ] as const
+      ) {
         if (run.copied !== count || run.status !== "ok") {
           throw new Error(`replicate to ${target}: ${JSON.stringify(run)}`);
         }
@@ -202,14 +244,27 @@ try {
       }
     }
     console.log(
-      `replicate ${(totalBytes / MiB).toFixed(0)} MiB, ${CONCURRENCY} files at once (ours: catalogsync replicate; baseline: curl -T)`,
+      `replicate ${
+        (totalBytes / MiB).toFixed(0)
+      } MiB, ${CONCURRENCY} files at once (ours: catalogsync replicate; baseline: curl -T)`,
     );
-    const header = ["files", "server", "ours", "curl -T", "ours/curl", "ours peak RSS"];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const header = [
+      "files",
+      "server",
+      "ours",
+      "curl -T",
+      "ours/curl",
+      "ours peak RSS",
+    ];
+    const widths = header.map((h, i) =>
+      Math.max(h.length, ...rows.map((r) => r[i]!.length))
+    );
     for (const row of [header, ...rows]) {
       console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
     }
-    console.log("targets: ours/curl >= 0.80; peak RSS < 150 MB and flat in the file size");
+    console.log(
+      "targets: ours/curl >= 0.80; peak RSS < 150 MB and flat in the file size",
+    );
   } finally {
     await s3.close();
     await dav.close();

@@ -104,7 +104,8 @@ export interface ReplicaClaim {
  * Claims the task of copying asset `assetId` to backend `backendId` for
  * `owner` until `now + ttlMs`: a new, pending or failed task, or a running
  * one whose lease expired or whose holder `isGone`. `BEGIN IMMEDIATE`, so
- * two processes cannot both win. `undefined` when another holds it.
+ * two processes cannot both win. `busy` when another holds it, `done` when
+ * another run copied it since the caller looked.
  */
 export function claimReplica(
   catalog: Catalog,
@@ -114,7 +115,7 @@ export function claimReplica(
   now: number,
   ttlMs: number,
   isGone: (owner: string) => boolean,
-): ReplicaClaim | undefined {
+): ReplicaClaim | "busy" | "done" {
   return catalog.immediate(() => {
     catalog.run(
       `INSERT INTO replicate_tasks (file_asset_id, backend_id, state, created_at, updated_at)
@@ -143,7 +144,16 @@ export function claimReplica(
       task.state === "running" && task.lease_owner !== null &&
       task.lease_until !== null && task.lease_until >= now &&
       !isGone(task.lease_owner)
-    ) return undefined;
+    ) return "busy";
+    // another run finished it since this one looked
+    if (
+      task.state === "done" && catalog.get(
+          `SELECT 1 FROM file_locations WHERE file_asset_id = ? AND backend_id = ?
+           AND state = 'active'`,
+          assetId,
+          backendId,
+        ) !== undefined
+    ) return "done";
     catalog.run(
       `UPDATE replicate_tasks SET state = 'running', lease_owner = ?, lease_until = ?,
          attempts = attempts + 1, updated_at = ? WHERE id = ?`,

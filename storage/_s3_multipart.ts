@@ -1,23 +1,26 @@
 /**
  * Multipart uploads of the S3 backend: parts of a fixed size, each sent
- * with its `Content-MD5` and signed SHA-256; an upload id written to the
- * journal before the first part, so that a killed upload is resumed from
- * the parts the server lists (each checked against the file's bytes by its
- * MD5); the file's SHA-256 checked before the upload is completed.
+ * with its SHA-256 as the signed payload hash and as
+ * `x-amz-checksum-sha256` (the upload declares the SHA256 checksum
+ * algorithm), both of which the server verifies; an upload id written to
+ * the journal before the first part, so that a killed upload is resumed
+ * from the parts the server lists with the same SHA-256; the file's
+ * SHA-256, hashed in the same read as the parts', checked against its
+ * record before the upload is completed. No MD5: Deno's runs at a third of
+ * the speed of its SHA-256.
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import type { PutOptions, PutResult, SourceFile } from "./backend.ts";
 import { cleanEtag } from "./backend.ts";
 import { StorageError } from "./errors.ts";
-import { hashFile, hexToBase64, RunningDigest } from "./hashing.ts";
+import { hexToBase64 } from "./hashing.ts";
 import { corruptSource, type S3Client } from "./_s3_client.ts";
 import { uriEncode } from "./sigv4.ts";
 import { escapeXml, xmlBlocks, xmlText } from "./_xml.ts";
 
 const MAX_PARTS = 10_000;
-const HEX_ETAG = /^[0-9a-f]{32}(-\d+)?$/;
 
 /**
  * Uploads `source` in parts of (at least) `partSizeWanted` bytes, resuming
@@ -37,7 +40,7 @@ export async function putMultipart(
   const count = Math.max(1, Math.ceil(source.sizeBytes / partSize));
   const journal = options.journal;
   let uploadId = journal?.uploadId;
-  let listed = new Map<number, { etag: string; size: number }>();
+  let listed = new Map<number, ListedPart>();
   if (uploadId !== undefined) {
     try {
       listed = await listParts(client, key, uploadId, options.signal);
@@ -53,35 +56,35 @@ export async function putMultipart(
     uploadId = await createUpload(client, key, options.signal);
     journal?.save(uploadId);
   }
-  const whole = new RunningDigest(true);
-  const partMd5s: Uint8Array[] = [];
-  const done: Array<{ n: number; etag: string }> = [];
+  const whole = createHash("sha256");
+  const done: Array<{ n: number; etag: string; checksum: string }> = [];
   let sent = 0;
   let resumedBytes = 0;
   for (let n = 1; n <= count; n++) {
     const offset = (n - 1) * partSize;
     const length = Math.min(partSize, source.sizeBytes - offset);
-    const part = await hashFile(source.path, {
+    // one read hashes the part (its checksum) and the file (the record)
+    const part = await hashPart(
+      source.path,
       offset,
       length,
-      md5: true,
-      signal: options.signal,
-      onBytes: undefined,
-    });
-    if (part.sizeBytes !== length) throw corruptSource(client.url, source);
+      whole,
+      options.signal,
+    );
+    if (part.size !== length) throw corruptSource(client.url, source);
+    const checksum = hexToBase64(part.sha256);
     const have = listed.get(n);
     let etag: string;
-    if (have && have.etag === part.md5 && have.size === length) {
+    if (have && have.size === length && have.checksum === checksum) {
       etag = have.etag;
       resumedBytes += length;
       sent += length;
       options.onBytes?.(sent);
-      await feed(whole, source.path, offset, length);
     } else {
       const answer = await client.putRange(
         key,
         `partNumber=${n}&uploadId=${uriEncode(uploadId)}`,
-        { "content-md5": hexToBase64(part.md5!) },
+        { "x-amz-checksum-sha256": checksum },
         source,
         {
           offset,
@@ -89,26 +92,16 @@ export async function putMultipart(
           payloadHash: part.sha256,
           signal: options.signal,
           onChunk: (chunk) => {
-            whole.update(chunk);
             sent += chunk.length;
             options.onBytes?.(sent);
           },
         },
       );
-      etag = cleanEtag(answer.headers.get("etag")) ?? part.md5!;
-      if (HEX_ETAG.test(etag) && etag !== part.md5) {
-        throw new StorageError(
-          "checksum",
-          client.url,
-          `part ${n} of '${key}' arrived as ${etag}, sent as ${part.md5}`,
-        );
-      }
+      etag = cleanEtag(answer.headers.get("etag")) ?? "";
     }
-    partMd5s.push(hexBytes(part.md5!));
-    done.push({ n, etag });
+    done.push({ n, etag, checksum });
   }
-  const got = whole.digest();
-  if (got.sha256 !== source.sha256 || got.sizeBytes !== source.sizeBytes) {
+  if (whole.digest("hex") !== source.sha256) {
     await abortUpload(client, key, uploadId).catch(() => {});
     journal?.save(null);
     throw corruptSource(client.url, source);
@@ -121,13 +114,11 @@ export async function putMultipart(
     options.signal,
   );
   journal?.save(null);
-  const combined = createHash("md5");
-  for (const md5 of partMd5s) combined.update(md5);
   return {
-    sizeBytes: got.sizeBytes,
-    md5: got.md5!,
+    sizeBytes: source.sizeBytes,
+    md5: undefined,
     etag,
-    expectedEtag: `${combined.digest("hex")}-${count}`,
+    expectedEtag: undefined,
     resumedBytes,
   };
 }
@@ -139,7 +130,11 @@ async function createUpload(
 ): Promise<string> {
   const response = await client.send("POST", key, {
     query: "uploads=",
-    headers: { "content-type": "application/octet-stream" },
+    headers: {
+      "content-type": "application/octet-stream",
+      // each part then carries its SHA-256, which the server checks and lists
+      "x-amz-checksum-algorithm": "SHA256",
+    },
     signal,
   });
   const text = await response.text();
@@ -162,8 +157,8 @@ async function listParts(
   key: string,
   uploadId: string,
   signal?: AbortSignal,
-): Promise<Map<number, { etag: string; size: number }>> {
-  const parts = new Map<number, { etag: string; size: number }>();
+): Promise<Map<number, ListedPart>> {
+  const parts = new Map<number, ListedPart>();
   let marker = "";
   for (;;) {
     const response = await client.send("GET", key, {
@@ -178,7 +173,8 @@ async function listParts(
       const n = Number(xmlText(block, "PartNumber"));
       const etag = cleanEtag(xmlText(block, "ETag") ?? null);
       const size = Number(xmlText(block, "Size"));
-      if (Number.isInteger(n) && etag) parts.set(n, { etag, size });
+      const checksum = xmlText(block, "ChecksumSHA256");
+      if (Number.isInteger(n) && etag) parts.set(n, { etag, size, checksum });
     }
     if (xmlText(text, "IsTruncated") !== "true") return parts;
     marker = `part-number-marker=${
@@ -191,7 +187,7 @@ async function completeUpload(
   client: S3Client,
   key: string,
   uploadId: string,
-  parts: ReadonlyArray<{ n: number; etag: string }>,
+  parts: ReadonlyArray<{ n: number; etag: string; checksum: string }>,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   const body = `<CompleteMultipartUpload>${
@@ -236,30 +232,41 @@ export async function abortUpload(
   await response.body?.cancel();
 }
 
-function hexBytes(hex: string): Uint8Array {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) {
-    bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  }
-  return bytes;
+/** A part the server lists. */
+interface ListedPart {
+  /** Its ETag. */
+  etag: string;
+  /** Its size. */
+  size: number;
+  /** Its SHA-256 (base64), where the server keeps one. */
+  checksum: string | undefined;
 }
 
-async function feed(
-  digest: RunningDigest,
+/** Hashes a part of a file, feeding the file's running hash too. */
+async function hashPart(
   path: string,
   offset: number,
   length: number,
-): Promise<void> {
+  whole: Hash,
+  signal: AbortSignal | undefined,
+): Promise<{ sha256: string; size: number }> {
   using file = await Deno.open(path, { read: true });
   await file.seek(offset, Deno.SeekMode.Start);
+  const part = createHash("sha256");
   const buffer = new Uint8Array(1024 * 1024);
   let left = length;
+  let size = 0;
   while (left > 0) {
+    signal?.throwIfAborted();
     const n = await file.read(
       buffer.subarray(0, Math.min(buffer.length, left)),
     );
     if (n === null || n === 0) break;
-    digest.update(buffer.subarray(0, n));
+    const chunk = buffer.subarray(0, n);
+    part.update(chunk);
+    whole.update(chunk);
+    size += n;
     left -= n;
   }
+  return { sha256: part.digest("hex"), size };
 }

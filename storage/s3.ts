@@ -143,11 +143,14 @@ export class S3Backend implements StorageBackend {
     });
     if (response.status === 404) return undefined;
     if (!response.ok) await this.#client.fail(response, `look up '${key}'`);
+    // a multipart object's checksum is of its parts' checksums ("...-N")
     const checksum = response.headers.get("x-amz-checksum-sha256");
+    const whole = checksum !== null && !checksum.includes("-") &&
+      response.headers.get("x-amz-checksum-type") !== "COMPOSITE";
     return {
       sizeBytes: Number(response.headers.get("content-length") ?? NaN),
       etag: cleanEtag(response.headers.get("etag")),
-      ...(checksum ? { sha256: base64ToHex(checksum) } : {}),
+      ...(whole ? { sha256: base64ToHex(checksum) } : {}),
     };
   }
 

@@ -58,6 +58,7 @@ export type FileOutcome =
   }
   | { kind: "verified_moved" }
   | { kind: "busy" }
+  | { kind: "done_elsewhere" }
   | { kind: "failed"; error: string; corrupt: boolean }
   | { kind: "stop"; error: StorageError }
   | { kind: "interrupted" };
@@ -73,6 +74,9 @@ export async function replicateFile(
 ): Promise<FileOutcome> {
   const catalog = context.catalog;
   const { owner, leaseTtlMs: ttl } = settings;
+  if (candidate.replicated === 1) {
+    return await moveOnly(context, backend, candidate);
+  }
   const claim = claimReplica(
     catalog,
     candidate.assetId!,
@@ -82,7 +86,8 @@ export async function replicateFile(
     ttl,
     settings.isGone,
   );
-  if (!claim) return { kind: "busy" };
+  if (claim === "busy") return { kind: "busy" };
+  if (claim === "done") return { kind: "done_elsewhere" };
   const release = (state: "pending" | "failed", error: string | null) =>
     releaseReplica(catalog, claim.taskId, owner, state, error, context.now());
   const source: SourceFile = {
@@ -126,8 +131,7 @@ export async function replicateFile(
       }
     };
     let outcome: { written: PutResult | undefined; method: string };
-    const adopted = candidate.replicated === 1 ||
-      await adoptable(backend, locator, source, context.signal);
+    const adopted = await adoptable(backend, locator, source, context.signal);
     if (adopted) {
       const check = await backend.verify(
         locator,
@@ -213,7 +217,6 @@ export async function replicateFile(
         moved = true;
       }
     }
-    if (candidate.replicated === 1) return { kind: "verified_moved" };
     return {
       kind: adopted ? "adopted" : "copied",
       bytes: outcome.written?.sizeBytes ?? 0,
@@ -343,5 +346,53 @@ async function putWithRetries(
       );
       await context.sleep(delay, context.signal);
     }
+  }
+}
+
+/**
+ * `--move` of a file the target holds already: the replica is checked
+ * again, then the local copy goes.
+ */
+async function moveOnly(
+  context: Context,
+  backend: StorageBackend,
+  candidate: ReplicaCandidate,
+): Promise<FileOutcome> {
+  const source: SourceFile = {
+    path: resolveInside(candidate.sourceRoot!, candidate.sourceLocator!),
+    sizeBytes: candidate.sizeBytes!,
+    sha256: candidate.sha256!,
+    md5: candidate.md5 ?? undefined,
+  };
+  try {
+    const locator = backend.locatorFor(candidate.sourceLocator!);
+    const check = await backend.verify(
+      locator,
+      source,
+      undefined,
+      context.signal,
+    );
+    if (!check.ok) {
+      return {
+        kind: "failed",
+        error:
+          `the replica did not check out, the local copy stays: ${check.reason}`,
+        corrupt: false,
+      };
+    }
+    if (
+      markDeleted(context.catalog, candidate.sourceLocationId!, context.now())
+    ) {
+      await Deno.remove(source.path).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
+    }
+    return { kind: "verified_moved" };
+  } catch (error) {
+    if (context.signal?.aborted) return { kind: "interrupted" };
+    if (isStorageError(error) && error.stopsBackend) {
+      return { kind: "stop", error };
+    }
+    return { kind: "failed", error: describeError(error), corrupt: false };
   }
 }

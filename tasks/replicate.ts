@@ -330,6 +330,9 @@ export async function replicate(
         case "busy":
           summary.busy++;
           break;
+        case "done_elsewhere":
+          summary.alreadyThere++;
+          break;
         case "failed":
           if (outcome.corrupt) summary.corrupt++;
           summary.failures.push({

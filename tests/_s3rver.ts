@@ -10,7 +10,8 @@
  * `<bucket>/._S3rver_uploads/<id>/` with `key`, and parts `N` and
  * `N.md5`), as S3 documents them:
  * - ListMultipartUploads (`GET /bucket?uploads`), ListParts
- *   (`GET /bucket/key?uploadId=`) and AbortMultipartUpload
+ *   (`GET /bucket/key?uploadId=`, with each part's ChecksumSHA256) and
+ *   AbortMultipartUpload
  *   (`DELETE /bucket/key?uploadId=`): s3rver answers 501 or 405;
  * - `Content-MD5` and `x-amz-checksum-sha256` on PUT: s3rver ignores them;
  *   S3 refuses a body that does not match (400 BadDigest), and so does this
@@ -157,8 +158,9 @@ function shim(store: Store) {
         );
         if (md5 === undefined) continue; // a part cut mid-way: not uploaded
         const size = (await stat(join(dir, n))).size;
+        const sha = await hashOf(join(dir, n), "sha256", "base64");
         parts.push(
-          `<Part><PartNumber>${n}</PartNumber><ETag>"${md5}"</ETag><Size>${size}</Size></Part>`,
+          `<Part><PartNumber>${n}</PartNumber><ETag>"${md5}"</ETag><ChecksumSHA256>${sha}</ChecksumSHA256><Size>${size}</Size></Part>`,
         );
       }
       return xml(
