@@ -234,7 +234,8 @@ export function startQuotaProxy(
       const url = new URL(request.url);
       const length = Number(request.headers.get("content-length") ?? 0);
       if (request.method === "PUT" && used + length > quotaBytes) {
-        await request.body?.cancel();
+        // read the body as a server does before it answers
+        await request.arrayBuffer().catch(() => {});
         return new Response("Insufficient Storage", { status: 507 });
       }
       const headers = new Headers(request.headers);
@@ -262,7 +263,13 @@ export function startQuotaProxy(
   );
   const port = server.addr.port;
   const close = async () => {
-    await server.shutdown();
+    // a graceful shutdown waits for idle keep-alive connections: not forever
+    let timer: number | undefined;
+    await Promise.race([
+      server.shutdown(),
+      new Promise((resolve) => (timer = setTimeout(resolve, 2000))),
+    ]);
+    clearTimeout(timer);
   };
   return {
     origin: `http://127.0.0.1:${port}`,
