@@ -49,6 +49,7 @@ export interface PutAnswer {
 }
 
 const CHUNK = 256 * 1024;
+const BUFFERS = 4;
 
 /** Sends the PUT; a failure of the connection becomes `StorageError` (`network`). */
 export async function putFileRange(put: FilePut): Promise<PutAnswer> {
@@ -111,10 +112,24 @@ export async function putFileRange(put: FilePut): Promise<PutAnswer> {
       () => put.signal?.removeEventListener("abort", onAbort),
     );
     (async () => {
+      // a few buffers used in turn: one is reused only once the socket has
+      // taken its bytes (the write's callback), so memory stays bounded and
+      // the garbage collector has nothing to chase
+      const pool = Array.from({ length: BUFFERS }, () => ({
+        bytes: new Uint8Array(CHUNK),
+        free: Promise.resolve(),
+        release: () => {},
+      }));
+      // a closed request flushes nothing more: free every buffer
+      request.once("close", () => pool.forEach((slot) => slot.release()));
       let left = put.length;
-      while (left > 0 && !settled) {
-        const chunk = new Uint8Array(Math.min(CHUNK, left));
-        const n = await file.read(chunk);
+      for (let i = 0; left > 0 && !settled; i++) {
+        const slot = pool[i % BUFFERS]!;
+        await slot.free;
+        if (settled) break;
+        const n = await file.read(
+          slot.bytes.subarray(0, Math.min(CHUNK, left)),
+        );
         if (n === null || n === 0) {
           throw new StorageError(
             "checksum",
@@ -122,10 +137,12 @@ export async function putFileRange(put: FilePut): Promise<PutAnswer> {
             `'${put.path}' is shorter than recorded: it changed since it was downloaded`,
           );
         }
-        const sent = chunk.subarray(0, n);
+        const sent = slot.bytes.subarray(0, n);
         put.onChunk?.(sent);
         left -= n;
-        if (!request.write(sent)) {
+        slot.free = new Promise<void>((done) => (slot.release = done));
+        const more = request.write(sent, () => slot.release());
+        if (!more) {
           await new Promise<void>((done) => {
             const finish = () => {
               request.off("drain", finish);

@@ -264,7 +264,7 @@ export function startQuotaProxy(
   const port = server.addr.port;
   const close = async () => {
     // a graceful shutdown waits for idle keep-alive connections: not forever
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       server.shutdown(),
       new Promise((resolve) => (timer = setTimeout(resolve, 2000))),
