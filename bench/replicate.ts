@@ -19,6 +19,7 @@ import { Catalog } from "../catalog/database.ts";
 import { activateLocalBackend, recordAsset } from "../catalog/storage.ts";
 import { upsertSong } from "../catalog/songs.ts";
 import { createHash } from "node:crypto";
+import { hexToBase64 } from "../storage/hashing.ts";
 import {
   S3RVER_KEY,
   startRcloneWebdav,
@@ -55,6 +56,7 @@ async function library(dir: string, count: number, size: number) {
   using catalog = Catalog.open(db);
   const backend = activateLocalBackend(catalog, root, Date.now());
   const files: string[] = [];
+  const checksums: string[] = [];
   for (let n = 0; n < count; n++) {
     const locator = `netease/bench ${n}.flac`;
     const path = join(root, locator);
@@ -75,6 +77,8 @@ async function library(dir: string, count: number, size: number) {
         while (at < chunk.length) at += await file.write(chunk.subarray(at));
       }
     }
+    const sha256 = hash.digest("hex");
+    checksums.push(hexToBase64(sha256));
     catalog.transaction(() => {
       const songId = upsertSong(catalog, {
         platform: "netease",
@@ -94,7 +98,7 @@ async function library(dir: string, count: number, size: number) {
           platformQuality: "lossless",
           extension: "flac",
           sizeBytes: size,
-          sha256: hash.digest("hex"),
+          sha256,
           md5: undefined,
           bitrateKbps: undefined,
         },
@@ -104,7 +108,7 @@ async function library(dir: string, count: number, size: number) {
     });
     files.push(path);
   }
-  return { db, files };
+  return { db, files, checksums };
 }
 
 async function ours(db: string, to: string): Promise<ChildResult> {
@@ -122,7 +126,7 @@ async function ours(db: string, to: string): Promise<ChildResult> {
 async function curl(
   files: string[],
   url: (i: number) => string,
-  auth: string[],
+  headers: (i: number) => string[],
 ) {
   const started = performance.now();
   let next = 0;
@@ -136,7 +140,7 @@ async function curl(
           "-f",
           "-o",
           "/dev/null",
-          ...auth,
+          ...headers(i),
           "-T",
           files[i]!,
           url(i),
@@ -205,20 +209,22 @@ try {
       const size = Math.floor(totalBytes / count);
       const work = join(dir, label.replace(" ", "-"));
       await Deno.mkdir(work);
-      const { db, files } = await library(work, count, size);
+      const { db, files, checksums } = await library(work, count, size);
       const tag = `t${count}`;
       await addBackends(db, s3, dav, tag);
       // baselines first, into other folders of the same servers
       await mkcol(dav, `curl-${tag}`);
+      // the same checksum header ours sends, so that the server does the
+      // same work (s3rver as the tests run it checks it)
       const curlS3 = await curl(
         files,
         (i) => `${s3.origin}/bench/curl-${tag}/f${i}`,
-        [],
+        (i) => ["-H", `x-amz-checksum-sha256: ${checksums[i]}`],
       );
       const curlDav = await curl(
         files,
         (i) => `${dav.origin}/curl-${tag}/f${i}`,
-        ["-u", "bench:bench"],
+        () => ["-u", "bench:bench"],
       );
       const oursS3 = await ours(db, `s3-${tag}`);
       const oursDav = await ours(db, `dav-${tag}`);
