@@ -26,7 +26,7 @@ import {
   startS3rver,
   type TestServer,
 } from "../tests/_storage_servers.ts";
-import { runJsonChild } from "./_child.ts";
+import { procCpuSeconds, runJsonChild } from "./_child.ts";
 
 const MiB = 1024 * 1024;
 const CONCURRENCY = 2;
@@ -191,6 +191,21 @@ async function mkcol(dav: TestServer, name: string) {
   if (!response.ok) throw new Error(`MKCOL ${name}: ${response.status}`);
 }
 
+/** Runs `fn` and returns its result with the CPU seconds of this process's children and of `server` meanwhile. */
+async function cpu<T>(
+  server: TestServer,
+  fn: () => Promise<T>,
+): Promise<{ value: T; client: number; server: number }> {
+  const c0 = procCpuSeconds("self", true) ?? 0;
+  const s0 = procCpuSeconds(server.pid) ?? 0;
+  const value = await fn();
+  return {
+    value,
+    client: (procCpuSeconds("self", true) ?? 0) - c0,
+    server: (procCpuSeconds(server.pid) ?? 0) - s0,
+  };
+}
+
 const mibps = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
 
 const dir = await Deno.makeTempDir({ prefix: "catalogsync-bench-replicate-" });
@@ -216,36 +231,45 @@ try {
       await mkcol(dav, `curl-${tag}`);
       // the same checksum header ours sends, so that the server does the
       // same work (s3rver as the tests run it checks it)
-      const curlS3 = await curl(
-        files,
-        (i) => `${s3.origin}/bench/curl-${tag}/f${i}`,
-        (i) => ["-H", `x-amz-checksum-sha256: ${checksums[i]}`],
-      );
-      const curlDav = await curl(
-        files,
-        (i) => `${dav.origin}/curl-${tag}/f${i}`,
-        () => ["-u", "bench:bench"],
-      );
-      const oursS3 = await ours(db, `s3-${tag}`);
-      const oursDav = await ours(db, `dav-${tag}`);
+      const curlS3 = await cpu(s3, () =>
+        curl(
+          files,
+          (i) => `${s3.origin}/bench/curl-${tag}/f${i}`,
+          (i) => ["-H", `x-amz-checksum-sha256: ${checksums[i]}`],
+        ));
+      const curlDav = await cpu(dav, () =>
+        curl(
+          files,
+          (i) => `${dav.origin}/curl-${tag}/f${i}`,
+          () => ["-u", "bench:bench"],
+        ));
+      const oursS3 = await cpu(s3, () => ours(db, `s3-${tag}`));
+      const oursDav = await cpu(dav, () => ours(db, `dav-${tag}`));
       for (
         const [target, run, base] of [
           ["s3rver", oursS3, curlS3],
           ["rclone webdav", oursDav, curlDav],
         ] as const
       ) {
-        if (run.copied !== count || run.status !== "ok") {
-          throw new Error(`replicate to ${target}: ${JSON.stringify(run)}`);
+        if (run.value.copied !== count || run.value.status !== "ok") {
+          throw new Error(
+            `replicate to ${target}: ${JSON.stringify(run.value)}`,
+          );
         }
-        const a = mibps(run.bytes, run.ms);
-        const b = mibps(run.bytes, base);
+        const a = mibps(run.value.bytes, run.value.ms);
+        const b = mibps(run.value.bytes, base.value);
+        const gib = run.value.bytes / 1024 ** 3;
+        const perGib = (x: { client: number; server: number }) =>
+          `${(x.client / gib).toFixed(1)}/${(x.server / gib).toFixed(1)}`;
         rows.push([
           `${label} of ${(size / MiB).toFixed(1)} MiB`,
           target,
           `${a.toFixed(0)} MiB/s`,
           `${b.toFixed(0)} MiB/s`,
           (a / b).toFixed(2),
-          `${run.peakRssMb.toFixed(0)} MB`,
+          `${run.value.peakRssMb.toFixed(0)} MB`,
+          perGib(run),
+          perGib(base),
         ]);
       }
     }
@@ -261,6 +285,8 @@ try {
       "curl -T",
       "ours/curl",
       "ours peak RSS",
+      "CPU s/GiB ours/server",
+      "curl/server",
     ];
     const widths = header.map((h, i) =>
       Math.max(h.length, ...rows.map((r) => r[i]!.length))

@@ -17,6 +17,8 @@ export interface TestServer extends AsyncDisposable {
   origin: string;
   /** Its port. */
   port: number;
+  /** Its process id (0 for one in this process). */
+  pid: number;
   /** The folder it stores into. */
   dir: string;
   /** Stops it. */
@@ -61,6 +63,7 @@ function serverOf(
   return {
     origin: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     dir,
     close,
     [Symbol.asyncDispose]: close,
@@ -274,6 +277,7 @@ export function startQuotaProxy(
   return {
     origin: `http://127.0.0.1:${port}`,
     port,
+    pid: 0,
     dir: "",
     used: () => used,
     setQuota: (bytes) => (quotaBytes = bytes),
