@@ -101,7 +101,9 @@ Credentials (optional, read from the environment, never printed):
   ${CREDENTIAL_ENV.qqMusicKey.padEnd(30)}its musickey (qm_keyst)
   ${"AWS_ACCESS_KEY_ID".padEnd(30)}buckets: with AWS_SECRET_ACCESS_KEY (and
   ${"".padEnd(30)}AWS_SESSION_TOKEN), or CATALOGSYNC_S3_* of the same names
-  ${"CATALOGSYNC_WEBDAV_USER".padEnd(30)}WebDAV drives: with CATALOGSYNC_WEBDAV_PASSWORD
+  ${
+    "CATALOGSYNC_WEBDAV_USER".padEnd(30)
+  }WebDAV drives: with CATALOGSYNC_WEBDAV_PASSWORD
 
 Exit status: 0 done, 1 error, 2 bad command line, 3 partial (some platforms
 or items failed; a rerun continues), 75 out of disk space with nowhere to

@@ -32,4 +32,6 @@ console.log(JSON.stringify({
   copied: summary.copied,
   bytes: summary.bytes,
   status: summary.status,
+  failures: summary.failures,
+  stopped: summary.stopped,
 }));

@@ -57,7 +57,7 @@ export class WebDavBackend implements StorageBackend {
   readonly containerName: string;
   readonly #fetch: HttpFetch;
   readonly #authorization: string | undefined;
-  readonly #made = new Set<string>();
+  readonly #made = new Map<string, Promise<void>>();
 
   /** A backend for `options.spec`. */
   constructor(options: WebDavOptions) {
@@ -180,7 +180,12 @@ export class WebDavBackend implements StorageBackend {
     written?: PutResult,
     signal?: AbortSignal,
   ): Promise<Verification> {
-    const object = await this.head(locator, signal);
+    const md5 = written?.md5 ?? source.md5;
+    // without an MD5 to compare, ask for the size alone: a server whose
+    // ETag is an MD5 would read the whole file again to answer a HEAD
+    const object = md5 === undefined
+      ? await this.#size(locator, signal)
+      : await this.head(locator, signal);
     if (!object) return { ok: false, reason: `'${locator}' is not there` };
     if (object.sizeBytes !== source.sizeBytes) {
       return {
@@ -189,7 +194,6 @@ export class WebDavBackend implements StorageBackend {
           `'${locator}' has ${object.sizeBytes} bytes, the file ${source.sizeBytes}`,
       };
     }
-    const md5 = written?.md5 ?? source.md5;
     if (object.etag && MD5_ETAG.test(object.etag) && md5) {
       if (object.etag !== md5) {
         return {
@@ -204,6 +208,27 @@ export class WebDavBackend implements StorageBackend {
       etag: object.etag,
       method: written ? "size+sha256" : "size",
     };
+  }
+
+  /** The file's size alone (PROPFIND of `getcontentlength`). */
+  async #size(
+    locator: string,
+    signal?: AbortSignal,
+  ): Promise<StoredObject | undefined> {
+    const response = await this.#send("PROPFIND", locator, {
+      headers: { depth: "0", "content-type": "application/xml" },
+      body:
+        `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getcontentlength/></d:prop></d:propfind>`,
+      signal,
+    });
+    const text = await response.text();
+    if (response.status === 404) return undefined;
+    if (response.status !== 207 && !response.ok) {
+      this.#failWith(response.status, `look up '${locator}'`);
+    }
+    const size = Number(xmlText(text, "getcontentlength"));
+    if (!Number.isFinite(size)) return await this.head(locator, signal);
+    return { sizeBytes: size, etag: undefined };
   }
 
   /** The file's bytes. */
@@ -231,14 +256,29 @@ export class WebDavBackend implements StorageBackend {
     const segments = locator.split("/").slice(0, -1);
     for (let i = 1; i <= segments.length; i++) {
       const dir = segments.slice(0, i).join("/");
-      if (this.#made.has(dir)) continue;
+      // uploads side by side share one MKCOL per folder (a second MKCOL of
+      // a folder being made gets 423 Locked from some servers)
+      let made = this.#made.get(dir);
+      if (!made) {
+        made = this.#makeFolder(dir, signal);
+        this.#made.set(dir, made);
+        made.catch(() => this.#made.delete(dir));
+      }
+      await made;
+    }
+  }
+
+  async #makeFolder(dir: string, signal?: AbortSignal): Promise<void> {
+    for (let attempt = 0;; attempt++) {
       const response = await this.#send("MKCOL", `${dir}/`, { signal });
       await response.body?.cancel();
-      // 405: it exists already
-      if (!response.ok && response.status !== 405) {
-        this.#failWith(response.status, `create the folder '${dir}'`);
+      // 405: it exists already; 423: someone else is making it
+      if (response.ok || response.status === 405) return;
+      if (response.status === 423 && attempt < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        continue;
       }
-      this.#made.add(dir);
+      this.#failWith(response.status, `create the folder '${dir}'`);
     }
   }
 
