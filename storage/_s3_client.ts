@@ -214,16 +214,3 @@ function errorKind(status: number, code: string | undefined): StorageErrorKind {
   if (status === 429 || status >= 500) return "server";
   return "protocol";
 }
-
-/** The error of a local file that no longer matches its record. */
-export function corruptSource(
-  backend: string,
-  source: SourceFile,
-): StorageError {
-  return new StorageError(
-    "checksum",
-    backend,
-    `the local file '${source.path}' no longer matches its recorded SHA-256: it is corrupt (run 'catalogsync verify --full')`,
-    { code: "LocalCorrupt" },
-  );
-}

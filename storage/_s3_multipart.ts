@@ -16,7 +16,8 @@ import type { PutOptions, PutResult, SourceFile } from "./backend.ts";
 import { cleanEtag } from "./backend.ts";
 import { StorageError } from "./errors.ts";
 import { hexToBase64 } from "./hashing.ts";
-import { corruptSource, type S3Client } from "./_s3_client.ts";
+import type { S3Client } from "./_s3_client.ts";
+import { corruptSource } from "./backend.ts";
 import { uriEncode } from "./sigv4.ts";
 import { escapeXml, xmlBlocks, xmlText } from "./_xml.ts";
 

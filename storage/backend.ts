@@ -15,6 +15,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { StorageError } from "./errors.ts";
 import type { AwsCredentials } from "./sigv4.ts";
 
 /** The kinds of `storage_backends`. */
@@ -354,4 +355,17 @@ export function cleanEtag(value: string | null): string | undefined {
   if (value === null) return undefined;
   const clean = value.replace(/^W\//, "").replace(/"/g, "").trim();
   return clean === "" ? undefined : clean.toLowerCase();
+}
+
+/** The error of a local file that no longer matches its record. */
+export function corruptSource(
+  backend: string,
+  source: SourceFile,
+): StorageError {
+  return new StorageError(
+    "checksum",
+    backend,
+    `the local file '${source.path}' no longer matches its recorded SHA-256: it is corrupt (run 'catalogsync verify --full')`,
+    { code: "LocalCorrupt" },
+  );
 }

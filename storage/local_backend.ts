@@ -7,14 +7,15 @@
  * @module
  */
 import { dirname } from "node:path";
-import type {
-  PutOptions,
-  PutResult,
-  Reachability,
-  SourceFile,
-  StorageBackend,
-  StoredObject,
-  Verification,
+import {
+  corruptSource,
+  type PutOptions,
+  type PutResult,
+  type Reachability,
+  type SourceFile,
+  type StorageBackend,
+  type StoredObject,
+  type Verification,
 } from "./backend.ts";
 import { isNoSpace, StorageError } from "./errors.ts";
 import type { FreeSpaceProbe } from "./free_space.ts";
@@ -133,12 +134,7 @@ export class LocalBackend implements StorageBackend {
       const got = digest.digest();
       if (got.sha256 !== source.sha256) {
         await Deno.remove(part).catch(() => {});
-        throw new StorageError(
-          "checksum",
-          this.url,
-          `the local file '${source.path}' no longer matches its recorded SHA-256: it is corrupt (run 'catalogsync verify --full')`,
-          { code: "LocalCorrupt" },
-        );
+        throw corruptSource(this.url, source);
       }
       await Deno.rename(part, path);
       return {

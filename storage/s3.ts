@@ -25,6 +25,7 @@
 import {
   type BackendSpec,
   cleanEtag,
+  corruptSource,
   type HttpFetch,
   type PendingUpload,
   type PutOptions,
@@ -37,7 +38,7 @@ import {
 } from "./backend.ts";
 import { StorageError } from "./errors.ts";
 import { base64ToHex, hexToBase64, RunningDigest } from "./hashing.ts";
-import { corruptSource, S3Client } from "./_s3_client.ts";
+import { S3Client } from "./_s3_client.ts";
 import { abortUpload, putMultipart } from "./_s3_multipart.ts";
 import { type AwsCredentials, uriEncode } from "./sigv4.ts";
 import { xmlBlocks, xmlText } from "./_xml.ts";

@@ -20,6 +20,7 @@
 import {
   type BackendSpec,
   cleanEtag,
+  corruptSource,
   type HttpFetch,
   type PutOptions,
   type PutResult,
@@ -151,12 +152,7 @@ export class WebDavBackend implements StorageBackend {
     const got = digest.digest();
     if (got.sha256 !== source.sha256) {
       await this.remove(part).catch(() => {});
-      throw new StorageError(
-        "checksum",
-        this.url,
-        `the local file '${source.path}' no longer matches its recorded SHA-256: it is corrupt (run 'catalogsync verify --full')`,
-        { code: "LocalCorrupt" },
-      );
+      throw corruptSource(this.url, source);
     }
     const moved = await this.#send("MOVE", part, {
       headers: { destination: this.#url(locator).href, overwrite: "T" },

@@ -90,12 +90,7 @@ export async function replicateFile(
   if (claim === "done") return { kind: "done_elsewhere" };
   const release = (state: "pending" | "failed", error: string | null) =>
     releaseReplica(catalog, claim.taskId, owner, state, error, context.now());
-  const source: SourceFile = {
-    path: resolveInside(candidate.sourceRoot!, candidate.sourceLocator!),
-    sizeBytes: candidate.sizeBytes!,
-    sha256: candidate.sha256!,
-    md5: candidate.md5 ?? undefined,
-  };
+  const source = sourceOf(candidate);
   const locator = backend.locatorFor(candidate.sourceLocator!);
   try {
     if ((await fileSize(source.path)) !== source.sizeBytes) {
@@ -210,12 +205,7 @@ export async function replicateFile(
     }
     let moved = false;
     if (settings.move) {
-      if (markDeleted(catalog, candidate.sourceLocationId!, context.now())) {
-        await Deno.remove(source.path).catch((error) => {
-          if (!(error instanceof Deno.errors.NotFound)) throw error;
-        });
-        moved = true;
-      }
+      moved = await removeLocal(context, candidate, source.path);
     }
     return {
       kind: adopted ? "adopted" : "copied",
@@ -358,12 +348,7 @@ async function moveOnly(
   backend: StorageBackend,
   candidate: ReplicaCandidate,
 ): Promise<FileOutcome> {
-  const source: SourceFile = {
-    path: resolveInside(candidate.sourceRoot!, candidate.sourceLocator!),
-    sizeBytes: candidate.sizeBytes!,
-    sha256: candidate.sha256!,
-    md5: candidate.md5 ?? undefined,
-  };
+  const source = sourceOf(candidate);
   try {
     const locator = backend.locatorFor(candidate.sourceLocator!);
     const check = await backend.verify(
@@ -380,13 +365,7 @@ async function moveOnly(
         corrupt: false,
       };
     }
-    if (
-      markDeleted(context.catalog, candidate.sourceLocationId!, context.now())
-    ) {
-      await Deno.remove(source.path).catch((error) => {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      });
-    }
+    await removeLocal(context, candidate, source.path);
     return { kind: "verified_moved" };
   } catch (error) {
     if (context.signal?.aborted) return { kind: "interrupted" };
@@ -395,4 +374,31 @@ async function moveOnly(
     }
     return { kind: "failed", error: describeError(error), corrupt: false };
   }
+}
+
+/** The local copy of a candidate, as a backend stores it. */
+function sourceOf(candidate: ReplicaCandidate): SourceFile {
+  return {
+    path: resolveInside(candidate.sourceRoot!, candidate.sourceLocator!),
+    sizeBytes: candidate.sizeBytes!,
+    sha256: candidate.sha256!,
+    md5: candidate.md5 ?? undefined,
+  };
+}
+
+/** Marks the local copy deleted, then deletes it; `false` when it was gone already. */
+async function removeLocal(
+  context: Context,
+  candidate: ReplicaCandidate,
+  path: string,
+): Promise<boolean> {
+  if (
+    !markDeleted(context.catalog, candidate.sourceLocationId!, context.now())
+  ) {
+    return false;
+  }
+  await Deno.remove(path).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+  return true;
 }
