@@ -68,6 +68,23 @@ const COMMANDS: Record<string, CommandEntry> = {
       "Check the catalog file (integrity, foreign keys); recover a damaged one",
     load: () => import("./cli/check.ts"),
   },
+  storage: {
+    summary:
+      "List storage backends, add a bucket or drive, relocate a moved disk",
+    load: () => import("./cli/storage.ts"),
+  },
+  replicate: {
+    summary: "Copy downloaded files to a bucket, a WebDAV drive or a disk",
+    load: () => import("./cli/replicate.ts"),
+  },
+  verify: {
+    summary: "Check every stored file's size (and SHA-256) where it is",
+    load: () => import("./cli/verify.ts"),
+  },
+  whereis: {
+    summary: "Every location of a song's file",
+    load: () => import("./cli/whereis.ts"),
+  },
   emulator: {
     summary: "Serve the offline emulation of the three platforms on 127.0.0.1",
     load: () => import("./cli/emulator.ts"),
@@ -105,6 +122,11 @@ Credentials (optional, read from the environment, never printed):
   ${CREDENTIAL_ENV.neteaseMusicU.padEnd(30)}NetEase MUSIC_U cookie
   ${CREDENTIAL_ENV.qqUin.padEnd(30)}QQ number of a QQ Music login
   ${CREDENTIAL_ENV.qqMusicKey.padEnd(30)}its musickey (qm_keyst)
+  ${"AWS_ACCESS_KEY_ID".padEnd(30)}buckets: with AWS_SECRET_ACCESS_KEY (and
+  ${"".padEnd(30)}AWS_SESSION_TOKEN), or CATALOGSYNC_S3_* of the same names
+  ${
+    "CATALOGSYNC_WEBDAV_USER".padEnd(30)
+  }WebDAV drives: with CATALOGSYNC_WEBDAV_PASSWORD
 
 Exit status: 0 done, 1 error, 2 bad command line, 3 partial (some platforms
 or items failed; a rerun continues), 75 out of disk space with nowhere to

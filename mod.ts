@@ -3,7 +3,8 @@
  * and Kuwo into a local SQLite catalog and download every song once.
  *
  * The stages (`collect`, `sync`, `enrich`, `download`, `tag`, `exportM3u8`,
- * `status`, `doctor`) are plain async functions over a {@link Context} that carries
+ * `status`, `doctor`, and for storage `replicate`, `verify`, `storageList`,
+ * `storageAdd`, `storageRelocate`, `whereis`) are plain async functions over a {@link Context} that carries
  * the outside world (catalog, sources, clock, logs, prompt, free-space
  * probe), so they run the same from the CLI, from a script, or in a test
  * against the offline emulation. A script that wants the CLI's behaviour
@@ -74,6 +75,41 @@ export type {
   ExportOptions,
   ExportSummary,
 } from "./tasks/export.ts";
+export { replicate, REPLICATE_DEFAULTS } from "./tasks/replicate.ts";
+export type {
+  ReplicateFailure,
+  ReplicateOptions,
+  ReplicateSummary,
+} from "./tasks/replicate.ts";
+export { verify } from "./tasks/verify.ts";
+export type {
+  VerifyOptions,
+  VerifyProblem,
+  VerifySummary,
+} from "./tasks/verify.ts";
+export { storageAdd, storageList, storageRelocate } from "./tasks/storage.ts";
+export type {
+  BackendListing,
+  ReachOptions,
+  StorageAddOptions,
+  StorageAddSummary,
+  StorageListSummary,
+  StorageRelocateOptions,
+  StorageRelocateSummary,
+} from "./tasks/storage.ts";
+export { whereis } from "./tasks/whereis.ts";
+export type {
+  WhereisLocation,
+  WhereisOptions,
+  WhereisSummary,
+} from "./tasks/whereis.ts";
+export { credentialsFromEnv as storageCredentialsFromEnv } from "./storage/backend.ts";
+export type {
+  BucketOptions,
+  HttpFetch,
+  StorageCredentials,
+} from "./storage/backend.ts";
+export type { AwsCredentials } from "./storage/sigv4.ts";
 export { status } from "./tasks/status.ts";
 export type { StatusSummary } from "./tasks/status.ts";
 export { doctor } from "./tasks/doctor.ts";

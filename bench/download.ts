@@ -66,6 +66,7 @@ import type {
 import { createContext } from "../tasks/context.ts";
 import { download } from "../tasks/download.ts";
 import {
+  procCpuSeconds,
   runJsonChild,
   samplePeakRss,
   type ServerChild,
@@ -322,29 +323,6 @@ interface OurResult extends Measured {
   tagged: number;
   /** Milliseconds in tagging steps, summed over files. */
   tagMs: number;
-}
-
-/** Clock ticks per second of `/proc/<pid>/stat` (`getconf CLK_TCK`). */
-const TICKS = 100;
-
-/**
- * CPU seconds from `/proc/<pid>/stat`: the process's own (`utime` +
- * `stime`), or, with `children`, those of its reaped children (`cutime` +
- * `cstime`). `undefined` where there is no `/proc`.
- */
-function procCpuSeconds(
-  pid: number | "self",
-  children = false,
-): number | undefined {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // fields after "pid (comm) ": state is field 3, utime field 14
-    const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-    const at = children ? 13 : 11;
-    return (Number(fields[at]) + Number(fields[at + 1])) / TICKS;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Runs `fn` (which spawns and reaps one child) and adds the CPU both processes spent. */

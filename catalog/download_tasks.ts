@@ -1,7 +1,8 @@
 /**
  * Download tasks: one row per song to download, claimed with a lease so
  * that two processes on one catalog never fetch the same song, and a
- * crashed process's work is taken over once its lease expires.
+ * crashed process's work is taken over once its lease expires (at once by
+ * a run on its host that finds its owner gone: `tasks/_lease_owner.ts`).
  *
  * States: `pending` (to do), `running` (leased by `lease_owner` until
  * `lease_until`), `done`, and the terminal failures `vip_only`,
@@ -19,7 +20,7 @@ import { placeholders } from "./_sql.ts";
 
 /** The columns of a lease, cleared. */
 const NO_LEASE =
-  "lease_owner = NULL, lease_until = NULL, lease_host = NULL, lease_pid = NULL, lease_started = NULL";
+  "lease_owner = NULL, lease_until = NULL, lease_host = NULL, lease_pid = NULL";
 
 /** A task given back: `done` when its song has a file, else `pending`. */
 const PENDING_OR_DONE = `CASE WHEN EXISTS (
@@ -57,12 +58,10 @@ export interface TaskRow {
   lease_owner: string | null;
   /** Epoch milliseconds the lease runs until. */
   lease_until: number | null;
-  /** The host of the lease holder's process. */
+  /** The host of the lease owner's process (when it holds its lock file). */
   lease_host: string | null;
-  /** The lease holder's process id. */
+  /** The lease owner's process id. */
   lease_pid: number | null;
-  /** The lease holder's process start (`<boot id>:<start ticks>`). */
-  lease_started: string | null;
   /** The quality asked for (`best`, `lossless`, ...). */
   requested_quality: string | null;
   /** The quality label served. */
@@ -75,7 +74,7 @@ export interface TaskRow {
 export function taskOf(catalog: Catalog, songId: number): TaskRow | undefined {
   return catalog.get<TaskRow>(
     `SELECT id, song_id, state, attempts, lease_owner, lease_until, lease_host, lease_pid,
-       lease_started, requested_quality, achieved_quality, last_error
+       requested_quality, achieved_quality, last_error
      FROM download_tasks WHERE song_id = ?`,
     songId,
   );
@@ -147,9 +146,10 @@ export function downloadCandidates(
 /**
  * Plans a song: creates its task as `pending`, or sets an existing task
  * back to `pending` when it is `done` but the song has no active location
- * any more, or when its state is one of `retry`. A running task and a
- * terminal one not named in `retry` are left alone. Returns whether the
- * task is now pending.
+ * any more (or `reopenDone`: the caller found its locations do not count),
+ * or when its state is one of `retry`. A running task and a terminal one
+ * not named in `retry` are left alone. Returns whether the task is now
+ * pending.
  */
 export function planTask(
   catalog: Catalog,
@@ -157,6 +157,7 @@ export function planTask(
   requestedQuality: string,
   retry: readonly TerminalState[],
   now: number,
+  reopenDone = false,
 ): boolean {
   const resettable = ["pending", ...retry].map((s) => `'${s}'`).join(", ");
   catalog.run(
@@ -168,6 +169,7 @@ export function planTask(
        ${NO_LEASE},
        updated_at = excluded.updated_at
      WHERE download_tasks.state IN (${resettable})
+       OR (download_tasks.state = 'done' AND ${reopenDone ? "1" : "0"})
        OR (download_tasks.state = 'done' AND NOT EXISTS (
          SELECT 1 FROM file_assets a JOIN file_locations l ON l.file_asset_id = a.id
          WHERE a.song_id = download_tasks.song_id AND l.state = 'active'))`,
@@ -239,7 +241,7 @@ export function claimTask(
     /** Also claim a `done` task: the song has a file to better. */
     upgrade?: boolean;
     /** The process that takes the lease, recorded with it. */
-    holder?: Holder;
+    holder?: LeaseHolder;
   } = {},
 ): boolean {
   const claimable = options.upgrade
@@ -249,7 +251,7 @@ export function claimTask(
   return catalog.immediate(() =>
     catalog.run(
       `UPDATE download_tasks SET state = 'running', lease_owner = ?, lease_until = ?,
-         lease_host = ?, lease_pid = ?, lease_started = ?,
+         lease_host = ?, lease_pid = ?,
          attempts = attempts + 1, requested_quality = ?, updated_at = ?
        WHERE song_id = ? AND (${claimable}
          OR (state = 'running' AND (lease_until IS NULL OR lease_until < ?)))`,
@@ -257,7 +259,6 @@ export function claimTask(
       now + ttlMs,
       holder?.host ?? null,
       holder?.pid ?? null,
-      holder?.started ?? null,
       requestedQuality,
       now,
       songId,
@@ -267,60 +268,59 @@ export function claimTask(
 }
 
 /** The process holding a lease, as recorded with it. */
-export interface Holder {
-  /** Its host name. */
+export interface LeaseHolder {
+  /** Its host name (`null`: its owner holds no lock file; never taken over early). */
   host: string | null;
   /** Its process id. */
   pid: number;
-  /** Its start, `<boot id>:<start ticks>`. */
-  started: string | null;
 }
 
-/** A process holding leases on a host, with how many songs it holds. */
-export interface HolderLeases extends Holder {
+/** A lease owner of a host with unexpired leases, and how many songs it holds. */
+export interface OwnerLeases {
+  /** The owner id (`host:pid:random`). */
+  owner: string;
+  /** Its process id. */
+  pid: number;
   /** Songs it holds. */
   songs: number;
 }
 
-/** The processes of `host` holding unexpired leases, with their start. */
-export function leaseHolders(
+/** The lease owners of `host` holding unexpired leases. */
+export function leaseOwners(
   catalog: Catalog,
   host: string,
   now: number,
-): HolderLeases[] {
-  return catalog.all<HolderLeases>(
-    `SELECT lease_host AS host, lease_pid AS pid, lease_started AS started,
-       count(*) AS songs
+): OwnerLeases[] {
+  return catalog.all<OwnerLeases>(
+    `SELECT lease_owner AS owner, max(lease_pid) AS pid, count(*) AS songs
      FROM download_tasks
-     WHERE state = 'running' AND lease_host = ? AND lease_pid IS NOT NULL
+     WHERE state = 'running' AND lease_host = ? AND lease_owner IS NOT NULL
        AND lease_until >= ?
-     GROUP BY lease_pid, lease_started ORDER BY lease_pid`,
+     GROUP BY lease_owner ORDER BY lease_owner`,
     host,
     now,
   );
 }
 
 /**
- * Gives back every lease of a process that is gone (killed, crashed):
- * its songs are `pending` again (`done` when they have a file), with why
- * in `last_error`. Returns how many songs it held.
+ * Gives back every lease of an owner that is gone (killed, crashed): its
+ * songs are `pending` again (`done` when they have a file), with why in
+ * `last_error`. Returns how many songs it held.
  */
-export function releaseHolder(
+export function releaseOwner(
   catalog: Catalog,
-  holder: Holder,
+  owner: string,
   now: number,
 ): number {
   return catalog.immediate(() =>
     catalog.run(
-      `UPDATE download_tasks SET state = ${PENDING_OR_DONE}, ${NO_LEASE},
-         last_error = ?, updated_at = ?
-       WHERE state = 'running' AND lease_host IS ? AND lease_pid = ?
-         AND lease_started IS ?`,
-      `taken over: its process ${holder.pid} on ${holder.host} is gone`,
+      `UPDATE download_tasks SET state = ${PENDING_OR_DONE},
+         last_error = 'taken over: its process ' || coalesce(lease_pid, '?') || ' on ' ||
+           coalesce(lease_host, '?') || ' is gone',
+         ${NO_LEASE}, updated_at = ?
+       WHERE state = 'running' AND lease_owner = ?`,
       now,
-      holder.host,
-      holder.pid,
-      holder.started,
+      owner,
     ).changes
   );
 }

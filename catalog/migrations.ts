@@ -37,6 +37,24 @@ export interface Migration {
 
 const PLATFORM_CHECK = "CHECK (platform IN ('netease', 'qq', 'kuwo'))";
 
+/**
+ * The `files` view as migration 6 defines it (the stored file's size,
+ * SHA-256 and tagging state beside the served body's); migration 8, which
+ * rebuilds the tables under it, creates it again the same.
+ */
+const FILES_VIEW_V6 = `CREATE VIEW files AS
+SELECT s.id AS song_id, s.platform, s.remote_song_id, s.name, s.artist_names,
+  a.id AS file_asset_id, a.quality, a.extension, a.size_bytes, a.sha256, a.md5,
+  a.stored_size_bytes, a.stored_sha256, a.tag_state,
+  l.id AS file_location_id, l.state, b.kind AS backend_kind, b.name AS backend,
+  l.container_name, l.locator,
+  l.container_name || '/' || l.locator AS path
+FROM file_locations l
+JOIN file_assets a ON a.id = l.file_asset_id
+JOIN songs s ON s.id = a.song_id
+JOIN storage_backends b ON b.id = l.backend_id;
+`;
+
 /** Every migration, in order. Never edit one that has shipped: add another. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -319,18 +337,7 @@ CREATE TABLE song_lyrics (
 ) STRICT;
 
 DROP VIEW files;
-CREATE VIEW files AS
-SELECT s.id AS song_id, s.platform, s.remote_song_id, s.name, s.artist_names,
-  a.id AS file_asset_id, a.quality, a.extension, a.size_bytes, a.sha256, a.md5,
-  a.stored_size_bytes, a.stored_sha256, a.tag_state,
-  l.id AS file_location_id, l.state, b.kind AS backend_kind, b.name AS backend,
-  l.container_name, l.locator,
-  l.container_name || '/' || l.locator AS path
-FROM file_locations l
-JOIN file_assets a ON a.id = l.file_asset_id
-JOIN songs s ON s.id = a.song_id
-JOIN storage_backends b ON b.id = l.backend_id;
-`,
+${FILES_VIEW_V6}`,
   },
   {
     version: 7,
@@ -342,6 +349,93 @@ ALTER TABLE download_tasks ADD COLUMN lease_host TEXT;
 ALTER TABLE download_tasks ADD COLUMN lease_pid INTEGER;
 ALTER TABLE download_tasks ADD COLUMN lease_started TEXT;
 `,
+  },
+  {
+    version: 8,
+    name:
+      "storage: backend URLs, corrupt locations, replicate tasks; leases without process starts",
+    // SQLite cannot change a CHECK or drop a UNIQUE constraint, so both
+    // tables are rebuilt: children first, so that no foreign key ever
+    // points at a dropped table (foreign keys stay on in a transaction).
+    // A local backend's URL is its root; bucket and cloud-drive backends
+    // share (kind, container_name) when they differ only in prefix or
+    // endpoint, so the URL is what is unique. `active` stays the state of
+    // a location checked to be there (the queries of the download stage
+    // rely on it); an offline volume is a condition of its backend, found
+    // at run time and never written to its locations. The columns of both
+    // tables are those of migration 2 (migrations 3 to 7 added none), and
+    // the `files` view comes back as migration 6 defines it.
+    //
+    // Whether a lease's owner lives is told by its lock file beside the
+    // catalog (tasks/_lease_owner.ts), for download and replicate leases
+    // alike: `download_tasks.lease_started` (a process start as `ps` told
+    // it) goes; `lease_host` and `lease_pid` stay, written from the owner.
+    sql: `
+ALTER TABLE download_tasks DROP COLUMN lease_started;
+DROP VIEW files;
+CREATE TABLE storage_backends_v8 (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('local', 'cloud_drive', 'object_store')),
+  name TEXT NOT NULL UNIQUE,
+  container_name TEXT NOT NULL,
+  url TEXT UNIQUE,
+  is_active INTEGER NOT NULL DEFAULT 0 CHECK (is_active IN (0, 1)),
+  config_json TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+INSERT INTO storage_backends_v8 (id, kind, name, container_name, url, is_active,
+  config_json, created_at, updated_at)
+SELECT id, kind, name, container_name,
+  CASE kind WHEN 'local' THEN container_name ELSE kind || ':' || container_name END,
+  is_active, config_json, created_at, updated_at
+FROM storage_backends;
+CREATE TABLE file_locations_v8 (
+  id INTEGER PRIMARY KEY,
+  file_asset_id INTEGER NOT NULL REFERENCES file_assets (id) ON DELETE CASCADE,
+  backend_id INTEGER NOT NULL REFERENCES storage_backends_v8 (id),
+  container_name TEXT NOT NULL,
+  locator TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('active', 'missing', 'corrupt', 'deleted')),
+  etag TEXT,
+  created_at INTEGER NOT NULL,
+  checked_at INTEGER,
+  UNIQUE (backend_id, locator)
+) STRICT;
+INSERT INTO file_locations_v8 (id, file_asset_id, backend_id, container_name, locator,
+  state, created_at, checked_at)
+SELECT id, file_asset_id, backend_id, container_name, locator, state, created_at, checked_at
+FROM file_locations;
+DROP TABLE file_locations;
+DROP TABLE storage_backends;
+ALTER TABLE storage_backends_v8 RENAME TO storage_backends;
+ALTER TABLE file_locations_v8 RENAME TO file_locations;
+CREATE UNIQUE INDEX storage_backends_active ON storage_backends (kind)
+  WHERE is_active = 1;
+CREATE UNIQUE INDEX storage_backends_local_root ON storage_backends (container_name)
+  WHERE kind = 'local';
+CREATE INDEX file_locations_asset ON file_locations (file_asset_id, state);
+CREATE INDEX file_locations_locator_nocase
+  ON file_locations (backend_id, locator COLLATE NOCASE);
+
+CREATE TABLE replicate_tasks (
+  id INTEGER PRIMARY KEY,
+  file_asset_id INTEGER NOT NULL REFERENCES file_assets (id) ON DELETE CASCADE,
+  backend_id INTEGER NOT NULL REFERENCES storage_backends (id) ON DELETE CASCADE,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  lease_owner TEXT,
+  lease_until INTEGER,
+  upload_id TEXT,
+  upload_locator TEXT,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (file_asset_id, backend_id)
+) STRICT;
+CREATE INDEX replicate_tasks_backend ON replicate_tasks (backend_id, state);
+
+${FILES_VIEW_V6}`,
   },
 ];
 

@@ -78,9 +78,10 @@ export function activateLocalBackend(
       )!.n + 1;
       while (taken.has(`local-${n}`)) n++;
       const id = catalog.run(
-        `INSERT INTO storage_backends (kind, name, container_name, is_active, created_at, updated_at)
-         VALUES ('local', ?, ?, 0, ?, ?)`,
+        `INSERT INTO storage_backends (kind, name, container_name, url, is_active, created_at, updated_at)
+         VALUES ('local', ?, ?, ?, 0, ?, ?)`,
         `local-${n}`,
+        root,
         root,
         now,
         now,
@@ -226,8 +227,11 @@ export interface TaggingRecord {
 /**
  * Records a downloaded file: replaces the song's asset (one preferred
  * asset per song; the old one's locations go with it) and adds its
- * location as `active`. Call inside the transaction that completes the
- * download task.
+ * location as `active`. The same file again (the same bytes as stored:
+ * SHA-256 and size) keeps the asset and its other locations (replicas in
+ * a bucket, another disk): the file gains a location, and its tagging
+ * record is brought up to date. Call inside the transaction that
+ * completes the download task.
  */
 export function recordAsset(
   catalog: Catalog,
@@ -235,28 +239,36 @@ export function recordAsset(
   location: { backendId: number; containerName: string; locator: string },
   now: number,
 ): { assetId: number; locationId: number } {
-  catalog.run("DELETE FROM file_assets WHERE song_id = ?", asset.songId);
-  const assetId = catalog.run(
-    `INSERT INTO file_assets (song_id, quality, platform_quality, extension, size_bytes,
-       sha256, md5, bitrate, created_at, stored_size_bytes, stored_sha256, tag_state,
-       tag_signature, tagged_at, tag_error)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  const stored = asset.stored ?? {
+    sizeBytes: asset.sizeBytes,
+    sha256: asset.sha256,
+  };
+  const same = catalog.get<{ id: number }>(
+    `SELECT id FROM file_assets WHERE song_id = ?
+       AND coalesce(stored_sha256, sha256) = ?
+       AND coalesce(stored_size_bytes, size_bytes) = ?`,
     asset.songId,
-    asset.quality,
-    asset.platformQuality,
-    asset.extension,
-    asset.sizeBytes,
-    asset.sha256,
-    asset.md5,
-    asset.bitrateKbps,
-    now,
-    asset.stored?.sizeBytes ?? asset.sizeBytes,
-    asset.stored?.sha256 ?? asset.sha256,
-    asset.tagging?.state ?? "untagged",
-    asset.tagging?.signature ?? null,
-    asset.tagging && asset.tagging.state !== "untagged" ? now : null,
-    asset.tagging?.error ?? null,
-  ).lastInsertRowid;
+    stored.sha256,
+    stored.sizeBytes,
+  );
+  let assetId: number;
+  if (same) {
+    assetId = same.id;
+    const tagging = asset.tagging;
+    if (tagging) {
+      catalog.run(
+        `UPDATE file_assets SET tag_state = ?, tag_signature = ?, tag_error = ?,
+           tagged_at = ? WHERE id = ?`,
+        tagging.state,
+        tagging.signature,
+        tagging.error,
+        tagging.state === "untagged" ? null : now,
+        assetId,
+      );
+    }
+  } else {
+    assetId = insertAsset(catalog, asset, stored, now);
+  }
   const row = catalog.get<{ id: number }>(
     `INSERT INTO file_locations (file_asset_id, backend_id, container_name, locator, state,
        created_at, checked_at)
@@ -278,6 +290,37 @@ export function recordAsset(
   return { assetId, locationId: row.id };
 }
 
+/** Replaces the song's asset (and with it its locations) by `asset`. */
+function insertAsset(
+  catalog: Catalog,
+  asset: AssetRecord,
+  stored: { sizeBytes: number; sha256: string },
+  now: number,
+): number {
+  catalog.run("DELETE FROM file_assets WHERE song_id = ?", asset.songId);
+  return catalog.run(
+    `INSERT INTO file_assets (song_id, quality, platform_quality, extension, size_bytes,
+       sha256, md5, bitrate, created_at, stored_size_bytes, stored_sha256, tag_state,
+       tag_signature, tagged_at, tag_error)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    asset.songId,
+    asset.quality,
+    asset.platformQuality,
+    asset.extension,
+    asset.sizeBytes,
+    asset.sha256,
+    asset.md5,
+    asset.bitrateKbps,
+    now,
+    stored.sizeBytes,
+    stored.sha256,
+    asset.tagging?.state ?? "untagged",
+    asset.tagging?.signature ?? null,
+    asset.tagging && asset.tagging.state !== "untagged" ? now : null,
+    asset.tagging?.error ?? null,
+  ).lastInsertRowid;
+}
+
 /** A song of a playlist, with its file's local location when it has one. */
 export interface PlaylistFileRow {
   /** The song's title. */
@@ -290,6 +333,8 @@ export interface PlaylistFileRow {
   container_name: string | null;
   /** The file's path below that root, with `/`. */
   locator: string | null;
+  /** 1 when the file has a checked copy on a bucket or cloud drive. */
+  remote: number;
 }
 
 /**
@@ -301,7 +346,9 @@ export function playlistFiles(
   playlistId: number,
 ): PlaylistFileRow[] {
   return catalog.all<PlaylistFileRow>(
-    `SELECT s.name, s.artist_names, s.duration_ms, l.container_name, l.locator
+    `SELECT s.name, s.artist_names, s.duration_ms, l.container_name, l.locator,
+       EXISTS (SELECT 1 FROM file_locations r JOIN storage_backends rb ON rb.id = r.backend_id
+         WHERE r.file_asset_id = a.id AND r.state = 'active' AND rb.kind <> 'local') AS remote
      FROM playlist_songs ps
      JOIN songs s ON s.id = ps.song_id
      LEFT JOIN file_assets a ON a.song_id = s.id

@@ -171,7 +171,9 @@ export function taggableFiles(
  * Records a file's tagging. With `stored` (the file was rewritten), its
  * new size and SHA-256 are recorded and `placeFile` (the rename into
  * place) runs last in the same immediate transaction, so a failed rename
- * rolls the record back. Returns `false` (and writes nothing) when the
+ * rolls the record back; the file's copies in buckets and on cloud drives
+ * still hold the old bytes and are marked `corrupt` (the next `replicate`
+ * copies the file again). Returns `false` (and writes nothing) when the
  * asset is gone.
  */
 export function recordTagging(
@@ -183,6 +185,18 @@ export function recordTagging(
   placeFile: () => void = () => {},
 ): boolean {
   return catalog.immediate(() => {
+    if (stored) {
+      catalog.run(
+        `UPDATE file_locations SET state = 'corrupt', checked_at = ?
+         WHERE file_asset_id = ? AND state = 'active'
+           AND backend_id IN (SELECT id FROM storage_backends WHERE kind <> 'local')
+           AND (SELECT coalesce(stored_sha256, sha256) FROM file_assets WHERE id = ?) <> ?`,
+        now,
+        assetId,
+        assetId,
+        stored.sha256,
+      );
+    }
     const changed = catalog.run(
       `UPDATE file_assets SET tag_state = ?, tag_signature = ?, tag_error = ?, tagged_at = ?,
          stored_size_bytes = coalesce(?, stored_size_bytes),

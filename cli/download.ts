@@ -51,6 +51,8 @@ const OPTIONS = {
   ...SELECTION_OPTIONS,
   limit: { type: "string" },
   ...DOWNLOAD_RUN_OPTIONS,
+  owned: { type: "string" },
+  "redownload-offline": { type: "boolean" },
   "dry-run": { type: "boolean" },
   ...TAG_PART_OPTIONS,
 } as const satisfies ParseArgsOptionsConfig;
@@ -96,17 +98,20 @@ export function downloadExitCode(summary: DownloadSummary): number {
 /** `catalogsync download`. */
 export const command: Command = defineCommand({
   usage:
-    "catalogsync download [--source P,...] [--playlist PLATFORM:ID]... [--pool K,...] [--limit N] [--quality Q] [--library DIR] [--next-dir DIR]... [--min-free SIZE] [--concurrency N] [--retry STATE]... [--upgrade] [--dry-run] [--no-tags] [--no-cover] [--no-lyrics] [--cover-size PX]",
+    "catalogsync download [--source P,...] [--playlist PLATFORM:ID]... [--pool K,...] [--limit N] [--quality Q] [--library DIR] [--next-dir DIR]... [--min-free SIZE] [--concurrency N] [--retry STATE]... [--upgrade] [--owned any|local] [--redownload-offline] [--dry-run] [--no-tags] [--no-cover] [--no-lyrics] [--cover-size PX]",
   help:
     `Plans the selected songs in a stable order: a song whose file is there with
-its recorded size is skipped; a file that vanished is marked missing and its
-song planned again; songs that ended vip_only, unavailable, rate_limited or
-failed wait for --retry. Each song is claimed with a lease that names its
-process (host, pid, start), so two processes on one catalog never fetch the
-same song; a killed run's songs are taken over at once by a run on its host
-(which asks ps whether the process is gone), elsewhere once its leases
-expire (10 minutes). Songs a live process still holds at the end are left
-to it and the run exits 3, saying how many.
+its recorded size, or with a checked copy in a bucket or on a cloud drive
+(see 'catalogsync replicate'), is skipped; a file that vanished is marked
+missing and its song planned again, but the files of a disk that is not
+plugged in are left alone (said once); songs that ended vip_only,
+unavailable, rate_limited or failed wait for --retry. Each song is claimed
+with a lease that names its process (host, pid), so two processes on one
+catalog never fetch the same song. A run holds a lock file in
+<catalog>.leases/ while it lives: a killed run's songs are taken over at
+once by a run on its host (which finds that lock released), elsewhere once
+its leases expire (10 minutes). Songs a live process still holds at the end
+are left to it and the run exits 3, saying how many.
 
 Offers are tried best first: a preview, an empty URL, a 403/404, or a
 complete body that is still wrong (MD5, magic bytes) falls to the next
@@ -149,6 +154,13 @@ Options:
                          unavailable, rate_limited, failed (repeatable or comma-separated)
   --upgrade              also fetch again songs whose file is below the best
                          quality they advertise (after a fault, or a new VIP login)
+  --owned any|local      a song is owned (skipped) when it has a checked copy
+                         on any backend, a bucket replica included (any, the
+                         default), or only with a local file (local)
+  --redownload-offline   download again the songs whose file is on an offline
+                         disk (its root is gone or an empty mount point); by
+                         default they are skipped, not marked missing, and
+                         the offline backend is named once
   --dry-run              print the plan (songs, expected bytes per directory
                          against its free space) and write nothing: the
                          catalog is only read, no platform is asked
@@ -163,6 +175,10 @@ ${TAG_PART_HELP}`,
     limit: parseCount(values.limit, "--limit", DOWNLOAD_DEFAULTS.limit),
     ...downloadRunOptions(values),
     dryRun: values["dry-run"] === true,
+    owned: parseChoices(values.owned, ["any", "local"] as const, "--owned", [
+      "any",
+    ])[0]!,
+    redownloadOffline: values["redownload-offline"] === true,
     ...parseTagParts(values),
   }),
   run: (context, options, { io }) =>
@@ -233,6 +249,11 @@ function planLines(summary: DownloadSummary): string[] {
       })`,
     " songs",
   ));
+  for (const o of summary.offline) {
+    lines.push(
+      `  ${o.name} (${o.root}) is offline: ${o.songs} songs there left alone`,
+    );
+  }
   if (summary.noSpace) lines.push(`  ${summary.noSpace.message}`);
   return lines;
 }
@@ -274,6 +295,11 @@ function runLines(summary: DownloadSummary): string[] {
   }
   if (summary.missing > 0) {
     lines.push(`  ${summary.missing} files found missing and planned again`);
+  }
+  for (const o of summary.offline) {
+    lines.push(
+      `  ${o.name} (${o.root}) is offline: ${o.songs} songs there left alone`,
+    );
   }
   const t = summary.tagging;
   if (t.tagged + t.failed + t.unsupported > 0) {

@@ -65,6 +65,11 @@ export function formatExportSummary(summary: ExportSummary): string {
       formatDuration(summary.durationMs)
     })`,
   ];
+  if (summary.skippedRemoteOnly > 0) {
+    lines.push(
+      `  ${summary.skippedRemoteOnly} of the skipped songs are only in a bucket or on a cloud drive (m3u8 lists local paths)`,
+    );
+  }
   if (summary.emptyPlaylists > 0) {
     lines.push(
       `  ${summary.emptyPlaylists} synced playlists not written: none of their songs is downloaded`,

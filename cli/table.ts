@@ -27,3 +27,23 @@ export function renderTable(
     }).join("  ").trimEnd()
   ).join("\n");
 }
+
+/** Pads the cells of the given columns to one width, so that they read left-aligned in `renderTable`. */
+export function leftAlign(
+  rows: readonly (readonly string[])[],
+  columns: readonly number[],
+): string[][] {
+  const widths = new Map(
+    columns.map((
+      c,
+    ) => [c, Math.max(...rows.map((r) => displayWidth(r[c] ?? "")))]),
+  );
+  return rows.map((row) =>
+    row.map((cell, i) => {
+      const width = widths.get(i);
+      return width === undefined
+        ? cell
+        : cell + " ".repeat(width - displayWidth(cell));
+    })
+  );
+}

@@ -1,7 +1,9 @@
 /**
  * The planning half of the download stage: which songs the options
- * select, which of them are already owned (an active location whose file
- * is there with the recorded size), and which tasks to (re)open.
+ * select, which of them are already owned (an active local location whose
+ * file is there with the recorded size, or a checked copy in a bucket or
+ * on a cloud drive unless `--owned local`), which have their only copies on
+ * an offline disk, and which tasks to (re)open.
  *
  * @module
  */
@@ -26,6 +28,7 @@ import {
 import type { Platform, QualityLabel, SongInfo } from "../sources/types.ts";
 import { isQualityLabel, qualityRank } from "../sources/types.ts";
 import { fileSize } from "../storage/local.ts";
+import { type RootState, rootState } from "../storage/local_backend.ts";
 import { resolveInside } from "../storage/names.ts";
 import { bestAdvertised, bytesWithoutCatalog } from "./_size_estimate.ts";
 
@@ -60,6 +63,8 @@ export interface Plan {
   busy: number;
   /** Active locations whose file vanished or changed size. */
   missing: number;
+  /** Offline local backends (by root) and the selected songs they hold. */
+  offline: Map<string, number>;
 }
 
 /** Options of `planDownloads()`. */
@@ -81,6 +86,10 @@ export interface PlanOptions {
   upgrade?: boolean;
   /** The best quality wanted (no cap when `undefined`). */
   top?: QualityLabel | undefined;
+  /** Only a local copy makes a song owned (`--owned local`). @default false */
+  ownedLocal?: boolean;
+  /** Download songs whose only copies are on offline disks. @default false */
+  redownloadOffline?: boolean;
 }
 
 /** Songs whose checks are written in one transaction. */
@@ -91,7 +100,15 @@ interface Checked {
   candidate: DownloadCandidate;
   good: number[];
   bad: number[];
-  /** The quality of its file, when it is to be upgraded. */
+  /**
+   * Why it is not downloaded: a local file (`local`), a copy in a bucket
+   * or on a cloud drive (`remote`), or copies on an offline disk only
+   * (`offline`); `undefined` when it is to be downloaded.
+   */
+  owned: "local" | "remote" | "offline" | undefined;
+  /** The roots of its copies on offline disks. */
+  offline: string[];
+  /** The quality of its local file, when it is to be upgraded. */
   upgradeFrom: QualityLabel | undefined;
 }
 
@@ -120,7 +137,9 @@ export async function planDownloads(
     terminal: { vip_only: 0, unavailable: 0, rate_limited: 0, failed: 0 },
     busy: 0,
     missing: 0,
+    offline: new Map(),
   };
+  const roots = new Map<string, Promise<RootState>>();
   const full = () => options.limit > 0 && plan.songIds.length >= options.limit;
   let batch: Checked[] = [];
   /** Songs of the batch that may be planned: counted against the limit. */
@@ -144,12 +163,23 @@ export async function planDownloads(
       flush();
       if (full()) break;
     }
-    const { good, bad } = await checkLocations(catalog, candidate.id);
-    const upgradeFrom = good.length > 0 && options.upgrade
+    const { good, bad, remote, offline } = await checkLocations(
+      catalog,
+      candidate.id,
+      roots,
+    );
+    const owned = good.length > 0
+      ? "local"
+      : !options.ownedLocal && remote.length > 0
+      ? "remote"
+      : offline.length > 0 && !options.redownloadOffline
+      ? "offline"
+      : undefined;
+    const upgradeFrom = owned === "local" && options.upgrade
       ? upgradable(catalog, candidate, options.top)
       : undefined;
-    batch.push({ candidate, good, bad, upgradeFrom });
-    if (good.length === 0 || upgradeFrom !== undefined) hopeful++;
+    batch.push({ candidate, good, bad, offline, owned, upgradeFrom });
+    if (owned === undefined || upgradeFrom !== undefined) hopeful++;
     if (batch.length >= PLAN_BATCH) flush();
   }
   flush();
@@ -162,7 +192,7 @@ export async function planDownloads(
 function settle(
   catalog: Catalog,
   plan: Plan,
-  { candidate, good, bad, upgradeFrom }: Checked,
+  { candidate, good, bad, offline, owned, upgradeFrom }: Checked,
   options: PlanOptions,
 ): void {
   if (options.limit > 0 && plan.songIds.length >= options.limit) return;
@@ -176,7 +206,18 @@ function settle(
   const state = candidate.state;
   const leased = state === "running" && candidate.leaseUntil !== null &&
     candidate.leaseUntil >= now;
-  if (good.length > 0) {
+  if (owned === "offline" || owned === undefined) {
+    // copies on a disk that is not plugged in: neither missing nor
+    // downloaded again, unless asked (--redownload-offline)
+    for (const root of offline) {
+      plan.offline.set(root, (plan.offline.get(root) ?? 0) + 1);
+    }
+  }
+  if (owned === "offline") {
+    plan.owned++;
+    return;
+  }
+  if (owned !== undefined) {
     if (upgradeFrom === undefined || leased) {
       plan.owned++;
       if (!options.dryRun) settleOwnedTask(catalog, candidate.id, now);
@@ -204,6 +245,8 @@ function settle(
     plan.songIds.push(candidate.id);
     return;
   }
+  // a `done` task is opened again: the song's copies do not count (a
+  // replica with --owned local, an offline disk with --redownload-offline)
   if (
     planTask(
       catalog,
@@ -211,6 +254,7 @@ function settle(
       options.requestedQuality,
       options.retry,
       now,
+      true,
     )
   ) plan.songIds.push(candidate.id);
   else plan.busy++;
@@ -237,17 +281,37 @@ function upgradable(
   return best < qualityRank(have) ? have : undefined;
 }
 
-/** A song's active locations, split by whether their file is there. */
+/**
+ * A song's active locations: local ones whose file is there with its
+ * stored size (`good`) or not (`bad`), ones on other kinds of backend
+ * (`remote`, trusted: checked when they were recorded and by `verify`),
+ * and the roots of local ones on an offline volume (root gone, or an
+ * empty mount point), which are neither. `roots` caches each root's state
+ * for the run.
+ */
 async function checkLocations(
   catalog: Catalog,
   songId: number,
-): Promise<{ good: number[]; bad: number[] }> {
+  roots: Map<string, Promise<RootState>>,
+): Promise<
+  { good: number[]; bad: number[]; remote: number[]; offline: string[] }
+> {
   const good: number[] = [];
   const bad: number[] = [];
+  const remote: number[] = [];
+  const offline: string[] = [];
   for (const location of activeLocations(catalog, songId)) {
     if (location.kind !== "local") {
-      // other kinds are checked by their own tools; trust the catalog
-      good.push(location.locationId);
+      remote.push(location.locationId);
+      continue;
+    }
+    let state = roots.get(location.containerName);
+    if (!state) {
+      state = rootState(location.containerName).catch(() => "missing" as const);
+      roots.set(location.containerName, state);
+    }
+    if ((await state) !== "present") {
+      offline.push(location.containerName);
       continue;
     }
     let size: number | undefined;
@@ -260,7 +324,7 @@ async function checkLocations(
     }
     (size === location.sizeBytes ? good : bad).push(location.locationId);
   }
-  return { good, bad };
+  return { good, bad, remote, offline };
 }
 
 /**

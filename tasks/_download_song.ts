@@ -6,7 +6,11 @@
  *
  * @module
  */
-import { recordDownload, renewLease } from "../catalog/download_tasks.ts";
+import {
+  type LeaseHolder,
+  recordDownload,
+  renewLease,
+} from "../catalog/download_tasks.ts";
 import type { SongRow } from "../catalog/songs.ts";
 import {
   activeLocations,
@@ -28,7 +32,6 @@ import type { OpenFile } from "../storage/local.ts";
 import { foldKey, resolveInside, songLocator } from "../storage/names.ts";
 import type { Context } from "./context.ts";
 import type { DownloadProgress } from "./_download_progress.ts";
-import type { LeaseHolder } from "./_lease_holder.ts";
 import type { Reservation, SpaceController } from "./_space_policy.ts";
 import {
   OfferLadder,

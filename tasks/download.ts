@@ -9,11 +9,13 @@
  *   `vip_only`, `unavailable`, `rate_limited` or `failed` are retried only
  *   when `retry` names their state.
  * - **Leases**: each task is claimed in `BEGIN IMMEDIATE` with a lease
- *   that is renewed while the file downloads and records its holder (host,
- *   process id and start), so two processes on one catalog never fetch the
- *   same song; a crashed process's songs are taken over at once by a run on
- *   its host, elsewhere once its leases expire. Songs a live process still
- *   holds at the end make the run `partial`.
+ *   that is renewed while the file downloads and names its owner (host,
+ *   process id), so two processes on one catalog never fetch the same
+ *   song. A run holds a lock file beside the catalog while it lives
+ *   (`_lease_owner.ts`, shared with `replicate`): a crashed process's songs
+ *   are taken over at once by a run on its host, elsewhere once its leases
+ *   expire. Songs a live process still holds at the end make the run
+ *   `partial`.
  * - **Quality**: offers come best first from the source; a preview, an
  *   empty URL, a 403/404, or a complete body that is still wrong (MD5,
  *   magic bytes) falls to the next offer. An expired URL is resolved
@@ -34,13 +36,15 @@
  *   (from `nextDirs` or asked on stdin) or stops cleanly (`noSpace`).
  *
  * The stage's parts: `_download_plan.ts` (selection and plan),
- * `_download_run.ts` (workers and settling), `_download_lanes.ts` (which
- * song a worker takes next: one lane per platform), `_download_song.ts`
- * (one song's offers), `_offer_ladder.ts` (the ladder's decisions),
- * `_transfer.ts` (one file's fetch), `_size_estimate.ts` (expected
- * sizes), `_space_policy.ts` and `_space_reservations.ts` (low space) and
- * `_download_progress.ts` (the progress lines); `download_summary.ts`
- * holds the summary's types, re-exported here.
+ * `_download_offline.ts` (unplugged disks), `_lease_owner.ts` (whose
+ * leases are whose, shared with `replicate`), `_download_run.ts` (workers
+ * and settling), `_download_lanes.ts` (which song a worker takes next: one
+ * lane per platform), `_download_song.ts` (one song's offers),
+ * `_offer_ladder.ts` (the ladder's decisions), `_transfer.ts` (one file's
+ * fetch), `_size_estimate.ts` (expected sizes), `_space_policy.ts` and
+ * `_space_reservations.ts` (low space) and `_download_progress.ts` (the
+ * progress lines); `download_summary.ts` holds the summary's types,
+ * re-exported here.
  *
  * @module
  */
@@ -65,9 +69,10 @@ import {
 } from "./download_summary.ts";
 import { formatBytes } from "./format.ts";
 import { planDownloads, unknownPlaylists } from "./_download_plan.ts";
+import { refuseOfflineLibrary, reportOffline } from "./_download_offline.ts";
 import { DownloadRun, loadSong } from "./_download_run.ts";
 import { songTitle } from "./_download_song.ts";
-import { takeOverGoneHolders, thisProcess } from "./_lease_holder.ts";
+import { LeaseOwner, takeOverGoneOwners } from "./_lease_owner.ts";
 import { SizeEstimator } from "./_size_estimate.ts";
 import { finishStage, startStage } from "./_stage.ts";
 import { Tagger, type TagParts } from "./_tagging.ts";
@@ -134,8 +139,19 @@ export interface DownloadOptions extends TagParts {
   backoffMs?: number;
   /** Times a song's offers are resolved again after an expired URL. @default 2 */
   maxResolves?: number;
-  /** The lease owner of this run. @default a random id */
+  /**
+   * The lease owner of this run. @default this process (host, pid and a
+   * lock file beside the catalog that says it lives)
+   */
   leaseOwner?: string;
+  /**
+   * Which copies make a song owned: a checked location on any backend
+   * (`any`: a bucket replica counts), or only a local file (`local`).
+   * @default "any"
+   */
+  owned?: "any" | "local";
+  /** Download songs whose only copies are on offline disks. @default false */
+  redownloadOffline?: boolean;
 }
 
 /** Defaults of `DownloadOptions`. */
@@ -217,11 +233,16 @@ export async function download(
   );
   // the catalog's log kept small on a small disk, planning included
   const catalogDisk = dryRun ? undefined : await catalogDiskOf(context);
-  const holder = await thisProcess();
-  if (!dryRun) {
-    summary.takenOver = await takeOverGoneHolders(
+  // a dry run takes no lease: no lock file either
+  using owner = dryRun
+    ? undefined
+    : options.leaseOwner === undefined
+    ? LeaseOwner.open(catalog.path)
+    : LeaseOwner.named(options.leaseOwner);
+  if (owner) {
+    summary.takenOver = takeOverGoneOwners(
       catalog,
-      holder,
+      owner,
       context.now(),
       context.log,
     );
@@ -238,7 +259,10 @@ export async function download(
     dryRun,
     upgrade: options.upgrade ?? false,
     top,
+    ownedLocal: options.owned === "local",
+    redownloadOffline: options.redownloadOffline ?? false,
   });
+  reportOffline(context, summary, plan.offline, options.redownloadOffline);
   summary.selected = plan.selected;
   summary.planned = plan.songIds.length;
   summary.upgrading = plan.upgrades.size;
@@ -269,6 +293,7 @@ export async function download(
     return summary;
   }
 
+  if (options.library === undefined) await refuseOfflineLibrary(context, root);
   // the log's space back after planning
   catalog.checkpoint();
   await Deno.mkdir(root, { recursive: true });
@@ -276,8 +301,8 @@ export async function download(
   const run = new DownloadRun(
     context,
     {
-      owner: options.leaseOwner ?? crypto.randomUUID(),
-      holder,
+      owner: owner!.id,
+      holder: { host: owner!.host, pid: owner!.pid },
       leaseTtlMs: options.leaseTtlMs ?? DOWNLOAD_DEFAULTS.leaseTtlMs,
       top,
       retries: options.retries ?? DOWNLOAD_DEFAULTS.retries,

@@ -124,6 +124,12 @@ export interface DownloadSummary {
   takenOver: number;
   /** Locations found missing (file vanished or changed size) and marked so. */
   missing: number;
+  /**
+   * Local backends found offline (root gone, or an empty mount point),
+   * with the selected songs they hold: not marked missing, not downloaded
+   * again (unless `redownloadOffline`).
+   */
+  offline: Array<{ name: string; root: string; songs: number }>;
   /** Downloads by the quality label served. */
   byQuality: Record<string, number>;
   /** Songs downloaded after at least one offer was rejected. */
@@ -226,6 +232,7 @@ export function emptyDownloadSummary(
     busy: 0,
     takenOver: 0,
     missing: 0,
+    offline: [],
     byQuality: {},
     fallbacks: 0,
     rejectedOffers: 0,

@@ -60,6 +60,8 @@ export interface ExportSummary {
   entries: number;
   /** Songs skipped because they have no downloaded file. */
   skippedSongs: number;
+  /** Of those, songs whose only copies are in a bucket or on a cloud drive. */
+  skippedRemoteOnly: number;
   /** Synced playlists not written: none of their songs has a file. */
   emptyPlaylists: number;
   /** The files written. */
@@ -126,6 +128,7 @@ export async function exportM3u8(
     playlists: 0,
     entries: 0,
     skippedSongs: 0,
+    skippedRemoteOnly: 0,
     emptyPlaylists: 0,
     files: [],
     unknownPlaylists: [],
@@ -162,6 +165,8 @@ export async function exportM3u8(
         : undefined;
       if (path === undefined || (await fileSize(path)) === undefined) {
         skipped++;
+        // a song only in a bucket has no local path to write
+        if (entry.remote === 1) summary.skippedRemoteOnly++;
         continue;
       }
       const rel = relative(outDir, path).split(sep).join("/");

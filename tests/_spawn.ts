@@ -10,7 +10,6 @@ export const CLI_PERMISSIONS = [
   "--allow-write",
   "--allow-env",
   "--allow-sys=statfs,hostname",
-  "--allow-run=ps",
 ];
 
 /** The result of a finished CLI process. */
@@ -88,7 +87,6 @@ export function spawnDownloadRun(
       "--allow-write",
       "--allow-net=127.0.0.1",
       "--allow-sys=statfs,hostname",
-      "--allow-run=ps",
       DOWNLOAD_RUN,
       ...Object.entries(setup).flatMap(([name, value]) => [`--${name}`, value]),
       ...args,

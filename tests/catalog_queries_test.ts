@@ -293,6 +293,7 @@ Deno.test("playlistFiles() lists a playlist's songs in order, with their file's 
       duration_ms: 200_000,
       container_name: null,
       locator: null,
+      remote: 0,
     },
     {
       name: "Song 10",
@@ -300,6 +301,7 @@ Deno.test("playlistFiles() lists a playlist's songs in order, with their file's 
       duration_ms: 200_000,
       container_name: "/library",
       locator: "netease/a.mp3",
+      remote: 0,
     },
   ]);
 });

@@ -98,6 +98,7 @@ Deno.test("Catalog.open() creates the full schema in an empty file", async () =>
       "playlists",
       "pool_artists",
       "pool_playlists",
+      "replicate_tasks",
       "schema_migrations",
       "song_lyrics",
       "songs",

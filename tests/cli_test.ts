@@ -16,6 +16,10 @@ const COMMANDS = [
   "export",
   "doctor",
   "check",
+  "storage",
+  "replicate",
+  "verify",
+  "whereis",
   "emulator",
 ];
 

@@ -1,21 +1,21 @@
 /**
- * Stale leases: a lease records its holder's host, process id and start,
- * so a run on the same host takes a dead holder's songs over at once; a
- * live holder's songs are left to it and the run ends partial (exit 3).
+ * Stale leases: a run holds a lock file beside the catalog while it lives
+ * (`tasks/_lease_owner.ts`, shared with replicate), so a run on the same
+ * host takes a dead owner's songs over at once; a live owner's songs are
+ * left to it and the run ends partial (exit 3).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Catalog } from "../catalog/database.ts";
-import { claimTask, taskOf } from "../catalog/download_tasks.ts";
+import {
+  claimTask,
+  type LeaseHolder,
+  taskOf,
+} from "../catalog/download_tasks.ts";
 import { formatDownloadSummary } from "../cli/download.ts";
 import { exitStatus } from "../cli/exit.ts";
 import { serveEmulation } from "../emulation/serve.ts";
-import {
-  holderIsGone,
-  type LeaseHolder,
-  processStart,
-  thisProcess,
-} from "../tasks/_lease_holder.ts";
+import { LeaseOwner } from "../tasks/_lease_owner.ts";
 import {
   type DownloadBed,
   downloadBed,
@@ -31,16 +31,38 @@ import { spawnDownloadRun } from "./_spawn.ts";
 
 const TEN_MINUTES = 10 * 60_000;
 
-/** This process as a lease holder: its host and start must be known here. */
-async function holderOfThisProcess(): Promise<LeaseHolder> {
-  const self = await thisProcess();
-  assert.notEqual(self.host, null, "needs --allow-sys=hostname");
-  assert.notEqual(self.started, null, "needs ps (procps) and --allow-run=ps");
-  return self;
+function hostName(): string {
+  return Deno.hostname();
 }
 
-/** Song `id` leased by `holder` for ten minutes, as a run of that process would. */
-function leaseTo(t: DownloadBed, id: string, holder: LeaseHolder): number {
+/**
+ * The lock file a run killed with SIGKILL leaves behind: there, but no
+ * longer locked by anyone.
+ */
+function staleLock(dbPath: string, owner: string): string {
+  const dir = `${dbPath}.leases`;
+  Deno.mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${owner}.lock`);
+  Deno.writeTextFileSync(path, "");
+  return path;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Song `id` leased by `owner` for ten minutes, as a run of that process would. */
+function leaseTo(
+  t: DownloadBed,
+  id: string,
+  owner: string,
+  holder: LeaseHolder,
+): number {
   const songId = t.ids.get(`netease:${id}`)!;
   t.catalog.run(
     "INSERT INTO download_tasks (song_id, state, created_at, updated_at) VALUES (?, 'pending', 0, 0)",
@@ -50,40 +72,66 @@ function leaseTo(t: DownloadBed, id: string, holder: LeaseHolder): number {
     claimTask(
       t.catalog,
       songId,
-      "other-run",
+      owner,
       "best",
       t.clock.now(),
       TEN_MINUTES,
-      {
-        holder,
-      },
+      { holder },
     ),
   );
   return songId;
 }
 
-Deno.test("holderIsGone() tells a live process from an exited one and from a reused pid", async () => {
-  const self = await holderOfThisProcess();
-  assert.equal(await holderIsGone(self), false);
-  assert.equal(await holderIsGone({ ...self, started: "other-boot:1" }), true);
-  const child = new Deno.Command("true").spawn();
-  await child.status;
-  assert.equal(
-    await holderIsGone({ ...self, pid: child.pid, started: self.started }),
-    true,
-  );
-  // a holder whose start is unknown is never judged gone
-  assert.equal(await holderIsGone({ ...self, started: null }), false);
+Deno.test("LeaseOwner.isGone() tells a live owner from one that ended, whatever its pid names now", async () => {
+  const host = hostName();
+  const dir = await Deno.makeTempDir({ prefix: "catalogsync-owners-" });
+  try {
+    const db = join(dir, "catalog.db");
+    const leases = `${db}.leases`;
+    using self = LeaseOwner.open(db);
+    assert.equal(self.host, host);
+    assert.ok(self.id.startsWith(`${host}:${Deno.pid}:`));
+    const live = LeaseOwner.open(db);
+    assert.equal(self.isGone(live.id), false);
+    assert.equal(self.isGone(self.id), false);
+    // killed: its lock file is there, unlocked, and is cleared
+    const killed = `${host}:4194000:deadbeef`;
+    const path = staleLock(db, killed);
+    assert.equal(self.isGone(killed), true);
+    assert.equal(exists(path), false);
+    // this process's pid with another run's token: that run has ended
+    assert.equal(self.isGone(`${host}:${Deno.pid}:0ther0ne`), true);
+    // another host's owners, and owners without a lock, are never judged
+    assert.equal(self.isGone(`elsewhere:${Deno.pid}:0ther0ne`), false);
+    assert.equal(self.isGone(`:${Deno.pid}:0ther0ne`), false);
+    using memory = LeaseOwner.open(":memory:");
+    assert.equal(memory.host, null);
+    assert.ok(memory.id.startsWith(":"));
+    assert.equal(memory.isGone(killed), false);
+    // ended cleanly: its lock file is gone
+    live[Symbol.dispose]();
+    assert.equal(self.isGone(live.id), true);
+    // a new owner sweeps the lock files a killed run left behind
+    const leftBehind = staleLock(db, `${host}:4194001:deadbeef`);
+    using sweeper = LeaseOwner.open(db);
+    assert.equal(exists(leftBehind), false);
+    assert.equal(sweeper.isGone(self.id), false);
+    self[Symbol.dispose]();
+    sweeper[Symbol.dispose]();
+    // the last one out removes the folder
+    assert.equal(exists(leases), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("download(): a run on the same host takes over at once the songs of a process that is gone", async () => {
-  const self = await holderOfThisProcess();
+  const host = hostName();
   const worlds: TestWorlds = { netease: [goodSong("1"), goodSong("2")] };
-  await using t = await downloadBed(worlds);
-  const child = new Deno.Command("true").spawn();
-  const started = await processStart(child.pid) ?? `${self.started}0`;
-  await child.status;
-  const songId = leaseTo(t, "1", { ...self, pid: child.pid, started });
+  await using t = await downloadBed(worlds, { fileCatalog: true });
+  const dead = `${host}:4194000:deadbeef`;
+  staleLock(t.dbPath, dead);
+  const songId = leaseTo(t, "1", dead, { host, pid: 4194000 });
   const summary = await t.run({ leaseTtlMs: TEN_MINUTES });
   assert.equal(summary.takenOver, 1);
   assert.equal(summary.busy, 0);
@@ -94,46 +142,46 @@ Deno.test("download(): a run on the same host takes over at once the songs of a 
   assert.equal(task.attempts, 2);
   assert.equal(task.lease_pid, null);
   assert.match(formatDownloadSummary(summary), /1 songs taken over/);
+  assert.ok(
+    t.ui.lines.some((l) =>
+      /taking over 1 songs leased by process 4194000, which is gone/.test(l)
+    ),
+    t.ui.lines.join("\n"),
+  );
+  // the run's own lock went with it
+  assert.equal(exists(`${t.dbPath}.leases`), false);
 });
 
 Deno.test("download(): songs a live process holds are left to it, and the run ends partial saying how many", async () => {
-  const self = await holderOfThisProcess();
   const worlds: TestWorlds = {
     netease: [goodSong("1"), goodSong("2"), goodSong("3")],
   };
-  await using t = await downloadBed(worlds);
-  const sleeper = new Deno.Command("sleep", { args: ["60"] }).spawn();
-  try {
-    const holder = {
-      ...self,
-      pid: sleeper.pid,
-      started: await processStart(sleeper.pid),
-    };
-    leaseTo(t, "1", holder);
-    leaseTo(t, "2", holder);
-    const summary = await t.run({ leaseTtlMs: TEN_MINUTES });
-    assert.equal(summary.takenOver, 0);
-    assert.equal(summary.busy, 2);
-    assert.equal(summary.downloaded, 1);
-    assert.equal(summary.status, "partial");
-    assert.equal(exitStatus(summary), 3);
-    assert.match(
-      formatDownloadSummary(summary),
-      /2 songs still leased by another running process: left to it/,
-    );
-    // nothing else to do but wait: still partial, not failed
-    const again = await t.run({ leaseTtlMs: TEN_MINUTES });
-    assert.equal(again.downloaded, 0);
-    assert.equal(again.busy, 2);
-    assert.equal(again.status, "partial");
-  } finally {
-    sleeper.kill();
-    await sleeper.status;
-  }
+  await using t = await downloadBed(worlds, { fileCatalog: true });
+  // another run of this host, alive: it holds its lock
+  using other = LeaseOwner.open(t.dbPath);
+  assert.notEqual(other.host, null, "needs --allow-sys=hostname");
+  const holder = { host: other.host, pid: other.pid };
+  leaseTo(t, "1", other.id, holder);
+  leaseTo(t, "2", other.id, holder);
+  const summary = await t.run({ leaseTtlMs: TEN_MINUTES });
+  assert.equal(summary.takenOver, 0);
+  assert.equal(summary.busy, 2);
+  assert.equal(summary.downloaded, 1);
+  assert.equal(summary.status, "partial");
+  assert.equal(exitStatus(summary), 3);
+  assert.match(
+    formatDownloadSummary(summary),
+    /2 songs still leased by another running process: left to it/,
+  );
+  // nothing else to do but wait: still partial, not failed
+  const again = await t.run({ leaseTtlMs: TEN_MINUTES });
+  assert.equal(again.downloaded, 0);
+  assert.equal(again.busy, 2);
+  assert.equal(again.status, "partial");
 });
 
 Deno.test("a download killed with SIGKILL is taken over at once by the next run on the host", async () => {
-  await holderOfThisProcess();
+  assert.notEqual(hostName(), "", "needs --allow-sys=hostname");
   const worlds: TestWorlds = {
     netease: Array.from(
       { length: 8 },

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import { Catalog } from "../catalog/database.ts";
 import { createEmulation } from "../emulation/emulation.ts";
+import { STORAGE_ENV } from "../storage/backend.ts";
 import { serveEmulation } from "../emulation/serve.ts";
 import { runCli } from "./_cli.ts";
 import { inTempDir } from "./_cli_catalog.ts";
@@ -32,6 +33,18 @@ const CREDENTIALS = [
   "CATALOGSYNC_QQ_MUSIC_KEY",
 ];
 const COLOR = ["NO_COLOR", "FORCE_COLOR"];
+/** The storage backends' credentials, in deno.json's order. */
+const STORAGE_CREDENTIALS = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "CATALOGSYNC_S3_ACCESS_KEY_ID",
+  "CATALOGSYNC_S3_SECRET_ACCESS_KEY",
+  "CATALOGSYNC_S3_SESSION_TOKEN",
+  "CATALOGSYNC_WEBDAV_USER",
+  "CATALOGSYNC_WEBDAV_PASSWORD",
+];
+const STORAGE = ["CATALOGSYNC_DB", ...COLOR, ...STORAGE_CREDENTIALS];
 const STAGE = [
   "CATALOGSYNC_DB",
   "CATALOGSYNC_EMULATION",
@@ -49,10 +62,14 @@ const ENV: Record<string, string[]> = {
   pipeline: [...STAGE, "HOME"],
   status: ["CATALOGSYNC_DB", ...COLOR],
   export: ["CATALOGSYNC_DB", ...COLOR],
+  storage: STORAGE,
+  replicate: STORAGE,
+  verify: STORAGE,
+  whereis: ["CATALOGSYNC_DB", ...COLOR],
   emulator: COLOR,
   // every stage gets --db and --emulation from the demo
   demo: [...CREDENTIALS, ...COLOR],
-  compile: [...STAGE, "HOME"],
+  compile: [...STAGE, "HOME", ...STORAGE_CREDENTIALS],
 };
 
 Deno.test("the catalog tasks read and write the catalog and its -wal and -shm, never the whole folder", () => {
@@ -69,8 +86,15 @@ Deno.test("the catalog tasks read and write the catalog and its -wal and -shm, n
       name,
     );
   }
-  assert.deepEqual(allowed("status", "allow-read"), CATALOG);
-  assert.deepEqual(allowed("status", "allow-write"), CATALOG);
+  for (const name of ["status", "whereis"]) {
+    assert.deepEqual(allowed(name, "allow-read"), CATALOG, name);
+    assert.deepEqual(allowed(name, "allow-write"), CATALOG, name);
+  }
+  // storage and verify read the local backends' roots, write the catalog
+  for (const name of ["storage", "verify"]) {
+    assert.equal(allowed(name, "allow-read"), true, name);
+    assert.deepEqual(allowed(name, "allow-write"), CATALOG, name);
+  }
   for (const [name, task] of Object.entries(TASKS)) {
     if (!/^deno (run|compile) /.test(task.command ?? "")) continue;
     // (reading the sources, as tools/check_layers.ts does, is fine)
@@ -82,6 +106,24 @@ Deno.test("the catalog tasks read and write the catalog and its -wal and -shm, n
         `${name} --allow-write covers ${path}`,
       );
     }
+  }
+});
+
+Deno.test("the tasks that take leases may write the lock folder beside the catalog and read the host name; none runs ps", () => {
+  // a run holds its lock file in ./catalog.db.leases/ (tasks/_lease_owner.ts)
+  for (const name of ["download", "pipeline", "replicate", "compile"]) {
+    const write = allowed(name, "allow-write");
+    assert.ok(
+      write === true || write?.includes("./catalog.db.leases"),
+      `${name} cannot write ./catalog.db.leases`,
+    );
+    const sys = allowed(name, "allow-sys");
+    assert.ok(sys !== undefined && (sys === true || sys.includes("hostname")));
+  }
+  for (const name of Object.keys(TASKS)) {
+    if (!/^deno (run|compile) /.test(TASKS[name]!.command ?? "")) continue;
+    if (["test", "bench"].includes(name)) continue;
+    assert.equal(allowed(name, "allow-run"), undefined, name);
   }
 });
 
@@ -112,6 +154,8 @@ Deno.test("each task is granted exactly the environment variables its code reads
       }
     }
   }
+  // the storage credentials, read by name from one table
+  for (const name of Object.values(STORAGE_ENV).flat()) read.add(name);
   assert.deepEqual(
     [...read].sort(),
     [...new Set(Object.values(ENV).flat())].sort(),
@@ -119,7 +163,7 @@ Deno.test("each task is granted exactly the environment variables its code reads
   );
 });
 
-Deno.test("collect, sync and status run with their task's flags in a folder of their own; another catalog is refused", async () => {
+Deno.test("collect, sync, status and the storage tasks run with their task's flags in a folder of their own; another catalog is refused", async () => {
   const emulation = createEmulation({ size: "tiny" });
   await using server = serveEmulation(emulation);
   await inTempDir(async (dir) => {
@@ -137,6 +181,15 @@ Deno.test("collect, sync and status run with their task's flags in a folder of t
       status.stdout.startsWith(`catalog ${join(dir, "catalog.db")} (`),
       `status names the catalog's absolute path: ${status.stdout}`,
     );
+    // the storage tasks that only read the files and write the catalog
+    const listed = await task("storage", "list");
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /no storage backends yet/);
+    const verified = await task("verify");
+    assert.equal(verified.code, 0, verified.stderr);
+    const where = await task("whereis", "netease:1");
+    assert.equal(where.code, 1, where.stderr);
+    assert.equal(where.stdout, "no such song or file in the catalog\n");
     const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
     assert.deepEqual(names, [".git", "catalog.db"], "no -wal or -shm left");
     // a catalog elsewhere needs its own grant: one line, nothing created
