@@ -24,11 +24,20 @@ async function run(
   command: string,
   args: string[],
 ): Promise<{ stdout: Uint8Array; stderr: string; code: number }> {
-  const output = await new Deno.Command(command, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  let output;
+  try {
+    output = await new Deno.Command(command, {
+      args,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new Error(
+      `'${command}' is not installed: the tag tests read files back with Debian's ffmpeg (apt-get install ffmpeg; .ci/run installs it)`,
+      { cause: error },
+    );
+  }
   return {
     stdout: output.stdout,
     stderr: new TextDecoder().decode(output.stderr),

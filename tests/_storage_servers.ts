@@ -100,26 +100,35 @@ export async function startRcloneWebdav(
   dir?: string,
 ): Promise<TestServer> {
   const folder = dir ?? await Deno.makeTempDir({ prefix: "webdav-" });
-  const child = new Deno.Command("rclone", {
-    args: [
-      "serve",
-      "webdav",
-      folder,
-      "--addr",
-      "127.0.0.1:0",
-      "--user",
-      user,
-      "--pass",
-      password,
-      "--etag-hash",
-      "MD5",
-      "--config",
-      "/dev/null",
-    ],
-    stdout: "null",
-    stderr: "piped",
-    stdin: "null",
-  }).spawn();
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("rclone", {
+      args: [
+        "serve",
+        "webdav",
+        folder,
+        "--addr",
+        "127.0.0.1:0",
+        "--user",
+        user,
+        "--pass",
+        password,
+        "--etag-hash",
+        "MD5",
+        "--config",
+        "/dev/null",
+      ],
+      stdout: "null",
+      stderr: "piped",
+      stdin: "null",
+    }).spawn();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new Error(
+      "'rclone' is not installed: the WebDAV tests serve a drive with Debian's rclone (apt-get install rclone; .ci/run installs it)",
+      { cause: error },
+    );
+  }
   const line = await firstLine(
     child.stderr,
     /started on \[?http:\/\/127\.0\.0\.1:(\d+)\//,
