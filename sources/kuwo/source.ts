@@ -43,12 +43,11 @@
  */
 import type { SourceConfig } from "../config.ts";
 import { restated, SourceError } from "../errors.ts";
+import { TaggingSource } from "../tagging_source.ts";
 import { ListingLimit, onceEach } from "../paging.ts";
 import type {
   ArtistDetail,
-  CoverRef,
   DownloadOffer,
-  ExtrasOptions,
   ListPlaylistsOptions,
   OfferOptions,
   PlaylistCandidate,
@@ -60,8 +59,6 @@ import type {
   QualityInfo,
   QualityLabel,
   SongInfo,
-  SongLyrics,
-  SongTagInfo,
   Source,
 } from "../types.ts";
 import {
@@ -77,7 +74,7 @@ import {
 import { nplserverMayCure, nplserverPlaylistSongs } from "./_nplserver.ts";
 import { expectedQuality } from "./_expected.ts";
 import { MobiRoute, resolveOffers } from "./_offers.ts";
-import { kuwoCover, kuwoLyrics, kuwoTagInfo } from "./_lyrics.ts";
+import { KUWO_TAGGING } from "./_lyrics.ts";
 import { probeKuwo } from "./_probe.ts";
 import { malformed, parseArtist, parseSongs } from "./_parse.ts";
 import {
@@ -110,7 +107,7 @@ export interface KuwoSourceOptions {
 }
 
 /** The Kuwo implementation of `Source`. */
-export class KuwoSource implements Source {
+export class KuwoSource extends TaggingSource<KuwoTransport> implements Source {
   /** The platform. */
   readonly platform = "kuwo" as const;
   #transport: KuwoTransport;
@@ -121,7 +118,9 @@ export class KuwoSource implements Source {
 
   /** A source speaking to Kuwo (or its emulation) as `config` says. */
   constructor(config: SourceConfig, options: KuwoSourceOptions = {}) {
-    this.#transport = new KuwoTransport(config);
+    const transport = new KuwoTransport(config);
+    super(transport, KUWO_TAGGING);
+    this.#transport = transport;
     this.#offerPath = options.offerPath ?? "plain";
     this.#probe = options.probeOffers ?? true;
   }
@@ -325,24 +324,6 @@ export class KuwoSource implements Source {
       songs: onceEach(songs),
       ...(warnings.length === 0 ? {} : { warnings }),
     };
-  }
-
-  /** Tag facts from the song's record (`_lyrics.ts`). */
-  tagInfo(song: SongInfo, options: { coverSize: number }): SongTagInfo {
-    return kuwoTagInfo(song, options);
-  }
-
-  /** Fetches an album cover (`_lyrics.ts`). */
-  fetchCover(
-    cover: CoverRef,
-    options?: ExtrasOptions,
-  ): Promise<Uint8Array | null> {
-    return kuwoCover(this.#transport, cover, options);
-  }
-
-  /** The song's lyrics (`_lyrics.ts`). */
-  lyrics(song: SongInfo, options?: ExtrasOptions): Promise<SongLyrics> {
-    return kuwoLyrics(this.#transport, song, options);
   }
 }
 

@@ -32,12 +32,11 @@
  */
 import type { SourceConfig } from "../config.ts";
 import { SourceError } from "../errors.ts";
+import { TaggingSource } from "../tagging_source.ts";
 import { ListingLimit, onceEach } from "../paging.ts";
 import type {
   ArtistDetail,
-  CoverRef,
   DownloadOffer,
-  ExtrasOptions,
   ListPlaylistsOptions,
   OfferBatcher,
   OfferOptions,
@@ -50,8 +49,6 @@ import type {
   QualityInfo,
   QualityLabel,
   SongInfo,
-  SongLyrics,
-  SongTagInfo,
   Source,
 } from "../types.ts";
 import { Charts } from "./_charts.ts";
@@ -73,7 +70,7 @@ import {
 import { expectedQuality } from "./_expected.ts";
 import { QqBatcher } from "./_batch.ts";
 import { resolveOffers, VkeyRoute } from "./_offers.ts";
-import { qqCover, qqLyrics, qqTagInfo } from "./_lyrics.ts";
+import { QQ_TAGGING } from "./_lyrics.ts";
 import { probeQq } from "./_probe.ts";
 import { parseSingerDetail } from "./_parse.ts";
 import {
@@ -90,7 +87,7 @@ import {
 } from "./_transport.ts";
 
 /** The QQ Music implementation of `Source`. */
-export class QqSource implements Source {
+export class QqSource extends TaggingSource<QqTransport> implements Source {
   /** The platform. */
   readonly platform = "qq" as const;
   #transport: QqTransport;
@@ -101,7 +98,9 @@ export class QqSource implements Source {
 
   /** A source speaking to QQ Music (or its emulation) as `config` says. */
   constructor(config: SourceConfig) {
-    this.#transport = new QqTransport(config);
+    const transport = new QqTransport(config);
+    super(transport, QQ_TAGGING);
+    this.#transport = transport;
     this.#legacySquare = new LegacySquare(this.#transport);
     this.#charts = new Charts(this.#transport);
   }
@@ -339,24 +338,6 @@ export class QqSource implements Source {
       songs: onceEach(songs),
       ...(warnings.length === 0 ? {} : { warnings }),
     };
-  }
-
-  /** Tag facts from the song's record (`_lyrics.ts`). */
-  tagInfo(song: SongInfo, options: { coverSize: number }): SongTagInfo {
-    return qqTagInfo(song, options);
-  }
-
-  /** Fetches an album cover (`_lyrics.ts`). */
-  fetchCover(
-    cover: CoverRef,
-    options?: ExtrasOptions,
-  ): Promise<Uint8Array | null> {
-    return qqCover(this.#transport, cover, options);
-  }
-
-  /** The song's lyrics (`_lyrics.ts`). */
-  lyrics(song: SongInfo, options?: ExtrasOptions): Promise<SongLyrics> {
-    return qqLyrics(this.#transport, song, options);
   }
 }
 
