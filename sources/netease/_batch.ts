@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { RoundResults } from "../offer_rounds.ts";
+import { type RoundResults, Rounds } from "../offer_rounds.ts";
 import type {
   DownloadOffer,
   OfferBatcher,
@@ -58,13 +58,19 @@ export class NeteaseBatcher implements OfferBatcher {
   readonly size: number = URL_BATCH_IDS;
   readonly #transport: NeteaseTransport;
   readonly #options: OfferOptions;
-  /** Ladders of the songs a round left unsettled, by song id. */
-  readonly #waiting = new Map<string, NeteaseLadder>();
+  /** The rounds, with the ladders of the songs a round left unsettled. */
+  readonly #rounds: Rounds<NeteaseLadder>;
 
   /** A batcher asking as `options` says (`top`, `signal`). */
   constructor(transport: NeteaseTransport, options: OfferOptions = {}) {
     this.#transport = transport;
     this.#options = options;
+    this.#rounds = new Rounds({
+      start: (song) => new NeteaseLadder(song, options.top),
+      // nothing to ask (no copyright, no level at or below top): its
+      // error, lazily, as one song at a time gives it
+      alone: (song) => resolveOffers(transport, song, options),
+    });
   }
 
   /**
@@ -77,23 +83,11 @@ export class NeteaseBatcher implements OfferBatcher {
     songs: readonly SongInfo[],
     onSettled?: OfferSettled,
   ): Promise<Array<AsyncIterable<DownloadOffer> | undefined>> {
-    const results = new RoundResults(songs.length, onSettled);
-    const entries: Entry[] = [];
-    songs.forEach((song, index) => {
-      const waiting = this.#waiting.get(song.remoteId);
-      this.#waiting.delete(song.remoteId);
-      try {
-        const ladder = waiting ?? new NeteaseLadder(song, this.#options.top);
-        entries.push({ index, ladder });
-      } catch {
-        // nothing to ask (no copyright, no level at or below top): its
-        // error, lazily, as one song at a time gives it
-        results.settle(
-          index,
-          resolveOffers(this.#transport, song, this.#options),
-        );
-      }
-    });
+    const { results, songs: resumed } = this.#rounds.open(songs, onSettled);
+    const entries: Entry[] = resumed.map(({ index, resolution }) => ({
+      index,
+      ladder: resolution,
+    }));
     const extra = (e: Entry) =>
       e.ladder.next()?.endpoint === URL_ENDPOINTS.download;
     const extras = entries.filter(extra);
@@ -105,7 +99,7 @@ export class NeteaseBatcher implements OfferBatcher {
     );
     for (const entry of entries) {
       if (!results.settled(entry.index)) {
-        this.#waiting.set(entry.ladder.songId, entry.ladder);
+        this.#rounds.keep(entry.ladder.songId, entry.ladder);
       }
     }
     return results.offers;
@@ -119,9 +113,8 @@ export class NeteaseBatcher implements OfferBatcher {
     try {
       answer = await askUrl(
         this.#transport,
-        ask.endpoint,
+        ask,
         entry.ladder.songId,
-        ask.level,
         this.#options.signal,
       );
     } catch (error) {

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { RoundResults } from "../offer_rounds.ts";
+import { type RoundResults, Rounds } from "../offer_rounds.ts";
 import type {
   DownloadOffer,
   OfferBatcher,
@@ -56,8 +56,8 @@ export class QqBatcher implements OfferBatcher {
   readonly #transport: QqTransport;
   readonly #route: VkeyRoute;
   readonly #options: OfferOptions;
-  /** VkeyResolutions of the songs a round left unsettled, by song id. */
-  readonly #waiting = new Map<string, VkeyResolution>();
+  /** The rounds, with the resolutions of the songs a round left unsettled. */
+  readonly #rounds: Rounds<VkeyResolution>;
 
   /** A batcher sharing the run's `route`, asking as `options` says. */
   constructor(
@@ -68,6 +68,11 @@ export class QqBatcher implements OfferBatcher {
     this.#transport = transport;
     this.#route = route;
     this.#options = options;
+    this.#rounds = new Rounds({
+      start: (song) => new VkeyResolution(transport, route, song, options.top),
+      // nothing to ask (no rung at or below top): its error, lazily
+      alone: (song) => resolveOffers(transport, route, song, options),
+    });
   }
 
   /** One round: one request per variant the songs are at. */
@@ -75,39 +80,21 @@ export class QqBatcher implements OfferBatcher {
     songs: readonly SongInfo[],
     onSettled?: OfferSettled,
   ): Promise<Array<AsyncIterable<DownloadOffer> | undefined>> {
-    const results = new RoundResults(songs.length, onSettled);
+    const { results, songs: resumed } = this.#rounds.open(songs, onSettled);
     const groups = new Map<VkeyVariant, Entry[]>();
     const asked: Entry[] = [];
-    songs.forEach((song, index) => {
-      const id = song.remoteId;
-      let resolution = this.#waiting.get(id);
-      this.#waiting.delete(id);
-      try {
-        resolution ??= new VkeyResolution(
-          this.#transport,
-          this.#route,
-          song,
-          this.#options.top,
-        );
-      } catch {
-        // nothing to ask (no rung at or below top): its error, lazily
-        results.settle(
-          index,
-          resolveOffers(this.#transport, this.#route, song, this.#options),
-        );
-        return;
-      }
+    for (const { index, song, resolution } of resumed) {
       const variant = resolution.next();
       if (variant === undefined) {
         results.settle(index, this.#alone(resolution));
-        return;
+        continue;
       }
-      const entry = { index, id, resolution };
+      const entry = { index, id: song.remoteId, resolution };
       const group = groups.get(variant) ?? [];
       group.push(entry);
       groups.set(variant, group);
       asked.push(entry);
-    });
+    }
     for (const variant of this.#route.order()) {
       const group = groups.get(variant);
       if (group) await this.#ask(variant, group, results);
@@ -116,7 +103,7 @@ export class QqBatcher implements OfferBatcher {
       if (results.settled(index)) continue;
       if (resolution.next() === undefined) {
         results.settle(index, this.#alone(resolution));
-      } else this.#waiting.set(id, resolution);
+      } else this.#rounds.keep(id, resolution);
     }
     return results.offers;
   }
