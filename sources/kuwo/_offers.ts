@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { isObject } from "../_json.ts";
+import { asNumber, isObject } from "../_json.ts";
 import { isSourceError, SourceError } from "../errors.ts";
 import {
   type DownloadOffer,
@@ -42,7 +42,7 @@ import {
   type Rung,
   WWW_REFERER,
 } from "./_constants.ts";
-import { rungOf, stripMusicPrefix, toNumber } from "./_parse.ts";
+import { rungOf, stripMusicPrefix } from "./_parse.ts";
 import { type MobiAnswer, offerRungs } from "./_parse_offers.ts";
 import { type KuwoTransport, type OfferPath, requireId } from "./_transport.ts";
 import { probe } from "./_cdn_probe.ts";
@@ -403,5 +403,5 @@ function rungsFromQualities(song: SongInfo): Rung[] {
 function durationOf(song: SongInfo): number | undefined {
   if (song.durationMs !== undefined) return song.durationMs / 1000;
   const raw = isObject(song.raw) ? song.raw : {};
-  return toNumber(raw.duration ?? raw.DURATION);
+  return asNumber(raw.duration ?? raw.DURATION);
 }

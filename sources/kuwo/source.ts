@@ -76,7 +76,7 @@ import { expectedQuality } from "./_expected.ts";
 import { MobiRoute, resolveOffers } from "./_offers.ts";
 import { KUWO_TAGGING } from "./_lyrics.ts";
 import { probeKuwo } from "./_probe.ts";
-import { malformed, parseArtist, parseSongs } from "./_parse.ts";
+import { parseArtist, parseSongs, read } from "./_parse.ts";
 import {
   parseBangList,
   parseChartPage,
@@ -297,7 +297,7 @@ export class KuwoSource extends TaggingSource<KuwoTransport> implements Source {
           validate: (raw) => {
             const parsed = parsePlaylistPage(raw);
             if (parsed.id !== remoteId) {
-              throw malformed(
+              throw read.malformed(
                 `playListInfo answered playlist ${parsed.id} for ${remoteId}`,
               );
             }
@@ -305,9 +305,9 @@ export class KuwoSource extends TaggingSource<KuwoTransport> implements Source {
           },
         },
       );
-      if (!page) throw malformed(`playListInfo page ${pn} was not read`);
+      if (!page) throw read.malformed(`playListInfo page ${pn} was not read`);
       if (total !== undefined && page.total !== total) {
-        throw malformed(
+        throw read.malformed(
           `playlist ${remoteId} changed its total from ${total} to ${page.total} while paging`,
         );
       }

@@ -17,7 +17,7 @@ import {
   TOPLIST_CACHE_MS,
   TOPLIST_PAGE_SIZE,
 } from "./_constants.ts";
-import { malformed } from "./_parse.ts";
+import { read } from "./_parse.ts";
 import {
   parseToplistDetail,
   parseToplists,
@@ -113,7 +113,7 @@ export class Charts {
       // the period rolled over while paging: start again with the new one
       this.#rememberPeriod(topId, period);
     }
-    throw malformed(
+    throw read.malformed(
       `chart ${topId} changed its period more than ${PERIOD_RESTARTS} times while paging`,
     );
   }

@@ -46,7 +46,7 @@ import {
   VKEY_ATTEMPTS,
   VKEY_RESULTS,
 } from "./_constants.ts";
-import { malformed } from "./_parse.ts";
+import { read } from "./_parse.ts";
 import {
   parseVkey,
   type SongMedia,
@@ -376,7 +376,7 @@ export async function askVkey(
     variant.form,
     signal,
   );
-  if (!result) throw malformed(`no answer for ${variant.description}`);
+  if (!result) throw read.malformed(`no answer for ${variant.description}`);
   if (!result.ok) throw result.error;
   return parseVkey(result.data);
 }
