@@ -2,11 +2,17 @@
  * What the sources' batchers share: a round's results, handed to the run
  * as each song settles (`OfferBatcher.round()`), so that the songs one
  * request settles need not wait for the round's other requests; and the
- * rounds themselves, where the songs a round left unsettled go on.
+ * rounds themselves (`RoundBatcher`), where the songs a round left
+ * unsettled go on.
  *
  * @module
  */
-import type { DownloadOffer, OfferSettled, SongInfo } from "./types.ts";
+import type {
+  DownloadOffer,
+  OfferBatcher,
+  OfferSettled,
+  SongInfo,
+} from "./types.ts";
 
 /** The offers of a round's songs, by index; each told as it settles. */
 export class RoundResults {
@@ -52,29 +58,30 @@ export interface RoundStart<S> {
 }
 
 /**
- * A batcher's rounds: each opened on the songs the run gives it, where a
- * song an earlier round left unsettled goes on from where it stopped.
+ * An `OfferBatcher` that resolves songs in rounds: a round starts each
+ * song's resolution (or goes on with the one an earlier round left
+ * unsettled), lets the platform ask (`ask()`), and keeps what is still
+ * unsettled for the round that takes the song next. A song with nothing to
+ * ask is settled at once with the song alone, which gives its error as one
+ * song at a time does.
  */
-export class Rounds<S> {
+export abstract class RoundBatcher<S> implements OfferBatcher {
+  /** Most songs one round asks. */
+  abstract readonly size: number;
   readonly #start: RoundStart<S>;
   /** The resolutions of the songs a round left unsettled, by song id. */
   readonly #waiting = new Map<string, S>();
 
-  /** Rounds whose songs' resolutions `start` begins. */
-  constructor(start: RoundStart<S>) {
+  /** A batcher whose songs' resolutions `start` begins. */
+  protected constructor(start: RoundStart<S>) {
     this.#start = start;
   }
 
-  /**
-   * A round of `songs`: its results, told to `onSettled` as they come, and
-   * its songs with their resolutions, the one an earlier round left or a
-   * new one. A song with nothing to ask is settled at once with the song
-   * alone, which gives its error as one song at a time does.
-   */
-  open(
+  /** One round of `songs`, each told to `onSettled` as it settles. */
+  async round(
     songs: readonly SongInfo[],
-    onSettled: OfferSettled | undefined,
-  ): { results: RoundResults; songs: RoundSong<S>[] } {
+    onSettled?: OfferSettled,
+  ): Promise<Array<AsyncIterable<DownloadOffer> | undefined>> {
     const { start, alone } = this.#start;
     const results = new RoundResults(songs.length, onSettled);
     const resumed: RoundSong<S>[] = [];
@@ -87,11 +94,19 @@ export class Rounds<S> {
         results.settle(index, alone(song));
       }
     });
-    return { results, songs: resumed };
+    await this.ask(resumed, results);
+    for (const { index, song, resolution } of resumed) {
+      if (!results.settled(index)) this.#waiting.set(song.remoteId, resolution);
+    }
+    return results.offers;
   }
 
-  /** Keeps a song's resolution for the round that takes the song next. */
-  keep(songId: string, resolution: S): void {
-    this.#waiting.set(songId, resolution);
-  }
+  /**
+   * Asks for a round's songs, settling each in `results` as its offers are
+   * known; a song left unsettled goes on in a later round.
+   */
+  protected abstract ask(
+    songs: readonly RoundSong<S>[],
+    results: RoundResults,
+  ): Promise<void>;
 }

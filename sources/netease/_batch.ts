@@ -24,14 +24,12 @@
  *
  * @module
  */
-import { type RoundResults, Rounds } from "../offer_rounds.ts";
-import type {
-  DownloadOffer,
-  OfferBatcher,
-  OfferOptions,
-  OfferSettled,
-  SongInfo,
-} from "../types.ts";
+import {
+  RoundBatcher,
+  type RoundResults,
+  type RoundSong,
+} from "../offer_rounds.ts";
+import type { DownloadOffer, OfferOptions } from "../types.ts";
 import { type Level, URL_BATCH_IDS } from "./_constants.ts";
 import {
   askUrl,
@@ -53,24 +51,22 @@ interface Entry {
 }
 
 /** Several NetEase songs' offers, one player request per level and round. */
-export class NeteaseBatcher implements OfferBatcher {
+export class NeteaseBatcher extends RoundBatcher<NeteaseLadder> {
   /** Most songs one round asks (`URL_BATCH_IDS`). */
   readonly size: number = URL_BATCH_IDS;
   readonly #transport: NeteaseTransport;
   readonly #options: OfferOptions;
-  /** The rounds, with the ladders of the songs a round left unsettled. */
-  readonly #rounds: Rounds<NeteaseLadder>;
 
   /** A batcher asking as `options` says (`top`, `signal`). */
   constructor(transport: NeteaseTransport, options: OfferOptions = {}) {
-    this.#transport = transport;
-    this.#options = options;
-    this.#rounds = new Rounds({
+    super({
       start: (song) => new NeteaseLadder(song, options.top),
       // nothing to ask (no copyright, no level at or below top): its
       // error, lazily, as one song at a time gives it
       alone: (song) => resolveOffers(transport, song, options),
     });
+    this.#transport = transport;
+    this.#options = options;
   }
 
   /**
@@ -79,12 +75,11 @@ export class NeteaseBatcher implements OfferBatcher {
    * the songs their extra gave nothing usable; each song told as it
    * settles.
    */
-  async round(
-    songs: readonly SongInfo[],
-    onSettled?: OfferSettled,
-  ): Promise<Array<AsyncIterable<DownloadOffer> | undefined>> {
-    const { results, songs: resumed } = this.#rounds.open(songs, onSettled);
-    const entries: Entry[] = resumed.map(({ index, resolution }) => ({
+  protected async ask(
+    songs: readonly RoundSong<NeteaseLadder>[],
+    results: RoundResults,
+  ): Promise<void> {
+    const entries: Entry[] = songs.map(({ index, resolution }) => ({
       index,
       ladder: resolution,
     }));
@@ -97,12 +92,6 @@ export class NeteaseBatcher implements OfferBatcher {
       extras.filter((e) => !results.settled(e.index)),
       results,
     );
-    for (const entry of entries) {
-      if (!results.settled(entry.index)) {
-        this.#rounds.keep(entry.ladder.songId, entry.ladder);
-      }
-    }
-    return results.offers;
   }
 
   /** A song's `download/url/v1` extra, alone. */
