@@ -65,10 +65,7 @@ import {
   CHART_PAGE_SIZE,
   CHART_PREFIX,
   PLAYLIST_PAGE_SIZE,
-  RECOMMENDED_POOL_KEY,
   SQUARE_PAGE_SIZE,
-  TAG_LIST_QUERY,
-  WAPI_LOGIN_QUERY,
   WWW_REFERER,
 } from "./_constants.ts";
 import { nplserverMayCure, nplserverPlaylistSongs } from "./_nplserver.ts";
@@ -77,12 +74,9 @@ import { MobiRoute, resolveOffers } from "./_offers.ts";
 import { KUWO_TAGGING } from "./_lyrics.ts";
 import { probeKuwo } from "./_probe.ts";
 import { parseArtist, parseSongs, read } from "./_parse.ts";
+import { chartList, chartPage, squarePage, tagPools } from "./_pages.ts";
 import {
-  parseBangList,
-  parseChartPage,
   parsePlaylistPage,
-  parseSquarePage,
-  parseTagList,
   type PlaylistPage,
   recommendedPool,
   toplistPool,
@@ -128,11 +122,7 @@ export class KuwoSource extends TaggingSource<KuwoTransport> implements Source {
   /** The square's tags plus the recommended list, or the one toplist pool. */
   async listPools(kind: PoolKind): Promise<PoolCandidate[]> {
     if (kind === "toplist") return [toplistPool()];
-    const body = await this.#transport.wapi(
-      "/api/pc/classify/playlist/getTagList",
-      TAG_LIST_QUERY,
-    );
-    return [...parseTagList(body), recommendedPool()];
+    return [...await tagPools(this.#transport), recommendedPool()];
   }
 
   /** The playlists of a pool: a tag or the recommended list page by page, or the charts at once. */
@@ -143,25 +133,19 @@ export class KuwoSource extends TaggingSource<KuwoTransport> implements Source {
     const listing = new ListingLimit(options.limit);
     const signal = options.signal;
     if (pool.kind === "toplist") {
-      const body = await this.#transport.wapi("/api/pc/bang/list", "", signal);
-      yield* listing.fresh(parseBangList(body));
+      yield* listing.fresh(await chartList(this.#transport, signal));
       return;
     }
-    const recommended = pool.remoteKey === RECOMMENDED_POOL_KEY;
-    const path = recommended
-      ? "/api/pc/classify/playlist/getRcmPlayList"
-      : "/api/pc/classify/playlist/getTagPlayList";
     let received = 0;
     // §5/§14: pn counts from 1; stop on the total or an empty page; dedupe
     for (let pn = 1;; pn++) {
       signal?.throwIfAborted();
-      const query = recommended
-        ? `${WAPI_LOGIN_QUERY}&pn=${pn}&rn=${SQUARE_PAGE_SIZE}&order=hot`
-        : `${WAPI_LOGIN_QUERY}&pn=${pn}&id=${
-          encodeURIComponent(pool.remoteKey)
-        }&rn=${SQUARE_PAGE_SIZE}`;
-      const page = parseSquarePage(
-        await this.#transport.wapi(path, query, signal),
+      const page = await squarePage(
+        this.#transport,
+        pool.remoteKey,
+        pn,
+        SQUARE_PAGE_SIZE,
+        signal,
       );
       yield* listing.fresh(page.playlists);
       if (listing.full) return;
@@ -238,12 +222,12 @@ export class KuwoSource extends TaggingSource<KuwoTransport> implements Source {
     const warnings: string[] = [];
     let declared = 0;
     for (let pn = 1;; pn++) {
-      const body = await this.#transport.www(
-        "/api/www/bang/bang/musicList",
-        `bangId=${bangId}&pn=${pn}&rn=${CHART_PAGE_SIZE}`,
-        `${WWW_REFERER}rankList`,
+      const page = await chartPage(
+        this.#transport,
+        bangId,
+        pn,
+        CHART_PAGE_SIZE,
       );
-      const page = parseChartPage(body);
       declared = page.num;
       const parsed = parseSongs(page.items, "data.musicList");
       songs.push(...parsed.songs);

@@ -79,64 +79,59 @@ export async function probeQq(
       return { value: id, reason: `${pools.length} categories` };
     },
   );
-  let playlistId: string | undefined;
-  if (category === undefined) {
-    probes.skip("collect", "square page", "musicu", "square categories");
-  } else {
-    playlistId = await probes.ask(
-      "collect",
-      "square page",
-      "musicu",
-      async () => {
-        const page = parseCategoryPage(
-          await transport.one({
-            ...MODULES.categoryContent,
-            param: {
-              titleid: category,
-              caller: "0",
-              category_id: category,
-              size: PROBE_PAGE,
-              page: 0,
-              use_page: 1,
-            },
-          }, signal),
-        );
-        const first = page.playlists[0];
-        if (!first) {
-          throw new ProbeRefusal(`category ${category} lists no playlist`);
-        }
+  const musicuPlaylistId = await probes.askWith(
+    category,
+    "square categories",
+    "collect",
+    "square page",
+    "musicu",
+    async (category) => {
+      const page = parseCategoryPage(
+        await transport.one({
+          ...MODULES.categoryContent,
+          param: {
+            titleid: category,
+            caller: "0",
+            category_id: category,
+            size: PROBE_PAGE,
+            page: 0,
+            use_page: 1,
+          },
+        }, signal),
+      );
+      const first = page.playlists[0];
+      if (!first) {
+        throw new ProbeRefusal(`category ${category} lists no playlist`);
+      }
+      return {
+        value: first.remoteId,
+        reason: `category ${category}: ${page.total} playlists`,
+      };
+    },
+  );
+  const legacyPlaylistId = await probes.askWith(
+    legacyCategory,
+    "square categories",
+    "collect",
+    "square page",
+    "legacy CGI",
+    async (legacyCategory) => {
+      for await (
+        const playlist of legacySquare.playlists(
+          legacyCategory,
+          new ListingLimit(1),
+          signal,
+        )
+      ) {
         return {
-          value: first.remoteId,
-          reason: `category ${category}: ${page.total} playlists`,
+          value: playlist.remoteId,
+          reason: `category ${legacyCategory}`,
         };
-      },
-    );
-  }
-  if (legacyCategory === undefined) {
-    probes.skip("collect", "square page", "legacy CGI", "square categories");
-  } else {
-    const legacyId = await probes.ask(
-      "collect",
-      "square page",
-      "legacy CGI",
-      async () => {
-        for await (
-          const playlist of legacySquare.playlists(
-            legacyCategory,
-            new ListingLimit(1),
-            signal,
-          )
-        ) {
-          return {
-            value: playlist.remoteId,
-            reason: `category ${legacyCategory}`,
-          };
-        }
-        throw new ProbeRefusal(`category ${legacyCategory} lists no playlist`);
-      },
-    );
-    playlistId ??= legacyId;
-  }
+      }
+      throw new ProbeRefusal(`category ${legacyCategory} lists no playlist`);
+    },
+  );
+  const playlistId = musicuPlaylistId ?? legacyPlaylistId;
   const chart = await probes.ask("collect", "charts", "musicu", async () => {
     const list = await charts.list(true, signal);
     const first = [...list.values()][0];
@@ -144,11 +139,13 @@ export async function probeQq(
     return { value: first, reason: `${list.size} charts` };
   });
   const songs: SongInfo[] = [];
-  if (playlistId === undefined) {
-    probes.skip("sync", "playlist page", "getcdinfo", "square page");
-  } else {
-    const id = playlistId;
-    await probes.ask("sync", "playlist page", "getcdinfo", async () => {
+  await probes.askWith(
+    playlistId,
+    "square page",
+    "sync",
+    "playlist page",
+    "getcdinfo",
+    async (id) => {
       const { body } = await transport.cgi(
         CDINFO_URL,
         {
@@ -180,12 +177,15 @@ export async function probeQq(
         value: undefined,
         reason: `playlist ${id}: ${page.songs.length} of ${page.total} songs`,
       };
-    });
-  }
-  if (chart === undefined) {
-    probes.skip("sync", "chart page", "GetDetail", "charts");
-  } else {
-    await probes.ask("sync", "chart page", "GetDetail", async () => {
+    },
+  );
+  await probes.askWith(
+    chart,
+    "charts",
+    "sync",
+    "chart page",
+    "GetDetail",
+    async (chart) => {
       const page = parseToplistDetail(
         await transport.one({
           ...MODULES.toplistDetail,
@@ -203,8 +203,8 @@ export async function probeQq(
         reason:
           `chart ${chart.topId}: ${page.songs.length} of ${page.totalNum} songs`,
       };
-    });
-  }
+    },
+  );
   await probeUrls(transport, probes, songs, signal);
   return probes.results;
 }
