@@ -29,7 +29,7 @@
 import { asNumber, asText, type Json, type ParsedSongs } from "../_json.ts";
 import { isSourceError, type SourceError } from "../errors.ts";
 import type { PlaylistCandidate, PlaylistSongs, SongInfo } from "../types.ts";
-import { onceEach } from "../paging.ts";
+import { PlaylistPages } from "../paging.ts";
 import { NPLSERVER_PAGE_SIZE } from "./_constants.ts";
 import { decodeEntities, parseSong, parseSongs, read } from "./_parse.ts";
 import { checkNplserverResult, type KuwoTransport } from "./_transport.ts";
@@ -179,10 +179,8 @@ export async function nplserverPlaylistSongs(
   signal?: AbortSignal,
 ): Promise<PlaylistSongs> {
   const rn = NPLSERVER_PAGE_SIZE;
-  const songs: SongInfo[] = [];
-  const warnings: string[] = [];
+  const pages = new PlaylistPages();
   let total: number | undefined;
-  let playlist: PlaylistCandidate | undefined;
   for (let pn = 0;; pn++) {
     let page: NplserverPage | undefined;
     let pageSongs: ParsedSongs<SongInfo> = { songs: [], warnings: [] };
@@ -203,15 +201,8 @@ export async function nplserverPlaylistSongs(
       );
     }
     total = page.total;
-    playlist ??= nplserverPlaylist(page.meta, remoteId);
-    songs.push(...pageSongs.songs);
-    warnings.push(...pageSongs.warnings);
+    pages.add(pageSongs, nplserverPlaylist(page.meta, remoteId));
     if (page.items.length === 0 || (pn + 1) * rn >= total) break;
   }
-  return {
-    ...(playlist ? { playlist } : {}),
-    declaredCount: total,
-    songs: onceEach(songs),
-    ...(warnings.length === 0 ? {} : { warnings }),
-  };
+  return pages.songs(total);
 }

@@ -44,7 +44,7 @@
 import type { SourceConfig } from "../config.ts";
 import { restated, SourceError } from "../errors.ts";
 import { TaggingSource } from "../tagging_source.ts";
-import { ListingLimit, onceEach } from "../paging.ts";
+import { ListingLimit, PlaylistPages } from "../paging.ts";
 import type {
   ArtistDetail,
   DownloadOffer,
@@ -218,8 +218,7 @@ export class KuwoSource extends TaggingSource<KuwoTransport> implements Source {
    */
   async #chartSongs(bangId: string): Promise<PlaylistSongs> {
     requireId(bangId, "a chart");
-    const songs: SongInfo[] = [];
-    const warnings: string[] = [];
+    const pages = new PlaylistPages();
     let declared = 0;
     for (let pn = 1;; pn++) {
       const page = await chartPage(
@@ -229,17 +228,11 @@ export class KuwoSource extends TaggingSource<KuwoTransport> implements Source {
         CHART_PAGE_SIZE,
       );
       declared = page.num;
-      const parsed = parseSongs(page.items, "data.musicList");
-      songs.push(...parsed.songs);
-      warnings.push(...parsed.warnings);
+      pages.add(parseSongs(page.items, "data.musicList"));
       // stop at an empty page or once the pages asked cover `num` (§6)
       if (page.items.length === 0 || pn * CHART_PAGE_SIZE >= declared) break;
     }
-    return {
-      declaredCount: declared,
-      songs: onceEach(songs),
-      ...(warnings.length === 0 ? {} : { warnings }),
-    };
+    return pages.songs(declared);
   }
 
   /** The playlist from nplserver after the web path failed with `webError`. */
@@ -266,10 +259,8 @@ export class KuwoSource extends TaggingSource<KuwoTransport> implements Source {
    * taken as it is, never a reason to fail or to ask nplserver.
    */
   async #webPlaylistSongs(remoteId: string): Promise<PlaylistSongs> {
-    const songs: SongInfo[] = [];
-    const warnings: string[] = [];
+    const pages = new PlaylistPages();
     let total: number | undefined;
-    let playlist: PlaylistCandidate | undefined;
     for (let pn = 1;; pn++) {
       let page: PlaylistPage | undefined;
       await this.#transport.www(
@@ -296,18 +287,10 @@ export class KuwoSource extends TaggingSource<KuwoTransport> implements Source {
         );
       }
       total = page.total;
-      playlist ??= page.playlist;
-      const parsed = parseSongs(page.items, "data.musicList");
-      songs.push(...parsed.songs);
-      warnings.push(...parsed.warnings);
+      pages.add(parseSongs(page.items, "data.musicList"), page.playlist);
       if (page.items.length === 0 || pn * PLAYLIST_PAGE_SIZE >= total) break;
     }
-    return {
-      ...(playlist ? { playlist } : {}),
-      declaredCount: total,
-      songs: onceEach(songs),
-      ...(warnings.length === 0 ? {} : { warnings }),
-    };
+    return pages.songs(total);
   }
 }
 

@@ -33,7 +33,7 @@
 import type { SourceConfig } from "../config.ts";
 import { SourceError } from "../errors.ts";
 import { TaggingSource } from "../tagging_source.ts";
-import { ListingLimit, onceEach } from "../paging.ts";
+import { ListingLimit, PlaylistPages } from "../paging.ts";
 import type {
   ArtistDetail,
   DownloadOffer,
@@ -296,10 +296,8 @@ export class QqSource extends TaggingSource<QqTransport> implements Source {
    */
   async #playlistSongs(disstid: string): Promise<PlaylistSongs> {
     requireId(disstid, "a playlist");
-    const songs: SongInfo[] = [];
-    const warnings: string[] = [];
+    const pages = new PlaylistPages();
     let total: number | undefined;
-    let playlist: PlaylistCandidate | undefined;
     for (let begin = 0;; begin += PLAYLIST_PAGE_SIZE) {
       const { body, url } = await this.#transport.cgi(
         CDINFO_URL,
@@ -325,19 +323,12 @@ export class QqSource extends TaggingSource<QqTransport> implements Source {
         );
       }
       total ??= page.total;
-      playlist ??= page.playlist;
-      songs.push(...page.songs);
-      warnings.push(...page.warnings);
+      pages.add(page, page.playlist);
       // pages step by the size asked: a page whose hidden songs were
       // filtered out holds fewer, and must not shift the next offset
       if (page.received === 0 || begin + PLAYLIST_PAGE_SIZE >= total) break;
     }
-    return {
-      ...(playlist === undefined ? {} : { playlist }),
-      declaredCount: total,
-      songs: onceEach(songs),
-      ...(warnings.length === 0 ? {} : { warnings }),
-    };
+    return pages.songs(total);
   }
 }
 
