@@ -1,7 +1,7 @@
 /**
  * What the three platforms' lyric clients share: LRC helpers (the
  * instrumental markers, numeric HTML entities, lines from timed entries).
- * The cover fetch is `TaggingSource.fetchCover()` (`tagging_source.ts`).
+ * The cover fetch is `PlatformSource.fetchCover()` (`platform_source.ts`).
  *
  * @module
  */

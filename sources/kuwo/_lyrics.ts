@@ -25,7 +25,7 @@
 import { asObject, isObject } from "../_json.ts";
 import { SourceError } from "../errors.ts";
 import { isInstrumental, lrcStamp } from "../lyrics.ts";
-import type { PlatformTagging } from "../tagging_source.ts";
+import type { PlatformTagging } from "../platform_source.ts";
 import type { SongLyrics, SongTagInfo } from "../types.ts";
 import type { KuwoTransport } from "./_transport.ts";
 
@@ -34,7 +34,7 @@ export const LYRIC_URL = "http://m.kuwo.cn/newh5/singles/songinfoandlrc";
 const COVER_BASE = "https://img4.kuwo.cn/star/albumcover/";
 const COVER_SIZES = [120, 300, 500];
 
-/** What Kuwo knows about tagging its songs (`TaggingSource`). */
+/** What Kuwo knows about tagging its songs (`PlatformSource`). */
 export const KUWO_TAGGING: PlatformTagging<KuwoTransport> = {
   tagInfo(song, { coverSize }) {
     const raw = asObject(song.raw) ?? {};

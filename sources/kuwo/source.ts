@@ -43,7 +43,7 @@
  */
 import type { SourceConfig } from "../config.ts";
 import { restated, SourceError } from "../errors.ts";
-import { TaggingSource } from "../tagging_source.ts";
+import { PlatformSource } from "../platform_source.ts";
 import { ListingLimit, PlaylistPages } from "../paging.ts";
 import type {
   ArtistDetail,
@@ -54,8 +54,6 @@ import type {
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
-  ProbeOptions,
-  ProbeResult,
   QualityInfo,
   QualityLabel,
   SongInfo,
@@ -101,7 +99,8 @@ export interface KuwoSourceOptions {
 }
 
 /** The Kuwo implementation of `Source`. */
-export class KuwoSource extends TaggingSource<KuwoTransport> implements Source {
+export class KuwoSource extends PlatformSource<KuwoTransport>
+  implements Source {
   /** The platform. */
   readonly platform = "kuwo" as const;
   #transport: KuwoTransport;
@@ -113,7 +112,7 @@ export class KuwoSource extends TaggingSource<KuwoTransport> implements Source {
   /** A source speaking to Kuwo (or its emulation) as `config` says. */
   constructor(config: SourceConfig, options: KuwoSourceOptions = {}) {
     const transport = new KuwoTransport(config);
-    super(transport, KUWO_TAGGING);
+    super(transport, { tagging: KUWO_TAGGING, probe: probeKuwo });
     this.#transport = transport;
     this.#offerPath = options.offerPath ?? "plain";
     this.#probe = options.probeOffers ?? true;
@@ -200,14 +199,6 @@ export class KuwoSource extends TaggingSource<KuwoTransport> implements Source {
       `${WWW_REFERER}singer_detail/${remoteArtistId}`,
     );
     return parseArtist(body, remoteArtistId);
-  }
-
-  /**
-   * One small request per path and variant, each on its own: what
-   * `catalogsync doctor` prints (`_probe.ts`).
-   */
-  probe(options: ProbeOptions = {}): Promise<ProbeResult[]> {
-    return probeKuwo(this.#transport, options);
   }
 
   /**

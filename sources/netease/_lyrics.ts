@@ -20,7 +20,7 @@
  */
 import { asObject, isObject } from "../_json.ts";
 import { hasTimedLines, isInstrumental } from "../lyrics.ts";
-import type { PlatformTagging } from "../tagging_source.ts";
+import type { PlatformTagging } from "../platform_source.ts";
 import type { SongLyrics, SongTagInfo } from "../types.ts";
 import { BROWSER_USER_AGENT, WEB_ORIGIN } from "./_constants.ts";
 import { parsed } from "./_answers.ts";
@@ -37,7 +37,7 @@ function positive(value: unknown): number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
-/** What NetEase knows about tagging its songs (`TaggingSource`). */
+/** What NetEase knows about tagging its songs (`PlatformSource`). */
 export const NETEASE_TAGGING: PlatformTagging<NeteaseTransport> = {
   tagInfo(song, { coverSize }) {
     const raw = asObject(song.raw) ?? {};

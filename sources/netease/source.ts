@@ -32,7 +32,7 @@
  */
 import type { SourceConfig } from "../config.ts";
 import type { Json } from "../_json.ts";
-import { TaggingSource } from "../tagging_source.ts";
+import { PlatformSource } from "../platform_source.ts";
 import { ListingLimit } from "../paging.ts";
 import type {
   ArtistDetail,
@@ -44,8 +44,6 @@ import type {
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
-  ProbeOptions,
-  ProbeResult,
   QualityInfo,
   QualityLabel,
   SongInfo,
@@ -84,7 +82,7 @@ import { parsed } from "./_answers.ts";
 import { NeteaseTransport, requireId } from "./_transport.ts";
 
 /** The NetEase implementation of `Source`. */
-export class NeteaseSource extends TaggingSource<NeteaseTransport>
+export class NeteaseSource extends PlatformSource<NeteaseTransport>
   implements Source {
   /** The platform. */
   readonly platform = "netease" as const;
@@ -93,7 +91,7 @@ export class NeteaseSource extends TaggingSource<NeteaseTransport>
   /** A source speaking to NetEase (or its emulation) as `config` says. */
   constructor(config: SourceConfig) {
     const transport = new NeteaseTransport(config);
-    super(transport, NETEASE_TAGGING);
+    super(transport, { tagging: NETEASE_TAGGING, probe: probeNetease });
     this.#transport = transport;
   }
 
@@ -251,14 +249,6 @@ export class NeteaseSource extends TaggingSource<NeteaseTransport>
     }
     const v1 = await this.#transport.weapi(`v1/artist/${artistId}`, {});
     return parsed(v1.url, () => parseArtistV1(v1.body));
-  }
-
-  /**
-   * One small request per path and URL variant, each on its own (no
-   * risk-control recovery): what `catalogsync doctor` prints (`_probe.ts`).
-   */
-  probe(options: ProbeOptions = {}): Promise<ProbeResult[]> {
-    return probeNetease(this.#transport, options);
   }
 }
 

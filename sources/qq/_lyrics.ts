@@ -25,7 +25,7 @@
 import { asObject, isObject, type Json } from "../_json.ts";
 import { decodeEntities, hasTimedLines, isInstrumental } from "../lyrics.ts";
 import { SourceError } from "../errors.ts";
-import type { PlatformTagging } from "../tagging_source.ts";
+import type { PlatformTagging } from "../platform_source.ts";
 import type { SongLyrics, SongTagInfo } from "../types.ts";
 import type { QqTransport } from "./_transport.ts";
 
@@ -55,7 +55,7 @@ function songMidOf(raw: Json): string | undefined {
     : undefined;
 }
 
-/** What QQ Music knows about tagging its songs (`TaggingSource`). */
+/** What QQ Music knows about tagging its songs (`PlatformSource`). */
 export const QQ_TAGGING: PlatformTagging<QqTransport> = {
   /** Tag facts from a song object, new or old format. */
   tagInfo(song, options) {

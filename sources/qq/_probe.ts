@@ -11,14 +11,14 @@
 import { ListingLimit } from "../paging.ts";
 import { ProbeRefusal, Probes } from "../probe.ts";
 import type { ProbeOptions, ProbeResult, SongInfo } from "../types.ts";
-import type { Charts } from "./_charts.ts";
+import { Charts } from "./_charts.ts";
 import {
   CDINFO_URL,
   kindOfCode,
   MODULES,
   PLAYLIST_REFERER,
 } from "./_constants.ts";
-import { legacyCategoryIdOf, type LegacySquare } from "./_legacy_square.ts";
+import { legacyCategoryIdOf, LegacySquare } from "./_legacy_square.ts";
 import { askVkey, refusesDevice, VKEY_VARIANTS } from "./_offers.ts";
 import {
   parseCategories,
@@ -32,22 +32,14 @@ import { type QqTransport, rateLimitCheck } from "./_transport.ts";
 /** Songs or playlists a probe page asks for. */
 const PROBE_PAGE = 10;
 
-/** What the QQ probes are asked with. */
-export interface QqProbeParts {
-  /** The source's transport. */
-  transport: QqTransport;
-  /** Its legacy square (family A). */
-  legacySquare: LegacySquare;
-  /** Its charts. */
-  charts: Charts;
-}
-
 /** Probes every path and vkey variant of the QQ source. */
 export async function probeQq(
-  { transport, legacySquare, charts }: QqProbeParts,
+  transport: QqTransport,
   options: ProbeOptions = {},
 ): Promise<ProbeResult[]> {
   const signal = options.signal;
+  const legacySquare = new LegacySquare(transport);
+  const charts = new Charts(transport);
   const probes = new Probes("qq", transport.config.now, signal);
   const category = await probes.ask(
     "collect",

@@ -32,7 +32,7 @@
  */
 import type { SourceConfig } from "../config.ts";
 import { SourceError } from "../errors.ts";
-import { TaggingSource } from "../tagging_source.ts";
+import { PlatformSource } from "../platform_source.ts";
 import { ListingLimit, PlaylistPages } from "../paging.ts";
 import type {
   ArtistDetail,
@@ -44,8 +44,6 @@ import type {
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
-  ProbeOptions,
-  ProbeResult,
   QualityInfo,
   QualityLabel,
   SongInfo,
@@ -87,7 +85,7 @@ import {
 } from "./_transport.ts";
 
 /** The QQ Music implementation of `Source`. */
-export class QqSource extends TaggingSource<QqTransport> implements Source {
+export class QqSource extends PlatformSource<QqTransport> implements Source {
   /** The platform. */
   readonly platform = "qq" as const;
   #transport: QqTransport;
@@ -99,7 +97,7 @@ export class QqSource extends TaggingSource<QqTransport> implements Source {
   /** A source speaking to QQ Music (or its emulation) as `config` says. */
   constructor(config: SourceConfig) {
     const transport = new QqTransport(config);
-    super(transport, QQ_TAGGING);
+    super(transport, { tagging: QQ_TAGGING, probe: probeQq });
     this.#transport = transport;
     this.#legacySquare = new LegacySquare(this.#transport);
     this.#charts = new Charts(this.#transport);
@@ -199,18 +197,6 @@ export class QqSource extends TaggingSource<QqTransport> implements Source {
       });
     }
     return detail;
-  }
-
-  /**
-   * One small request per path and variant, each on its own: what
-   * `catalogsync doctor` prints (`_probe.ts`).
-   */
-  probe(options: ProbeOptions = {}): Promise<ProbeResult[]> {
-    return probeQq({
-      transport: this.#transport,
-      legacySquare: this.#legacySquare,
-      charts: this.#charts,
-    }, options);
   }
 
   // ------------------------------------------------------------ square

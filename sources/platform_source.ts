@@ -1,9 +1,10 @@
 /**
- * The part of a `Source` that serves tagging (`tagInfo()`, `fetchCover()`,
- * `lyrics()`): the same on every platform but for what the platform's
- * `_lyrics.ts` knows (how its song records name their page, date and
- * cover, what its image host wants to be asked with, where its lyrics
- * are). Each platform's source extends `TaggingSource` with those parts.
+ * The part of a `Source` every platform builds the same way from what it
+ * knows: tagging (`tagInfo()`, `fetchCover()`, `lyrics()`, from its
+ * `_lyrics.ts`: how its song records name their page, date and cover,
+ * what its image host wants to be asked with, where its lyrics are) and
+ * the doctor's probes (`probe()`, from its `_probe.ts`). Each platform's
+ * source extends `PlatformSource` with those parts.
  *
  * @module
  */
@@ -12,12 +13,14 @@ import { SourceError } from "./errors.ts";
 import type {
   CoverRef,
   ExtrasOptions,
+  ProbeOptions,
+  ProbeResult,
   SongInfo,
   SongLyrics,
   SongTagInfo,
 } from "./types.ts";
 
-/** What the tagging calls need of a platform's transport: its configuration. */
+/** What the shared calls need of a platform's transport: its configuration. */
 export interface ConfiguredTransport {
   /** The source's configuration (HTTP client, base URLs). */
   readonly config: SourceConfig;
@@ -37,15 +40,37 @@ export interface PlatformTagging<T extends ConfiguredTransport> {
   ): Promise<SongLyrics>;
 }
 
-/** `Source.tagInfo()`, `fetchCover()` and `lyrics()` from a platform's tagging parts. */
-export abstract class TaggingSource<T extends ConfiguredTransport> {
+/** What a platform gives `PlatformSource`. */
+export interface PlatformParts<T extends ConfiguredTransport> {
+  /** What it knows about tagging its songs. */
+  readonly tagging: PlatformTagging<T>;
+  /** One small request per path and variant, through its transport (`Source.probe()`). */
+  probe(transport: T, options?: ProbeOptions): Promise<ProbeResult[]>;
+}
+
+/**
+ * `Source.tagInfo()`, `fetchCover()`, `lyrics()` and `probe()` from a
+ * platform's parts.
+ */
+export abstract class PlatformSource<T extends ConfiguredTransport> {
   readonly #transport: T;
   readonly #tagging: PlatformTagging<T>;
+  readonly #probe: PlatformParts<T>["probe"];
 
-  /** The tagging calls of a source speaking through `transport`. */
-  protected constructor(transport: T, tagging: PlatformTagging<T>) {
+  /** The shared calls of a source speaking through `transport`. */
+  protected constructor(transport: T, { tagging, probe }: PlatformParts<T>) {
     this.#transport = transport;
     this.#tagging = tagging;
+    this.#probe = probe;
+  }
+
+  /**
+   * One small request per path and variant, each on its own (no fallback,
+   * no recovery): what `catalogsync doctor` prints (the platform's
+   * `_probe.ts`).
+   */
+  probe(options: ProbeOptions = {}): Promise<ProbeResult[]> {
+    return this.#probe(this.#transport, options);
   }
 
   /** Tag facts from the song's record (the platform's `_lyrics.ts`). */
