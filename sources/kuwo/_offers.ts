@@ -20,6 +20,7 @@
 import { asNumber, isObject } from "../_json.ts";
 import { isSourceError, SourceError } from "../errors.ts";
 import {
+  atOrBelow,
   type DownloadOffer,
   type OfferOptions,
   qualityRank,
@@ -216,9 +217,7 @@ export async function* resolveOffers(
   const item = isObject(song.raw) ? song.raw : undefined;
   const top = options.top;
   const rungs = (item ? offerRungs(item) : rungsFromQualities(song))
-    .filter((rung) =>
-      top === undefined || qualityRank(rung.label) >= qualityRank(top)
-    );
+    .filter((rung) => atOrBelow(rung.label, top));
   const expectedS = durationOf(song);
   const paid = song.availability === "vip";
   const fail = (kind: "vip" | "unavailable", reason: string) =>
@@ -281,10 +280,7 @@ export async function* resolveOffers(
         continue;
       case "offer": {
         const achieved = qualityRank(verdict.rung.label);
-        if (
-          achieved <= achievedRank ||
-          (top !== undefined && achieved < qualityRank(top))
-        ) {
+        if (achieved <= achievedRank || !atOrBelow(verdict.rung.label, top)) {
           lastReason = `${rung.br}: answered ${verdict.rung.br} again`;
           continue;
         }

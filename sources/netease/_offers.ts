@@ -15,11 +15,11 @@
 import type { Json } from "../_json.ts";
 import { SourceError } from "../errors.ts";
 import {
+  atOrBelow,
   type Container,
   type DownloadOffer,
   type OfferOptions,
   type QualityLabel,
-  qualityRank,
   type SongInfo,
 } from "../types.ts";
 import {
@@ -323,9 +323,7 @@ function ladderOf(
   top: QualityLabel | undefined,
 ): Level[] {
   const ladder: Level[] = LEVELS.slice(levelRank(topLevelOf(privilege)));
-  if (top === undefined) return ladder;
-  const cap = qualityRank(top);
-  return ladder.filter((level) => qualityRank(LEVEL_LABELS[level]) >= cap);
+  return ladder.filter((level) => atOrBelow(LEVEL_LABELS[level], top));
 }
 
 /**

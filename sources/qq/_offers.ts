@@ -30,10 +30,10 @@
  */
 import { SourceError } from "../errors.ts";
 import {
+  atOrBelow,
   type DownloadOffer,
   type OfferOptions,
   type QualityLabel,
-  qualityRank,
   type SongInfo,
 } from "../types.ts";
 import {
@@ -161,10 +161,8 @@ export class VkeyResolution {
     top: QualityLabel | undefined,
   ) {
     const media = songMedia(song.raw, song.remoteId);
-    const topRank = top === undefined ? 0 : qualityRank(top);
-    const rungs = media.rungs.filter((r) =>
-      qualityRank(r.rung.label) >= topRank
-    ).slice(0, MAX_VKEY_ENTRIES);
+    const rungs = media.rungs.filter((r) => atOrBelow(r.rung.label, top))
+      .slice(0, MAX_VKEY_ENTRIES);
     if (rungs.length === 0) {
       throw new SourceError(
         `qq: song ${media.mid} has no file${
