@@ -83,7 +83,7 @@ export class PlaylistPages {
   readonly #warnings: string[] = [];
   #playlist: PlaylistCandidate | undefined;
 
-  /** Adds a page's songs and warnings, and the playlist's record if it has the first. */
+  /** Adds a page's songs and warnings, and the playlist's record unless a page gave one before. */
   add(
     page: { songs: readonly SongInfo[]; warnings: readonly string[] },
     playlist?: PlaylistCandidate,
