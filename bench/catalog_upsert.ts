@@ -23,6 +23,7 @@ import {
 import { writeSong } from "../catalog/songs.ts";
 import { World } from "../emulation/world.ts";
 import type { SongInfo } from "../sources/types.ts";
+import { tempDir } from "./_temp_dir.ts";
 
 const SONGS = Number(
   Deno.args.find((arg) => /^\d+$/.test(arg)) ??
@@ -205,38 +206,34 @@ function measure(
 }
 
 if (import.meta.main) {
-  const dir = await Deno.makeTempDir({ prefix: "catalogsync-bench-" });
-  try {
-    const data = workload();
-    const songs = data.reduce((n, p) => n + p.songs.length, 0);
-    const base = measure(
-      "baseline: plain INSERTs, one transaction",
-      () => baseline(join(dir, "base.db"), data),
-    );
-    const repo = measure(
-      "catalogsync: repository upserts, one transaction per playlist",
-      () => ours(join(dir, "ours.db"), data),
-    );
-    const line = (m: typeof base) =>
-      `  ${m.label.padEnd(64)} ${
-        m.rows.toLocaleString("en-US").padStart(9)
-      } rows  ${m.seconds.toFixed(2).padStart(6)} s  ${
-        Math.round(m.rate).toLocaleString("en-US").padStart(9)
-      } rows/s`;
-    const ratio = repo.rate / base.rate;
-    console.log(
-      `catalog upsert: ${
-        songs.toLocaleString("en-US")
-      } songs in ${data.length} playlists`,
-    );
-    console.log(line(base));
-    console.log(line(repo));
-    console.log(
-      `  ours / baseline = ${
-        (ratio * 100).toFixed(0)
-      } % (target: at least 50 %) ${ratio >= 0.5 ? "MET" : "NOT MET"}`,
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await tempDir("upsert");
+  const data = workload();
+  const songs = data.reduce((n, p) => n + p.songs.length, 0);
+  const base = measure(
+    "baseline: plain INSERTs, one transaction",
+    () => baseline(join(dir.path, "base.db"), data),
+  );
+  const repo = measure(
+    "catalogsync: repository upserts, one transaction per playlist",
+    () => ours(join(dir.path, "ours.db"), data),
+  );
+  const line = (m: typeof base) =>
+    `  ${m.label.padEnd(64)} ${
+      m.rows.toLocaleString("en-US").padStart(9)
+    } rows  ${m.seconds.toFixed(2).padStart(6)} s  ${
+      Math.round(m.rate).toLocaleString("en-US").padStart(9)
+    } rows/s`;
+  const ratio = repo.rate / base.rate;
+  console.log(
+    `catalog upsert: ${
+      songs.toLocaleString("en-US")
+    } songs in ${data.length} playlists`,
+  );
+  console.log(line(base));
+  console.log(line(repo));
+  console.log(
+    `  ours / baseline = ${
+      (ratio * 100).toFixed(0)
+    } % (target: at least 50 %) ${ratio >= 0.5 ? "MET" : "NOT MET"}`,
+  );
 }

@@ -73,6 +73,7 @@ import {
   startServerChild,
 } from "./_child.ts";
 import { runIntegrityBaseline } from "./_integrity.ts";
+import { tempDir } from "./_temp_dir.ts";
 
 const MiB = 1024 * 1024;
 /** Runs of each side per comparison (the best is kept). */
@@ -98,6 +99,19 @@ const { values } = parseArgs({
 /** The URL of bench file `i` of `size` bytes. */
 function fileUrl(base: string, size: number, i: number): string {
   return `${base}/${CDN_HOST}/${size}/${i}.mp3`;
+}
+
+/** What one run fetches: `files` bench files of `size` bytes from `base`, `concurrency` at a time. */
+interface Workload {
+  base: string;
+  files: number;
+  size: number;
+  concurrency: number;
+}
+
+/** The URLs of a workload's files. */
+function fileUrls({ base, size, files }: Workload): string[] {
+  return Array.from({ length: files }, (_, i) => fileUrl(base, size, i));
 }
 
 /** Serves the bench files through the emulation frame; prints the URL. */
@@ -168,6 +182,21 @@ function benchSource(base: string, size: number): Source {
   };
 }
 
+/** What a child side is asked to fetch (`--url`, `--files`, `--size`) and where (`--dir`). */
+function childFlags(): {
+  base: string;
+  files: number;
+  size: number;
+  dir: string;
+} {
+  return {
+    base: values.url!,
+    files: Number(values.files),
+    size: Number(values.size),
+    dir: values.dir!,
+  };
+}
+
 /**
  * The runtime's floor, in a child process: the same URLs fetched with
  * `fetch` into files, reading into reused buffers and writing while
@@ -175,10 +204,7 @@ function benchSource(base: string, size: number): Source {
  * reaches here.
  */
 async function rawChild(): Promise<void> {
-  const base = values.url!;
-  const files = Number(values.files);
-  const size = Number(values.size);
-  const dir = values.dir!;
+  const { base, files, size, dir } = childFlags();
   const memory = samplePeakRss();
   let next = 0;
   let bytes = 0;
@@ -242,10 +268,7 @@ async function rawChild(): Promise<void> {
 
 /** Our side, in a child process: seeds a catalog and runs the stage. */
 async function child(): Promise<void> {
-  const base = values.url!;
-  const files = Number(values.files);
-  const size = Number(values.size);
-  const dir = values.dir!;
+  const { base, files, size, dir } = childFlags();
   const memory = samplePeakRss();
   using catalog = Catalog.open(join(dir, "catalog.db"));
   // a real JPEG of ~140 KB, the size of a platform's 800 px cover
@@ -346,118 +369,82 @@ async function measured<T extends Measured>(
 }
 
 async function runOurs(
-  base: string,
-  files: number,
-  size: number,
-  concurrency: number,
+  { base, files, size, concurrency }: Workload,
   mode: "child" | "raw" | "untagged" = "child",
 ): Promise<OurResult> {
-  const dir = await Deno.makeTempDir({ prefix: "catalogsync-bench-ours-" });
-  try {
-    return await runJsonChild<OurResult>([
-      "run",
-      "-A",
-      new URL(import.meta.url).pathname,
-      mode === "untagged" ? "--child" : `--${mode}`,
-      ...(mode === "untagged" ? ["--no-tags"] : []),
-      "--url",
-      base,
-      "--files",
-      String(files),
-      "--size",
-      String(size),
-      "--dir",
-      dir,
-      "--concurrency",
-      String(concurrency),
-    ], "our side");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await tempDir("ours");
+  return await runJsonChild<OurResult>([
+    "run",
+    "-A",
+    new URL(import.meta.url).pathname,
+    mode === "untagged" ? "--child" : `--${mode}`,
+    ...(mode === "untagged" ? ["--no-tags"] : []),
+    "--url",
+    base,
+    "--files",
+    String(files),
+    "--size",
+    String(size),
+    "--dir",
+    dir.path,
+    "--concurrency",
+    String(concurrency),
+  ], "our side");
 }
 
-async function runCurl(
-  base: string,
-  files: number,
-  size: number,
-  concurrency: number,
-): Promise<Measured | undefined> {
-  const dir = await Deno.makeTempDir({ prefix: "catalogsync-bench-curl-" });
+async function runCurl(work: Workload): Promise<Measured | undefined> {
+  await using dir = await tempDir("curl");
+  const config = fileUrls(work)
+    .map((url, i) => `url = "${url}"\noutput = "${join(dir.path, `${i}.mp3`)}"`)
+    .join("\n");
+  await Deno.writeTextFile(join(dir.path, "urls.txt"), config);
+  const started = performance.now();
+  let output: Deno.CommandOutput;
   try {
-    const config = Array.from(
-      { length: files },
-      (_, i) =>
-        `url = "${fileUrl(base, size, i)}"\noutput = "${
-          join(dir, `${i}.mp3`)
-        }"`,
-    )
-      .join("\n");
-    await Deno.writeTextFile(join(dir, "urls.txt"), config);
-    const started = performance.now();
-    let output: Deno.CommandOutput;
-    try {
-      output = await new Deno.Command("curl", {
-        args: [
-          "--silent",
-          "--show-error",
-          "--fail",
-          "--parallel",
-          "--parallel-max",
-          String(concurrency),
-          "--config",
-          join(dir, "urls.txt"),
-        ],
-        stdout: "null",
-        stderr: "piped",
-      }).output();
-    } catch {
-      return undefined;
-    }
-    const seconds = (performance.now() - started) / 1000;
-    if (!output.success) {
-      console.log(
-        `curl failed: ${new TextDecoder().decode(output.stderr).trim()}`,
-      );
-      return undefined;
-    }
-    let bytes = 0;
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.name.endsWith(".mp3")) {
-        bytes += (await Deno.stat(join(dir, entry.name))).size;
-      }
-    }
-    return { seconds, bytes };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+    output = await new Deno.Command("curl", {
+      args: [
+        "--silent",
+        "--show-error",
+        "--fail",
+        "--parallel",
+        "--parallel-max",
+        String(work.concurrency),
+        "--config",
+        join(dir.path, "urls.txt"),
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+  } catch {
+    return undefined;
   }
+  const seconds = (performance.now() - started) / 1000;
+  if (!output.success) {
+    console.log(
+      `curl failed: ${new TextDecoder().decode(output.stderr).trim()}`,
+    );
+    return undefined;
+  }
+  let bytes = 0;
+  for await (const entry of Deno.readDir(dir.path)) {
+    if (entry.name.endsWith(".mp3")) {
+      bytes += (await Deno.stat(join(dir.path, entry.name))).size;
+    }
+  }
+  return { seconds, bytes };
 }
 
 /** The integrity baseline on the bench files (`_integrity.ts`). */
-async function runIntegrity(
-  base: string,
-  files: number,
-  size: number,
-  concurrency: number,
-): Promise<Measured | undefined> {
-  const dir = await Deno.makeTempDir({
-    prefix: "catalogsync-bench-integrity-",
-  });
-  try {
-    const urls = Array.from(
-      { length: files },
-      (_, i) => fileUrl(base, size, i),
-    );
-    const run = await runIntegrityBaseline(
-      urls,
-      dir,
-      concurrency,
-      (line) => console.log(`  ${line}`),
-    );
-    if (!run || run.hashed !== files) return undefined;
-    return { seconds: run.seconds, bytes: run.bytes };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+async function runIntegrity(work: Workload): Promise<Measured | undefined> {
+  await using dir = await tempDir("integrity");
+  const run = await runIntegrityBaseline(
+    fileUrls(work),
+    dir.path,
+    work.concurrency,
+    (line) => console.log(`  ${line}`),
+  );
+  if (!run || run.hashed !== work.files) return undefined;
+  return { seconds: run.seconds, bytes: run.bytes };
 }
 
 /**
@@ -538,7 +525,7 @@ async function compare(
   concurrency: number,
   tagging = false,
 ): Promise<void> {
-  const base = server.url;
+  const work = { base: server.url, files, size, concurrency };
   console.log(
     `\n${label}: ${files} files of ${
       size / MiB
@@ -555,19 +542,19 @@ async function compare(
     await settleDisk();
     const c = await measured(
       server.pid,
-      () => runCurl(base, files, size, concurrency),
+      () => runCurl(work),
     );
     if (c && (!curl || c.seconds < curl.seconds)) curl = c;
     await settleDisk();
     const i = await measured(
       server.pid,
-      () => runIntegrity(base, files, size, concurrency),
+      () => runIntegrity(work),
     );
     if (i && (!integrity || i.seconds < integrity.seconds)) integrity = i;
     await settleDisk();
     const o = (await measured(
       server.pid,
-      () => runOurs(base, files, size, concurrency),
+      () => runOurs(work),
     ))!;
     peakRssMb = Math.max(peakRssMb, o.peakRssMb);
     if (!ours || o.seconds < ours.seconds) ours = o;
@@ -575,7 +562,7 @@ async function compare(
       await settleDisk();
       const u = (await measured(
         server.pid,
-        () => runOurs(base, files, size, concurrency, "untagged"),
+        () => runOurs(work, "untagged"),
       ))!;
       if (!untagged || u.seconds < untagged.seconds) untagged = u;
     }
@@ -624,7 +611,7 @@ async function compare(
   await settleDisk();
   const raw = (await measured(
     server.pid,
-    () => runOurs(base, files, size, concurrency, "raw"),
+    () => runOurs(work, "raw"),
   ))!;
   console.log(
     `  (Deno's fetch into files without SHA-256, checks, fsync or catalog: ${
@@ -684,11 +671,12 @@ async function overhead(
     `\n${files} small files of ${size / 1024} KiB, parallelism ${concurrency}`,
   );
   await settleDisk();
-  const curl = await runCurl(server.url, files, size, concurrency);
+  const work = { base: server.url, files, size, concurrency };
+  const curl = await runCurl(work);
   await settleDisk();
-  const integrity = await runIntegrity(server.url, files, size, concurrency);
+  const integrity = await runIntegrity(work);
   await settleDisk();
-  const ours = await runOurs(server.url, files, size, concurrency);
+  const ours = await runOurs(work);
   if (curl) {
     console.log(
       `  curl:  ${(1000 * curl.seconds / files).toFixed(2)} ms/file`,

@@ -41,6 +41,7 @@ import { createContext } from "../tasks/context.ts";
 import { download } from "../tasks/download.ts";
 import { sync } from "../tasks/sync.ts";
 import { startBenchEmulator } from "./_child.ts";
+import { tempDir } from "./_temp_dir.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -208,10 +209,10 @@ async function main(): Promise<void> {
     } minutes (Kuwo's download floor, ~2 paced requests per song)`,
   );
   const server = await startBenchEmulator(SONGS, PLAYLISTS, LATENCY_MS);
-  const dir = await Deno.makeTempDir({ prefix: "catalogsync-bench-paced-" });
+  await using dir = await tempDir("paced");
   const counter = new PacedCounter();
   try {
-    using catalog = Catalog.open(join(dir, "catalog.db"));
+    using catalog = Catalog.open(join(dir.path, "catalog.db"));
     const context = createContext({
       catalog,
       sources: await pacedSources(server.url, counter),
@@ -260,7 +261,7 @@ async function main(): Promise<void> {
     };
     await run("collect", () => collect(context, { limit: 0 }));
     await run("sync", () => sync(context, {}));
-    const library = join(dir, "library");
+    const library = join(dir.path, "library");
     await run(
       "download",
       () => download(context, { library, minFree: 0 }),
@@ -307,7 +308,6 @@ async function main(): Promise<void> {
     }
   } finally {
     await server.stop();
-    await Deno.remove(dir, { recursive: true });
   }
 }
 

@@ -31,6 +31,7 @@ import { createContext } from "../tasks/context.ts";
 import { parsePlatforms } from "../cli/flags.ts";
 import { sync } from "../tasks/sync.ts";
 import { runJsonChild, samplePeakRss, startBenchEmulator } from "./_child.ts";
+import { tempDir } from "./_temp_dir.ts";
 
 /** Delay of every answer in the context run (a fast network). */
 const LATENCY_MS = 20;
@@ -80,9 +81,9 @@ async function runChild(
   };
   timed("transaction");
   timed("immediate");
-  const dir = await Deno.makeTempDir({ prefix: "catalogsync-bench-sync-" });
+  await using dir = await tempDir("sync");
   try {
-    using catalog = Catalog.open(join(dir, "catalog.db"));
+    using catalog = Catalog.open(join(dir.path, "catalog.db"));
     const sources = await createSources({
       emulation,
       ratePerSecond: 0,
@@ -114,7 +115,6 @@ async function runChild(
     };
   } finally {
     memory.stop();
-    await Deno.remove(dir, { recursive: true });
   }
 }
 

@@ -190,6 +190,15 @@ export class Fields {
     return malformedAt(this.platform, path, expected, value);
   }
 
+  /** The `malformed` error of an answer as a whole (`url`: where it came from). */
+  malformed(message: string, url?: string): SourceError {
+    return malformedAnswer(
+      this.platform,
+      message,
+      url === undefined ? {} : { url },
+    );
+  }
+
   /** `value` as an object. */
   object(value: unknown, path: string): Json {
     if (!isObject(value)) throw this.error(path, "an object", value);
@@ -300,4 +309,30 @@ export function parseSongList<T>(
     else songs.push(song);
   });
   return { songs, warnings };
+}
+
+/** A platform's parsers of songs, from its reader of one song (`songParsers`). */
+export interface SongParsers<T> {
+  /** A song as the reader reads it; one without an id is a `malformed` error naming `path` (`requiredSong`). */
+  parseSong(value: unknown, path?: string): T;
+  /** The songs of a list at `path`; one without an id is skipped with a warning (`parseSongList`). */
+  parseSongs(items: readonly unknown[], path: string): ParsedSongs<T>;
+}
+
+/**
+ * The song parsers of a platform whose reader takes a song alone: `read`
+ * returns `undefined` for a song without an id, which names its id
+ * `idField`.
+ */
+export function songParsers<T>(
+  platform: Platform,
+  idField: string,
+  read: (value: unknown) => T | undefined,
+): SongParsers<T> {
+  return {
+    parseSong: (value, path = "song") =>
+      requiredSong(platform, value, path, idField, read),
+    parseSongs: (items, path) =>
+      parseSongList(platform, items, path, (item) => read(item)),
+  };
 }

@@ -1,14 +1,10 @@
 /**
- * What the three platforms' lyric and cover clients share: LRC helpers
- * (the instrumental markers, numeric HTML entities, lines from timed
- * entries) and the fetch of a cover through the platform's HTTP client.
+ * What the three platforms' lyric clients share: LRC helpers (the
+ * instrumental markers, numeric HTML entities, lines from timed entries).
+ * The cover fetch is `PlatformSource.fetchCover()` (`platform_source.ts`).
  *
  * @module
  */
-import { SourceError } from "./errors.ts";
-import type { HttpClient } from "./http.ts";
-import type { BaseUrls } from "./base_url.ts";
-import type { CoverRef, ExtrasOptions } from "./types.ts";
 
 /**
  * Lines the platforms put in place of lyrics for music without words
@@ -60,42 +56,4 @@ export function lrcStamp(seconds: number): string {
   const rest = hundredths % 6000;
   const two = (n: number) => String(n).padStart(2, "0");
   return `[${two(minutes)}:${two(Math.floor(rest / 100))}.${two(rest % 100)}]`;
-}
-
-/**
- * Fetches a cover through the platform's HTTP client (pacing, retries on
- * 5xx/429): its bytes, or `null` for a 404 (or 403, which image hosts
- * answer for pictures that are gone).
- */
-export async function fetchCoverBytes(
-  http: HttpClient,
-  urls: BaseUrls,
-  cover: CoverRef,
-  headers: Record<string, string>,
-  options: ExtrasOptions = {},
-): Promise<Uint8Array | null> {
-  const url = urls.to(cover.url);
-  const response = await http.request(url, {
-    headers,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  if (response.status === 404 || response.status === 403) {
-    await response.body?.cancel().catch(() => {});
-    return null;
-  }
-  if (!response.ok) {
-    await response.body?.cancel().catch(() => {});
-    throw new SourceError(
-      `${http.platform}: HTTP ${response.status} for the cover ${cover.url}`,
-      { platform: http.platform, kind: "http", status: response.status, url },
-    );
-  }
-  try {
-    return new Uint8Array(await response.arrayBuffer());
-  } catch (cause) {
-    throw new SourceError(
-      `${http.platform}: the cover ${cover.url} broke off`,
-      { platform: http.platform, kind: "network", url, cause },
-    );
-  }
 }

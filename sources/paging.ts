@@ -2,10 +2,12 @@
  * The "limit + dedupe" rule every platform's `listPlaylists()` pages by:
  * each playlist once (pages may overlap), and no more than the caller's
  * `limit`, stopping as soon as it is reached so that no further page is
- * asked for.
+ * asked for; and what the pages of one playlist add up to
+ * (`PlaylistPages`).
  *
  * @module
  */
+import type { PlaylistCandidate, PlaylistSongs, SongInfo } from "./types.ts";
 
 /**
  * What a listing has yielded so far: the remote ids seen and the limit.
@@ -69,4 +71,37 @@ export function onceEach<T extends { readonly remoteId: string }>(
   items: Iterable<T>,
 ): T[] {
   return [...new ListingLimit(undefined).fresh(items)];
+}
+
+/**
+ * The pages of one playlist or chart as they come: their songs and
+ * warnings, and the playlist's record from the first page that has one.
+ * What they add up to is each song once (pages may overlap), in order.
+ */
+export class PlaylistPages {
+  readonly #songs: SongInfo[] = [];
+  readonly #warnings: string[] = [];
+  #playlist: PlaylistCandidate | undefined;
+
+  /** Adds a page's songs and warnings, and the playlist's record unless a page gave one before. */
+  add(
+    page: { songs: readonly SongInfo[]; warnings: readonly string[] },
+    playlist?: PlaylistCandidate,
+  ): void {
+    this.#songs.push(...page.songs);
+    this.#warnings.push(...page.warnings);
+    this.#playlist ??= playlist;
+  }
+
+  /** The playlist's songs, beside the total its pages declare. */
+  songs(declaredCount: number): PlaylistSongs {
+    const playlist = this.#playlist;
+    const warnings = this.#warnings;
+    return {
+      ...(playlist === undefined ? {} : { playlist }),
+      declaredCount,
+      songs: onceEach(this.#songs),
+      ...(warnings.length === 0 ? {} : { warnings }),
+    };
+  }
 }

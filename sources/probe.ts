@@ -124,6 +124,25 @@ export class Probes {
   }
 
   /**
+   * Asks one path with what an earlier probe (`needs`) gave, `input`; when
+   * that probe gave nothing, records this one as not asked (`skip()`).
+   */
+  async askWith<I, T>(
+    input: I | undefined,
+    needs: string,
+    stage: ProbeStage,
+    path: string,
+    variant: string,
+    ask: (input: I) => Promise<{ value: T; reason: string }>,
+  ): Promise<T | undefined> {
+    if (input === undefined) {
+      this.skip(stage, path, variant, needs);
+      return undefined;
+    }
+    return await this.ask(stage, path, variant, () => ask(input));
+  }
+
+  /**
    * Records a path that could not be asked because what it needs (an id
    * from an earlier probe) is missing: the verdict of that earlier probe.
    */

@@ -50,6 +50,14 @@ export function qualityRank(label: QualityLabel): number {
   return QUALITY_LABELS.indexOf(label);
 }
 
+/** Whether `label` is at or below `top` (every label is when there is no `top`). */
+export function atOrBelow(
+  label: QualityLabel,
+  top: QualityLabel | undefined,
+): boolean {
+  return top === undefined || qualityRank(label) >= qualityRank(top);
+}
+
 /** Audio containers the platforms serve, by the magic bytes they start with. */
 export type Container = "flac" | "mp3" | "m4a" | "ogg" | "ape";
 

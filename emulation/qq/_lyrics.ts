@@ -47,10 +47,7 @@ function entities(text: string): string {
 }
 
 function base64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  return new TextEncoder().encode(text).toBase64();
 }
 
 /**

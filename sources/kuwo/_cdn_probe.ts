@@ -7,7 +7,8 @@
  */
 import { isSourceError } from "../errors.ts";
 import type { Container, DownloadOffer } from "../types.ts";
-import { toNumber } from "./_parse.ts";
+
+import { asNumber } from "../_json.ts";
 import type { KuwoTransport } from "./_transport.ts";
 
 /** What the first bytes of a file say about its container. */
@@ -95,7 +96,7 @@ async function probeOnce(
   }
   const range = /\/(\d+)\s*$/.exec(response.headers.get("content-range") ?? "");
   const length = response.status === 200
-    ? toNumber(response.headers.get("content-length"))
+    ? asNumber(response.headers.get("content-length"))
     : undefined;
   return { kind: "ok", sizeBytes: range ? Number(range[1]) : length };
 }

@@ -13,9 +13,9 @@
  */
 import { isObject } from "../_json.ts";
 import {
+  atOrBelow,
   type QualityInfo,
   type QualityLabel,
-  qualityRank,
   type SongInfo,
 } from "../types.ts";
 import { LADDER } from "./_constants.ts";
@@ -30,12 +30,10 @@ export function expectedQuality(
   top: QualityLabel | undefined,
 ): QualityInfo | null {
   if (song.availability !== "available") return null;
-  const cap = Math.max(
-    top === undefined ? 0 : qualityRank(top),
-    qualityRank(ANONYMOUS_BEST),
-  );
   const rungs = isObject(song.raw) ? offerRungs(song.raw) : LADDER;
-  const rung = rungs.find((r) => qualityRank(r.label) >= cap);
+  const rung = rungs.find((r) =>
+    atOrBelow(r.label, top) && atOrBelow(r.label, ANONYMOUS_BEST)
+  );
   if (!rung) return null;
   const advertised = song.qualities.find((q) => q.level === rung.br);
   return {

@@ -234,7 +234,7 @@ export function kuwoDesDecryptBytes(
 
 /** Encrypts a query as `mobi.s` wants it in `q`: UTF-8, KuwoDES, standard Base64. */
 export function kuwoDesEncrypt(text: string, key: string = DES_KEY): string {
-  return toBase64(kuwoDesEncryptBytes(new TextEncoder().encode(text), key));
+  return kuwoDesEncryptBytes(new TextEncoder().encode(text), key).toBase64();
 }
 
 /**
@@ -246,12 +246,6 @@ export function kuwoDesDecrypt(base64: string, key: string = DES_KEY): string {
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
   return new TextDecoder().decode(bytes.subarray(0, end));
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 function fromBase64(text: string): Uint8Array {

@@ -22,16 +22,11 @@
  *
  * @module
  */
-import { isObject, type Json } from "../_json.ts";
+import { asObject, isObject } from "../_json.ts";
 import { SourceError } from "../errors.ts";
-import { fetchCoverBytes, isInstrumental, lrcStamp } from "../lyrics.ts";
-import type {
-  CoverRef,
-  ExtrasOptions,
-  SongInfo,
-  SongLyrics,
-  SongTagInfo,
-} from "../types.ts";
+import { isInstrumental, lrcStamp } from "../lyrics.ts";
+import type { PlatformTagging } from "../platform_source.ts";
+import type { SongLyrics, SongTagInfo } from "../types.ts";
 import type { KuwoTransport } from "./_transport.ts";
 
 /** The lyric endpoint. */
@@ -39,70 +34,57 @@ export const LYRIC_URL = "http://m.kuwo.cn/newh5/singles/songinfoandlrc";
 const COVER_BASE = "https://img4.kuwo.cn/star/albumcover/";
 const COVER_SIZES = [120, 300, 500];
 
-/** Tag facts from a Kuwo song item. */
-export function kuwoTagInfo(
-  song: SongInfo,
-  options: { coverSize: number },
-): SongTagInfo {
-  const raw: Json = isObject(song.raw) ? song.raw : {};
-  const info: SongTagInfo = {
-    pageUrl: `https://www.kuwo.cn/play_detail/${song.remoteId}`,
-  };
-  const date = raw.releaseDate;
-  if (typeof date === "string" && /^\d{4}-\d{2}-\d{2}$/.test(date)) {
-    info.date = date;
-  }
-  let url = [raw.albumpic, raw.pic].find((p): p is string =>
-    typeof p === "string" && /^https?:\/\/.+\/star\/albumcover\/\d+\//.test(p)
-  );
-  if (
-    !url && typeof raw.web_albumpic_short === "string" && raw.web_albumpic_short
-  ) {
-    url = COVER_BASE + raw.web_albumpic_short;
-  }
-  const albumId = String(raw.albumid ?? raw.ALBUMID ?? raw.albumId ?? "0");
-  if (url && /^\d+$/.test(albumId) && albumId !== "0") {
-    let size = COVER_SIZES[0]!;
-    for (const s of COVER_SIZES) if (s <= options.coverSize) size = s;
-    info.cover = {
-      key: `album:${albumId}`,
-      url: url.replace(
-        /\/star\/albumcover\/\d+\//,
-        `/star/albumcover/${size}/`,
-      ),
-      sizePx: size,
+/** What Kuwo knows about tagging its songs (`PlatformSource`). */
+export const KUWO_TAGGING: PlatformTagging<KuwoTransport> = {
+  tagInfo(song, { coverSize }) {
+    const raw = asObject(song.raw) ?? {};
+    const info: SongTagInfo = {
+      pageUrl: `https://www.kuwo.cn/play_detail/${song.remoteId}`,
     };
-  }
-  return info;
-}
+    const date = raw.releaseDate;
+    if (typeof date === "string" && /^\d{4}-\d{2}-\d{2}$/.test(date)) {
+      info.date = date;
+    }
+    let url = [raw.albumpic, raw.pic].find((p): p is string =>
+      typeof p === "string" &&
+      /^https?:\/\/.+\/star\/albumcover\/\d+\//.test(p)
+    );
+    if (
+      !url && typeof raw.web_albumpic_short === "string" &&
+      raw.web_albumpic_short
+    ) {
+      url = COVER_BASE + raw.web_albumpic_short;
+    }
+    const albumId = String(raw.albumid ?? raw.ALBUMID ?? raw.albumId ?? "0");
+    if (url && /^\d+$/.test(albumId) && albumId !== "0") {
+      let size = COVER_SIZES[0]!;
+      for (const s of COVER_SIZES) if (s <= coverSize) size = s;
+      info.cover = {
+        key: `album:${albumId}`,
+        url: url.replace(
+          /\/star\/albumcover\/\d+\//,
+          `/star/albumcover/${size}/`,
+        ),
+        sizePx: size,
+      };
+    }
+    return info;
+  },
 
-/** Fetches a Kuwo cover. */
-export function kuwoCover(
-  transport: KuwoTransport,
-  cover: CoverRef,
-  options?: ExtrasOptions,
-): Promise<Uint8Array | null> {
-  return fetchCoverBytes(transport.config.http, transport.config.urls, cover, {
-    "Referer": "https://www.kuwo.cn/",
-  }, options);
-}
+  coverHeaders: { "Referer": "https://www.kuwo.cn/" },
 
-/** The lyrics of a Kuwo song. */
-export async function kuwoLyrics(
-  transport: KuwoTransport,
-  song: SongInfo,
-  options: ExtrasOptions = {},
-): Promise<SongLyrics> {
-  const rid = song.remoteId.replace(/^MUSIC_/i, "");
-  const url = transport.config.urls.to(
-    `${LYRIC_URL}?musicId=${encodeURIComponent(rid)}&httpsStatus=1`,
-  );
-  const body = await transport.config.http.json<unknown>(
-    url,
-    options.signal ? { signal: options.signal } : {},
-  );
-  return parseKuwoLyrics(body, url);
-}
+  async lyrics(transport, song, options = {}) {
+    const rid = song.remoteId.replace(/^MUSIC_/i, "");
+    const url = transport.config.urls.to(
+      `${LYRIC_URL}?musicId=${encodeURIComponent(rid)}&httpsStatus=1`,
+    );
+    const body = await transport.config.http.json<unknown>(
+      url,
+      options.signal ? { signal: options.signal } : {},
+    );
+    return parseKuwoLyrics(body, url);
+  },
+};
 
 /** A `songinfoandlrc` answer as `SongLyrics`. */
 export function parseKuwoLyrics(body: unknown, url: string): SongLyrics {

@@ -26,20 +26,12 @@
  *
  * @module
  */
-import type { Json, ParsedSongs } from "../_json.ts";
+import { asNumber, asText, type Json, type ParsedSongs } from "../_json.ts";
 import { isSourceError, type SourceError } from "../errors.ts";
 import type { PlaylistCandidate, PlaylistSongs, SongInfo } from "../types.ts";
-import { onceEach } from "../paging.ts";
+import { PlaylistPages } from "../paging.ts";
 import { NPLSERVER_PAGE_SIZE } from "./_constants.ts";
-import {
-  decodeEntities,
-  malformed,
-  parseSong,
-  parseSongs,
-  read,
-  toNumber,
-  toText,
-} from "./_parse.ts";
+import { decodeEntities, parseSong, parseSongs, read } from "./_parse.ts";
 import { checkNplserverResult, type KuwoTransport } from "./_transport.ts";
 
 /** One page of `pl.svc?op=getlistinfo`, checked for its shape. */
@@ -60,7 +52,7 @@ export interface NplserverPage {
 
 /** A non-negative integer from a number or a numeric string, or a `malformed` error naming it. */
 function countField(body: Json, field: string): number {
-  const value = toNumber(body[field]);
+  const value = asNumber(body[field]);
   if (value === undefined || value < 0 || !Number.isInteger(value)) {
     throw read.error(field, "a count", body[field]);
   }
@@ -72,7 +64,7 @@ export function parseNplserverPage(body: unknown): NplserverPage {
   checkNplserverResult(body);
   const answer = body as Json;
   const items = read.list(answer.musiclist, "musiclist");
-  const id = toText(answer.id)?.trim();
+  const id = asText(answer.id)?.trim();
   if (id !== undefined && !/^\d+$/.test(id)) {
     throw read.error("id", "a playlist id of digits", answer.id);
   }
@@ -108,15 +100,15 @@ export function nplserverPlaylist(
   meta: Json,
   remoteId: string,
 ): PlaylistCandidate {
-  const trackCount = toNumber(meta.total);
-  const playCount = toNumber(meta.playnum);
-  const cover = toText(meta.pic) ?? "";
-  const creator = decodeEntities(toText(meta.uname) ?? "");
-  const description = decodeEntities(toText(meta.info) ?? "");
+  const trackCount = asNumber(meta.total);
+  const playCount = asNumber(meta.playnum);
+  const cover = asText(meta.pic) ?? "";
+  const creator = decodeEntities(asText(meta.uname) ?? "");
+  const description = decodeEntities(asText(meta.info) ?? "");
   return {
     platform: "kuwo",
     remoteId,
-    name: decodeEntities(toText(meta.title) ?? ""),
+    name: decodeEntities(asText(meta.title) ?? ""),
     ...(cover === "" ? {} : { coverUrl: cover }),
     ...(trackCount === undefined ? {} : { trackCount }),
     ...(playCount === undefined ? {} : { playCount }),
@@ -159,15 +151,17 @@ function checkPage(
   rn: number,
 ): void {
   if (page.id !== undefined && page.id !== remoteId) {
-    throw malformed(`nplserver answered playlist ${page.id} for ${remoteId}`);
+    throw read.malformed(
+      `nplserver answered playlist ${page.id} for ${remoteId}`,
+    );
   }
   if (page.pn !== pn || page.rn !== rn) {
-    throw malformed(
+    throw read.malformed(
       `nplserver answered pn=${page.pn}&rn=${page.rn} for pn=${pn}&rn=${rn}`,
     );
   }
   if (page.items.length > rn) {
-    throw malformed(
+    throw read.malformed(
       `nplserver page ${pn} of ${remoteId} holds ${page.items.length} songs, more than rn=${rn}`,
     );
   }
@@ -185,10 +179,8 @@ export async function nplserverPlaylistSongs(
   signal?: AbortSignal,
 ): Promise<PlaylistSongs> {
   const rn = NPLSERVER_PAGE_SIZE;
-  const songs: SongInfo[] = [];
-  const warnings: string[] = [];
+  const pages = new PlaylistPages();
   let total: number | undefined;
-  let playlist: PlaylistCandidate | undefined;
   for (let pn = 0;; pn++) {
     let page: NplserverPage | undefined;
     let pageSongs: ParsedSongs<SongInfo> = { songs: [], warnings: [] };
@@ -202,22 +194,15 @@ export async function nplserverPlaylistSongs(
       },
       signal,
     );
-    if (!page) throw malformed(`nplserver page ${pn} was not read`);
+    if (!page) throw read.malformed(`nplserver page ${pn} was not read`);
     if (total !== undefined && page.total !== total) {
-      throw malformed(
+      throw read.malformed(
         `playlist ${remoteId} changed its total from ${total} to ${page.total} while paging nplserver`,
       );
     }
     total = page.total;
-    playlist ??= nplserverPlaylist(page.meta, remoteId);
-    songs.push(...pageSongs.songs);
-    warnings.push(...pageSongs.warnings);
+    pages.add(pageSongs, nplserverPlaylist(page.meta, remoteId));
     if (page.items.length === 0 || (pn + 1) * rn >= total) break;
   }
-  return {
-    ...(playlist ? { playlist } : {}),
-    declaredCount: total,
-    songs: onceEach(songs),
-    ...(warnings.length === 0 ? {} : { warnings }),
-  };
+  return pages.songs(total);
 }

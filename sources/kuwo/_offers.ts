@@ -17,9 +17,10 @@
  *
  * @module
  */
-import { isObject } from "../_json.ts";
+import { asNumber, isObject } from "../_json.ts";
 import { isSourceError, SourceError } from "../errors.ts";
 import {
+  atOrBelow,
   type DownloadOffer,
   type OfferOptions,
   qualityRank,
@@ -42,7 +43,7 @@ import {
   type Rung,
   WWW_REFERER,
 } from "./_constants.ts";
-import { rungOf, stripMusicPrefix, toNumber } from "./_parse.ts";
+import { rungOf, stripMusicPrefix } from "./_parse.ts";
 import { type MobiAnswer, offerRungs } from "./_parse_offers.ts";
 import { type KuwoTransport, type OfferPath, requireId } from "./_transport.ts";
 import { probe } from "./_cdn_probe.ts";
@@ -216,9 +217,7 @@ export async function* resolveOffers(
   const item = isObject(song.raw) ? song.raw : undefined;
   const top = options.top;
   const rungs = (item ? offerRungs(item) : rungsFromQualities(song))
-    .filter((rung) =>
-      top === undefined || qualityRank(rung.label) >= qualityRank(top)
-    );
+    .filter((rung) => atOrBelow(rung.label, top));
   const expectedS = durationOf(song);
   const paid = song.availability === "vip";
   const fail = (kind: "vip" | "unavailable", reason: string) =>
@@ -281,10 +280,7 @@ export async function* resolveOffers(
         continue;
       case "offer": {
         const achieved = qualityRank(verdict.rung.label);
-        if (
-          achieved <= achievedRank ||
-          (top !== undefined && achieved < qualityRank(top))
-        ) {
+        if (achieved <= achievedRank || !atOrBelow(verdict.rung.label, top)) {
           lastReason = `${rung.br}: answered ${verdict.rung.br} again`;
           continue;
         }
@@ -403,5 +399,5 @@ function rungsFromQualities(song: SongInfo): Rung[] {
 function durationOf(song: SongInfo): number | undefined {
   if (song.durationMs !== undefined) return song.durationMs / 1000;
   const raw = isObject(song.raw) ? song.raw : {};
-  return toNumber(raw.duration ?? raw.DURATION);
+  return asNumber(raw.duration ?? raw.DURATION);
 }

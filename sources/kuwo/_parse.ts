@@ -19,12 +19,9 @@ import {
   Fields,
   isObject,
   type Json,
-  type ParsedSongs,
-  parseSongList,
-  requiredSong,
+  songParsers,
 } from "../_json.ts";
 import { splitArtistNames } from "../artist_names.ts";
-import { malformedAnswer, type SourceError } from "../errors.ts";
 import type {
   ArtistDetail,
   ArtistRef,
@@ -41,21 +38,6 @@ import {
 
 /** Strict readers of Kuwo answers: `malformed` errors naming the path. */
 export const read: Fields = new Fields("kuwo");
-
-/** A `malformed` error for a body that is not what the protocol says. */
-export function malformed(message: string, url?: string): SourceError {
-  return malformedAnswer("kuwo", message, url === undefined ? {} : { url });
-}
-
-/** A number from a number or a numeric string; `undefined` otherwise. */
-export function toNumber(value: unknown): number | undefined {
-  return asNumber(value);
-}
-
-/** A string from a string or a number; `undefined` otherwise. */
-export function toText(value: unknown): string | undefined {
-  return asText(value);
-}
 
 const NAMED_ENTITIES: Record<string, string> = {
   amp: "&",
@@ -225,7 +207,7 @@ export function qualitiesOf(item: Json): QualityInfo[] {
 /** A flag that is 1 (`1`, `"1"`, `true`); anything but 0/1 fails closed (§8.2). */
 function flagSet(value: unknown): boolean {
   if (value === undefined || value === null) return false;
-  const n = toNumber(value);
+  const n = asNumber(value);
   if (value === false || n === 0) return false;
   return true;
 }
@@ -238,14 +220,14 @@ function flagSet(value: unknown): boolean {
  */
 export function availabilityOf(item: Json): Availability {
   const payInfo = isObject(item.payInfo) ? item.payInfo : {};
-  const online = toNumber(item.online ?? item.ONLINE);
+  const online = asNumber(item.online ?? item.ONLINE);
   if (online === 0 || flagSet(payInfo.cannotOnlinePlay)) return "unavailable";
-  const pay = toNumber(item.pay ?? item.PAY);
+  const pay = asNumber(item.pay ?? item.PAY);
   if (
     item.isListenFee === true ||
     (pay !== undefined && (pay & PAY_MASK) !== 0) ||
-    toText(payInfo.listen_fragment) === "1" ||
-    toNumber(item.tpay) === 1
+    asText(payInfo.listen_fragment) === "1" ||
+    asNumber(item.tpay) === 1
   ) {
     return "vip";
   }
@@ -255,7 +237,7 @@ export function availabilityOf(item: Json): Availability {
 /** The song id of an item (`rid`, `musicrid`, `MUSICRID`, `id`), without `MUSIC_`. */
 export function songIdOf(item: Json): string | undefined {
   for (const value of [item.rid, item.musicrid, item.MUSICRID, item.id]) {
-    const text = toText(value);
+    const text = asText(value);
     if (text !== undefined && text.trim() !== "") {
       const id = stripMusicPrefix(text.trim());
       if (/^\d+$/.test(id)) return id;
@@ -270,8 +252,8 @@ export function songIdOf(item: Json): string | undefined {
  * string aligns with the names (mobile shapes, §8).
  */
 export function artistsOf(item: Json): { names: string; refs: ArtistRef[] } {
-  const names = decodeEntities(toText(item.artist ?? item.ARTIST) ?? "");
-  const all = toText(item.allartistid)?.split("&").map((id) => id.trim());
+  const names = decodeEntities(asText(item.artist ?? item.ARTIST) ?? "");
+  const all = asText(item.allartistid)?.split("&").map((id) => id.trim());
   const parts = names.split("&");
   const refs: ArtistRef[] = [];
   const seen = new Set<string>();
@@ -282,7 +264,7 @@ export function artistsOf(item: Json): { names: string; refs: ArtistRef[] } {
     refs.push(id === undefined ? { name } : { remoteId: id, name });
   };
   const validId = (value: unknown) => {
-    const id = toText(value)?.trim();
+    const id = asText(value)?.trim();
     return id !== undefined && /^\d+$/.test(id) && id !== "0" ? id : undefined;
   };
   if (all && all.length === parts.length && all.length > 1) {
@@ -309,14 +291,14 @@ export function readSong(value: unknown): SongInfo | undefined {
   const remoteId = item ? songIdOf(item) : undefined;
   if (item === undefined || remoteId === undefined) return undefined;
   const title = decodeEntities(
-    toText(item.name ?? item.SONGNAME ?? item.NAME) ?? "",
+    asText(item.name ?? item.SONGNAME ?? item.NAME) ?? "",
   );
   const { names, refs } = artistsOf(item);
-  const albumName = decodeEntities(toText(item.album ?? item.ALBUM) ?? "");
-  const albumId = toText(item.albumid ?? item.ALBUMID ?? item.albumId)?.trim();
+  const albumName = decodeEntities(asText(item.album ?? item.ALBUM) ?? "");
+  const albumId = asText(item.albumid ?? item.ALBUMID ?? item.albumId)?.trim();
   const hasAlbumId = albumId !== undefined && /^\d+$/.test(albumId) &&
     albumId !== "0";
-  const seconds = toNumber(
+  const seconds = asNumber(
     item.duration ?? item.DURATION ?? item.song_duration,
   );
   return {
@@ -343,21 +325,16 @@ export function readSong(value: unknown): SongInfo | undefined {
 }
 
 /**
- * A song item as `readSong()` reads it; an item without a usable id is a
- * `malformed` error naming `path` (lists skip such items instead, see
- * `parseSongs`).
+ * Kuwo's song parsers: `parseSong()` reads an item as `readSong()` does, an
+ * item without a usable id a `malformed` error naming its path;
+ * `parseSongs()` reads the items of a list, skipping such items with a
+ * warning.
  */
-export function parseSong(item: unknown, path = "song"): SongInfo {
-  return requiredSong("kuwo", item, path, "rid", readSong);
-}
-
-/** The songs of a list at `path`; an item without a usable id is skipped with a warning. */
-export function parseSongs(
-  items: readonly unknown[],
-  path: string,
-): ParsedSongs<SongInfo> {
-  return parseSongList("kuwo", items, path, (item) => readSong(item));
-}
+export const { parseSong, parseSongs } = songParsers(
+  "kuwo",
+  "rid",
+  readSong,
+);
 
 /** The `data` of a `{code: 200, data}` body, or a `malformed` error. */
 export function dataOf(body: unknown): unknown {
@@ -366,24 +343,19 @@ export function dataOf(body: unknown): unknown {
   return root.data;
 }
 
-/** `value` as a list, or a `malformed` error naming `path`. */
-export function array(value: unknown, path: string): unknown[] {
-  return read.list(value, path);
-}
-
 /** Artist details (`artist/artist`, §10): `data{id, name, pic300, info, …}`. */
 export function parseArtist(body: unknown, remoteId: string): ArtistDetail {
   const data = read.object(dataOf(body), "data");
-  const id = toText(data.id)?.trim() || remoteId;
-  const name = decodeEntities(toText(data.name) ?? "").trim();
+  const id = asText(data.id)?.trim() || remoteId;
+  const name = decodeEntities(asText(data.name) ?? "").trim();
   if (name === "") throw read.error("data.name", "a name", data.name);
-  const avatar = [data.pic300, data.pic].map(toText)
+  const avatar = [data.pic300, data.pic].map(asText)
     .find((url) => url !== undefined && url !== "");
-  const info = decodeEntities(toText(data.info) ?? "");
-  const aliases = decodeEntities(toText(data.aartist) ?? "").split("&")
+  const info = decodeEntities(asText(data.info) ?? "");
+  const aliases = decodeEntities(asText(data.aartist) ?? "").split("&")
     .map((alias) => alias.trim()).filter((alias) => alias !== "");
-  const songCount = toNumber(data.musicNum);
-  const albumCount = toNumber(data.albumNum);
+  const songCount = asNumber(data.musicNum);
+  const albumCount = asNumber(data.albumNum);
   return {
     platform: "kuwo",
     remoteId: id,

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Json } from "../_json.ts";
+import { asNumber, asText, type Json } from "../_json.ts";
 import type { PlaylistCandidate, PoolCandidate } from "../types.ts";
 import {
   CHART_PREFIX,
@@ -19,14 +19,7 @@ import {
   TOPLIST_POOL_KEY,
   TOPLIST_POOL_NAME,
 } from "./_constants.ts";
-import {
-  array,
-  dataOf,
-  decodeEntities,
-  read,
-  toNumber,
-  toText,
-} from "./_parse.ts";
+import { dataOf, decodeEntities, read } from "./_parse.ts";
 
 /**
  * The square's tags (`getTagList`, §5) as pools: `data[].data[]{id, name,
@@ -34,18 +27,18 @@ import {
  * lists, `er.s`) are left out: their playlists come from another service.
  */
 export function parseTagList(body: unknown): PoolCandidate[] {
-  const groups = array(dataOf(body), "data");
+  const groups = read.list(dataOf(body), "data");
   const pools: PoolCandidate[] = [];
   const seen = new Set<string>();
   for (const [gi, value] of groups.entries()) {
     const group = read.object(value, `data[${gi}]`);
-    const groupName = decodeEntities(toText(group.name) ?? "");
+    const groupName = decodeEntities(asText(group.name) ?? "");
     const tags = read.optionalList(group.data, `data[${gi}].data`);
     for (const [ti, entry] of tags.entries()) {
       const where = `data[${gi}].data[${ti}]`;
       const tag = read.object(entry, where);
       const id = read.id(tag.id, `${where}.id`);
-      const digest = toText(tag.digest);
+      const digest = asText(tag.digest);
       if (digest !== undefined && digest !== TAG_DIGEST_PLAYLISTS) continue;
       if (seen.has(id)) continue;
       seen.add(id);
@@ -53,7 +46,7 @@ export function parseTagList(body: unknown): PoolCandidate[] {
         platform: "kuwo",
         kind: "square",
         remoteKey: id,
-        name: decodeEntities(toText(tag.name) ?? id),
+        name: decodeEntities(asText(tag.name) ?? id),
         ...(groupName === "" ? {} : { group: groupName }),
         raw: tag,
       });
@@ -81,11 +74,11 @@ export function parseSquarePage(body: unknown): SquarePage {
   const data = read.object(dataOf(body), "data");
   const items = read.optionalList(data.data, "data.data");
   // a page without its total counts as the last one
-  const total = toNumber(data.total) ?? items.length;
+  const total = asNumber(data.total) ?? items.length;
   const playlists: PlaylistCandidate[] = [];
   for (const [i, value] of items.entries()) {
     const item = read.object(value, `data.data[${i}]`);
-    const digest = toText(item.digest);
+    const digest = asText(item.digest);
     if (digest !== undefined && digest !== ITEM_DIGEST_PLAYLIST) continue;
     playlists.push(playlistOf(item, `data.data[${i}]`));
   }
@@ -94,19 +87,19 @@ export function parseSquarePage(body: unknown): SquarePage {
 
 function playlistOf(item: Json, path: string): PlaylistCandidate {
   const id = read.digits(item.id, `${path}.id`);
-  const trackCount = toNumber(item.total);
-  const playCount = toNumber(item.listencnt);
-  const cover = toText(item.img) ?? "";
-  const creator = decodeEntities(toText(item.userName ?? item.uname) ?? "");
+  const trackCount = asNumber(item.total);
+  const playCount = asNumber(item.listencnt);
+  const cover = asText(item.img) ?? "";
+  const creator = decodeEntities(asText(item.userName ?? item.uname) ?? "");
   const description = decodeEntities(
-    [item.desc, item.info].map(toText).find((text) => text) ?? "",
+    [item.desc, item.info].map(asText).find((text) => text) ?? "",
   );
-  const tags = (toText(item.tag) ?? "").split(",").map((t) => t.trim())
+  const tags = (asText(item.tag) ?? "").split(",").map((t) => t.trim())
     .filter((t) => t !== "");
   return {
     platform: "kuwo",
     remoteId: id,
-    name: decodeEntities(toText(item.name) ?? ""),
+    name: decodeEntities(asText(item.name) ?? ""),
     ...(cover === "" ? {} : { coverUrl: cover }),
     ...(trackCount === undefined ? {} : { trackCount }),
     ...(playCount === undefined ? {} : { playCount }),
@@ -144,12 +137,12 @@ export function toplistPool(): PoolCandidate {
  */
 export function parseBangList(body: unknown): PlaylistCandidate[] {
   const root = read.object(body, "");
-  const groups = array(root.child, "child");
+  const groups = read.list(root.child, "child");
   const charts: PlaylistCandidate[] = [];
   const seen = new Set<string>();
   for (const [gi, value] of groups.entries()) {
     const group = read.object(value, `child[${gi}]`);
-    const groupName = decodeEntities(toText(group.disname) ?? "");
+    const groupName = decodeEntities(asText(group.disname) ?? "");
     const list = read.optionalList(group.child, `child[${gi}].child`);
     for (const [ci, entry] of list.entries()) {
       const where = `child[${gi}].child[${ci}]`;
@@ -157,13 +150,13 @@ export function parseBangList(body: unknown): PlaylistCandidate[] {
       const id = read.digits(chart.sourceid, `${where}.sourceid`);
       if (seen.has(id)) continue;
       seen.add(id);
-      const cover = [chart.pic5, chart.pic2, chart.pic].map(toText)
+      const cover = [chart.pic5, chart.pic2, chart.pic].map(asText)
         .find((url) => url !== undefined && url !== "");
-      const intro = decodeEntities(toText(chart.intro) ?? "");
+      const intro = decodeEntities(asText(chart.intro) ?? "");
       charts.push({
         platform: "kuwo",
         remoteId: `${CHART_PREFIX}${id}`,
-        name: decodeEntities(toText(chart.name) ?? id),
+        name: decodeEntities(asText(chart.name) ?? id),
         ...(cover === undefined ? {} : { coverUrl: cover }),
         ...(groupName === "" ? {} : { tags: [groupName] }),
         ...(intro === "" ? {} : { description: intro }),
@@ -182,7 +175,7 @@ export function parseChartPage(
   const items = read.optionalList(data.musicList, "data.musicList");
   return {
     // a page without its total counts as holding the whole chart
-    num: toNumber(data.num) ?? items.length,
+    num: asNumber(data.num) ?? items.length,
     items,
     data,
   };
@@ -204,7 +197,7 @@ export interface PlaylistPage {
 export function parsePlaylistPage(body: unknown): PlaylistPage {
   const data = read.object(dataOf(body), "data");
   const items = read.optionalList(data.musicList, "data.musicList");
-  const declared = toNumber(data.total);
+  const declared = asNumber(data.total);
   // a page without its total counts as holding the whole playlist
   const total = declared !== undefined && declared >= 0
     ? declared

@@ -7,19 +7,16 @@
  *
  * @module
  */
-import { isObject, type Json } from "../_json.ts";
+import { asNumber, asText, isObject, type Json } from "../_json.ts";
 import { LADDER, type Rung } from "./_constants.ts";
 import {
   formatsText,
   hasMinfo,
-  malformed,
   minfoTexts,
   qualitiesFromMinfo,
   read,
   rungsFromFormats,
   stripMusicPrefix,
-  toNumber,
-  toText,
 } from "./_parse.ts";
 
 /**
@@ -69,26 +66,26 @@ export function parseMobiJson(body: unknown): MobiAnswer {
   const code = read.number(root.code, "code");
   const data = isObject(root.data) ? root.data : {};
   const answer: MobiAnswer = { code };
-  const message = toText(root.msg);
+  const message = asText(root.msg);
   if (message !== undefined) answer.message = message;
   fillAnswer(answer, data);
   return answer;
 }
 
 function fillAnswer(answer: MobiAnswer, fields: Json): void {
-  const url = toText(fields.url);
+  const url = asText(fields.url);
   if (url !== undefined) answer.url = url;
-  const bitrate = toNumber(fields.bitrate);
+  const bitrate = asNumber(fields.bitrate);
   if (bitrate !== undefined) answer.bitrateKbps = bitrate;
-  const format = toText(fields.format);
+  const format = asText(fields.format);
   if (format !== undefined) answer.format = format.toLowerCase();
-  const rid = toText(fields.rid);
+  const rid = asText(fields.rid);
   if (rid !== undefined && rid.trim() !== "") {
     answer.rid = stripMusicPrefix(rid.trim());
   }
-  const duration = toNumber(fields.duration);
+  const duration = asNumber(fields.duration);
   if (duration !== undefined) answer.durationS = duration;
-  const type = toNumber(fields.type);
+  const type = asNumber(fields.type);
   if (type !== undefined) answer.type = type;
 }
 
@@ -103,7 +100,7 @@ export function parseMobiText(text: string): MobiAnswer {
     try {
       body = JSON.parse(trimmed);
     } catch {
-      throw malformed("mobi.s: a broken JSON answer");
+      throw read.malformed("mobi.s: a broken JSON answer");
     }
     return parseMobiJson(body);
   }

@@ -14,20 +14,14 @@ import {
   CHART_PREFIX,
   LADDER,
   MOBI_SOURCES,
-  TAG_LIST_QUERY,
-  WAPI_LOGIN_QUERY,
+  RECOMMENDED_POOL_KEY,
   WWW_REFERER,
 } from "./_constants.ts";
 import { parseNplserverPage, parseNplserverSong } from "./_nplserver.ts";
 import { judgeAnswer } from "./_offers.ts";
 import { parseSong } from "./_parse.ts";
-import {
-  parseBangList,
-  parseChartPage,
-  parsePlaylistPage,
-  parseSquarePage,
-  parseTagList,
-} from "./_parse_lists.ts";
+import { chartList, chartPage, squarePage, tagPools } from "./_pages.ts";
+import { parsePlaylistPage } from "./_parse_lists.ts";
 import type { KuwoTransport, OfferPath } from "./_transport.ts";
 
 /** Songs or playlists a probe page asks for. */
@@ -41,13 +35,7 @@ export async function probeKuwo(
   const signal = options.signal;
   const probes = new Probes("kuwo", transport.config.now, signal);
   await probes.ask("collect", "square categories", "wapi", async () => {
-    const pools = parseTagList(
-      await transport.wapi(
-        "/api/pc/classify/playlist/getTagList",
-        TAG_LIST_QUERY,
-        signal,
-      ),
-    );
+    const pools = await tagPools(transport, signal);
     return { value: undefined, reason: `${pools.length} tags` };
   });
   const playlistId = await probes.ask(
@@ -55,12 +43,12 @@ export async function probeKuwo(
     "square page",
     "wapi",
     async () => {
-      const page = parseSquarePage(
-        await transport.wapi(
-          "/api/pc/classify/playlist/getRcmPlayList",
-          `${WAPI_LOGIN_QUERY}&pn=1&rn=${PROBE_PAGE}&order=hot`,
-          signal,
-        ),
+      const page = await squarePage(
+        transport,
+        RECOMMENDED_POOL_KEY,
+        1,
+        PROBE_PAGE,
+        signal,
       );
       const first = page.playlists[0];
       if (!first) throw new ProbeRefusal("the recommended list is empty");
@@ -68,9 +56,7 @@ export async function probeKuwo(
     },
   );
   const chartId = await probes.ask("collect", "charts", "wapi", async () => {
-    const charts = parseBangList(
-      await transport.wapi("/api/pc/bang/list", "", signal),
-    );
+    const charts = await chartList(transport, signal);
     const first = charts[0];
     if (!first) throw new ProbeRefusal("the chart list is empty");
     return {
@@ -80,41 +66,40 @@ export async function probeKuwo(
   });
   const songs: SongInfo[] = [];
   for (const variant of ["signed www", "nplserver"] as const) {
-    if (playlistId === undefined) {
-      probes.skip("sync", "playlist page", variant, "square page");
-      continue;
-    }
-    await probes.ask("sync", "playlist page", variant, async () => {
-      const page = variant === "nplserver"
-        ? await nplserverPage(transport, playlistId, signal)
-        : await wwwPage(transport, playlistId, signal);
-      songs.push(...page.songs);
-      return {
-        value: undefined,
-        reason:
-          `playlist ${playlistId}: ${page.songs.length} of ${page.total} songs`,
-      };
-    });
+    await probes.askWith(
+      playlistId,
+      "square page",
+      "sync",
+      "playlist page",
+      variant,
+      async (playlistId) => {
+        const page = variant === "nplserver"
+          ? await nplserverPage(transport, playlistId, signal)
+          : await wwwPage(transport, playlistId, signal);
+        songs.push(...page.songs);
+        return {
+          value: undefined,
+          reason:
+            `playlist ${playlistId}: ${page.songs.length} of ${page.total} songs`,
+        };
+      },
+    );
   }
-  if (chartId === undefined) {
-    probes.skip("sync", "chart page", "signed www", "charts");
-  } else {
-    await probes.ask("sync", "chart page", "signed www", async () => {
-      const page = parseChartPage(
-        await transport.www(
-          "/api/www/bang/bang/musicList",
-          `bangId=${chartId}&pn=1&rn=${PROBE_PAGE}`,
-          `${WWW_REFERER}rankList`,
-          signal ? { signal } : {},
-        ),
-      );
+  await probes.askWith(
+    chartId,
+    "charts",
+    "sync",
+    "chart page",
+    "signed www",
+    async (chartId) => {
+      const page = await chartPage(transport, chartId, 1, PROBE_PAGE, signal);
       songs.push(...page.items.map((item) => parseSong(item)));
       return {
         value: undefined,
         reason: `chart ${chartId}: ${page.items.length} of ${page.num} songs`,
       };
-    });
-  }
+    },
+  );
   await probeUrls(transport, probes, songs, signal);
   return probes.results;
 }

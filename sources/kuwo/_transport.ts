@@ -10,7 +10,7 @@
  */
 import type { SourceConfig } from "../config.ts";
 import { isSourceError, SourceError } from "../errors.ts";
-import { isObject, type Json } from "../_json.ts";
+import { asNumber, asText, isObject, type Json } from "../_json.ts";
 import {
   BROWSER_UA,
   HOSTS,
@@ -20,7 +20,7 @@ import {
   type Rung,
 } from "./_constants.ts";
 import { kuwoDesEncrypt } from "./_kuwo_des.ts";
-import { malformed, toNumber, toText } from "./_parse.ts";
+import { read } from "./_parse.ts";
 import {
   type MobiAnswer,
   parseMobiJson,
@@ -241,9 +241,9 @@ export function requireId(
 /** Throws for a `wapi` body with a code other than 200 (§12: retried). */
 function checkWapiBody(url: string) {
   return (body: unknown): void => {
-    if (!isObject(body)) throw malformed("expected a JSON object", url);
+    if (!isObject(body)) throw read.malformed("expected a JSON object", url);
     if (!("code" in body)) return;
-    const code = toNumber(body.code);
+    const code = asNumber(body.code);
     if (code === 200) return;
     throw new SourceError(
       `kuwo: ${new URL(url).pathname} answered code ${
@@ -269,7 +269,7 @@ function checkWwwBody(body: unknown, url: string): asserts body is Json {
     });
   }
   if (body.success === false) {
-    const message = toText(body.message) ?? "";
+    const message = asText(body.message) ?? "";
     throw new SourceError(
       ILLEGAL_PATTERN.test(message)
         ? "kuwo: the signed route refused the session (The request is illegal!)"
@@ -277,17 +277,17 @@ function checkWwwBody(body: unknown, url: string): asserts body is Json {
       { platform: "kuwo", kind: "sign", url, retryable: false },
     );
   }
-  const code = toNumber(body.code);
+  const code = asNumber(body.code);
   if (code === 200) return;
   if (code === -1) {
     throw new SourceError(
-      `kuwo: not found (code -1${body.msg ? `, ${toText(body.msg)}` : ""})`,
+      `kuwo: not found (code -1${body.msg ? `, ${asText(body.msg)}` : ""})`,
       { platform: "kuwo", kind: "not_found", url, code },
     );
   }
   throw new SourceError(
     `kuwo: unexpected code ${JSON.stringify(body.code)} (${
-      toText(body.msg) ?? "no message"
+      asText(body.msg) ?? "no message"
     })`,
     {
       platform: "kuwo",
@@ -304,10 +304,12 @@ function checkWwwBody(body: unknown, url: string): asserts body is Json {
  * such answers are retried (lx: up to 3 times), so the error is retryable.
  */
 export function checkNplserverResult(body: unknown, url?: string): void {
-  if (!isObject(body)) throw malformed("nplserver: not a JSON object", url);
+  if (!isObject(body)) {
+    throw read.malformed("nplserver: not a JSON object", url);
+  }
   if (body.result === "ok") return;
   if (typeof body.result !== "string") {
-    throw malformed("nplserver: the answer has no result", url);
+    throw read.malformed("nplserver: the answer has no result", url);
   }
   throw new SourceError(
     `kuwo: nplserver pl.svc answered result ${JSON.stringify(body.result)}`,

@@ -43,49 +43,38 @@
  */
 import type { SourceConfig } from "../config.ts";
 import { restated, SourceError } from "../errors.ts";
-import { ListingLimit, onceEach } from "../paging.ts";
+import { PlatformSource } from "../platform_source.ts";
+import { ListingLimit, PlaylistPages } from "../paging.ts";
 import type {
   ArtistDetail,
-  CoverRef,
   DownloadOffer,
-  ExtrasOptions,
   ListPlaylistsOptions,
   OfferOptions,
   PlaylistCandidate,
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
-  ProbeOptions,
-  ProbeResult,
   QualityInfo,
   QualityLabel,
   SongInfo,
-  SongLyrics,
-  SongTagInfo,
   Source,
 } from "../types.ts";
 import {
   CHART_PAGE_SIZE,
   CHART_PREFIX,
   PLAYLIST_PAGE_SIZE,
-  RECOMMENDED_POOL_KEY,
   SQUARE_PAGE_SIZE,
-  TAG_LIST_QUERY,
-  WAPI_LOGIN_QUERY,
   WWW_REFERER,
 } from "./_constants.ts";
 import { nplserverMayCure, nplserverPlaylistSongs } from "./_nplserver.ts";
 import { expectedQuality } from "./_expected.ts";
 import { MobiRoute, resolveOffers } from "./_offers.ts";
-import { kuwoCover, kuwoLyrics, kuwoTagInfo } from "./_lyrics.ts";
+import { KUWO_TAGGING } from "./_lyrics.ts";
 import { probeKuwo } from "./_probe.ts";
-import { malformed, parseArtist, parseSongs } from "./_parse.ts";
+import { parseArtist, parseSongs, read } from "./_parse.ts";
+import { chartList, chartPage, squarePage, tagPools } from "./_pages.ts";
 import {
-  parseBangList,
-  parseChartPage,
   parsePlaylistPage,
-  parseSquarePage,
-  parseTagList,
   type PlaylistPage,
   recommendedPool,
   toplistPool,
@@ -110,7 +99,8 @@ export interface KuwoSourceOptions {
 }
 
 /** The Kuwo implementation of `Source`. */
-export class KuwoSource implements Source {
+export class KuwoSource extends PlatformSource<KuwoTransport>
+  implements Source {
   /** The platform. */
   readonly platform = "kuwo" as const;
   #transport: KuwoTransport;
@@ -121,7 +111,9 @@ export class KuwoSource implements Source {
 
   /** A source speaking to Kuwo (or its emulation) as `config` says. */
   constructor(config: SourceConfig, options: KuwoSourceOptions = {}) {
-    this.#transport = new KuwoTransport(config);
+    const transport = new KuwoTransport(config);
+    super(transport, { tagging: KUWO_TAGGING, probe: probeKuwo });
+    this.#transport = transport;
     this.#offerPath = options.offerPath ?? "plain";
     this.#probe = options.probeOffers ?? true;
   }
@@ -129,11 +121,7 @@ export class KuwoSource implements Source {
   /** The square's tags plus the recommended list, or the one toplist pool. */
   async listPools(kind: PoolKind): Promise<PoolCandidate[]> {
     if (kind === "toplist") return [toplistPool()];
-    const body = await this.#transport.wapi(
-      "/api/pc/classify/playlist/getTagList",
-      TAG_LIST_QUERY,
-    );
-    return [...parseTagList(body), recommendedPool()];
+    return [...await tagPools(this.#transport), recommendedPool()];
   }
 
   /** The playlists of a pool: a tag or the recommended list page by page, or the charts at once. */
@@ -144,25 +132,19 @@ export class KuwoSource implements Source {
     const listing = new ListingLimit(options.limit);
     const signal = options.signal;
     if (pool.kind === "toplist") {
-      const body = await this.#transport.wapi("/api/pc/bang/list", "", signal);
-      yield* listing.fresh(parseBangList(body));
+      yield* listing.fresh(await chartList(this.#transport, signal));
       return;
     }
-    const recommended = pool.remoteKey === RECOMMENDED_POOL_KEY;
-    const path = recommended
-      ? "/api/pc/classify/playlist/getRcmPlayList"
-      : "/api/pc/classify/playlist/getTagPlayList";
     let received = 0;
     // §5/§14: pn counts from 1; stop on the total or an empty page; dedupe
     for (let pn = 1;; pn++) {
       signal?.throwIfAborted();
-      const query = recommended
-        ? `${WAPI_LOGIN_QUERY}&pn=${pn}&rn=${SQUARE_PAGE_SIZE}&order=hot`
-        : `${WAPI_LOGIN_QUERY}&pn=${pn}&id=${
-          encodeURIComponent(pool.remoteKey)
-        }&rn=${SQUARE_PAGE_SIZE}`;
-      const page = parseSquarePage(
-        await this.#transport.wapi(path, query, signal),
+      const page = await squarePage(
+        this.#transport,
+        pool.remoteKey,
+        pn,
+        SQUARE_PAGE_SIZE,
+        signal,
       );
       yield* listing.fresh(page.playlists);
       if (listing.full) return;
@@ -220,14 +202,6 @@ export class KuwoSource implements Source {
   }
 
   /**
-   * One small request per path and variant, each on its own: what
-   * `catalogsync doctor` prints (`_probe.ts`).
-   */
-  probe(options: ProbeOptions = {}): Promise<ProbeResult[]> {
-    return probeKuwo(this.#transport, options);
-  }
-
-  /**
    * The songs of a chart: pages from 1 until one comes back empty or the
    * pages asked cover `num` (§6). A page may hold fewer songs than `num`
    * implies (hidden songs are counted, corrections of December 2026): what
@@ -235,28 +209,21 @@ export class KuwoSource implements Source {
    */
   async #chartSongs(bangId: string): Promise<PlaylistSongs> {
     requireId(bangId, "a chart");
-    const songs: SongInfo[] = [];
-    const warnings: string[] = [];
+    const pages = new PlaylistPages();
     let declared = 0;
     for (let pn = 1;; pn++) {
-      const body = await this.#transport.www(
-        "/api/www/bang/bang/musicList",
-        `bangId=${bangId}&pn=${pn}&rn=${CHART_PAGE_SIZE}`,
-        `${WWW_REFERER}rankList`,
+      const page = await chartPage(
+        this.#transport,
+        bangId,
+        pn,
+        CHART_PAGE_SIZE,
       );
-      const page = parseChartPage(body);
       declared = page.num;
-      const parsed = parseSongs(page.items, "data.musicList");
-      songs.push(...parsed.songs);
-      warnings.push(...parsed.warnings);
+      pages.add(parseSongs(page.items, "data.musicList"));
       // stop at an empty page or once the pages asked cover `num` (§6)
       if (page.items.length === 0 || pn * CHART_PAGE_SIZE >= declared) break;
     }
-    return {
-      declaredCount: declared,
-      songs: onceEach(songs),
-      ...(warnings.length === 0 ? {} : { warnings }),
-    };
+    return pages.songs(declared);
   }
 
   /** The playlist from nplserver after the web path failed with `webError`. */
@@ -283,10 +250,8 @@ export class KuwoSource implements Source {
    * taken as it is, never a reason to fail or to ask nplserver.
    */
   async #webPlaylistSongs(remoteId: string): Promise<PlaylistSongs> {
-    const songs: SongInfo[] = [];
-    const warnings: string[] = [];
+    const pages = new PlaylistPages();
     let total: number | undefined;
-    let playlist: PlaylistCandidate | undefined;
     for (let pn = 1;; pn++) {
       let page: PlaylistPage | undefined;
       await this.#transport.www(
@@ -298,7 +263,7 @@ export class KuwoSource implements Source {
           validate: (raw) => {
             const parsed = parsePlaylistPage(raw);
             if (parsed.id !== remoteId) {
-              throw malformed(
+              throw read.malformed(
                 `playListInfo answered playlist ${parsed.id} for ${remoteId}`,
               );
             }
@@ -306,43 +271,17 @@ export class KuwoSource implements Source {
           },
         },
       );
-      if (!page) throw malformed(`playListInfo page ${pn} was not read`);
+      if (!page) throw read.malformed(`playListInfo page ${pn} was not read`);
       if (total !== undefined && page.total !== total) {
-        throw malformed(
+        throw read.malformed(
           `playlist ${remoteId} changed its total from ${total} to ${page.total} while paging`,
         );
       }
       total = page.total;
-      playlist ??= page.playlist;
-      const parsed = parseSongs(page.items, "data.musicList");
-      songs.push(...parsed.songs);
-      warnings.push(...parsed.warnings);
+      pages.add(parseSongs(page.items, "data.musicList"), page.playlist);
       if (page.items.length === 0 || pn * PLAYLIST_PAGE_SIZE >= total) break;
     }
-    return {
-      ...(playlist ? { playlist } : {}),
-      declaredCount: total,
-      songs: onceEach(songs),
-      ...(warnings.length === 0 ? {} : { warnings }),
-    };
-  }
-
-  /** Tag facts from the song's record (`_lyrics.ts`). */
-  tagInfo(song: SongInfo, options: { coverSize: number }): SongTagInfo {
-    return kuwoTagInfo(song, options);
-  }
-
-  /** Fetches an album cover (`_lyrics.ts`). */
-  fetchCover(
-    cover: CoverRef,
-    options?: ExtrasOptions,
-  ): Promise<Uint8Array | null> {
-    return kuwoCover(this.#transport, cover, options);
-  }
-
-  /** The song's lyrics (`_lyrics.ts`). */
-  lyrics(song: SongInfo, options?: ExtrasOptions): Promise<SongLyrics> {
-    return kuwoLyrics(this.#transport, song, options);
+    return pages.songs(total);
   }
 }
 

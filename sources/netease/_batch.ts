@@ -24,14 +24,12 @@
  *
  * @module
  */
-import { RoundResults } from "../offer_rounds.ts";
-import type {
-  DownloadOffer,
-  OfferBatcher,
-  OfferOptions,
-  OfferSettled,
-  SongInfo,
-} from "../types.ts";
+import {
+  RoundBatcher,
+  type RoundResults,
+  type RoundSong,
+} from "../offer_rounds.ts";
+import type { DownloadOffer, OfferOptions } from "../types.ts";
 import { type Level, URL_BATCH_IDS } from "./_constants.ts";
 import {
   askUrl,
@@ -53,16 +51,20 @@ interface Entry {
 }
 
 /** Several NetEase songs' offers, one player request per level and round. */
-export class NeteaseBatcher implements OfferBatcher {
+export class NeteaseBatcher extends RoundBatcher<NeteaseLadder> {
   /** Most songs one round asks (`URL_BATCH_IDS`). */
   readonly size: number = URL_BATCH_IDS;
   readonly #transport: NeteaseTransport;
   readonly #options: OfferOptions;
-  /** Ladders of the songs a round left unsettled, by song id. */
-  readonly #waiting = new Map<string, NeteaseLadder>();
 
   /** A batcher asking as `options` says (`top`, `signal`). */
   constructor(transport: NeteaseTransport, options: OfferOptions = {}) {
+    super({
+      start: (song) => new NeteaseLadder(song, options.top),
+      // nothing to ask (no copyright, no level at or below top): its
+      // error, lazily, as one song at a time gives it
+      alone: (song) => resolveOffers(transport, song, options),
+    });
     this.#transport = transport;
     this.#options = options;
   }
@@ -73,27 +75,14 @@ export class NeteaseBatcher implements OfferBatcher {
    * the songs their extra gave nothing usable; each song told as it
    * settles.
    */
-  async round(
-    songs: readonly SongInfo[],
-    onSettled?: OfferSettled,
-  ): Promise<Array<AsyncIterable<DownloadOffer> | undefined>> {
-    const results = new RoundResults(songs.length, onSettled);
-    const entries: Entry[] = [];
-    songs.forEach((song, index) => {
-      const waiting = this.#waiting.get(song.remoteId);
-      this.#waiting.delete(song.remoteId);
-      try {
-        const ladder = waiting ?? new NeteaseLadder(song, this.#options.top);
-        entries.push({ index, ladder });
-      } catch {
-        // nothing to ask (no copyright, no level at or below top): its
-        // error, lazily, as one song at a time gives it
-        results.settle(
-          index,
-          resolveOffers(this.#transport, song, this.#options),
-        );
-      }
-    });
+  protected async ask(
+    songs: readonly RoundSong<NeteaseLadder>[],
+    results: RoundResults,
+  ): Promise<void> {
+    const entries: Entry[] = songs.map(({ index, resolution }) => ({
+      index,
+      ladder: resolution,
+    }));
     const extra = (e: Entry) =>
       e.ladder.next()?.endpoint === URL_ENDPOINTS.download;
     const extras = entries.filter(extra);
@@ -103,12 +92,6 @@ export class NeteaseBatcher implements OfferBatcher {
       extras.filter((e) => !results.settled(e.index)),
       results,
     );
-    for (const entry of entries) {
-      if (!results.settled(entry.index)) {
-        this.#waiting.set(entry.ladder.songId, entry.ladder);
-      }
-    }
-    return results.offers;
   }
 
   /** A song's `download/url/v1` extra, alone. */
@@ -119,9 +102,8 @@ export class NeteaseBatcher implements OfferBatcher {
     try {
       answer = await askUrl(
         this.#transport,
-        ask.endpoint,
+        ask,
         entry.ladder.songId,
-        ask.level,
         this.#options.signal,
       );
     } catch (error) {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { createCipheriv, createDecipheriv, createHash } from "node:crypto";
 import {
   EAPI_KEY,
@@ -33,16 +34,6 @@ export function fromUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /** AES-128-CBC with PKCS#7 padding. */
 export function aesCbcEncrypt(
   key: Uint8Array,
@@ -50,19 +41,19 @@ export function aesCbcEncrypt(
   data: Uint8Array,
 ): Uint8Array {
   const cipher = createCipheriv("aes-128-cbc", key, iv);
-  return concat([cipher.update(data), cipher.final()]);
+  return Buffer.concat([cipher.update(data), cipher.final()]);
 }
 
 /** AES-128-ECB with PKCS#7 padding. */
 export function aesEcbEncrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
   const cipher = createCipheriv("aes-128-ecb", key, null);
-  return concat([cipher.update(data), cipher.final()]);
+  return Buffer.concat([cipher.update(data), cipher.final()]);
 }
 
 /** AES-128-ECB decryption; throws on bad padding. */
 export function aesEcbDecrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
   const decipher = createDecipheriv("aes-128-ecb", key, null);
-  return concat([decipher.update(data), decipher.final()]);
+  return Buffer.concat([decipher.update(data), decipher.final()]);
 }
 
 /** Uppercase hex of bytes. */
@@ -82,13 +73,6 @@ export function fromHex(hex: string): Uint8Array {
     out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   }
   return out;
-}
-
-/** Standard Base64 (`+/=`). */
-export function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 /** `base ** exponent mod modulus` by square-and-multiply. */
@@ -165,9 +149,8 @@ export interface WeapiBody {
 
 /** The first weapi layer: Base64 AES-CBC under the preset key. */
 export function weapiLayer1(text: string): string {
-  return toBase64(
-    aesCbcEncrypt(utf8(WEAPI_PRESET_KEY), utf8(WEAPI_IV), utf8(text)),
-  );
+  return aesCbcEncrypt(utf8(WEAPI_PRESET_KEY), utf8(WEAPI_IV), utf8(text))
+    .toBase64();
 }
 
 /**
@@ -188,9 +171,8 @@ export function weapi(
     );
   }
   const layer1 = weapiLayer1(text);
-  const params = toBase64(
-    aesCbcEncrypt(utf8(secret), utf8(WEAPI_IV), utf8(layer1)),
-  );
+  const params = aesCbcEncrypt(utf8(secret), utf8(WEAPI_IV), utf8(layer1))
+    .toBase64();
   return { params, encSecKey: rsaEncryptSecret(secret, options.key) };
 }
 

@@ -10,9 +10,9 @@
  * @module
  */
 import {
+  atOrBelow,
   type QualityInfo,
   type QualityLabel,
-  qualityRank,
   type SongInfo,
 } from "../types.ts";
 import { LEVEL_WEIGHTS } from "./_constants.ts";
@@ -41,9 +41,8 @@ export function expectedQuality(
     weight(privilege.maxBrLevel) ?? Infinity,
   );
   if (granted <= 0) return null;
-  const cap = top === undefined ? 0 : qualityRank(top);
   return song.qualities.find((quality) =>
-    qualityRank(quality.label) >= cap &&
+    atOrBelow(quality.label, top) &&
     (weight(quality.level) ?? Infinity) <= granted
   ) ?? null;
 }

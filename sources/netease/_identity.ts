@@ -68,8 +68,7 @@ export function anonymousUsername(deviceId: string): string {
     );
   }
   const digest = createHash("md5").update(xored, "utf8").digest("base64");
-  const text = new TextEncoder().encode(`${deviceId} ${digest}`);
-  return btoa(String.fromCharCode(...text));
+  return new TextEncoder().encode(`${deviceId} ${digest}`).toBase64();
 }
 
 /** The web fingerprint cookies of a new identity (NCM `util/request.js`). */

@@ -18,15 +18,10 @@
  *
  * @module
  */
-import { isObject, type Json } from "../_json.ts";
-import { fetchCoverBytes, hasTimedLines, isInstrumental } from "../lyrics.ts";
-import type {
-  CoverRef,
-  ExtrasOptions,
-  SongInfo,
-  SongLyrics,
-  SongTagInfo,
-} from "../types.ts";
+import { asObject, isObject } from "../_json.ts";
+import { hasTimedLines, isInstrumental } from "../lyrics.ts";
+import type { PlatformTagging } from "../platform_source.ts";
+import type { SongLyrics, SongTagInfo } from "../types.ts";
 import { BROWSER_USER_AGENT, WEB_ORIGIN } from "./_constants.ts";
 import { parsed } from "./_answers.ts";
 import { type NeteaseTransport, requireId } from "./_transport.ts";
@@ -42,64 +37,52 @@ function positive(value: unknown): number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
-/** Tag facts from a NetEase song object. */
-export function neteaseTagInfo(
-  song: SongInfo,
-  options: { coverSize: number },
-): SongTagInfo {
-  const raw: Json = isObject(song.raw) ? song.raw : {};
-  const info: SongTagInfo = {
-    pageUrl: `https://music.163.com/song?id=${song.remoteId}`,
-  };
-  const track = positive(raw.no);
-  if (track) info.trackNumber = track;
-  const disc = positive(raw.cd);
-  if (disc) info.discNumber = disc;
-  const published = raw.publishTime;
-  if (typeof published === "number" && published > 0) {
-    info.date = new Date(published + CHINA_OFFSET_MS).toISOString().slice(
-      0,
-      10,
-    );
-  }
-  const album = isObject(raw.al) ? raw.al : undefined;
-  const albumId = positive(album?.id);
-  const picUrl = album?.picUrl;
-  if (albumId && typeof picUrl === "string" && /^https?:\/\//.test(picUrl)) {
-    const size = Math.max(1, Math.round(options.coverSize));
-    const url = new URL(picUrl);
-    url.search = `param=${size}y${size}`;
-    info.cover = { key: `album:${albumId}`, url: url.href, sizePx: size };
-  }
-  return info;
-}
+/** What NetEase knows about tagging its songs (`PlatformSource`). */
+export const NETEASE_TAGGING: PlatformTagging<NeteaseTransport> = {
+  tagInfo(song, { coverSize }) {
+    const raw = asObject(song.raw) ?? {};
+    const info: SongTagInfo = {
+      pageUrl: `https://music.163.com/song?id=${song.remoteId}`,
+    };
+    const track = positive(raw.no);
+    if (track) info.trackNumber = track;
+    const disc = positive(raw.cd);
+    if (disc) info.discNumber = disc;
+    const published = raw.publishTime;
+    if (typeof published === "number" && published > 0) {
+      info.date = new Date(published + CHINA_OFFSET_MS).toISOString().slice(
+        0,
+        10,
+      );
+    }
+    const album = asObject(raw.al);
+    const albumId = positive(album?.id);
+    const picUrl = album?.picUrl;
+    if (albumId && typeof picUrl === "string" && /^https?:\/\//.test(picUrl)) {
+      const size = Math.max(1, Math.round(coverSize));
+      const url = new URL(picUrl);
+      url.search = `param=${size}y${size}`;
+      info.cover = { key: `album:${albumId}`, url: url.href, sizePx: size };
+    }
+    return info;
+  },
 
-/** Fetches a NetEase cover (with the web client's headers). */
-export function neteaseCover(
-  transport: NeteaseTransport,
-  cover: CoverRef,
-  options?: ExtrasOptions,
-): Promise<Uint8Array | null> {
-  return fetchCoverBytes(transport.config.http, transport.config.urls, cover, {
+  /** The web client's headers. */
+  coverHeaders: {
     "referer": `${WEB_ORIGIN}/`,
     "user-agent": BROWSER_USER_AGENT,
-  }, options);
-}
+  },
 
-/** The lyrics of a NetEase song. */
-export async function neteaseLyrics(
-  transport: NeteaseTransport,
-  song: SongInfo,
-  options: ExtrasOptions = {},
-): Promise<SongLyrics> {
-  const id = requireId(song.remoteId, "a song");
-  const { body, url } = await transport.weapi(
-    "song/lyric",
-    { id, lv: -1, tv: -1, kv: -1, rv: -1 },
-    options.signal,
-  );
-  return parsed(url, () => parseLyrics(body));
-}
+  async lyrics(transport, song, options = {}) {
+    const id = requireId(song.remoteId, "a song");
+    const { body, url } = await transport.weapi(
+      "song/lyric",
+      { id, lv: -1, tv: -1, kv: -1, rv: -1 },
+      options.signal,
+    );
+    return parsed(url, () => parseLyrics(body));
+  },
+};
 
 /** A `song/lyric` answer as `SongLyrics`. */
 export function parseLyrics(body: unknown): SongLyrics {

@@ -15,11 +15,11 @@
 import type { Json } from "../_json.ts";
 import { SourceError } from "../errors.ts";
 import {
+  atOrBelow,
   type Container,
   type DownloadOffer,
   type OfferOptions,
   type QualityLabel,
-  qualityRank,
   type SongInfo,
 } from "../types.ts";
 import {
@@ -252,13 +252,7 @@ export async function* walkLadder(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<DownloadOffer> {
   for (let ask = ladder.next(); ask; ask = ladder.next()) {
-    const answer = await askUrl(
-      transport,
-      ask.endpoint,
-      ladder.songId,
-      ask.level,
-      signal,
-    );
+    const answer = await askUrl(transport, ask, ladder.songId, signal);
     const offer = ladder.take(ask, answer);
     if (offer) yield offer;
   }
@@ -274,37 +268,26 @@ export async function* walkLadder(
  */
 export async function askUrl(
   transport: NeteaseTransport,
-  endpoint: UrlEndpoint,
+  { endpoint, level }: LadderAsk,
   songId: string,
-  level: Level,
-  signal: AbortSignal | undefined,
-): Promise<UrlAnswer> {
-  const answer = judgeUrl(transport, endpoint, songId, level, signal);
-  if (endpoint !== URL_ENDPOINTS.download) return await answer;
-  try {
-    return await answer;
-  } catch (error) {
-    if (signal?.aborted || !(error instanceof SourceError)) throw error;
-    return { refusal: "extra" };
-  }
-}
-
-async function judgeUrl(
-  transport: NeteaseTransport,
-  endpoint: UrlEndpoint,
-  songId: string,
-  level: Level,
   signal: AbortSignal | undefined,
 ): Promise<UrlAnswer> {
   const lenient = endpoint === URL_ENDPOINTS.download;
-  const { body, url } = await transport.eapi(
-    endpoint.path,
-    endpoint.params(songId, level),
-    signal,
-    { lenient },
-  );
-  if (lenient && (body as Json).code !== CODE.ok) return { refusal: "extra" };
-  return judgeItem(transport, endpoint, body, url, songId, level);
+  try {
+    const { body, url } = await transport.eapi(
+      endpoint.path,
+      endpoint.params(songId, level),
+      signal,
+      { lenient },
+    );
+    if (lenient && (body as Json).code !== CODE.ok) return { refusal: "extra" };
+    return judgeItem(transport, endpoint, body, url, songId, level);
+  } catch (error) {
+    if (!lenient || signal?.aborted || !(error instanceof SourceError)) {
+      throw error;
+    }
+    return { refusal: "extra" };
+  }
 }
 
 /**
@@ -340,9 +323,7 @@ function ladderOf(
   top: QualityLabel | undefined,
 ): Level[] {
   const ladder: Level[] = LEVELS.slice(levelRank(topLevelOf(privilege)));
-  if (top === undefined) return ladder;
-  const cap = qualityRank(top);
-  return ladder.filter((level) => qualityRank(LEVEL_LABELS[level]) >= cap);
+  return ladder.filter((level) => atOrBelow(LEVEL_LABELS[level], top));
 }
 
 /**

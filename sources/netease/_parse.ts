@@ -42,31 +42,6 @@ import {
 /** Strict readers of NetEase answers: `malformed` errors naming the path. */
 export const read: Fields = new Fields("netease");
 
-/** `value` as an object, or a `malformed` error naming `path`. */
-export function object(value: unknown, path: string): Json {
-  return read.object(value, path);
-}
-
-/** `value` as a list, or a `malformed` error naming `path`. */
-export function array(value: unknown, path: string): unknown[] {
-  return read.list(value, path);
-}
-
-/** An id (number or numeric string) as a string, or a `malformed` error naming `path`. */
-export function id(value: unknown, path: string): string {
-  return read.digits(value, path);
-}
-
-/** A string (a number too), or `undefined` for anything else. */
-export function text(value: unknown): string | undefined {
-  return asText(value);
-}
-
-/** A finite non-negative number (a numeric string too), or `undefined`. */
-export function count(value: unknown): number | undefined {
-  return asCount(value);
-}
-
 /** `T` with the properties that may be `undefined` made optional instead. */
 export type Defined<T> =
   & { [K in keyof T as undefined extends T[K] ? never : K]: T[K] }
@@ -227,7 +202,7 @@ export function readSong(
     artists,
     artistNames: artists.map((a) => a.name).join("/"),
     album: albumOf(song, cloud),
-    durationMs: count(song.dt) ?? count(song.duration),
+    durationMs: asCount(song.dt) ?? asCount(song.duration),
     qualities: qualitiesOf(song, grant),
     availability: availabilityOf(song, grant),
     raw: grant ? { ...song, privilege: grant } : song,
@@ -278,7 +253,7 @@ export function qualitiesOf(song: Json, privilege?: Json): QualityInfo[] {
     out.push(defined({
       label: LEVEL_LABELS[level],
       level,
-      sizeBytes: count(file.size) || undefined,
+      sizeBytes: asCount(file.size) || undefined,
       bitrateKbps: br !== undefined && br > 0
         ? Math.round(br / 1000)
         : undefined,
@@ -311,35 +286,33 @@ export function missingSong(id: string): SongInfo {
 
 /** `artist/head/info/get` → artist details. */
 export function parseArtistHead(body: unknown): ArtistDetail {
-  const root = object(body, "");
-  const data = object(root.data, "data");
-  const artist = object(data.artist, "data.artist");
-  return artistDetail(
-    artist,
-    "data.artist",
-    asNonEmptyText(artist.avatar) ?? asNonEmptyText(artist.cover),
-    root,
-  );
+  return artistAt(body, ["data", "artist"], ["avatar", "cover"]);
 }
 
 /** `v1/artist/<id>` → artist details (the fallback). */
 export function parseArtistV1(body: unknown): ArtistDetail {
-  const root = object(body, "");
-  const artist = object(root.artist, "artist");
-  return artistDetail(
-    artist,
-    "artist",
-    asNonEmptyText(artist.picUrl) ?? asNonEmptyText(artist.img1v1Url),
-    root,
-  );
+  return artistAt(body, ["artist"], ["picUrl", "img1v1Url"]);
 }
 
-function artistDetail(
-  artist: Json,
-  path: string,
-  avatarUrl: string | undefined,
-  raw: Json,
+/**
+ * The artist object at `path` of an answer (every step an object), its
+ * avatar the first of `avatarFields` it has; the whole answer is kept as
+ * `raw`.
+ */
+function artistAt(
+  body: unknown,
+  path: readonly string[],
+  avatarFields: readonly string[],
 ): ArtistDetail {
+  const root = read.object(body, "");
+  let artist = root;
+  let where = "";
+  for (const key of path) {
+    where = at(where, key);
+    artist = read.object(artist[key], where);
+  }
+  const avatarUrl = avatarFields.map((field) => asNonEmptyText(artist[field]))
+    .find((url) => url !== undefined);
   const names = [
     ...asStrings(artist.alias),
     ...asStrings(artist.transNames),
@@ -348,13 +321,13 @@ function artistDetail(
   const description = asNonEmptyText(artist.briefDesc);
   return defined({
     platform: "netease" as const,
-    remoteId: id(artist.id, at(path, "id")),
+    remoteId: read.digits(artist.id, at(where, "id")),
     name: asText(artist.name) ?? "",
     avatarUrl,
     description,
     aliases: names.length > 0 ? [...new Set(names)] : undefined,
-    songCount: count(artist.musicSize),
-    albumCount: count(artist.albumSize),
-    raw,
+    songCount: asCount(artist.musicSize),
+    albumCount: asCount(artist.albumSize),
+    raw: root,
   });
 }

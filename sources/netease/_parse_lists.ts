@@ -8,6 +8,7 @@
  * @module
  */
 import {
+  asCount,
   asDigits,
   asFlag,
   asNonEmptyText,
@@ -25,16 +26,16 @@ import {
   TOPLIST_KEY,
   TOPLIST_NAME,
 } from "./_constants.ts";
-import { array, byId, count, defined, id, object, read } from "./_parse.ts";
+import { byId, defined, read } from "./_parse.ts";
 
 // ---------------------------------------------------------------- pools
 
 /** `playlist/catalogue` → one square pool per `sub[]` item. */
 export function parseCatalogue(body: unknown): PoolCandidate[] {
-  const root = object(body, "");
+  const root = read.object(body, "");
   const groups = asObject(root.categories) ?? {};
-  return array(root.sub, "sub").map((value, i) => {
-    const sub = object(value, `sub[${i}]`);
+  return read.list(root.sub, "sub").map((value, i) => {
+    const sub = read.object(value, `sub[${i}]`);
     const name = asNonEmptyText(sub.name);
     if (name === undefined) {
       throw read.error(`sub[${i}].name`, "a category name", sub.name);
@@ -82,20 +83,20 @@ export function parsePlaylist(
   value: unknown,
   path = "playlist",
 ): PlaylistCandidate {
-  const item = object(value, path);
+  const item = read.object(value, path);
   const creator = asObject(item.creator);
   const tags = Array.isArray(item.tags) ? asStrings(item.tags) : undefined;
   return defined({
     platform: "netease" as const,
-    remoteId: id(item.id, at(path, "id")),
+    remoteId: read.digits(item.id, at(path, "id")),
     name: asText(item.name) ?? "",
     coverUrl: asNonEmptyText(item.coverImgUrl),
-    trackCount: count(item.trackCount),
-    playCount: count(item.playCount),
+    trackCount: asCount(item.trackCount),
+    playCount: asCount(item.playCount),
     creator: asNonEmptyText(creator?.nickname),
     tags,
     description: asNonEmptyText(item.description),
-    updatedAt: count(item.updateTime),
+    updatedAt: asCount(item.updateTime),
     raw: item,
   });
 }
@@ -114,26 +115,26 @@ export interface PlaylistPage {
 
 /** Parses a page of square playlists. */
 export function parsePlaylistPage(body: unknown): PlaylistPage {
-  const root = object(body, "");
-  const items = array(root.playlists, "playlists");
+  const root = read.object(body, "");
+  const items = read.list(root.playlists, "playlists");
   const playlists = items.map((p, i) => parsePlaylist(p, `playlists[${i}]`));
   const last = items.length > 0 ? items[items.length - 1] : undefined;
   // The cursor is the last item's updateTime (NCM docs); the top-level
   // `lasttime` is only a fallback [UNSURE on the page whether they agree].
-  const lasttime = (isObject(last) ? count(last.updateTime) : undefined) ??
-    count(root.lasttime);
+  const lasttime = (isObject(last) ? asCount(last.updateTime) : undefined) ??
+    asCount(root.lasttime);
   return {
     playlists,
     more: asFlag(root.more) === true,
-    total: count(root.total),
+    total: asCount(root.total),
     lasttime,
   };
 }
 
 /** `toplist` → the charts, each a playlist candidate (`ToplistType` kept in raw). */
 export function parseToplist(body: unknown): PlaylistCandidate[] {
-  const root = object(body, "");
-  return array(root.list, "list").map((item, i) =>
+  const root = read.object(body, "");
+  return read.list(root.list, "list").map((item, i) =>
     parsePlaylist(item, `list[${i}]`)
   );
 }
@@ -172,7 +173,7 @@ function trackIdsOf(
     );
   }
   const list = `${path}.trackIds`;
-  return array(playlist.trackIds, list).flatMap((entry, i) => {
+  return read.list(playlist.trackIds, list).flatMap((entry, i) => {
     const trackId = asDigits(isObject(entry) ? entry.id : entry);
     if (trackId === undefined) {
       warnings.push(`netease: skipped the song at ${list}[${i}]: it has no id`);
@@ -187,7 +188,7 @@ function trackIdsOf(
  * playlist is under `result` and has no `trackIds`).
  */
 export function parsePlaylistDetail(body: unknown): PlaylistDetail {
-  const root = object(body, "");
+  const root = read.object(body, "");
   const path = root.playlist === undefined && isObject(root.result)
     ? "result"
     : "playlist";
@@ -202,7 +203,7 @@ export function parsePlaylistDetail(body: unknown): PlaylistDetail {
   return {
     playlist: candidate,
     trackIds,
-    declaredCount: count(playlist.trackCount) ?? trackIds.length,
+    declaredCount: asCount(playlist.trackCount) ?? trackIds.length,
     tracks: byId(playlist.tracks, `${path}.tracks`, warnings, "song"),
     privileges: byId(root.privileges, "privileges", warnings, "privilege"),
     warnings,
@@ -221,10 +222,10 @@ export interface SongDetail {
 
 /** Parses `v3/song/detail`: songs and privileges matched by id, not order. */
 export function parseSongDetail(body: unknown): SongDetail {
-  const root = object(body, "");
+  const root = read.object(body, "");
   const warnings: string[] = [];
   return {
-    songs: byId(array(root.songs, "songs"), "songs", warnings, "song"),
+    songs: byId(read.list(root.songs, "songs"), "songs", warnings, "song"),
     privileges: byId(root.privileges, "privileges", warnings, "privilege"),
     warnings,
   };

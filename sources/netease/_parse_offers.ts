@@ -16,7 +16,7 @@ import {
   isObject,
   type Json,
 } from "../_json.ts";
-import { id, object, read } from "./_parse.ts";
+import { read } from "./_parse.ts";
 
 /** One item of `song/enhance/player/url/v1` (`data[0]`) or download `data`. */
 export interface UrlItem {
@@ -48,7 +48,7 @@ export interface UrlItem {
 
 /** The item for one song of a player (array) or download (object) answer. */
 export function parseUrlItem(body: unknown, songId: string): UrlItem {
-  const root = object(body, "");
+  const root = read.object(body, "");
   const data = root.data;
   const items = Array.isArray(data) ? data : [data];
   const index = items.findIndex((item) =>
@@ -56,7 +56,9 @@ export function parseUrlItem(body: unknown, songId: string): UrlItem {
   );
   if (index >= 0) return urlItemOf(items[index] as Json, songId);
   const path = (i: number) => Array.isArray(data) ? `data[${i}]` : "data";
-  if (items.length === 1) return urlItemOf(object(items[0], path(0)), songId);
+  if (items.length === 1) {
+    return urlItemOf(read.object(items[0], path(0)), songId);
+  }
   // an item it cannot read may be the one asked for: name it
   const unreadable = items.findIndex((item) => !isObject(item));
   if (unreadable >= 0) {
@@ -81,9 +83,9 @@ export function parseUrlItem(body: unknown, songId: string): UrlItem {
  * `code` and a `url` that is a string or null.
  */
 export function parseDownloadUrlItem(body: unknown, songId: string): UrlItem {
-  const root = object(body, "");
-  const item = object(root.data, "data");
-  const itemId = id(item.id, "data.id");
+  const root = read.object(body, "");
+  const item = read.object(root.data, "data");
+  const itemId = read.digits(item.id, "data.id");
   if (itemId !== songId) {
     throw read.error("data.id", `song ${songId}`, item.id);
   }

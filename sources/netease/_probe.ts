@@ -13,7 +13,7 @@ import type { Json } from "../_json.ts";
 import { ProbeRefusal, Probes } from "../probe.ts";
 import type { ProbeOptions, ProbeResult } from "../types.ts";
 import { CODE, type Level } from "./_constants.ts";
-import { refusalOf, URL_ENDPOINTS } from "./_offers.ts";
+import { refusalOf, URL_ENDPOINTS, type UrlEndpoint } from "./_offers.ts";
 import { parseSong } from "./_parse.ts";
 import {
   parseCatalogue,
@@ -52,47 +52,47 @@ export async function probeNetease(
     if (charts.length === 0) throw new ProbeRefusal("the chart list is empty");
     return { value: charts[0]!, reason: `${charts.length} charts` };
   });
-  let songId: string | undefined;
-  if (chart === undefined) {
-    probes.skip("sync", "playlist page", "weapi v6 detail", "charts");
-  } else {
-    songId = await probes.ask(
-      "sync",
-      "playlist page",
-      "weapi v6 detail",
-      async () => {
-        const { body, url } = await transport.weapi(
-          "v6/playlist/detail",
-          {
-            id: chart.remoteId,
-            n: 20,
-            s: 0,
-          },
-          signal,
-          quiet,
-        );
-        const detail = parsed(url, () => parsePlaylistDetail(body));
-        // a song anyone may play, for the URL probes
-        const playable = detail.trackIds.find((id) => {
-          const privilege = detail.privileges.get(id);
-          return privilege !== undefined && Number(privilege.st) >= 0 &&
-            privilege.plLevel !== "none";
-        }) ?? detail.trackIds[0];
-        if (playable === undefined) {
-          throw new ProbeRefusal(`chart ${chart.remoteId} lists no track`);
-        }
-        return {
-          value: playable,
-          reason:
-            `chart ${chart.remoteId}: ${detail.trackIds.length} of ${detail.declaredCount} tracks`,
-        };
-      },
-    );
-  }
-  if (songId === undefined) {
-    probes.skip("sync", "song detail", "weapi v3 detail", "playlist page");
-  } else {
-    await probes.ask("sync", "song detail", "weapi v3 detail", async () => {
+  const songId = await probes.askWith(
+    chart,
+    "charts",
+    "sync",
+    "playlist page",
+    "weapi v6 detail",
+    async (chart) => {
+      const { body, url } = await transport.weapi(
+        "v6/playlist/detail",
+        {
+          id: chart.remoteId,
+          n: 20,
+          s: 0,
+        },
+        signal,
+        quiet,
+      );
+      const detail = parsed(url, () => parsePlaylistDetail(body));
+      // a song anyone may play, for the URL probes
+      const playable = detail.trackIds.find((id) => {
+        const privilege = detail.privileges.get(id);
+        return privilege !== undefined && Number(privilege.st) >= 0 &&
+          privilege.plLevel !== "none";
+      }) ?? detail.trackIds[0];
+      if (playable === undefined) {
+        throw new ProbeRefusal(`chart ${chart.remoteId} lists no track`);
+      }
+      return {
+        value: playable,
+        reason:
+          `chart ${chart.remoteId}: ${detail.trackIds.length} of ${detail.declaredCount} tracks`,
+      };
+    },
+  );
+  await probes.askWith(
+    songId,
+    "playlist page",
+    "sync",
+    "song detail",
+    "weapi v3 detail",
+    async (songId) => {
       const { body, url } = await transport.weapi(
         "v3/song/detail",
         {
@@ -109,77 +109,67 @@ export async function probeNetease(
         () => parseSong(song, found.privileges.get(songId)),
       );
       return { value: info, reason: `song ${songId}: ${info.availability}` };
-    });
-  }
+    },
+  );
   const variants: Array<[string, (id: string) => Promise<string>]> = [
-    ["player/url/v1, minimal cookies", (id) => player(transport, id, signal)],
-    ["download/url/v1 (extra)", (id) => download(transport, id, signal)],
+    [
+      "player/url/v1, minimal cookies",
+      (id) => lowestUrl(transport, URL_ENDPOINTS.player, id, signal),
+    ],
+    [
+      "download/url/v1 (extra)",
+      (id) => lowestUrl(transport, URL_ENDPOINTS.download, id, signal),
+    ],
     ["player/url/v1, anonymous identity", async (id) => {
       await transport.obtainIdentity();
-      return await player(transport, id, signal);
+      return await lowestUrl(transport, URL_ENDPOINTS.player, id, signal);
     }],
   ];
   for (const [variant, ask] of variants) {
-    if (songId === undefined) {
-      probes.skip("download", "song URL", variant, "playlist page");
-      continue;
-    }
-    const id = songId;
-    await probes.ask("download", "song URL", variant, async () => ({
-      value: undefined,
-      reason: await ask(id),
-    }));
+    await probes.askWith(
+      songId,
+      "playlist page",
+      "download",
+      "song URL",
+      variant,
+      async (id) => ({ value: undefined, reason: await ask(id) }),
+    );
   }
   return probes.results;
 }
 
-/** `player/url/v1` at the lowest level, without the risk-control recovery. */
-async function player(
+/**
+ * A URL at the lowest level from one endpoint, without the risk-control
+ * recovery; the download endpoint read leniently, as the ladder reads it
+ * (any code but 200 there sends the ladder on to the player).
+ */
+async function lowestUrl(
   transport: NeteaseTransport,
+  endpoint: UrlEndpoint,
   songId: string,
   signal: AbortSignal | undefined,
 ): Promise<string> {
-  const endpoint = URL_ENDPOINTS.player;
+  const lenient = endpoint === URL_ENDPOINTS.download;
   const { body, url } = await transport.eapi(
     endpoint.path,
     endpoint.params(songId, LOWEST),
     signal,
-    { recover: false },
-  );
-  const item = parsed(url, () => endpoint.item(body, songId));
-  const refusal = refusalOf(item);
-  if (refusal !== undefined) {
-    throw new ProbeRefusal(
-      `song ${songId} at ${LOWEST}: ${refusal} (item code ${item.code})`,
-    );
-  }
-  return `song ${songId}: a URL at ${item.level ?? LOWEST}`;
-}
-
-/** `download/url/v1` at the lowest level, read leniently as the ladder does. */
-async function download(
-  transport: NeteaseTransport,
-  songId: string,
-  signal: AbortSignal | undefined,
-): Promise<string> {
-  const endpoint = URL_ENDPOINTS.download;
-  const { body, url } = await transport.eapi(
-    endpoint.path,
-    endpoint.params(songId, LOWEST),
-    signal,
-    { lenient: true, recover: false },
+    { lenient, recover: false },
   );
   const code = (body as Json).code;
-  if (code !== CODE.ok) {
+  if (lenient && code !== CODE.ok) {
     throw new ProbeRefusal(
       `song ${songId}: code ${code} (the ladder goes on with player/url/v1)`,
     );
   }
-  // the same reader as the ladder's, but an array is no worse than an object here
+  // the player's reader for both: an array is no worse than an object here
   const item = parsed(url, () => parseUrlItem(body, songId));
   const refusal = refusalOf(item);
   if (refusal !== undefined) {
-    throw new ProbeRefusal(`song ${songId} at ${LOWEST}: ${refusal}`);
+    const itemCode = lenient ? "" : ` (item code ${item.code})`;
+    throw new ProbeRefusal(
+      `song ${songId} at ${LOWEST}: ${refusal}${itemCode}`,
+    );
   }
   return `song ${songId}: a URL at ${item.level ?? LOWEST}`;
 }

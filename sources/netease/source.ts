@@ -32,12 +32,11 @@
  */
 import type { SourceConfig } from "../config.ts";
 import type { Json } from "../_json.ts";
+import { PlatformSource } from "../platform_source.ts";
 import { ListingLimit } from "../paging.ts";
 import type {
   ArtistDetail,
-  CoverRef,
   DownloadOffer,
-  ExtrasOptions,
   ListPlaylistsOptions,
   OfferBatcher,
   OfferOptions,
@@ -45,13 +44,9 @@ import type {
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
-  ProbeOptions,
-  ProbeResult,
   QualityInfo,
   QualityLabel,
   SongInfo,
-  SongLyrics,
-  SongTagInfo,
   Source,
 } from "../types.ts";
 import {
@@ -66,7 +61,7 @@ import {
 import { expectedQuality } from "./_expected.ts";
 import { NeteaseBatcher } from "./_batch.ts";
 import { resolveOffers } from "./_offers.ts";
-import { neteaseCover, neteaseLyrics, neteaseTagInfo } from "./_lyrics.ts";
+import { NETEASE_TAGGING } from "./_lyrics.ts";
 import {
   missingSong,
   parseArtistHead,
@@ -87,14 +82,17 @@ import { parsed } from "./_answers.ts";
 import { NeteaseTransport, requireId } from "./_transport.ts";
 
 /** The NetEase implementation of `Source`. */
-export class NeteaseSource implements Source {
+export class NeteaseSource extends PlatformSource<NeteaseTransport>
+  implements Source {
   /** The platform. */
   readonly platform = "netease" as const;
   #transport: NeteaseTransport;
 
   /** A source speaking to NetEase (or its emulation) as `config` says. */
   constructor(config: SourceConfig) {
-    this.#transport = new NeteaseTransport(config);
+    const transport = new NeteaseTransport(config);
+    super(transport, { tagging: NETEASE_TAGGING, probe: probeNetease });
+    this.#transport = transport;
   }
 
   /** Stops sending `MUSIC_U` after the platform refused the login (code 301, §11). */
@@ -251,32 +249,6 @@ export class NeteaseSource implements Source {
     }
     const v1 = await this.#transport.weapi(`v1/artist/${artistId}`, {});
     return parsed(v1.url, () => parseArtistV1(v1.body));
-  }
-
-  /**
-   * One small request per path and URL variant, each on its own (no
-   * risk-control recovery): what `catalogsync doctor` prints (`_probe.ts`).
-   */
-  probe(options: ProbeOptions = {}): Promise<ProbeResult[]> {
-    return probeNetease(this.#transport, options);
-  }
-
-  /** Tag facts from the song's record (`_lyrics.ts`). */
-  tagInfo(song: SongInfo, options: { coverSize: number }): SongTagInfo {
-    return neteaseTagInfo(song, options);
-  }
-
-  /** Fetches an album cover (`_lyrics.ts`). */
-  fetchCover(
-    cover: CoverRef,
-    options?: ExtrasOptions,
-  ): Promise<Uint8Array | null> {
-    return neteaseCover(this.#transport, cover, options);
-  }
-
-  /** The song's lyrics (`_lyrics.ts`). */
-  lyrics(song: SongInfo, options?: ExtrasOptions): Promise<SongLyrics> {
-    return neteaseLyrics(this.#transport, song, options);
   }
 }
 

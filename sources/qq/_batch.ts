@@ -22,14 +22,12 @@
  *
  * @module
  */
-import { RoundResults } from "../offer_rounds.ts";
-import type {
-  DownloadOffer,
-  OfferBatcher,
-  OfferOptions,
-  OfferSettled,
-  SongInfo,
-} from "../types.ts";
+import {
+  RoundBatcher,
+  type RoundResults,
+  type RoundSong,
+} from "../offer_rounds.ts";
+import type { DownloadOffer, OfferOptions } from "../types.ts";
 import { MAX_VKEY_ENTRIES, VKEY_BATCH_SONGS } from "./_constants.ts";
 import {
   resolveOffers,
@@ -42,22 +40,16 @@ import {
 import { parseVkey, type VkeyAnswer } from "./_parse_offers.ts";
 import type { QqTransport } from "./_transport.ts";
 
-/** A song of a round: where its result goes, its id and its resolution. */
-interface Entry {
-  index: number;
-  id: string;
-  resolution: VkeyResolution;
-}
+/** A song of a round: where its result goes and its resolution. */
+type Entry = RoundSong<VkeyResolution>;
 
 /** Several QQ songs' offers, one request per vkey variant and round. */
-export class QqBatcher implements OfferBatcher {
+export class QqBatcher extends RoundBatcher<VkeyResolution> {
   /** Most songs one round asks (`VKEY_BATCH_SONGS`). */
   readonly size: number = VKEY_BATCH_SONGS;
   readonly #transport: QqTransport;
   readonly #route: VkeyRoute;
   readonly #options: OfferOptions;
-  /** VkeyResolutions of the songs a round left unsettled, by song id. */
-  readonly #waiting = new Map<string, VkeyResolution>();
 
   /** A batcher sharing the run's `route`, asking as `options` says. */
   constructor(
@@ -65,64 +57,48 @@ export class QqBatcher implements OfferBatcher {
     route: VkeyRoute,
     options: OfferOptions = {},
   ) {
+    super({
+      start: (song) => new VkeyResolution(transport, route, song, options.top),
+      // nothing to ask (no rung at or below top): its error, lazily
+      alone: (song) => resolveOffers(transport, route, song, options),
+    });
     this.#transport = transport;
     this.#route = route;
     this.#options = options;
   }
 
   /** One round: one request per variant the songs are at. */
-  async round(
-    songs: readonly SongInfo[],
-    onSettled?: OfferSettled,
-  ): Promise<Array<AsyncIterable<DownloadOffer> | undefined>> {
-    const results = new RoundResults(songs.length, onSettled);
+  protected async ask(
+    songs: readonly Entry[],
+    results: RoundResults,
+  ): Promise<void> {
     const groups = new Map<VkeyVariant, Entry[]>();
     const asked: Entry[] = [];
-    songs.forEach((song, index) => {
-      const id = song.remoteId;
-      let resolution = this.#waiting.get(id);
-      this.#waiting.delete(id);
-      try {
-        resolution ??= new VkeyResolution(
-          this.#transport,
-          this.#route,
-          song,
-          this.#options.top,
-        );
-      } catch {
-        // nothing to ask (no rung at or below top): its error, lazily
-        results.settle(
-          index,
-          resolveOffers(this.#transport, this.#route, song, this.#options),
-        );
-        return;
-      }
-      const variant = resolution.next();
+    for (const entry of songs) {
+      const variant = entry.resolution.next();
       if (variant === undefined) {
-        results.settle(index, this.#alone(resolution));
-        return;
+        results.settle(entry.index, this.#alone(entry.resolution));
+        continue;
       }
-      const entry = { index, id, resolution };
       const group = groups.get(variant) ?? [];
       group.push(entry);
       groups.set(variant, group);
       asked.push(entry);
-    });
+    }
     for (const variant of this.#route.order()) {
       const group = groups.get(variant);
-      if (group) await this.#ask(variant, group, results);
+      if (group) await this.#askVariant(variant, group, results);
     }
-    for (const { index, id, resolution } of asked) {
-      if (results.settled(index)) continue;
-      if (resolution.next() === undefined) {
+    // a song whose variants are all asked is over; the others go on
+    for (const { index, resolution } of asked) {
+      if (!results.settled(index) && resolution.next() === undefined) {
         results.settle(index, this.#alone(resolution));
-      } else this.#waiting.set(id, resolution);
+      }
     }
-    return results.offers;
   }
 
   /** One request of a variant for a group of songs, in labels of whole songs. */
-  async #ask(
+  async #askVariant(
     variant: VkeyVariant,
     group: readonly Entry[],
     results: RoundResults,

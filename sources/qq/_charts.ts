@@ -8,8 +8,8 @@
  * @module
  */
 import { SourceError } from "../errors.ts";
-import { onceEach } from "../paging.ts";
-import type { PlaylistSongs, SongInfo } from "../types.ts";
+import { PlaylistPages } from "../paging.ts";
+import type { PlaylistSongs } from "../types.ts";
 import {
   MODULES,
   MV_CHART_ID,
@@ -17,12 +17,11 @@ import {
   TOPLIST_CACHE_MS,
   TOPLIST_PAGE_SIZE,
 } from "./_constants.ts";
-import { malformed } from "./_parse.ts";
+import { read } from "./_parse.ts";
 import {
   parseToplistDetail,
   parseToplists,
   type ToplistEntry,
-  type ToplistPage,
 } from "./_parse_lists.ts";
 import type { QqTransport } from "./_transport.ts";
 
@@ -98,43 +97,25 @@ export class Charts {
     let period = entry.period;
     for (let restart = 0; restart <= PERIOD_RESTARTS; restart++) {
       const pages = await this.#pages(topId, period);
-      period = pages.period;
-      if (pages.complete) {
-        return {
-          playlist: {
-            ...pages.first.chart,
-            raw: { ...(pages.first.chart.raw as object), period },
-          },
-          declaredCount: pages.first.totalNum,
-          songs: pages.songs,
-          ...(pages.warnings.length === 0 ? {} : { warnings: pages.warnings }),
-        };
-      }
+      if ("songs" in pages) return pages;
       // the period rolled over while paging: start again with the new one
+      period = pages.period;
       this.#rememberPeriod(topId, period);
     }
-    throw malformed(
+    throw read.malformed(
       `chart ${topId} changed its period more than ${PERIOD_RESTARTS} times while paging`,
     );
   }
 
   /**
-   * Every page of a chart in one period. A stale period is corrected once
-   * from the first answer; a change while paging returns early, incomplete,
-   * with the period the platform names.
+   * Every page of a chart in one period, as the chart's songs. A stale
+   * period is corrected once from the first answer; a change while paging
+   * returns early with the period the platform names.
    */
   async #pages(
     topId: number,
     asked: string,
-  ): Promise<
-    {
-      complete: boolean;
-      period: string;
-      first: ToplistPage;
-      songs: SongInfo[];
-      warnings: string[];
-    }
-  > {
+  ): Promise<PlaylistSongs | { period: string }> {
     const step = TOPLIST_PAGE_SIZE;
     const pageCall = (period: string, offset: number, num: number) => ({
       ...MODULES.toplistDetail,
@@ -152,21 +133,18 @@ export class Charts {
         await this.#transport.one(pageCall(period, 0, TOPLIST_PAGE_SIZE)),
       );
       if (first.period !== "" && first.period !== period) {
-        return {
-          complete: false,
-          period: first.period,
-          first,
-          songs: [],
-          warnings: [],
-        };
+        return { period: first.period };
       }
     }
     // by offset in steps of the page size asked, never by the count
     // received: a page short of hidden songs must not shift the next one;
     // what the pages hold is the chart (corrections, December 2026)
     const total = first.totalNum;
-    const songs = [...first.songs];
-    const warnings = [...first.warnings];
+    const pages = new PlaylistPages();
+    pages.add(first, {
+      ...first.chart,
+      raw: { ...(first.chart.raw as object), period },
+    });
     const offsets: number[] = [];
     // an empty first page ends the chart, as an empty page ends a playlist
     for (
@@ -185,25 +163,12 @@ export class Charts {
         if (!result.ok) throw result.error;
         const page = parseToplistDetail(result.data);
         if (page.period !== "" && page.period !== period) {
-          return {
-            complete: false,
-            period: page.period,
-            first,
-            songs: [],
-            warnings: [],
-          };
+          return { period: page.period };
         }
-        songs.push(...page.songs);
-        warnings.push(...page.warnings);
+        pages.add(page);
       }
     }
-    return {
-      complete: true,
-      period,
-      first,
-      songs: onceEach(songs),
-      warnings,
-    };
+    return pages.songs(total);
   }
 
   /** Makes the cached list name `period` as the chart's current one. */

@@ -9,9 +9,9 @@
  * @module
  */
 import {
+  atOrBelow,
   type QualityInfo,
   type QualityLabel,
-  qualityRank,
   type SongInfo,
 } from "../types.ts";
 
@@ -29,10 +29,8 @@ export function expectedQuality(
 ): QualityInfo | null {
   if (song.availability === "unavailable") return null;
   if (song.availability === "vip" && !loggedIn) return null;
-  const cap = Math.max(
-    top === undefined ? 0 : qualityRank(top),
-    qualityRank(GRANTED[loggedIn ? "login" : "anonymous"]),
-  );
-  return song.qualities.find((quality) => qualityRank(quality.label) >= cap) ??
-    null;
+  const granted = GRANTED[loggedIn ? "login" : "anonymous"];
+  return song.qualities.find((quality) =>
+    atOrBelow(quality.label, top) && atOrBelow(quality.label, granted)
+  ) ?? null;
 }

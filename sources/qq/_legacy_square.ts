@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { asObject, type Json } from "../_json.ts";
+import { asNonEmptyText, asNumber, asObject, type Json } from "../_json.ts";
 import { isSourceError, restated, SourceError } from "../errors.ts";
 import type { ListingLimit } from "../paging.ts";
 import type { PlaylistCandidate, PoolCandidate } from "../types.ts";
@@ -21,17 +21,7 @@ import {
   LEGACY_SORT_HOT,
   WEB_REFERER,
 } from "./_constants.ts";
-import {
-  array,
-  chinaDate,
-  decodeEntities,
-  object,
-  optionalArray,
-  optionalNumber,
-  optionalString,
-  plainText,
-  read,
-} from "./_parse.ts";
+import { chinaDate, decodeEntities, plainText, read } from "./_parse.ts";
 import { cgiCodeCheck, type QqTransport } from "./_transport.ts";
 
 /** The legacy square of one source. */
@@ -165,12 +155,12 @@ export function legacyCategoryIdOf(remoteKey: string): number | undefined {
 
 /** Whether a legacy group or category is flagged usable (`usable: 1`, §3). */
 function usable(record: Json): boolean {
-  return optionalNumber(record.usable) === 1;
+  return asNumber(record.usable) === 1;
 }
 
 /** The `data` object of a legacy CGI answer (`{code, subcode, data}`, §8). */
 function legacyData(body: unknown): Json {
-  return object(object(body, "").data, "data");
+  return read.object(read.object(body, "").data, "data");
 }
 
 /**
@@ -181,16 +171,16 @@ function legacyData(body: unknown): Json {
  */
 export function parseLegacyCategories(body: unknown): PoolCandidate[] {
   const data = legacyData(body);
-  const groups = array(data.categories, "data.categories");
+  const groups = read.list(data.categories, "data.categories");
   const pools: PoolCandidate[] = [];
   const seen = new Set<string>();
   groups.forEach((g, gi) => {
     const where = `data.categories[${gi}]`;
-    const group = object(g, where);
+    const group = read.object(g, where);
     if (!usable(group)) return;
-    const groupName = optionalString(group.categoryGroupName);
-    optionalArray(group.items, `${where}.items`).forEach((it, ii) => {
-      const item = object(it, `${where}.items[${ii}]`);
+    const groupName = asNonEmptyText(group.categoryGroupName);
+    read.optionalList(group.items, `${where}.items`).forEach((it, ii) => {
+      const item = read.object(it, `${where}.items[${ii}]`);
       if (!usable(item)) return;
       const id = read.digits(
         item.categoryId,
@@ -202,7 +192,7 @@ export function parseLegacyCategories(body: unknown): PoolCandidate[] {
         platform: "qq",
         kind: "square",
         remoteKey: legacyPoolKey(id),
-        name: decodeEntities(optionalString(item.categoryName) ?? id),
+        name: decodeEntities(asNonEmptyText(item.categoryName) ?? id),
         ...(groupName === undefined
           ? {}
           : { group: decodeEntities(groupName) }),
@@ -224,11 +214,11 @@ export interface LegacyCategoryPage {
 /** Parses a page of a legacy category's playlists. */
 export function parseLegacyCategoryPage(body: unknown): LegacyCategoryPage {
   const data = legacyData(body);
-  const items = optionalArray(data.list, "data.list");
+  const items = read.optionalList(data.list, "data.list");
   // a page without its total counts as the last one
-  const total = optionalNumber(data.sum) ?? items.length;
+  const total = asNumber(data.sum) ?? items.length;
   const playlists = items.map((it, i) =>
-    legacyPlaylist(object(it, `data.list[${i}]`), `data.list[${i}]`)
+    legacyPlaylist(read.object(it, `data.list[${i}]`), `data.list[${i}]`)
   );
   return { total, playlists };
 }
@@ -236,17 +226,17 @@ export function parseLegacyCategoryPage(body: unknown): LegacyCategoryPage {
 function legacyPlaylist(item: Json, where: string): PlaylistCandidate {
   const dissid = read.digits(item.dissid, `${where}.dissid`);
   const creator = asObject(item.creator) ?? {};
-  const nick = optionalString(creator.name);
-  const cover = optionalString(item.imgurl);
-  const playCount = optionalNumber(item.listennum);
-  const intro = optionalString(item.introduction);
+  const nick = asNonEmptyText(creator.name);
+  const cover = asNonEmptyText(item.imgurl);
+  const playCount = asNumber(item.listennum);
+  const intro = asNonEmptyText(item.introduction);
   const updatedAt = chinaDate(
-    optionalString(item.commit_time) ?? optionalString(item.createtime),
+    asNonEmptyText(item.commit_time) ?? asNonEmptyText(item.createtime),
   );
   return {
     platform: "qq",
     remoteId: dissid,
-    name: decodeEntities(optionalString(item.dissname) ?? ""),
+    name: decodeEntities(asNonEmptyText(item.dissname) ?? ""),
     ...(cover === undefined ? {} : { coverUrl: cover }),
     ...(playCount === undefined ? {} : { playCount }),
     ...(nick === undefined ? {} : { creator: decodeEntities(nick) }),

@@ -22,21 +22,11 @@
  *
  * @module
  */
-import { isObject, type Json } from "../_json.ts";
-import {
-  decodeEntities,
-  fetchCoverBytes,
-  hasTimedLines,
-  isInstrumental,
-} from "../lyrics.ts";
+import { asObject, isObject, type Json } from "../_json.ts";
+import { decodeEntities, hasTimedLines, isInstrumental } from "../lyrics.ts";
 import { SourceError } from "../errors.ts";
-import type {
-  CoverRef,
-  ExtrasOptions,
-  SongInfo,
-  SongLyrics,
-  SongTagInfo,
-} from "../types.ts";
+import type { PlatformTagging } from "../platform_source.ts";
+import type { SongLyrics, SongTagInfo } from "../types.ts";
 import type { QqTransport } from "./_transport.ts";
 
 /** The lyric CGI. */
@@ -56,87 +46,73 @@ function coverSize(size: number): number {
   return best;
 }
 
-/** Tag facts from a QQ song object (new or old format). */
-export function qqTagInfo(
-  song: SongInfo,
-  options: { coverSize: number },
-): SongTagInfo {
-  const raw: Json = isObject(song.raw) ? song.raw : {};
-  const mid = typeof raw.mid === "string"
+/** The song's mid from its record (new format `mid`, old `songmid`). */
+function songMidOf(raw: Json): string | undefined {
+  return typeof raw.mid === "string"
     ? raw.mid
     : typeof raw.songmid === "string"
     ? raw.songmid
-    : song.remoteId;
-  const info: SongTagInfo = {
-    pageUrl: `https://y.qq.com/n/ryqq/songDetail/${mid}`,
-  };
-  const track = raw.index_album;
-  if (typeof track === "number" && Number.isSafeInteger(track) && track > 0) {
-    info.trackNumber = track;
-  }
-  const date = raw.time_public;
-  if (typeof date === "string" && /^\d{4}-\d{2}-\d{2}$/.test(date)) {
-    info.date = date;
-  }
-  const album = isObject(raw.album) ? raw.album : undefined;
-  const albumMid = typeof album?.mid === "string"
-    ? album.mid
-    : typeof raw.albummid === "string"
-    ? raw.albummid
-    : "";
-  if (/^[0-9A-Za-z]{14}$/.test(albumMid)) {
-    const size = coverSize(options.coverSize);
-    info.cover = {
-      key: `album:${albumMid}`,
-      url:
-        `https://y.gtimg.cn/music/photo_new/T002R${size}x${size}M000${albumMid}.jpg`,
-      sizePx: size,
+    : undefined;
+}
+
+/** What QQ Music knows about tagging its songs (`PlatformSource`). */
+export const QQ_TAGGING: PlatformTagging<QqTransport> = {
+  /** Tag facts from a song object, new or old format. */
+  tagInfo(song, options) {
+    const raw = asObject(song.raw) ?? {};
+    const mid = songMidOf(raw) ?? song.remoteId;
+    const info: SongTagInfo = {
+      pageUrl: `https://y.qq.com/n/ryqq/songDetail/${mid}`,
     };
-  }
-  return info;
-}
+    const track = raw.index_album;
+    if (typeof track === "number" && Number.isSafeInteger(track) && track > 0) {
+      info.trackNumber = track;
+    }
+    const date = raw.time_public;
+    if (typeof date === "string" && /^\d{4}-\d{2}-\d{2}$/.test(date)) {
+      info.date = date;
+    }
+    const album = asObject(raw.album);
+    const albumMid = typeof album?.mid === "string"
+      ? album.mid
+      : typeof raw.albummid === "string"
+      ? raw.albummid
+      : "";
+    if (/^[0-9A-Za-z]{14}$/.test(albumMid)) {
+      const size = coverSize(options.coverSize);
+      info.cover = {
+        key: `album:${albumMid}`,
+        url:
+          `https://y.gtimg.cn/music/photo_new/T002R${size}x${size}M000${albumMid}.jpg`,
+        sizePx: size,
+      };
+    }
+    return info;
+  },
 
-/** Fetches a QQ cover. */
-export function qqCover(
-  transport: QqTransport,
-  cover: CoverRef,
-  options?: ExtrasOptions,
-): Promise<Uint8Array | null> {
-  return fetchCoverBytes(transport.config.http, transport.config.urls, cover, {
-    "Referer": "https://y.qq.com/",
-  }, options);
-}
+  coverHeaders: { "Referer": "https://y.qq.com/" },
 
-/** The lyrics of a QQ song. */
-export async function qqLyrics(
-  transport: QqTransport,
-  song: SongInfo,
-  options: ExtrasOptions = {},
-): Promise<SongLyrics> {
-  const raw: Json = isObject(song.raw) ? song.raw : {};
-  const mid = typeof raw.mid === "string"
-    ? raw.mid
-    : typeof raw.songmid === "string"
-    ? raw.songmid
-    : "";
-  if (mid === "") {
-    throw new SourceError(
-      `qq: song ${song.remoteId} has no mid to ask lyrics for`,
-      {
-        platform: "qq",
-        kind: "not_found",
-      },
+  async lyrics(transport, song, options = {}) {
+    const mid = songMidOf(asObject(song.raw) ?? {}) ?? "";
+    if (mid === "") {
+      throw new SourceError(
+        `qq: song ${song.remoteId} has no mid to ask lyrics for`,
+        {
+          platform: "qq",
+          kind: "not_found",
+        },
+      );
+    }
+    const { body, url } = await transport.cgi(
+      LYRIC_URL,
+      { songmid: mid, nobase64: "1" },
+      LYRIC_REFERER,
+      () => () => {},
+      options.signal,
     );
-  }
-  const { body, url } = await transport.cgi(
-    LYRIC_URL,
-    { songmid: mid, nobase64: "1" },
-    LYRIC_REFERER,
-    () => () => {},
-    options.signal,
-  );
-  return parseQqLyrics(body, url);
-}
+    return parseQqLyrics(body, url);
+  },
+};
 
 /** A lyric CGI answer as `SongLyrics`. */
 export function parseQqLyrics(body: unknown, url: string): SongLyrics {

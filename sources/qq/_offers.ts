@@ -30,10 +30,10 @@
  */
 import { SourceError } from "../errors.ts";
 import {
+  atOrBelow,
   type DownloadOffer,
   type OfferOptions,
   type QualityLabel,
-  qualityRank,
   type SongInfo,
 } from "../types.ts";
 import {
@@ -46,7 +46,7 @@ import {
   VKEY_ATTEMPTS,
   VKEY_RESULTS,
 } from "./_constants.ts";
-import { malformed } from "./_parse.ts";
+import { read } from "./_parse.ts";
 import {
   parseVkey,
   type SongMedia,
@@ -161,10 +161,8 @@ export class VkeyResolution {
     top: QualityLabel | undefined,
   ) {
     const media = songMedia(song.raw, song.remoteId);
-    const topRank = top === undefined ? 0 : qualityRank(top);
-    const rungs = media.rungs.filter((r) =>
-      qualityRank(r.rung.label) >= topRank
-    ).slice(0, MAX_VKEY_ENTRIES);
+    const rungs = media.rungs.filter((r) => atOrBelow(r.rung.label, top))
+      .slice(0, MAX_VKEY_ENTRIES);
     if (rungs.length === 0) {
       throw new SourceError(
         `qq: song ${media.mid} has no file${
@@ -376,7 +374,7 @@ export async function askVkey(
     variant.form,
     signal,
   );
-  if (!result) throw malformed(`no answer for ${variant.description}`);
+  if (!result) throw read.malformed(`no answer for ${variant.description}`);
   if (!result.ok) throw result.error;
   return parseVkey(result.data);
 }

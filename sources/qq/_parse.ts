@@ -22,11 +22,8 @@ import {
   Fields,
   isObject,
   type Json,
-  type ParsedSongs,
-  parseSongList,
-  requiredSong,
+  songParsers,
 } from "../_json.ts";
-import { malformedAnswer, type SourceError } from "../errors.ts";
 import type {
   ArtistDetail,
   ArtistRef,
@@ -45,26 +42,6 @@ import {
 /** Strict readers of QQ answers: `malformed` errors naming the path. */
 export const read: Fields = new Fields("qq");
 
-/** A `malformed` error about a payload. */
-export function malformed(message: string, cause?: unknown): SourceError {
-  return malformedAnswer("qq", message, cause === undefined ? {} : { cause });
-}
-
-/** `value` as an object, or a `malformed` error naming `path`. */
-export function object(value: unknown, path: string): Json {
-  return read.object(value, path);
-}
-
-/** `value` as a list, or a `malformed` error naming `path`. */
-export function array(value: unknown, path: string): unknown[] {
-  return read.list(value, path);
-}
-
-/** A list, or empty for `null`/absent/`""` (the platform sends all three). */
-export function optionalArray(value: unknown, path: string): unknown[] {
-  return read.optionalList(value, path);
-}
-
 /** A number from a number or a numeric string; `fallback` when absent or `null`. */
 export function number(
   value: unknown,
@@ -75,21 +52,6 @@ export function number(
     return fallback;
   }
   return read.number(value, path);
-}
-
-/** A string from a string or a number, or a `malformed` error naming `path`. */
-export function string(value: unknown, path: string): string {
-  return read.text(value, path);
-}
-
-/** A non-empty string from a string or a number; `undefined` otherwise. */
-export function optionalString(value: unknown): string | undefined {
-  return asNonEmptyText(value);
-}
-
-/** A number from a number or a numeric string; `undefined` otherwise. */
-export function optionalNumber(value: unknown): number | undefined {
-  return asNumber(value);
 }
 
 /** The named HTML entities the legacy CGIs use, `&amp;` last (§3). */
@@ -248,12 +210,12 @@ export function qualitiesOf(file: unknown): QualityInfo[] {
  */
 export function availabilityOf(song: unknown): Availability {
   if (!isObject(song)) return "unavailable";
-  if ((optionalNumber(song.status) ?? 0) !== 0) return "unavailable";
+  if ((asNumber(song.status) ?? 0) !== 0) return "unavailable";
   if (songRungs(fileOf(song)).length === 0) return "unavailable";
   const pay = asObject(song.pay) ?? {};
-  if (optionalNumber(pay.pay_play ?? pay.payplay) === 1) return "vip";
+  if (asNumber(pay.pay_play ?? pay.payplay) === 1) return "vip";
   const action = asObject(song.action);
-  const bits = optionalNumber(action ? action.switch : song.switch);
+  const bits = asNumber(action ? action.switch : song.switch);
   if (bits !== undefined) {
     const rights = switchRights(bits);
     if (
@@ -298,16 +260,16 @@ export function readSong(raw: unknown): SongInfo | undefined {
   const song = songRecord(item);
   const mid = songMidOf(song);
   if (mid === undefined) return undefined;
-  const title = optionalString(song.name) ?? optionalString(song.title) ??
-    optionalString(song.songname) ?? optionalString(song.songorig) ?? "";
+  const title = asNonEmptyText(song.name) ?? asNonEmptyText(song.title) ??
+    asNonEmptyText(song.songname) ?? asNonEmptyText(song.songorig) ?? "";
   const artists: ArtistRef[] = [];
   const seen = new Set<string>();
   for (const value of asList(song.singer)) {
     const singer = asObject(value);
     if (singer === undefined) continue;
-    const name = optionalString(singer.name) ?? optionalString(singer.title);
+    const name = asNonEmptyText(singer.name) ?? asNonEmptyText(singer.title);
     if (name === undefined) continue;
-    const singerMid = optionalString(singer.mid);
+    const singerMid = asNonEmptyText(singer.mid);
     const key = singerMid === undefined ? `name:${name}` : `mid:${singerMid}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -317,12 +279,12 @@ export function readSong(raw: unknown): SongInfo | undefined {
   }
   const album = asObject(song.album);
   const albumName = album
-    ? optionalString(album.name) ?? optionalString(album.title)
-    : optionalString(song.albumname);
+    ? asNonEmptyText(album.name) ?? asNonEmptyText(album.title)
+    : asNonEmptyText(song.albumname);
   const albumMid = album
-    ? optionalString(album.mid)
-    : optionalString(song.albummid);
-  const interval = optionalNumber(song.interval);
+    ? asNonEmptyText(album.mid)
+    : asNonEmptyText(song.albummid);
+  const interval = asNumber(song.interval);
   const file = fileOf(song);
   return {
     platform: "qq",
@@ -345,42 +307,37 @@ export function readSong(raw: unknown): SongInfo | undefined {
 }
 
 /**
- * A song as `readSong()` reads it; a song without a mid is a `malformed`
- * error naming `path` (lists skip such songs instead, see `parseSongs`).
+ * QQ's song parsers: `parseSong()` reads a song as `readSong()` does, a
+ * song without a mid a `malformed` error naming its path; `parseSongs()`
+ * reads the songs of a list, skipping such songs with a warning.
  */
-export function parseSong(raw: unknown, path = "song"): SongInfo {
-  return requiredSong("qq", raw, path, "mid", readSong);
-}
-
-/** The songs of a list at `path`; a song without a mid is skipped with a warning. */
-export function parseSongs(
-  items: readonly unknown[],
-  path: string,
-): ParsedSongs<SongInfo> {
-  return parseSongList("qq", items, path, (item) => readSong(item));
-}
+export const { parseSong, parseSongs } = songParsers(
+  "qq",
+  "mid",
+  readSong,
+);
 
 // ---------------------------------------------------------------- artists
 
 /** Parses a `GetSingerDetail` answer (§6.4); `undefined` when it lists nobody. */
 export function parseSingerDetail(data: unknown): ArtistDetail | undefined {
-  const list = optionalArray(
-    object(data, "data").singer_list,
+  const list = read.optionalList(
+    read.object(data, "data").singer_list,
     "data.singer_list",
   );
   if (list.length === 0) return undefined;
-  const entry = object(list[0], "data.singer_list[0]");
-  const basic = object(entry.basic_info, "data.singer_list[0].basic_info");
+  const entry = read.object(list[0], "data.singer_list[0]");
+  const basic = read.object(entry.basic_info, "data.singer_list[0].basic_info");
   const ex = asObject(entry.ex_info) ?? {};
   const mid = read.id(
     basic.singer_mid,
     "data.singer_list[0].basic_info.singer_mid",
   );
-  const desc = optionalString(ex.desc);
+  const desc = asNonEmptyText(ex.desc);
   return {
     platform: "qq",
     remoteId: mid,
-    name: optionalString(basic.name) ?? "",
+    name: asNonEmptyText(basic.name) ?? "",
     avatarUrl: artistPhotoUrl(mid),
     ...(desc === undefined ? {} : { description: plainText(desc) }),
     raw: entry,

@@ -9,18 +9,19 @@
  *
  * @module
  */
-import { asList, isObject, type Json } from "../_json.ts";
+import {
+  asList,
+  asNonEmptyText,
+  asNumber,
+  isObject,
+  type Json,
+} from "../_json.ts";
 import type { PlaylistCandidate, PoolCandidate, SongInfo } from "../types.ts";
 import { TOPLIST_POOL_NAME } from "./_constants.ts";
 import {
-  array,
   chinaDate,
   decodeEntities,
   number,
-  object,
-  optionalArray,
-  optionalNumber,
-  optionalString,
   parseSongs,
   plainText,
   read,
@@ -30,15 +31,15 @@ import {
 
 /** Square categories (`get_all_categories`) as pools (§3, family B). */
 export function parseCategories(data: unknown): PoolCandidate[] {
-  const groups = array(object(data, "data").v_group, "data.v_group");
+  const groups = read.list(read.object(data, "data").v_group, "data.v_group");
   const pools: PoolCandidate[] = [];
   const seen = new Set<string>();
   groups.forEach((g, gi) => {
-    const group = object(g, `data.v_group[${gi}]`);
-    const groupName = optionalString(group.group_name);
+    const group = read.object(g, `data.v_group[${gi}]`);
+    const groupName = asNonEmptyText(group.group_name);
     const where = `data.v_group[${gi}].v_item`;
-    optionalArray(group.v_item, where).forEach((it, ii) => {
-      const item = object(it, `${where}[${ii}]`);
+    read.optionalList(group.v_item, where).forEach((it, ii) => {
+      const item = read.object(it, `${where}[${ii}]`);
       const id = read.id(item.id, `${where}[${ii}].id`);
       if (seen.has(id)) return;
       seen.add(id);
@@ -46,7 +47,7 @@ export function parseCategories(data: unknown): PoolCandidate[] {
         platform: "qq",
         kind: "square",
         remoteKey: id,
-        name: optionalString(item.name) ?? id,
+        name: asNonEmptyText(item.name) ?? id,
         ...(groupName === undefined ? {} : { group: groupName }),
         raw: { ...item, group_id: group.group_id, group_name: groupName },
       });
@@ -65,27 +66,30 @@ export interface CategoryPage {
 
 /** Parses a page of a category's playlists. */
 export function parseCategoryPage(data: unknown): CategoryPage {
-  const content = object(object(data, "data").content, "data.content");
-  const items = optionalArray(content.v_item, "data.content.v_item");
+  const content = read.object(
+    read.object(data, "data").content,
+    "data.content",
+  );
+  const items = read.optionalList(content.v_item, "data.content.v_item");
   // a page without its total counts as the last one
-  const total = optionalNumber(content.total_cnt) ?? items.length;
+  const total = asNumber(content.total_cnt) ?? items.length;
   const playlists = items.map(
     (it, i) => {
       const where = `data.content.v_item[${i}]`;
-      const item = object(it, where);
-      const basic = object(item.basic, `${where}.basic`);
+      const item = read.object(it, where);
+      const basic = read.object(item.basic, `${where}.basic`);
       const creator = isObject(basic.creator) ? basic.creator : {};
       const cover = isObject(basic.cover) ? basic.cover : {};
-      const coverUrl = optionalString(cover.medium_url) ??
-        optionalString(cover.default_url);
-      const trackCount = optionalNumber(basic.song_cnt);
-      const playCount = optionalNumber(basic.play_cnt);
-      const nick = optionalString(creator.nick);
-      const desc = optionalString(basic.desc);
+      const coverUrl = asNonEmptyText(cover.medium_url) ??
+        asNonEmptyText(cover.default_url);
+      const trackCount = asNumber(basic.song_cnt);
+      const playCount = asNumber(basic.play_cnt);
+      const nick = asNonEmptyText(creator.nick);
+      const desc = asNonEmptyText(basic.desc);
       const candidate: PlaylistCandidate = {
         platform: "qq",
         remoteId: read.id(basic.tid, `${where}.basic.tid`),
-        name: decodeEntities(optionalString(basic.title) ?? ""),
+        name: decodeEntities(asNonEmptyText(basic.title) ?? ""),
         ...(coverUrl === undefined ? {} : { coverUrl }),
         ...(trackCount === undefined ? {} : { trackCount }),
         ...(playCount === undefined ? {} : { playCount }),
@@ -129,17 +133,17 @@ export function chartRemoteId(topId: number): string {
 
 function chartCandidate(info: Json, where: string): PlaylistCandidate {
   const topId = chartId(info, where);
-  const cover = optionalString(info.headPicUrl) ??
-    optionalString(info.frontPicUrl);
-  const trackCount = optionalNumber(info.totalNum);
-  const playCount = optionalNumber(info.listenNum);
-  const intro = optionalString(info.intro);
-  const updatedAt = chinaDate(optionalString(info.updateTime));
+  const cover = asNonEmptyText(info.headPicUrl) ??
+    asNonEmptyText(info.frontPicUrl);
+  const trackCount = asNumber(info.totalNum);
+  const playCount = asNumber(info.listenNum);
+  const intro = asNonEmptyText(info.intro);
+  const updatedAt = chinaDate(asNonEmptyText(info.updateTime));
   const { song: _previews, ...raw } = info;
   return {
     platform: "qq",
     remoteId: chartRemoteId(topId),
-    name: decodeEntities(optionalString(info.title) ?? ""),
+    name: decodeEntities(asNonEmptyText(info.title) ?? ""),
     ...(cover === undefined ? {} : { coverUrl: cover }),
     ...(trackCount === undefined ? {} : { trackCount }),
     ...(playCount === undefined ? {} : { playCount }),
@@ -152,7 +156,7 @@ function chartCandidate(info: Json, where: string): PlaylistCandidate {
 /** A chart's id: `topId` (or `topid`), a whole number. */
 function chartId(info: Json, where: string): number {
   const value = info.topId ?? info.topid;
-  const topId = optionalNumber(value);
+  const topId = asNumber(value);
   if (topId === undefined || !Number.isSafeInteger(topId) || topId < 0) {
     throw read.error(`${where}.topId`, "a chart id", value);
   }
@@ -161,15 +165,15 @@ function chartId(info: Json, where: string): number {
 
 /** Every chart of `GetAll` (§4), once each, in the platform's order. */
 export function parseToplists(data: unknown): ToplistEntry[] {
-  const groups = array(object(data, "data").group, "data.group");
+  const groups = read.list(read.object(data, "data").group, "data.group");
   const entries: ToplistEntry[] = [];
   const seen = new Set<number>();
   groups.forEach((g, gi) => {
-    const group = object(g, `data.group[${gi}]`);
+    const group = read.object(g, `data.group[${gi}]`);
     const list = `data.group[${gi}].toplist`;
-    optionalArray(group.toplist, list).forEach((t, ti) => {
+    read.optionalList(group.toplist, list).forEach((t, ti) => {
       const where = `${list}[${ti}]`;
-      const info = object(t, where);
+      const info = read.object(t, where);
       const topId = chartId(info, where);
       if (seen.has(topId)) return;
       seen.add(topId);
@@ -180,7 +184,7 @@ export function parseToplists(data: unknown): ToplistEntry[] {
       };
       entries.push({
         topId,
-        period: optionalString(info.period) ?? "",
+        period: asNonEmptyText(info.period) ?? "",
         candidate,
       });
     });
@@ -206,14 +210,14 @@ export interface ToplistPage {
 
 /** Parses a page of a chart's songs. */
 export function parseToplistDetail(data: unknown): ToplistPage {
-  const body = object(data, "data");
-  const info = object(body.data, "data.data");
-  const items = optionalArray(body.songInfoList, "data.songInfoList");
+  const body = read.object(data, "data");
+  const info = read.object(body.data, "data.data");
+  const items = read.optionalList(body.songInfoList, "data.songInfoList");
   const { songs, warnings } = parseSongs(items, "data.songInfoList");
   return {
-    period: optionalString(info.period) ?? "",
+    period: asNonEmptyText(info.period) ?? "",
     // a page without its total counts as holding the whole chart
-    totalNum: optionalNumber(info.totalNum) ?? items.length,
+    totalNum: asNumber(info.totalNum) ?? items.length,
     chart: chartCandidate(info, "data.data"),
     songs,
     received: items.length,
@@ -245,16 +249,16 @@ export interface CdInfoPage {
  * its songs, but no playlist metadata.
  */
 export function parseCdInfo(body: unknown): CdInfoPage {
-  const root = object(body, "");
+  const root = read.object(body, "");
   const code = number(root.code, "code", 0);
   const subcode = number(root.subcode, "subcode", 0);
-  const list = optionalArray(root.cdlist, "cdlist");
+  const list = read.optionalList(root.cdlist, "cdlist");
   if (code !== 0 || subcode !== 0 || list.length === 0) {
     return {
       refused: {
         code,
         subcode,
-        message: optionalString(root.msg) ?? optionalString(root.message) ??
+        message: asNonEmptyText(root.msg) ?? asNonEmptyText(root.message) ??
           "",
       },
       total: 0,
@@ -263,29 +267,29 @@ export function parseCdInfo(body: unknown): CdInfoPage {
       warnings: [],
     };
   }
-  const cd = object(list[0], "cdlist[0]");
-  const items = optionalArray(cd.songlist, "cdlist[0].songlist");
+  const cd = read.object(list[0], "cdlist[0]");
+  const items = read.optionalList(cd.songlist, "cdlist[0].songlist");
   const { songs, warnings } = parseSongs(items, "cdlist[0].songlist");
   // a page without its total counts as holding the whole playlist
-  const total = optionalNumber(cd.total_song_num) ??
-    optionalNumber(cd.songnum) ?? items.length;
+  const total = asNumber(cd.total_song_num) ??
+    asNumber(cd.songnum) ?? items.length;
   const { songlist: _songs, ...raw } = cd;
-  const cover = optionalString(cd.logo);
-  const nick = optionalString(cd.nickname) ?? optionalString(cd.nick);
-  const desc = optionalString(cd.desc);
-  const playCount = optionalNumber(cd.visitnum);
+  const cover = asNonEmptyText(cd.logo);
+  const nick = asNonEmptyText(cd.nickname) ?? asNonEmptyText(cd.nick);
+  const desc = asNonEmptyText(cd.desc);
+  const playCount = asNumber(cd.visitnum);
   const tags = asList(cd.tags).flatMap((t) =>
-    isObject(t) && optionalString(t.name) !== undefined ? [String(t.name)] : []
+    isObject(t) && asNonEmptyText(t.name) !== undefined ? [String(t.name)] : []
   );
-  const ctime = optionalNumber(cd.ctime);
-  const disstid = optionalString(cd.disstid)?.trim();
+  const ctime = asNumber(cd.ctime);
+  const disstid = asNonEmptyText(cd.disstid)?.trim();
   if (disstid === undefined) {
     return { total, songs, received: items.length, warnings };
   }
   const playlist: PlaylistCandidate = {
     platform: "qq",
     remoteId: disstid,
-    name: decodeEntities(optionalString(cd.dissname) ?? ""),
+    name: decodeEntities(asNonEmptyText(cd.dissname) ?? ""),
     trackCount: total,
     ...(cover === undefined ? {} : { coverUrl: cover }),
     ...(playCount === undefined ? {} : { playCount }),

@@ -6,18 +6,9 @@
  *
  * @module
  */
-import { isObject } from "../_json.ts";
+import { asNonEmptyText, asNumber, isObject } from "../_json.ts";
 import type { Rung } from "./_constants.ts";
-import {
-  array,
-  fileOf,
-  object,
-  optionalArray,
-  optionalNumber,
-  optionalString,
-  type SongRung,
-  songRungs,
-} from "./_parse.ts";
+import { fileOf, read, type SongRung, songRungs } from "./_parse.ts";
 
 /** What a download needs from a stored song record. */
 export interface SongMedia {
@@ -34,9 +25,9 @@ export function songMedia(raw: unknown, fallbackMid: string): SongMedia {
   const song = isObject(raw) ? raw : {};
   const file = fileOf(song);
   return {
-    mid: optionalString(song.mid) ?? optionalString(song.songmid) ??
+    mid: asNonEmptyText(song.mid) ?? asNonEmptyText(song.songmid) ??
       fallbackMid,
-    mediaMid: optionalString(file.media_mid),
+    mediaMid: asNonEmptyText(file.media_mid),
     rungs: songRungs(file),
   };
 }
@@ -79,22 +70,22 @@ export interface VkeyAnswer {
 
 /** Parses the `data` of a `CgiGetVkey` or `UrlGetVkey` label. */
 export function parseVkey(data: unknown): VkeyAnswer {
-  const body = object(data, "data");
-  const entries = array(body.midurlinfo, "data.midurlinfo").map((e, i) => {
-    const entry = object(e, `data.midurlinfo[${i}]`);
+  const body = read.object(data, "data");
+  const entries = read.list(body.midurlinfo, "data.midurlinfo").map((e, i) => {
+    const entry = read.object(e, `data.midurlinfo[${i}]`);
     return {
-      songmid: optionalString(entry.songmid) ?? "",
-      filename: optionalString(entry.filename) ?? "",
-      purl: optionalString(entry.purl) ?? "",
-      wifiurl: optionalString(entry.wifiurl) ?? "",
-      result: optionalNumber(entry.result) ?? 0,
+      songmid: asNonEmptyText(entry.songmid) ?? "",
+      filename: asNonEmptyText(entry.filename) ?? "",
+      purl: asNonEmptyText(entry.purl) ?? "",
+      wifiurl: asNonEmptyText(entry.wifiurl) ?? "",
+      result: asNumber(entry.result) ?? 0,
     };
   });
   return {
-    retcode: optionalNumber(body.retcode),
-    msg: optionalString(body.msg),
-    expiration: optionalNumber(body.expiration),
-    sip: optionalArray(body.sip, "data.sip").flatMap((s) =>
+    retcode: asNumber(body.retcode),
+    msg: asNonEmptyText(body.msg),
+    expiration: asNumber(body.expiration),
+    sip: read.optionalList(body.sip, "data.sip").flatMap((s) =>
       typeof s === "string" && s !== "" ? [s] : []
     ),
     entries,

@@ -11,14 +11,14 @@
 import { ListingLimit } from "../paging.ts";
 import { ProbeRefusal, Probes } from "../probe.ts";
 import type { ProbeOptions, ProbeResult, SongInfo } from "../types.ts";
-import type { Charts } from "./_charts.ts";
+import { Charts } from "./_charts.ts";
 import {
   CDINFO_URL,
   kindOfCode,
   MODULES,
   PLAYLIST_REFERER,
 } from "./_constants.ts";
-import { legacyCategoryIdOf, type LegacySquare } from "./_legacy_square.ts";
+import { legacyCategoryIdOf, LegacySquare } from "./_legacy_square.ts";
 import { askVkey, refusesDevice, VKEY_VARIANTS } from "./_offers.ts";
 import {
   parseCategories,
@@ -32,22 +32,14 @@ import { type QqTransport, rateLimitCheck } from "./_transport.ts";
 /** Songs or playlists a probe page asks for. */
 const PROBE_PAGE = 10;
 
-/** What the QQ probes are asked with. */
-export interface QqProbeParts {
-  /** The source's transport. */
-  transport: QqTransport;
-  /** Its legacy square (family A). */
-  legacySquare: LegacySquare;
-  /** Its charts. */
-  charts: Charts;
-}
-
 /** Probes every path and vkey variant of the QQ source. */
 export async function probeQq(
-  { transport, legacySquare, charts }: QqProbeParts,
+  transport: QqTransport,
   options: ProbeOptions = {},
 ): Promise<ProbeResult[]> {
   const signal = options.signal;
+  const legacySquare = new LegacySquare(transport);
+  const charts = new Charts(transport);
   const probes = new Probes("qq", transport.config.now, signal);
   const category = await probes.ask(
     "collect",
@@ -79,64 +71,59 @@ export async function probeQq(
       return { value: id, reason: `${pools.length} categories` };
     },
   );
-  let playlistId: string | undefined;
-  if (category === undefined) {
-    probes.skip("collect", "square page", "musicu", "square categories");
-  } else {
-    playlistId = await probes.ask(
-      "collect",
-      "square page",
-      "musicu",
-      async () => {
-        const page = parseCategoryPage(
-          await transport.one({
-            ...MODULES.categoryContent,
-            param: {
-              titleid: category,
-              caller: "0",
-              category_id: category,
-              size: PROBE_PAGE,
-              page: 0,
-              use_page: 1,
-            },
-          }, signal),
-        );
-        const first = page.playlists[0];
-        if (!first) {
-          throw new ProbeRefusal(`category ${category} lists no playlist`);
-        }
+  const musicuPlaylistId = await probes.askWith(
+    category,
+    "square categories",
+    "collect",
+    "square page",
+    "musicu",
+    async (category) => {
+      const page = parseCategoryPage(
+        await transport.one({
+          ...MODULES.categoryContent,
+          param: {
+            titleid: category,
+            caller: "0",
+            category_id: category,
+            size: PROBE_PAGE,
+            page: 0,
+            use_page: 1,
+          },
+        }, signal),
+      );
+      const first = page.playlists[0];
+      if (!first) {
+        throw new ProbeRefusal(`category ${category} lists no playlist`);
+      }
+      return {
+        value: first.remoteId,
+        reason: `category ${category}: ${page.total} playlists`,
+      };
+    },
+  );
+  const legacyPlaylistId = await probes.askWith(
+    legacyCategory,
+    "square categories",
+    "collect",
+    "square page",
+    "legacy CGI",
+    async (legacyCategory) => {
+      for await (
+        const playlist of legacySquare.playlists(
+          legacyCategory,
+          new ListingLimit(1),
+          signal,
+        )
+      ) {
         return {
-          value: first.remoteId,
-          reason: `category ${category}: ${page.total} playlists`,
+          value: playlist.remoteId,
+          reason: `category ${legacyCategory}`,
         };
-      },
-    );
-  }
-  if (legacyCategory === undefined) {
-    probes.skip("collect", "square page", "legacy CGI", "square categories");
-  } else {
-    const legacyId = await probes.ask(
-      "collect",
-      "square page",
-      "legacy CGI",
-      async () => {
-        for await (
-          const playlist of legacySquare.playlists(
-            legacyCategory,
-            new ListingLimit(1),
-            signal,
-          )
-        ) {
-          return {
-            value: playlist.remoteId,
-            reason: `category ${legacyCategory}`,
-          };
-        }
-        throw new ProbeRefusal(`category ${legacyCategory} lists no playlist`);
-      },
-    );
-    playlistId ??= legacyId;
-  }
+      }
+      throw new ProbeRefusal(`category ${legacyCategory} lists no playlist`);
+    },
+  );
+  const playlistId = musicuPlaylistId ?? legacyPlaylistId;
   const chart = await probes.ask("collect", "charts", "musicu", async () => {
     const list = await charts.list(true, signal);
     const first = [...list.values()][0];
@@ -144,11 +131,13 @@ export async function probeQq(
     return { value: first, reason: `${list.size} charts` };
   });
   const songs: SongInfo[] = [];
-  if (playlistId === undefined) {
-    probes.skip("sync", "playlist page", "getcdinfo", "square page");
-  } else {
-    const id = playlistId;
-    await probes.ask("sync", "playlist page", "getcdinfo", async () => {
+  await probes.askWith(
+    playlistId,
+    "square page",
+    "sync",
+    "playlist page",
+    "getcdinfo",
+    async (id) => {
       const { body } = await transport.cgi(
         CDINFO_URL,
         {
@@ -180,12 +169,15 @@ export async function probeQq(
         value: undefined,
         reason: `playlist ${id}: ${page.songs.length} of ${page.total} songs`,
       };
-    });
-  }
-  if (chart === undefined) {
-    probes.skip("sync", "chart page", "GetDetail", "charts");
-  } else {
-    await probes.ask("sync", "chart page", "GetDetail", async () => {
+    },
+  );
+  await probes.askWith(
+    chart,
+    "charts",
+    "sync",
+    "chart page",
+    "GetDetail",
+    async (chart) => {
       const page = parseToplistDetail(
         await transport.one({
           ...MODULES.toplistDetail,
@@ -203,8 +195,8 @@ export async function probeQq(
         reason:
           `chart ${chart.topId}: ${page.songs.length} of ${page.totalNum} songs`,
       };
-    });
-  }
+    },
+  );
   await probeUrls(transport, probes, songs, signal);
   return probes.results;
 }

@@ -28,7 +28,7 @@ import {
   WEB_REFERER,
   webComm,
 } from "./_constants.ts";
-import { malformed } from "./_parse.ts";
+import { read } from "./_parse.ts";
 import { gTk, zzcSign } from "./_sign.ts";
 
 /** One module call of an envelope. */
@@ -132,7 +132,7 @@ export class QqTransport {
   /** Calls one gateway module; throws its failure. */
   async one(call: GatewayCall, signal?: AbortSignal): Promise<unknown> {
     const [result] = await this.many([call], signal);
-    if (!result) throw malformed(`no answer for ${keyOf(call)}`);
+    if (!result) throw read.malformed(`no answer for ${keyOf(call)}`);
     if (!result.ok) throw result.error;
     return result.data;
   }
@@ -363,7 +363,7 @@ export function cgiCodeCheck(url: string): BodyCheck<unknown> {
  */
 function checkEnvelope(answer: unknown, labels: string[], url: string): void {
   if (!isObject(answer)) {
-    throw malformed(`expected a gateway envelope, got ${typeof answer}`);
+    throw read.malformed(`expected a gateway envelope, got ${typeof answer}`);
   }
   const code = answer.code;
   if (code !== undefined && code !== 0) {
@@ -401,14 +401,14 @@ function labelResult(
   if (!isObject(entry)) {
     return {
       ok: false,
-      error: malformed(`the answer has no label for ${name}`),
+      error: read.malformed(`the answer has no label for ${name}`),
     };
   }
   const code = typeof entry.code === "number" ? entry.code : Number(entry.code);
   if (!Number.isFinite(code)) {
     return {
       ok: false,
-      error: malformed(`${name} answered without a numeric code`),
+      error: read.malformed(`${name} answered without a numeric code`),
     };
   }
   if (code === CODES.ok) return { ok: true, data: entry.data };

@@ -32,12 +32,11 @@
  */
 import type { SourceConfig } from "../config.ts";
 import { SourceError } from "../errors.ts";
-import { ListingLimit, onceEach } from "../paging.ts";
+import { PlatformSource } from "../platform_source.ts";
+import { ListingLimit, PlaylistPages } from "../paging.ts";
 import type {
   ArtistDetail,
-  CoverRef,
   DownloadOffer,
-  ExtrasOptions,
   ListPlaylistsOptions,
   OfferBatcher,
   OfferOptions,
@@ -45,13 +44,9 @@ import type {
   PlaylistSongs,
   PoolCandidate,
   PoolKind,
-  ProbeOptions,
-  ProbeResult,
   QualityInfo,
   QualityLabel,
   SongInfo,
-  SongLyrics,
-  SongTagInfo,
   Source,
 } from "../types.ts";
 import { Charts } from "./_charts.ts";
@@ -73,7 +68,7 @@ import {
 import { expectedQuality } from "./_expected.ts";
 import { QqBatcher } from "./_batch.ts";
 import { resolveOffers, VkeyRoute } from "./_offers.ts";
-import { qqCover, qqLyrics, qqTagInfo } from "./_lyrics.ts";
+import { QQ_TAGGING } from "./_lyrics.ts";
 import { probeQq } from "./_probe.ts";
 import { parseSingerDetail } from "./_parse.ts";
 import {
@@ -90,7 +85,7 @@ import {
 } from "./_transport.ts";
 
 /** The QQ Music implementation of `Source`. */
-export class QqSource implements Source {
+export class QqSource extends PlatformSource<QqTransport> implements Source {
   /** The platform. */
   readonly platform = "qq" as const;
   #transport: QqTransport;
@@ -101,7 +96,9 @@ export class QqSource implements Source {
 
   /** A source speaking to QQ Music (or its emulation) as `config` says. */
   constructor(config: SourceConfig) {
-    this.#transport = new QqTransport(config);
+    const transport = new QqTransport(config);
+    super(transport, { tagging: QQ_TAGGING, probe: probeQq });
+    this.#transport = transport;
     this.#legacySquare = new LegacySquare(this.#transport);
     this.#charts = new Charts(this.#transport);
   }
@@ -202,18 +199,6 @@ export class QqSource implements Source {
     return detail;
   }
 
-  /**
-   * One small request per path and variant, each on its own: what
-   * `catalogsync doctor` prints (`_probe.ts`).
-   */
-  probe(options: ProbeOptions = {}): Promise<ProbeResult[]> {
-    return probeQq({
-      transport: this.#transport,
-      legacySquare: this.#legacySquare,
-      charts: this.#charts,
-    }, options);
-  }
-
   // ------------------------------------------------------------ square
 
   /** A musicu (family B) category's playlists, batching the later pages. */
@@ -297,10 +282,8 @@ export class QqSource implements Source {
    */
   async #playlistSongs(disstid: string): Promise<PlaylistSongs> {
     requireId(disstid, "a playlist");
-    const songs: SongInfo[] = [];
-    const warnings: string[] = [];
+    const pages = new PlaylistPages();
     let total: number | undefined;
-    let playlist: PlaylistCandidate | undefined;
     for (let begin = 0;; begin += PLAYLIST_PAGE_SIZE) {
       const { body, url } = await this.#transport.cgi(
         CDINFO_URL,
@@ -326,37 +309,12 @@ export class QqSource implements Source {
         );
       }
       total ??= page.total;
-      playlist ??= page.playlist;
-      songs.push(...page.songs);
-      warnings.push(...page.warnings);
+      pages.add(page, page.playlist);
       // pages step by the size asked: a page whose hidden songs were
       // filtered out holds fewer, and must not shift the next offset
       if (page.received === 0 || begin + PLAYLIST_PAGE_SIZE >= total) break;
     }
-    return {
-      ...(playlist === undefined ? {} : { playlist }),
-      declaredCount: total,
-      songs: onceEach(songs),
-      ...(warnings.length === 0 ? {} : { warnings }),
-    };
-  }
-
-  /** Tag facts from the song's record (`_lyrics.ts`). */
-  tagInfo(song: SongInfo, options: { coverSize: number }): SongTagInfo {
-    return qqTagInfo(song, options);
-  }
-
-  /** Fetches an album cover (`_lyrics.ts`). */
-  fetchCover(
-    cover: CoverRef,
-    options?: ExtrasOptions,
-  ): Promise<Uint8Array | null> {
-    return qqCover(this.#transport, cover, options);
-  }
-
-  /** The song's lyrics (`_lyrics.ts`). */
-  lyrics(song: SongInfo, options?: ExtrasOptions): Promise<SongLyrics> {
-    return qqLyrics(this.#transport, song, options);
+    return pages.songs(total);
   }
 }
 

@@ -20,12 +20,11 @@ import {
 import {
   type ContainerTagger,
   DEFAULT_PADDING,
-  type HeadProbe,
   TagFormatError,
 } from "./_container.ts";
 import {
-  CATALOG_ID_KEY,
-  SOURCE_URL_KEY,
+  OWN_FIELD_NAMES,
+  ownFields,
   type TagFields,
   type TagSet,
 } from "./tag_set.ts";
@@ -47,8 +46,7 @@ const FIELD_KEYS = new Set([
   "TRACKNUMBER",
   "DISCNUMBER",
   "DATE",
-  CATALOG_ID_KEY,
-  SOURCE_URL_KEY,
+  ...OWN_FIELD_NAMES,
 ]);
 const LYRICS_KEYS = new Set(["LYRICS", "UNSYNCEDLYRICS"]);
 
@@ -137,8 +135,7 @@ function fieldComments(fields: TagFields): string[] {
   if (fields.trackNumber) out.push(`TRACKNUMBER=${fields.trackNumber}`);
   if (fields.discNumber) out.push(`DISCNUMBER=${fields.discNumber}`);
   if (fields.date) out.push(`DATE=${fields.date}`);
-  out.push(`${CATALOG_ID_KEY}=${fields.catalogId}`);
-  if (fields.sourceUrl) out.push(`${SOURCE_URL_KEY}=${fields.sourceUrl}`);
+  for (const [name, value] of ownFields(fields)) out.push(`${name}=${value}`);
   return out;
 }
 
@@ -218,7 +215,7 @@ function newBlocks(old: Block[], tags: TagSet): Block[] {
 
 /** Vorbis comments and PICTURE blocks for FLAC. */
 export const flac: ContainerTagger = {
-  probe(bytes: Uint8Array): HeadProbe {
+  probe(bytes) {
     if (bytes.length < 4) return { need: 4 };
     if (!hasAscii(bytes, 0, "fLaC")) {
       throw new TagFormatError("Not a FLAC file: no 'fLaC' at its start");

@@ -19,12 +19,11 @@ import {
 import {
   type ContainerTagger,
   DEFAULT_PADDING,
-  type HeadProbe,
   TagFormatError,
 } from "./_container.ts";
 import {
-  CATALOG_ID_KEY,
-  SOURCE_URL_KEY,
+  OWN_FIELD_NAMES,
+  ownFields,
   type TagFields,
   type TagSet,
 } from "./tag_set.ts";
@@ -33,18 +32,10 @@ const HEADER = 10;
 /** Text encoding byte of UTF-8 frames. */
 const UTF8 = 3;
 
-/** The frames the text fields own. */
-const FIELD_FRAMES = new Set([
-  "TIT2",
-  "TPE1",
-  "TALB",
-  "TPE2",
-  "TRCK",
-  "TPOS",
-  "TDRC",
-  "WOAS",
-]);
-const OWNED_TXXX = new Set([CATALOG_ID_KEY, SOURCE_URL_KEY]);
+/** The text frames of the fields, in the order `fieldFrames()` writes them. */
+const TEXT_FRAMES = ["TIT2", "TPE1", "TALB", "TPE2", "TRCK", "TPOS", "TDRC"];
+/** The frames the text fields own (and `TXXX` frames named in `OWN_FIELD_NAMES`). */
+const FIELD_FRAMES = new Set([...TEXT_FRAMES, "WOAS"]);
 
 function syncsafe(value: number): Uint8Array {
   if (value >= 1 << 28) {
@@ -97,11 +88,10 @@ function fieldFrames(fields: TagFields): Uint8Array[] {
     frames.push(textFrame("TPOS", [String(fields.discNumber)]));
   }
   if (fields.date) frames.push(textFrame("TDRC", [fields.date]));
-  frames.push(userText(CATALOG_ID_KEY, fields.catalogId));
-  if (fields.sourceUrl) {
-    frames.push(userText(SOURCE_URL_KEY, fields.sourceUrl));
-    frames.push(frame("WOAS", latin1(fields.sourceUrl)));
+  for (const [name, value] of ownFields(fields)) {
+    frames.push(userText(name, value));
   }
+  if (fields.sourceUrl) frames.push(frame("WOAS", latin1(fields.sourceUrl)));
   return frames;
 }
 
@@ -144,7 +134,7 @@ function replaced(id: string, data: Uint8Array, tags: TagSet): boolean {
           data.subarray(1, end < 0 ? undefined : end),
         )
         : "";
-      if (OWNED_TXXX.has(description)) return true;
+      if (OWN_FIELD_NAMES.has(description)) return true;
     }
   }
   if (tags.cover !== undefined && id === "APIC") return true;
@@ -180,19 +170,7 @@ function keptFrames(head: Uint8Array, tags: TagSet): Uint8Array[] {
 }
 
 /** The order frames are written in: others first, then ours as `ownFrames()` writes them. */
-const ORDER = [
-  "TIT2",
-  "TPE1",
-  "TALB",
-  "TPE2",
-  "TRCK",
-  "TPOS",
-  "TDRC",
-  "TXXX",
-  "WOAS",
-  "APIC",
-  "USLT",
-];
+const ORDER = [...TEXT_FRAMES, "TXXX", "WOAS", "APIC", "USLT"];
 
 /**
  * Frames in one order whatever part was kept or written, so that
@@ -208,7 +186,7 @@ function inOrder(frames: Uint8Array[]): Uint8Array[] {
 
 /** ID3v2.4 for MP3. */
 export const id3v2: ContainerTagger = {
-  probe(bytes: Uint8Array): HeadProbe {
+  probe(bytes) {
     if (bytes.length < HEADER) return { need: HEADER };
     if (!hasAscii(bytes, 0, "ID3")) return { length: 0 };
     const footer = bytes[3] === 4 && (bytes[5]! & 0x10) !== 0 ? 10 : 0;

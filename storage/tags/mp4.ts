@@ -14,12 +14,11 @@ import { concat, fromLatin1, latin1, u32be, utf8, viewOf } from "./_bytes.ts";
 import {
   type ContainerTagger,
   DEFAULT_PADDING,
-  type HeadProbe,
   TagFormatError,
 } from "./_container.ts";
 import {
-  CATALOG_ID_KEY,
-  SOURCE_URL_KEY,
+  OWN_FIELD_NAMES,
+  ownFields,
   type TagFields,
   type TagSet,
 } from "./tag_set.ts";
@@ -102,8 +101,9 @@ function fieldItems(fields: TagFields): Uint8Array[] {
   if (fields.trackNumber) items.push(numberPair("trkn", fields.trackNumber, 4));
   if (fields.discNumber) items.push(numberPair("disk", fields.discNumber, 2));
   if (fields.date) items.push(textItem("©day", [fields.date]));
-  items.push(freeform(CATALOG_ID_KEY, fields.catalogId));
-  if (fields.sourceUrl) items.push(freeform(SOURCE_URL_KEY, fields.sourceUrl));
+  for (const [name, value] of ownFields(fields)) {
+    items.push(freeform(name, value));
+  }
   return items;
 }
 
@@ -134,7 +134,7 @@ function replaced(item: Box, tags: TagSet): boolean {
     if (FIELD_ITEMS.has(item.type)) return true;
     if (item.type === "----") {
       const name = freeformName(item);
-      if (name === CATALOG_ID_KEY || name === SOURCE_URL_KEY) return true;
+      if (name !== undefined && OWN_FIELD_NAMES.has(name)) return true;
     }
   }
   if (tags.lyrics !== undefined && item.type === itemType("©lyr")) return true;
@@ -245,7 +245,7 @@ function headBoxes(head: Uint8Array): { before: Box[]; moov: Box } {
 
 /** iTunes `ilst` items for m4a. */
 export const mp4: ContainerTagger = {
-  probe(bytes: Uint8Array): HeadProbe {
+  probe(bytes) {
     const view = viewOf(bytes);
     let seenMoov = false;
     for (let at = 0;;) {

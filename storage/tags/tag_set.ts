@@ -56,10 +56,26 @@ export interface TagSet {
 /** The image types a cover may have. */
 export type ImageMime = "image/jpeg" | "image/png";
 
-/** Vorbis-comment / freeform names of the fields the three containers share. */
+/** The name every container stores the catalog id under (`catalogId`). */
 export const CATALOG_ID_KEY = "CATALOGSYNC_ID";
-/** The freeform name of the source URL. */
+/** The name every container stores the source URL under (`sourceUrl`). */
 export const SOURCE_URL_KEY = "CATALOGSYNC_URL";
+
+/**
+ * The names of our own fields, which no container has a field of its own
+ * for: a Vorbis comment, a `TXXX` frame or a freeform item of that name.
+ */
+export const OWN_FIELD_NAMES: ReadonlySet<string> = new Set([
+  CATALOG_ID_KEY,
+  SOURCE_URL_KEY,
+]);
+
+/** Our own fields of `fields`, name and value: the catalog id, and the source URL when there is one. */
+export function ownFields(fields: TagFields): Array<[string, string]> {
+  const own: Array<[string, string]> = [[CATALOG_ID_KEY, fields.catalogId]];
+  if (fields.sourceUrl) own.push([SOURCE_URL_KEY, fields.sourceUrl]);
+  return own;
+}
 
 /**
  * The picture in `bytes` when they are a JPEG or a PNG (by their magic
