@@ -67,6 +67,7 @@ export type {
 } from "./tasks/download.ts";
 export { tag, TAG_STAGE_DEFAULTS } from "./tasks/tag.ts";
 export type { TagFailure, TagOptions, TagSummary } from "./tasks/tag.ts";
+export type { SongSelectionOptions } from "./tasks/song_selection.ts";
 export { TAG_DEFAULTS } from "./tasks/_tagging.ts";
 export type { TagParts } from "./tasks/_tagging.ts";
 export { exportM3u8 } from "./tasks/export.ts";
