@@ -43,154 +43,180 @@
  * @module
  */
 // The stages, their options and summaries.
-export { collect, COLLECT_DEFAULTS } from "./tasks/collect.ts";
-export type {
-  CollectOptions,
-  CollectPlatformSummary,
-  CollectSummary,
+export {
+  collect,
+  COLLECT_DEFAULTS,
+  type CollectOptions,
+  type CollectPlatformSummary,
+  type CollectSummary,
 } from "./tasks/collect.ts";
-export { sync, SYNC_DEFAULTS } from "./tasks/sync.ts";
-export type { CountMismatch, SyncOptions, SyncSummary } from "./tasks/sync.ts";
-export { enrich, ENRICH_DEFAULTS } from "./tasks/enrich.ts";
-export type { EnrichOptions, EnrichSummary } from "./tasks/enrich.ts";
-export { download, DOWNLOAD_DEFAULTS } from "./tasks/download.ts";
-export type {
-  BackendSwitch,
-  BackendUsage,
-  DownloadFailure,
-  DownloadOptions,
-  DownloadSummary,
-  NoSpaceStop,
-  PlannedSong,
-  QualityChoice,
-  TaggingTally,
+export {
+  type CountMismatch,
+  sync,
+  SYNC_DEFAULTS,
+  type SyncOptions,
+  type SyncSummary,
+} from "./tasks/sync.ts";
+export {
+  enrich,
+  ENRICH_DEFAULTS,
+  type EnrichOptions,
+  type EnrichSummary,
+} from "./tasks/enrich.ts";
+export {
+  type BackendSwitch,
+  type BackendUsage,
+  download,
+  DOWNLOAD_DEFAULTS,
+  type DownloadFailure,
+  type DownloadOptions,
+  type DownloadSummary,
+  type NoSpaceStop,
+  type PlannedSong,
+  type QualityChoice,
+  type TaggingTally,
 } from "./tasks/download.ts";
-export { tag, TAG_STAGE_DEFAULTS } from "./tasks/tag.ts";
-export type { TagFailure, TagOptions, TagSummary } from "./tasks/tag.ts";
-export { TAG_DEFAULTS } from "./tasks/_tagging.ts";
-export type { TagParts } from "./tasks/_tagging.ts";
-export { exportM3u8 } from "./tasks/export.ts";
-export type {
-  ExportedPlaylist,
-  ExportOptions,
-  ExportSummary,
+export {
+  tag,
+  TAG_STAGE_DEFAULTS,
+  type TagFailure,
+  type TagOptions,
+  type TagSummary,
+} from "./tasks/tag.ts";
+export type { SongSelectionOptions } from "./tasks/song_selection.ts";
+export { TAG_DEFAULTS, type TagParts } from "./tasks/_tagging.ts";
+export {
+  type ExportedPlaylist,
+  exportM3u8,
+  type ExportOptions,
+  type ExportSummary,
 } from "./tasks/export.ts";
-export { replicate, REPLICATE_DEFAULTS } from "./tasks/replicate.ts";
-export type {
-  ReplicateFailure,
-  ReplicateOptions,
-  ReplicateSummary,
+export {
+  replicate,
+  REPLICATE_DEFAULTS,
+  type ReplicateFailure,
+  type ReplicateOptions,
+  type ReplicateSummary,
 } from "./tasks/replicate.ts";
-export { verify } from "./tasks/verify.ts";
-export type {
-  VerifyOptions,
-  VerifyProblem,
-  VerifySummary,
+export {
+  verify,
+  type VerifyOptions,
+  type VerifyProblem,
+  type VerifySummary,
 } from "./tasks/verify.ts";
-export { storageAdd, storageList, storageRelocate } from "./tasks/storage.ts";
-export type {
-  BackendListing,
-  ReachOptions,
-  StorageAddOptions,
-  StorageAddSummary,
-  StorageListSummary,
-  StorageRelocateOptions,
-  StorageRelocateSummary,
+export {
+  type BackendListing,
+  type ReachOptions,
+  storageAdd,
+  type StorageAddOptions,
+  type StorageAddSummary,
+  storageList,
+  type StorageListSummary,
+  storageRelocate,
+  type StorageRelocateOptions,
+  type StorageRelocateSummary,
 } from "./tasks/storage.ts";
-export { whereis } from "./tasks/whereis.ts";
-export type {
-  WhereisLocation,
-  WhereisOptions,
-  WhereisSummary,
+export {
+  whereis,
+  type WhereisLocation,
+  type WhereisOptions,
+  type WhereisSummary,
 } from "./tasks/whereis.ts";
-export { credentialsFromEnv as storageCredentialsFromEnv } from "./storage/backend.ts";
-export type {
-  BucketOptions,
-  HttpFetch,
-  StorageCredentials,
+export {
+  type BucketOptions,
+  credentialsFromEnv as storageCredentialsFromEnv,
+  type HttpFetch,
+  type StorageCredentials,
 } from "./storage/backend.ts";
 export type { AwsCredentials } from "./storage/sigv4.ts";
-export { status } from "./tasks/status.ts";
-export type { StatusSummary } from "./tasks/status.ts";
-export { doctor } from "./tasks/doctor.ts";
-export type {
-  DoctorOptions,
-  DoctorSummary,
-  PlatformHealth,
+export { status, type StatusSummary } from "./tasks/status.ts";
+export {
+  doctor,
+  type DoctorOptions,
+  type DoctorSummary,
+  type PlatformHealth,
 } from "./tasks/doctor.ts";
-export { check } from "./tasks/check.ts";
-export type {
-  CheckOptions,
-  CheckSummary,
-  SalvagedTable,
-  SalvageReport,
+export {
+  check,
+  type CheckOptions,
+  type CheckSummary,
+  type SalvagedTable,
+  type SalvageReport,
 } from "./tasks/check.ts";
 export type { RunStatus } from "./tasks/outcome.ts";
 export { NoSpaceError } from "./storage/errors.ts";
 
 // The context the stages run in.
-export { createContext } from "./tasks/context.ts";
-export type { Context, ContextOptions } from "./tasks/context.ts";
+export {
+  type Context,
+  type ContextOptions,
+  createContext,
+} from "./tasks/context.ts";
 export type { DiscoveredArtist, Hooks, SyncedSong } from "./tasks/hooks.ts";
 export type { Logger, Progress, Ui } from "./tasks/ui.ts";
 export type { Prompt } from "./tasks/prompt.ts";
 export type { FreeSpaceProbe } from "./storage/free_space.ts";
 export type { OpenFile, WritableFile } from "./storage/local.ts";
-export { TERMINAL_STATES } from "./catalog/download_tasks.ts";
-export type { TerminalState } from "./catalog/download_tasks.ts";
-export type {
-  BackendCounts,
-  CatalogCounts,
-  PlatformCounts,
+export {
+  TERMINAL_STATES,
+  type TerminalState,
+} from "./catalog/download_tasks.ts";
+export {
+  type BackendCounts,
+  type CatalogCounts,
+  DOWNLOAD_STATES,
+  type DownloadState,
+  type PlatformCounts,
 } from "./catalog/status.ts";
 export {
   Catalog,
   CatalogDamagedError,
   CatalogFullError,
+  type CatalogOptions,
+  type RunResult,
+  type SqlValue,
 } from "./catalog/database.ts";
 export type { MigrationResult } from "./catalog/migrations.ts";
-export { DOWNLOAD_STATES } from "./catalog/status.ts";
-export type { DownloadState } from "./catalog/status.ts";
-export type {
-  CatalogOptions,
-  RunResult,
-  SqlValue,
-} from "./catalog/database.ts";
 
 // The Source contract and the built-in sources.
-export type {
-  ArtistDetail,
-  ArtistRef,
-  Availability,
-  Container,
-  CoverRef,
-  DownloadOffer,
-  ExtrasOptions,
-  ListPlaylistsOptions,
-  OfferBatcher,
-  OfferOptions,
-  OfferSettled,
-  Platform,
-  PlaylistCandidate,
-  PlaylistSongs,
-  PoolCandidate,
-  PoolKind,
-  ProbeOptions,
-  ProbeResult,
-  ProbeStage,
-  ProbeVerdict,
-  QualityInfo,
-  QualityLabel,
-  SongInfo,
-  SongLyrics,
-  SongTagInfo,
-  Source,
+export {
+  type ArtistDetail,
+  type ArtistRef,
+  type Availability,
+  type Container,
+  type CoverRef,
+  type DownloadOffer,
+  type ExtrasOptions,
+  type ListPlaylistsOptions,
+  type OfferBatcher,
+  type OfferOptions,
+  type OfferSettled,
+  type Platform,
+  PLATFORMS,
+  type PlaylistCandidate,
+  type PlaylistSongs,
+  POOL_KINDS,
+  type PoolCandidate,
+  type PoolKind,
+  type ProbeOptions,
+  type ProbeResult,
+  type ProbeStage,
+  type ProbeVerdict,
+  QUALITY_LABELS,
+  type QualityInfo,
+  type QualityLabel,
+  type SongInfo,
+  type SongLyrics,
+  type SongTagInfo,
+  type Source,
 } from "./sources/types.ts";
-export { PLATFORMS, POOL_KINDS, QUALITY_LABELS } from "./sources/types.ts";
-export { isSourceError, SourceError } from "./sources/errors.ts";
-export type { SourceErrorKind, SourceErrorOptions } from "./sources/errors.ts";
-export { createSources } from "./sources/registry.ts";
-export type { SourcesOptions } from "./sources/registry.ts";
+export {
+  isSourceError,
+  SourceError,
+  type SourceErrorKind,
+  type SourceErrorOptions,
+} from "./sources/errors.ts";
+export { createSources, type SourcesOptions } from "./sources/registry.ts";
 export type {
   Exchange,
   ExchangeRecorder,
@@ -198,16 +224,15 @@ export type {
   RetryInfo,
   Sleep,
 } from "./sources/http.ts";
-export { credentialsFromEnv } from "./sources/config.ts";
-export type { Credentials } from "./sources/config.ts";
+export { type Credentials, credentialsFromEnv } from "./sources/config.ts";
 
 // The offline emulation of the three platforms.
-export { createEmulation } from "./emulation/emulation.ts";
-export type {
-  Emulation,
-  EmulationOptions,
-  EmulationStats,
-  PlatformStats,
+export {
+  createEmulation,
+  type Emulation,
+  type EmulationOptions,
+  type EmulationStats,
+  type PlatformStats,
 } from "./emulation/emulation.ts";
 export type { Behaviours, QqVkeyRefusal } from "./emulation/behaviours.ts";
 export type {
@@ -219,14 +244,17 @@ export type {
 } from "./emulation/counters.ts";
 export type { FaultRates } from "./emulation/faults.ts";
 export type { WorldShape, WorldSize, WorldStats } from "./emulation/world.ts";
-export { serveEmulation } from "./emulation/serve.ts";
-export type {
-  EmulationServer,
-  ServeEmulationOptions,
+export {
+  type EmulationServer,
+  serveEmulation,
+  type ServeEmulationOptions,
 } from "./emulation/serve.ts";
 
 // The CLI's stdin prompt and terminal UI, for scripts that want its behaviour.
-export { directoryAnswer, linePrompt, LineReader } from "./cli/prompt.ts";
-export type { LinePromptOptions } from "./cli/prompt.ts";
-export { terminalUi } from "./cli/ui.ts";
-export type { TerminalUiOptions } from "./cli/ui.ts";
+export {
+  directoryAnswer,
+  linePrompt,
+  type LinePromptOptions,
+  LineReader,
+} from "./cli/prompt.ts";
+export { terminalUi, type TerminalUiOptions } from "./cli/ui.ts";

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Catalog } from "./database.ts";
+import { markLocationsChecked } from "./storage.ts";
 import { STORED_MD5, STORED_SHA256, STORED_SIZE } from "./_sql.ts";
 
 /** A `storage_backends` row with its URL and options. */
@@ -290,13 +291,7 @@ export function setLocationStates(
         locationId,
         state,
       ).changes;
-      if (state === "active") {
-        catalog.run(
-          "UPDATE file_locations SET checked_at = ? WHERE id = ?",
-          now,
-          locationId,
-        );
-      }
+      if (state === "active") markLocationsChecked(catalog, [locationId], now);
     }
   });
   return changed;

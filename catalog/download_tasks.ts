@@ -14,6 +14,7 @@
  */
 import type { Platform, PoolKind } from "../sources/types.ts";
 import type { Catalog } from "./database.ts";
+import { holdsLease } from "./leases.ts";
 import type { DownloadState } from "./status.ts";
 import { type AssetRecord, locatorTaken, recordAsset } from "./storage.ts";
 import { placeholders } from "./_sql.ts";
@@ -325,37 +326,6 @@ export function releaseOwner(
   );
 }
 
-/** Extends a lease `owner` still holds; `false` when it was lost. */
-export function renewLease(
-  catalog: Catalog,
-  songId: number,
-  owner: string,
-  now: number,
-  ttlMs: number,
-): boolean {
-  return catalog.run(
-    `UPDATE download_tasks SET lease_until = ?, updated_at = ?
-     WHERE song_id = ? AND state = 'running' AND lease_owner = ?`,
-    now + ttlMs,
-    now,
-    songId,
-    owner,
-  ).changes === 1;
-}
-
-/** Whether `owner` holds the lease of a song's running task. */
-export function holdsLease(
-  catalog: Catalog,
-  songId: number,
-  owner: string,
-): boolean {
-  return catalog.get(
-    "SELECT 1 FROM download_tasks WHERE song_id = ? AND state = 'running' AND lease_owner = ?",
-    songId,
-    owner,
-  ) !== undefined;
-}
-
 /** How a claimed task ends. */
 export interface TaskOutcome {
   /** `done` or a terminal state. */
@@ -441,7 +411,9 @@ export function recordDownload(
 ): boolean {
   const { owner, asset, location, now } = download;
   return catalog.immediate(() => {
-    if (!holdsLease(catalog, asset.songId, owner)) return false;
+    if (!holdsLease(catalog, { kind: "download", id: asset.songId, owner })) {
+      return false;
+    }
     if (
       locatorTaken(catalog, location.backendId, location.locator, asset.songId)
     ) {

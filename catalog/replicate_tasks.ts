@@ -10,6 +10,7 @@
  * @module
  */
 import type { Catalog } from "./database.ts";
+import { holdsLease } from "./leases.ts";
 import { STORED_MD5, STORED_SHA256, STORED_SIZE } from "./_sql.ts";
 
 /** A selected song's file, with where it stands on the target backend. */
@@ -171,24 +172,6 @@ export function claimReplica(
   });
 }
 
-/** Extends a lease `owner` still holds; `false` when it was lost. */
-export function renewReplica(
-  catalog: Catalog,
-  taskId: number,
-  owner: string,
-  now: number,
-  ttlMs: number,
-): boolean {
-  return catalog.run(
-    `UPDATE replicate_tasks SET lease_until = ?, updated_at = ?
-     WHERE id = ? AND state = 'running' AND lease_owner = ?`,
-    now + ttlMs,
-    now,
-    taskId,
-    owner,
-  ).changes === 1;
-}
-
 /** Records (or clears, with `null`) the multipart upload of a task `owner` holds. */
 export function saveUpload(
   catalog: Catalog,
@@ -259,12 +242,15 @@ export function recordReplica(
   replica: CheckedReplica,
 ): boolean {
   return catalog.immediate(() => {
-    const held = catalog.get(
-      "SELECT 1 FROM replicate_tasks WHERE id = ? AND state = 'running' AND lease_owner = ?",
-      replica.taskId,
-      replica.owner,
-    );
-    if (held === undefined) return false;
+    if (
+      !holdsLease(catalog, {
+        kind: "replicate",
+        id: replica.taskId,
+        owner: replica.owner,
+      })
+    ) {
+      return false;
+    }
     catalog.run(
       `INSERT INTO file_locations (file_asset_id, backend_id, container_name, locator, state,
          etag, created_at, checked_at)

@@ -4,17 +4,11 @@
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
 import { check, type CheckSummary } from "../tasks/check.ts";
 import { formatDuration } from "../tasks/format.ts";
 import { listedLines } from "./_summary.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { UsageError } from "./exit.ts";
-
-const OPTIONS = {
-  repair: { type: "boolean" },
-  out: { type: "string" },
-} as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync check`. */
 export const command: Command = defineCommand({
@@ -39,7 +33,10 @@ Options:
   --repair               recover a damaged catalog into a new file
   --out FILE             where the recovered catalog goes (must not exist;
                          default <name>.recovered.db next to the catalog)`,
-  options: OPTIONS,
+  options: {
+    repair: { type: "boolean" },
+    out: { type: "string" },
+  },
   catalog: "none",
   toOptions: (values) => {
     if (values.out !== undefined && values.repair !== true) {

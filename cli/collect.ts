@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
 import {
   collect,
   COLLECT_DEFAULTS,
@@ -20,13 +19,6 @@ import {
   SOURCE_OPTION,
   splitList,
 } from "./flags.ts";
-
-const OPTIONS = {
-  ...SOURCE_OPTION,
-  pool: { type: "string", multiple: true },
-  category: { type: "string", multiple: true },
-  limit: { type: "string" },
-} as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync collect`. */
 export const command: Command = defineCommand({
@@ -45,7 +37,12 @@ Options:
   --pool K,...       square, toplist (default both)
   --category NAME    only this square category, by name or id (repeatable; default every one)
   --limit N          playlists per pool, 0 = all (default 50)`,
-  options: OPTIONS,
+  options: {
+    ...SOURCE_OPTION,
+    pool: { type: "string", multiple: true },
+    category: { type: "string", multiple: true },
+    limit: { type: "string" },
+  },
   catalog: "create",
   sources: (values) => parsePlatforms(values.source),
   toOptions: (values): CollectOptions => ({

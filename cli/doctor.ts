@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
 import {
   doctor,
   type DoctorOptions,
@@ -17,10 +16,6 @@ import { type Command, defineCommand } from "./command.ts";
 import { EXIT } from "./exit.ts";
 import { parsePlatforms, SOURCE_OPTION } from "./flags.ts";
 import { renderTable } from "./table.ts";
-
-const OPTIONS = {
-  ...SOURCE_OPTION,
-} as const satisfies ParseArgsOptionsConfig;
 
 /** Per-attempt timeout of a probe: long enough for a slow platform, short enough to wait for. */
 const PROBE_TIMEOUT_MS = 10_000;
@@ -46,7 +41,9 @@ otherwise.
 
 Options:
   --source P,...     netease, qq, kuwo (default all)`,
-  options: OPTIONS,
+  options: {
+    ...SOURCE_OPTION,
+  },
   catalog: "none",
   http: { retries: 0, timeoutMs: PROBE_TIMEOUT_MS },
   sources: (values) => parsePlatforms(values.source),

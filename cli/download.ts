@@ -47,16 +47,6 @@ export const DOWNLOAD_RUN_OPTIONS = {
   upgrade: { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
-const OPTIONS = {
-  ...SELECTION_OPTIONS,
-  limit: { type: "string" },
-  ...DOWNLOAD_RUN_OPTIONS,
-  owned: { type: "string" },
-  "redownload-offline": { type: "boolean" },
-  "dry-run": { type: "boolean" },
-  ...TAG_PART_OPTIONS,
-} as const satisfies ParseArgsOptionsConfig;
-
 /** The download options of `DOWNLOAD_RUN_OPTIONS`' flags, checked. */
 export function downloadRunOptions(
   values: OptionValues<typeof DOWNLOAD_RUN_OPTIONS>,
@@ -165,7 +155,15 @@ Options:
                          against its free space) and write nothing: the
                          catalog is only read, no platform is asked
 ${TAG_PART_HELP}`,
-  options: OPTIONS,
+  options: {
+    ...SELECTION_OPTIONS,
+    limit: { type: "string" },
+    ...DOWNLOAD_RUN_OPTIONS,
+    owned: { type: "string" },
+    "redownload-offline": { type: "boolean" },
+    "dry-run": { type: "boolean" },
+    ...TAG_PART_OPTIONS,
+  },
   catalog: (values) => values["dry-run"] ? "read" : "existing",
   // a dry run only reads the catalog: no platform is asked anything
   sources: (values) =>

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
 import { createEmulation } from "../emulation/emulation.ts";
 import type { FaultRates } from "../emulation/faults.ts";
 import { serveEmulation } from "../emulation/serve.ts";
@@ -43,20 +42,6 @@ export interface EmulatorSummary {
   requests: number;
 }
 
-const OPTIONS = {
-  port: { type: "string" },
-  size: { type: "string" },
-  seed: { type: "string" },
-  songs: { type: "string" },
-  playlists: { type: "string" },
-  "fault-5xx": { type: "string" },
-  "fault-429": { type: "string" },
-  "fault-html": { type: "string" },
-  "fault-reset": { type: "string" },
-  "fault-truncate": { type: "string" },
-  latency: { type: "string" },
-} as const satisfies ParseArgsOptionsConfig;
-
 /** `catalogsync emulator`. */
 export const command: Command = defineCommand({
   usage:
@@ -80,7 +65,19 @@ Options:
   --fault-reset RATE    share whose connection is cut
   --fault-truncate RATE share whose body is cut half-way
   --latency MS          added to every answer`,
-  options: OPTIONS,
+  options: {
+    port: { type: "string" },
+    size: { type: "string" },
+    seed: { type: "string" },
+    songs: { type: "string" },
+    playlists: { type: "string" },
+    "fault-5xx": { type: "string" },
+    "fault-429": { type: "string" },
+    "fault-html": { type: "string" },
+    "fault-reset": { type: "string" },
+    "fault-truncate": { type: "string" },
+    latency: { type: "string" },
+  },
   catalog: "none",
   toOptions: (values): Omit<EmulatorOptions, "onListen" | "signal"> => {
     const port = parseCount(values.port, "--port", 0);

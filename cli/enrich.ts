@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
 import {
   enrich,
   ENRICH_DEFAULTS,
@@ -15,12 +14,6 @@ import { formatDuration } from "../tasks/format.ts";
 import { listedLines, stoppedLines } from "./_summary.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { parseCount, parsePlatforms, SOURCE_OPTION } from "./flags.ts";
-
-const OPTIONS = {
-  ...SOURCE_OPTION,
-  limit: { type: "string" },
-  "retry-failed": { type: "boolean" },
-} as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync enrich`. */
 export const command: Command = defineCommand({
@@ -34,7 +27,11 @@ Options:
   --source P,...     netease, qq, kuwo (default all)
   --limit N          artists per platform, 0 = all (default 100)
   --retry-failed     also retry artists whose enrichment failed`,
-  options: OPTIONS,
+  options: {
+    ...SOURCE_OPTION,
+    limit: { type: "string" },
+    "retry-failed": { type: "boolean" },
+  },
   sources: (values) => parsePlatforms(values.source),
   toOptions: (values): EnrichOptions => ({
     platforms: parsePlatforms(values.source),

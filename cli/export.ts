@@ -3,7 +3,6 @@
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
 import {
   exportM3u8,
   type ExportOptions,
@@ -14,12 +13,6 @@ import { listedLines } from "./_summary.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { UsageError } from "./exit.ts";
 import { parsePlatforms, parsePlaylists, SOURCE_OPTION } from "./flags.ts";
-
-const OPTIONS = {
-  ...SOURCE_OPTION,
-  out: { type: "string" },
-  playlist: { type: "string", multiple: true },
-} as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync export`. */
 export const command: Command = defineCommand({
@@ -36,7 +29,11 @@ Options:
   --out DIR              the folder to write to (created if needed; required)
   --source P,...         only playlists of these platforms (default all)
   --playlist PLATFORM:ID only this playlist (repeatable)`,
-  options: OPTIONS,
+  options: {
+    ...SOURCE_OPTION,
+    out: { type: "string" },
+    playlist: { type: "string", multiple: true },
+  },
   positionals: [1, 1],
   catalog: "existing",
   toOptions: (values, [format]): ExportOptions => {

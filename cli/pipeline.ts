@@ -7,7 +7,6 @@
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
 import {
   collect,
   COLLECT_DEFAULTS,
@@ -46,14 +45,6 @@ import {
 } from "./flags.ts";
 import { formatSyncSummary } from "./sync.ts";
 import { escapeControls } from "./ui.ts";
-
-const OPTIONS = {
-  ...SELECTION_OPTIONS,
-  category: { type: "string", multiple: true },
-  limit: { type: "string" },
-  stale: { type: "string" },
-  ...DOWNLOAD_RUN_OPTIONS,
-} as const satisfies ParseArgsOptionsConfig;
 
 /** The stages of a pipeline, in order. */
 export const PIPELINE_STAGES = ["collect", "sync", "download"] as const;
@@ -118,7 +109,13 @@ Options:
   --concurrency N        files downloaded at once (default 4)
   --retry STATE          download also retries songs that ended in STATE:
                          vip_only, unavailable, rate_limited, failed`,
-  options: OPTIONS,
+  options: {
+    ...SELECTION_OPTIONS,
+    category: { type: "string", multiple: true },
+    limit: { type: "string" },
+    stale: { type: "string" },
+    ...DOWNLOAD_RUN_OPTIONS,
+  },
   catalog: "create",
   sources: (values) => parseSelection(values).platforms,
   toOptions: (values): PipelineOptions => {

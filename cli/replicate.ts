@@ -4,8 +4,6 @@
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
-import { credentialsFromEnv } from "../storage/backend.ts";
 import { formatBytes, formatDuration } from "../tasks/format.ts";
 import {
   replicate,
@@ -13,6 +11,7 @@ import {
   type ReplicateOptions,
   type ReplicateSummary,
 } from "../tasks/replicate.ts";
+import { storageAccess } from "./_storage_access.ts";
 import { listedLines } from "./_summary.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { UsageError } from "./exit.ts";
@@ -23,16 +22,6 @@ import {
   parseSize,
   SELECTION_OPTIONS,
 } from "./flags.ts";
-
-const OPTIONS = {
-  ...SELECTION_OPTIONS,
-  to: { type: "string" },
-  limit: { type: "string" },
-  move: { type: "boolean" },
-  concurrency: { type: "string" },
-  "multipart-above": { type: "string" },
-  "part-size": { type: "string" },
-} as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync replicate`. */
 export const command: Command = defineCommand({
@@ -64,7 +53,15 @@ Options:
   --concurrency N        files copied at once (default ${REPLICATE_DEFAULTS.concurrency})
   --multipart-above SIZE buckets: multipart above this size (default 64MiB)
   --part-size SIZE       buckets: the size of a part (default 16MiB, at least 5MiB)`,
-  options: OPTIONS,
+  options: {
+    ...SELECTION_OPTIONS,
+    to: { type: "string" },
+    limit: { type: "string" },
+    move: { type: "boolean" },
+    concurrency: { type: "string" },
+    "multipart-above": { type: "string" },
+    "part-size": { type: "string" },
+  },
   catalog: "existing",
   toOptions: (values): ReplicateOptions => {
     if (values.to === undefined || values.to.trim() === "") {
@@ -103,11 +100,7 @@ Options:
     };
   },
   run: (context, options, { io }) =>
-    replicate(context, {
-      ...options,
-      credentials: credentialsFromEnv(io.env),
-      ...(io.fetch ? { fetch: io.fetch } : {}),
-    }),
+    replicate(context, { ...options, ...storageAccess(io) }),
   format: formatReplicateSummary,
 });
 

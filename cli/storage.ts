@@ -3,51 +3,29 @@
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
-import { credentialsFromEnv } from "../storage/backend.ts";
 import { formatBytes } from "../tasks/format.ts";
 import {
+  type ReachOptions,
   storageAdd,
+  type StorageAddOptions,
   type StorageAddSummary,
   storageList,
   type StorageListSummary,
   storageRelocate,
+  type StorageRelocateOptions,
   type StorageRelocateSummary,
 } from "../tasks/storage.ts";
+import { storageAccess } from "./_storage_access.ts";
 import { type Command, defineCommand } from "./command.ts";
 import { UsageError } from "./exit.ts";
 import { parsePositive } from "./flags.ts";
 import { leftAlign, renderTable } from "./table.ts";
 
-const OPTIONS = {
-  endpoint: { type: "string" },
-  region: { type: "string" },
-  "path-style": { type: "boolean" },
-  "virtual-hosted": { type: "boolean" },
-  force: { type: "boolean" },
-  "check-all": { type: "boolean" },
-  sample: { type: "string" },
-  offline: { type: "boolean" },
-} as const satisfies ParseArgsOptionsConfig;
-
+/** An action and the options of its stage (the storage access is added at run time). */
 type Action =
-  | { action: "list"; probeRemote: boolean }
-  | {
-    action: "add";
-    name: string;
-    url: string;
-    endpoint: string | undefined;
-    region: string | undefined;
-    pathStyle: boolean | undefined;
-    force: boolean;
-  }
-  | {
-    action: "relocate";
-    backend: string;
-    root: string;
-    checkAll: boolean;
-    sample: number;
-  };
+  | { action: "list"; options: ReachOptions }
+  | { action: "add"; options: StorageAddOptions }
+  | { action: "relocate"; options: StorageRelocateOptions };
 
 /** What `storage` prints: the summary of its action. */
 export type StorageResult =
@@ -90,7 +68,16 @@ Options:
   --check-all            relocate: check every file, not a sample
   --sample N             relocate: files in the sample (default 20)
   --offline              list: do not ask remote backends`,
-  options: OPTIONS,
+  options: {
+    endpoint: { type: "string" },
+    region: { type: "string" },
+    "path-style": { type: "boolean" },
+    "virtual-hosted": { type: "boolean" },
+    force: { type: "boolean" },
+    "check-all": { type: "boolean" },
+    sample: { type: "string" },
+    offline: { type: "boolean" },
+  },
   positionals: [1, 3],
   catalog: "existing",
   toOptions: (values, positionals): Action => {
@@ -99,7 +86,7 @@ Options:
     switch (action) {
       case "list":
         if (count !== 0) throw new UsageError("storage list takes no argument");
-        return { action, probeRemote: values.offline !== true };
+        return { action, options: { probeRemote: values.offline !== true } };
       case "add": {
         if (count !== 2) {
           throw new UsageError("storage add needs NAME and URL");
@@ -111,16 +98,18 @@ Options:
         }
         return {
           action,
-          name: first!,
-          url: second!,
-          endpoint: values.endpoint,
-          region: values.region,
-          pathStyle: values["path-style"]
-            ? true
-            : values["virtual-hosted"]
-            ? false
-            : undefined,
-          force: values.force === true,
+          options: {
+            name: first!,
+            url: second!,
+            endpoint: values.endpoint,
+            region: values.region,
+            pathStyle: values["path-style"]
+              ? true
+              : values["virtual-hosted"]
+              ? false
+              : undefined,
+            force: values.force === true,
+          },
         };
       }
       case "relocate":
@@ -129,10 +118,12 @@ Options:
         }
         return {
           action,
-          backend: first!,
-          root: second!,
-          checkAll: values["check-all"] === true,
-          sample: parsePositive(values.sample, "--sample", 20),
+          options: {
+            backend: first!,
+            root: second!,
+            checkAll: values["check-all"] === true,
+            sample: parsePositive(values.sample, "--sample", 20),
+          },
         };
       default:
         throw new UsageError(
@@ -140,43 +131,20 @@ Options:
         );
     }
   },
-  run: async (context, action, { io }): Promise<StorageResult> => {
-    const credentials = credentialsFromEnv(io.env);
-    const fetch = io.fetch;
-    switch (action.action) {
+  run: async (context, { action, options }, { io }): Promise<StorageResult> => {
+    switch (action) {
       case "list":
         return {
-          action: "list",
-          ...await storageList(context, {
-            credentials,
-            probeRemote: action.probeRemote,
-            ...(fetch ? { fetch } : {}),
-          }),
+          action,
+          ...await storageList(context, { ...options, ...storageAccess(io) }),
         };
       case "add":
         return {
-          action: "add",
-          ...await storageAdd(context, {
-            name: action.name,
-            url: action.url,
-            endpoint: action.endpoint,
-            region: action.region,
-            pathStyle: action.pathStyle,
-            force: action.force,
-            credentials,
-            ...(fetch ? { fetch } : {}),
-          }),
+          action,
+          ...await storageAdd(context, { ...options, ...storageAccess(io) }),
         };
       case "relocate":
-        return {
-          action: "relocate",
-          ...await storageRelocate(context, {
-            backend: action.backend,
-            root: action.root,
-            checkAll: action.checkAll,
-            sample: action.sample,
-          }),
-        };
+        return { action, ...await storageRelocate(context, options) };
     }
   },
   format: formatStorage,

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
 import { formatDuration } from "../tasks/format.ts";
 import {
   sync,
@@ -21,13 +20,6 @@ import {
   parseSelection,
   SELECTION_OPTIONS,
 } from "./flags.ts";
-
-const OPTIONS = {
-  ...SELECTION_OPTIONS,
-  limit: { type: "string" },
-  stale: { type: "string" },
-  concurrency: { type: "string" },
-} as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync sync`. */
 export const command: Command = defineCommand({
@@ -50,7 +42,12 @@ Options:
   --limit N              at most N playlists, 0 = all (default 0)
   --stale DURATION       also resync playlists last synced longer ago (30m, 12h, 7d)
   --concurrency N        playlists resolved at once per platform (default 2)`,
-  options: OPTIONS,
+  options: {
+    ...SELECTION_OPTIONS,
+    limit: { type: "string" },
+    stale: { type: "string" },
+    concurrency: { type: "string" },
+  },
   sources: (values) => parseSelection(values).platforms,
   toOptions: (values): SyncOptions => ({
     ...parseSelection(values),

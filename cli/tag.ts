@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
 import { formatDuration } from "../tasks/format.ts";
 import {
   tag,
@@ -25,13 +24,6 @@ import {
   parsePositive,
   SOURCE_OPTION,
 } from "./flags.ts";
-
-const OPTIONS = {
-  ...SOURCE_OPTION,
-  ...TAG_PART_OPTIONS,
-  limit: { type: "string" },
-  concurrency: { type: "string" },
-} as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync tag`. */
 export const command: Command = defineCommand({
@@ -59,7 +51,12 @@ Options:
   --limit N              at most N files, 0 = all (default 0)
 ${TAG_PART_HELP}
   --concurrency N        files worked on at once (default 4)`,
-  options: OPTIONS,
+  options: {
+    ...SOURCE_OPTION,
+    ...TAG_PART_OPTIONS,
+    limit: { type: "string" },
+    concurrency: { type: "string" },
+  },
   sources: (values) => parsePlatforms(values.source),
   toOptions: (values): TagOptions => ({
     platforms: parsePlatforms(values.source),

@@ -3,22 +3,15 @@
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
-import { credentialsFromEnv } from "../storage/backend.ts";
 import { formatBytes, formatDuration } from "../tasks/format.ts";
 import {
   verify,
   type VerifyOptions,
   type VerifySummary,
 } from "../tasks/verify.ts";
+import { storageAccess } from "./_storage_access.ts";
 import { listedLines } from "./_summary.ts";
 import { type Command, defineCommand } from "./command.ts";
-
-const OPTIONS = {
-  backend: { type: "string" },
-  full: { type: "boolean" },
-  repair: { type: "boolean" },
-} as const satisfies ParseArgsOptionsConfig;
 
 /** `catalogsync verify`. */
 export const command: Command = defineCommand({
@@ -39,7 +32,11 @@ Options:
   --backend B            only this backend (a name from 'catalogsync storage list')
   --full                 also hash every file and compare its SHA-256
   --repair               plan songs without a good copy for the next download`,
-  options: OPTIONS,
+  options: {
+    backend: { type: "string" },
+    full: { type: "boolean" },
+    repair: { type: "boolean" },
+  },
   catalog: "existing",
   toOptions: (values): VerifyOptions => ({
     ...(values.backend === undefined ? {} : { backend: values.backend }),
@@ -47,11 +44,7 @@ Options:
     repair: values.repair === true,
   }),
   run: (context, options, { io }) =>
-    verify(context, {
-      ...options,
-      credentials: credentialsFromEnv(io.env),
-      ...(io.fetch ? { fetch: io.fetch } : {}),
-    }),
+    verify(context, { ...options, ...storageAccess(io) }),
   format: formatVerifySummary,
 });
 

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import http from "node:http";
 import https from "node:https";
 import { StorageError } from "./errors.ts";
@@ -81,8 +82,8 @@ export async function putFileRange(put: FilePut): Promise<PutAnswer> {
       method: "PUT",
       headers: { ...put.headers, "content-length": String(put.length) },
     }, (response) => {
-      const parts: Uint8Array[] = [];
-      response.on("data", (chunk: Uint8Array) => parts.push(chunk));
+      const parts: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => parts.push(chunk));
       response.on("error", fail);
       response.on("end", () => {
         if (settled) return;
@@ -95,7 +96,7 @@ export async function putFileRange(put: FilePut): Promise<PutAnswer> {
         resolve({
           status: response.statusCode ?? 0,
           headers,
-          body: new TextDecoder().decode(concat(parts)),
+          body: Buffer.concat(parts).toString("utf8"),
         });
       });
     });
@@ -157,14 +158,4 @@ export async function putFileRange(put: FilePut): Promise<PutAnswer> {
       if (!settled) request.end();
     })().catch(fail);
   });
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

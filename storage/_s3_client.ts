@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import type { BackendSpec, HttpFetch, SourceFile } from "./backend.ts";
 import { StorageError, type StorageErrorKind } from "./errors.ts";
+import { sendRequest } from "./_backend_steps.ts";
 import { putFileRange } from "./_http_put.ts";
 import {
   type AwsCredentials,
@@ -107,24 +108,12 @@ export class S3Client {
       ? EMPTY_SHA256
       : createHash("sha256").update(body).digest("hex");
     const headers = this.sign(method, url, options.headers ?? {}, payloadHash);
-    try {
-      return await this.#fetch(url, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-    } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      throw new StorageError(
-        "network",
-        this.url,
-        `cannot reach ${url.host}: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-        { cause: error },
-      );
-    }
+    return await sendRequest(this.#fetch, this.url, url, {
+      method,
+      headers,
+      body,
+      signal: options.signal,
+    });
   }
 
   /** PUTs a range of a file, streaming, with a `Content-Length`. */

@@ -7,19 +7,18 @@
  * @module
  */
 import { dirname } from "node:path";
-import {
-  corruptSource,
-  type PutOptions,
-  type PutResult,
-  type Reachability,
-  type SourceFile,
-  type StorageBackend,
-  type StoredObject,
-  type Verification,
+import type {
+  PutOptions,
+  PutResult,
+  Reachability,
+  SourceFile,
+  StorageBackend,
+  StoredObject,
+  Verification,
 } from "./backend.ts";
 import { isNoSpace, StorageError } from "./errors.ts";
 import type { FreeSpaceProbe } from "./free_space.ts";
-import { RunningDigest } from "./hashing.ts";
+import { checkedBySize, SentBytes, sizeMismatch } from "./_backend_steps.ts";
 import { fileSize } from "./local.ts";
 import { resolveInside } from "./names.ts";
 
@@ -104,8 +103,7 @@ export class LocalBackend implements StorageBackend {
   ): Promise<PutResult> {
     const path = resolveInside(this.url, locator);
     const part = `${path}.part`;
-    const digest = new RunningDigest();
-    let sent = 0;
+    const sent = new SentBytes(options);
     try {
       await Deno.mkdir(dirname(path), { recursive: true });
       {
@@ -121,29 +119,22 @@ export class LocalBackend implements StorageBackend {
           const n = await input.read(buffer);
           if (n === null || n === 0) break;
           const chunk = buffer.subarray(0, n);
-          digest.update(chunk);
           let written = 0;
           while (written < n) {
             written += await output.write(chunk.subarray(written));
           }
-          sent += n;
-          options.onBytes?.(sent);
+          sent.onChunk(chunk);
         }
         await output.syncData();
       }
-      const got = digest.digest();
-      if (got.sha256 !== source.sha256) {
-        await Deno.remove(part).catch(() => {});
-        throw corruptSource(this.url, source);
-      }
+      const result = await sent.checked(
+        this.url,
+        source,
+        null,
+        () => Deno.remove(part),
+      );
       await Deno.rename(part, path);
-      return {
-        sizeBytes: got.sizeBytes,
-        md5: got.md5,
-        etag: undefined,
-        expectedEtag: undefined,
-        resumedBytes: 0,
-      };
+      return result;
     } catch (error) {
       await Deno.remove(part).catch(() => {});
       if (error instanceof StorageError || options.signal?.aborted) throw error;
@@ -171,18 +162,8 @@ export class LocalBackend implements StorageBackend {
   ): Promise<Verification> {
     const object = await this.head(locator);
     if (!object) return { ok: false, reason: `'${locator}' is not there` };
-    if (object.sizeBytes !== source.sizeBytes) {
-      return {
-        ok: false,
-        reason:
-          `'${locator}' has ${object.sizeBytes} bytes, the file ${source.sizeBytes}`,
-      };
-    }
-    return {
-      ok: true,
-      etag: undefined,
-      method: written ? "size+sha256" : "size",
-    };
+    return sizeMismatch(locator, object, source) ??
+      checkedBySize(object, written);
   }
 
   /** The file's bytes. */

@@ -25,7 +25,6 @@
 import {
   type BackendSpec,
   cleanEtag,
-  corruptSource,
   type HttpFetch,
   type PendingUpload,
   type PutOptions,
@@ -36,8 +35,13 @@ import {
   type StoredObject,
   type Verification,
 } from "./backend.ts";
-import { StorageError } from "./errors.ts";
-import { base64ToHex, hexToBase64, RunningDigest } from "./hashing.ts";
+import {
+  checkedBySize,
+  SentBytes,
+  sizeMismatch,
+  unreachable,
+} from "./_backend_steps.ts";
+import { base64ToHex, hexToBase64 } from "./hashing.ts";
 import { S3Client } from "./_s3_client.ts";
 import { abortUpload, putMultipart } from "./_s3_multipart.ts";
 import { type AwsCredentials, uriEncode } from "./sigv4.ts";
@@ -122,12 +126,7 @@ export class S3Backend implements StorageBackend {
       }
       return { ok: true, freeBytes: undefined };
     } catch (error) {
-      if (!(error instanceof StorageError)) throw error;
-      return {
-        ok: false,
-        offline: error.kind === "network",
-        reason: error.message,
-      };
+      return unreachable(error);
     }
   }
 
@@ -170,8 +169,7 @@ export class S3Backend implements StorageBackend {
         this.#partSize,
       );
     }
-    const digest = new RunningDigest();
-    let sent = 0;
+    const sent = new SentBytes(options);
     const headers: Record<string, string> = {
       "content-type": "application/octet-stream",
       "x-amz-checksum-sha256": hexToBase64(source.sha256),
@@ -182,24 +180,14 @@ export class S3Backend implements StorageBackend {
       length: source.sizeBytes,
       payloadHash: source.sha256,
       signal: options.signal,
-      onChunk: (chunk) => {
-        digest.update(chunk);
-        sent += chunk.length;
-        options.onBytes?.(sent);
-      },
+      onChunk: sent.onChunk,
     });
-    const got = digest.digest();
-    if (got.sha256 !== source.sha256) {
-      await this.remove(key).catch(() => {});
-      throw corruptSource(this.url, source);
-    }
-    return {
-      sizeBytes: got.sizeBytes,
-      md5: got.md5,
-      etag: cleanEtag(answer.headers.get("etag")),
-      expectedEtag: got.md5,
-      resumedBytes: 0,
-    };
+    return await sent.checked(
+      this.url,
+      source,
+      answer.headers.get("etag"),
+      () => this.remove(key),
+    );
   }
 
   /** Compares the object's size and ETag with the file (and what was sent). */
@@ -211,13 +199,8 @@ export class S3Backend implements StorageBackend {
   ): Promise<Verification> {
     const object = await this.head(key, signal);
     if (!object) return { ok: false, reason: `'${key}' is not in the bucket` };
-    if (object.sizeBytes !== source.sizeBytes) {
-      return {
-        ok: false,
-        reason:
-          `'${key}' has ${object.sizeBytes} bytes, the file ${source.sizeBytes}`,
-      };
-    }
+    const resized = sizeMismatch(key, object, source);
+    if (resized) return resized;
     if (object.sha256 !== undefined) {
       if (object.sha256 !== source.sha256) {
         return {
@@ -248,11 +231,7 @@ export class S3Backend implements StorageBackend {
       return { ok: true, etag: object.etag, method: "size+etag" };
     }
     // the bytes sent were hashed and matched the record
-    return {
-      ok: true,
-      etag: object.etag,
-      method: written ? "size+sha256" : "size",
-    };
+    return checkedBySize(object, written);
   }
 
   /** The object's bytes. */

@@ -20,7 +20,6 @@
 import {
   type BackendSpec,
   cleanEtag,
-  corruptSource,
   type HttpFetch,
   type PutOptions,
   type PutResult,
@@ -31,7 +30,13 @@ import {
   type Verification,
 } from "./backend.ts";
 import { StorageError, type StorageErrorKind } from "./errors.ts";
-import { RunningDigest } from "./hashing.ts";
+import {
+  checkedBySize,
+  sendRequest,
+  SentBytes,
+  sizeMismatch,
+  unreachable,
+} from "./_backend_steps.ts";
 import { putFileRange } from "./_http_put.ts";
 import { uriEncode } from "./sigv4.ts";
 import { xmlText } from "./_xml.ts";
@@ -95,12 +100,7 @@ export class WebDavBackend implements StorageBackend {
         freeBytes: Number.isFinite(free) && free >= 0 ? free : undefined,
       };
     } catch (error) {
-      if (!(error instanceof StorageError)) throw error;
-      return {
-        ok: false,
-        offline: error.kind === "network",
-        reason: error.message,
-      };
+      return unreachable(error);
     }
   }
 
@@ -126,8 +126,7 @@ export class WebDavBackend implements StorageBackend {
   ): Promise<PutResult> {
     await this.#makeParents(locator, options.signal);
     const part = `${locator}.part`;
-    const digest = new RunningDigest();
-    let sent = 0;
+    const sent = new SentBytes(options);
     const answer = await putFileRange({
       url: this.#url(part),
       headers: {
@@ -140,33 +139,24 @@ export class WebDavBackend implements StorageBackend {
       length: source.sizeBytes,
       backend: this.url,
       signal: options.signal,
-      onChunk: (chunk) => {
-        digest.update(chunk);
-        sent += chunk.length;
-        options.onBytes?.(sent);
-      },
+      onChunk: sent.onChunk,
     });
     if (answer.status < 200 || answer.status > 299) {
       this.#failWith(answer.status, `upload '${locator}'`);
     }
-    const got = digest.digest();
-    if (got.sha256 !== source.sha256) {
-      await this.remove(part).catch(() => {});
-      throw corruptSource(this.url, source);
-    }
+    const result = await sent.checked(
+      this.url,
+      source,
+      answer.headers.get("etag"),
+      () => this.remove(part),
+    );
     const moved = await this.#send("MOVE", part, {
       headers: { destination: this.#url(locator).href, overwrite: "T" },
       signal: options.signal,
     });
     await moved.body?.cancel();
     if (!moved.ok) this.#failWith(moved.status, `move '${part}' into place`);
-    return {
-      sizeBytes: got.sizeBytes,
-      md5: got.md5,
-      etag: cleanEtag(answer.headers.get("etag")),
-      expectedEtag: got.md5,
-      resumedBytes: 0,
-    };
+    return result;
   }
 
   /** Compares the file's size (and an MD5 ETag) on the server with the local file. */
@@ -183,13 +173,8 @@ export class WebDavBackend implements StorageBackend {
       ? await this.#size(locator, signal)
       : await this.head(locator, signal);
     if (!object) return { ok: false, reason: `'${locator}' is not there` };
-    if (object.sizeBytes !== source.sizeBytes) {
-      return {
-        ok: false,
-        reason:
-          `'${locator}' has ${object.sizeBytes} bytes, the file ${source.sizeBytes}`,
-      };
-    }
+    const resized = sizeMismatch(locator, object, source);
+    if (resized) return resized;
     if (object.etag && MD5_ETAG.test(object.etag) && md5) {
       if (object.etag !== md5) {
         return {
@@ -199,11 +184,7 @@ export class WebDavBackend implements StorageBackend {
       }
       return { ok: true, etag: object.etag, method: "size+etag" };
     }
-    return {
-      ok: true,
-      etag: object.etag,
-      method: written ? "size+sha256" : "size",
-    };
+    return checkedBySize(object, written);
   }
 
   /** The file's size alone (PROPFIND of `getcontentlength`). */
@@ -298,25 +279,11 @@ export class WebDavBackend implements StorageBackend {
       signal?: AbortSignal | undefined;
     },
   ): Promise<Response> {
-    const url = this.#url(locator);
-    try {
-      return await this.#fetch(url, {
-        method,
-        headers: { ...this.#auth(), ...options.headers },
-        ...(options.body === undefined ? {} : { body: options.body }),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-    } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      throw new StorageError(
-        "network",
-        this.url,
-        `cannot reach ${url.host}: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-        { cause: error },
-      );
-    }
+    return await sendRequest(this.#fetch, this.url, this.#url(locator), {
+      ...options,
+      method,
+      headers: { ...this.#auth(), ...options.headers },
+    });
   }
 
   #failWith(status: number, action: string): never {

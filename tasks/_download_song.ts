@@ -6,11 +6,8 @@
  *
  * @module
  */
-import {
-  type LeaseHolder,
-  recordDownload,
-  renewLease,
-} from "../catalog/download_tasks.ts";
+import { type LeaseHolder, recordDownload } from "../catalog/download_tasks.ts";
+import { renewLease } from "../catalog/leases.ts";
 import type { SongRow } from "../catalog/songs.ts";
 import {
   activeLocations,
@@ -235,7 +232,14 @@ export class SongFetcher {
             this.#space.progress(reservation, bytes, total);
             const now = context.now();
             if (now - renewedAt >= ttl / 3) {
-              if (!renewLease(catalog, job.songId, owner, now, ttl)) {
+              if (
+                !renewLease(
+                  catalog,
+                  { kind: "download", id: job.songId, owner },
+                  now,
+                  ttl,
+                )
+              ) {
                 return false;
               }
               renewedAt = now;

@@ -15,10 +15,10 @@ import {
   markDeleted,
   recordReplica,
   releaseReplica,
-  renewReplica,
   type ReplicaCandidate,
   saveUpload,
 } from "../catalog/replicate_tasks.ts";
+import { renewLease } from "../catalog/leases.ts";
 import { markLocationsMissing } from "../catalog/storage.ts";
 import type {
   PutResult,
@@ -65,6 +65,11 @@ export type FileOutcome =
   | { kind: "stop"; error: StorageError }
   | { kind: "interrupted" };
 
+/** A file that failed (`corrupt`: its local copy no longer matches its record). */
+function failed(error: string, corrupt = false): FileOutcome {
+  return { kind: "failed", error, corrupt };
+}
+
 /** Copies one selected file to `backend` (`targetId` in the catalog). */
 export async function replicateFile(
   context: Context,
@@ -74,6 +79,7 @@ export async function replicateFile(
   settings: FileSettings,
   onBytes: (sent: number) => void,
 ): Promise<FileOutcome> {
+  const { signal } = context;
   const catalog = context.catalog;
   const { owner, leaseTtlMs: ttl } = settings;
   if (candidate.replicated === 1) {
@@ -102,12 +108,9 @@ export async function replicateFile(
         context.now(),
       );
       release("pending", "the local file is gone or changed size");
-      return {
-        kind: "failed",
-        error:
-          `the local file '${source.path}' is gone or changed size: marked missing (run 'catalogsync download' to fetch it again)`,
-        corrupt: false,
-      };
+      return failed(
+        `the local file '${source.path}' is gone or changed size: marked missing (run 'catalogsync download' to fetch it again)`,
+      );
     }
     if (
       claim.uploadId !== null && claim.uploadLocator !== locator &&
@@ -118,94 +121,59 @@ export async function replicateFile(
       );
       saveUpload(catalog, claim.taskId, owner, null, null, context.now());
     }
+    const lease = { kind: "replicate", id: claim.taskId, owner } as const;
     let renewedAt = context.now();
     const progress = (sent: number) => {
       onBytes(sent);
       const now = context.now();
       if (now - renewedAt >= ttl / 3) {
-        renewReplica(catalog, claim.taskId, owner, now, ttl);
+        renewLease(catalog, lease, now, ttl);
         renewedAt = now;
       }
     };
-    let outcome: { written: PutResult | undefined; method: string };
-    const adopted = await adoptable(backend, locator, source, context.signal);
-    if (adopted) {
-      const check = await backend.verify(
-        locator,
-        source,
-        undefined,
-        context.signal,
-      );
-      if (!check.ok) {
-        throw new StorageError("checksum", backend.url, check.reason);
-      }
-      await copyLyricFiles(backend, source.path, locator, context.signal);
-      outcome = { written: undefined, method: check.method };
-      recordOrLose(
-        catalog,
-        claim.taskId,
-        owner,
-        targetId,
-        candidate,
-        backend,
-        locator,
-        check.etag,
-        context.now(),
-      );
-    } else {
-      const written = await putWithRetries(context, backend, locator, source, {
+    // an upload an earlier attempt left on this key is resumed
+    const journal = {
+      uploadId: claim.uploadLocator === locator
+        ? claim.uploadId ?? undefined
+        : undefined,
+      save: (id: string | null) =>
+        saveUpload(catalog, claim.taskId, owner, id, locator, context.now()),
+    };
+    const adopted = await adoptable(backend, locator, source, signal);
+    const written = adopted
+      ? undefined
+      : await putWithRetries(context, backend, locator, source, {
         settings,
-        journal: {
-          uploadId: claim.uploadLocator === locator
-            ? claim.uploadId ?? undefined
-            : undefined,
-          save: (id) =>
-            saveUpload(
-              catalog,
-              claim.taskId,
-              owner,
-              id,
-              locator,
-              context.now(),
-            ),
-        },
+        journal,
         onBytes: progress,
       });
-      const check = await backend.verify(
-        locator,
-        source,
-        written,
-        context.signal,
+    const check = await backend.verify(locator, source, written, signal);
+    if (!check.ok) {
+      if (adopted) {
+        throw new StorageError("checksum", backend.url, check.reason);
+      }
+      await backend.remove(locator).catch(() => {});
+      throw new StorageError(
+        "checksum",
+        backend.url,
+        `the replica did not check out: ${check.reason}`,
       );
-      if (!check.ok) {
-        await backend.remove(locator).catch(() => {});
-        throw new StorageError(
-          "checksum",
-          backend.url,
-          `the replica did not check out: ${check.reason}`,
-        );
-      }
-      await copyLyricFiles(backend, source.path, locator, context.signal);
-      outcome = { written, method: check.method };
-      if (
-        !recordOrLose(
-          catalog,
-          claim.taskId,
-          owner,
-          targetId,
-          candidate,
-          backend,
-          locator,
-          check.etag,
-          context.now(),
-        )
-      ) {
-        return {
-          kind: "failed",
-          error: "another process took this file over (our lease expired)",
-          corrupt: false,
-        };
-      }
+    }
+    await copyLyricFiles(backend, source.path, locator, signal);
+    const recorded = recordReplica(catalog, {
+      taskId: claim.taskId,
+      owner,
+      assetId: candidate.assetId!,
+      backendId: targetId,
+      containerName: backend.containerName,
+      locator,
+      etag: check.etag ?? null,
+      now: context.now(),
+    });
+    // a file adopted from an earlier run counts as adopted even when the
+    // lease was lost meanwhile; an upload whose lease was lost does not
+    if (!recorded && !adopted) {
+      return failed("another process took this file over (our lease expired)");
     }
     let moved = false;
     if (settings.move) {
@@ -213,13 +181,13 @@ export async function replicateFile(
     }
     return {
       kind: adopted ? "adopted" : "copied",
-      bytes: outcome.written?.sizeBytes ?? 0,
-      resumedBytes: outcome.written?.resumedBytes ?? 0,
+      bytes: written?.sizeBytes ?? 0,
+      resumedBytes: written?.resumedBytes ?? 0,
       moved,
-      method: outcome.method,
+      method: check.method,
     };
   } catch (error) {
-    if (context.signal?.aborted) {
+    if (signal?.aborted) {
       release("pending", "interrupted");
       return { kind: "interrupted" };
     }
@@ -230,40 +198,15 @@ export async function replicateFile(
     if (isStorageError(error, "checksum") && await isCorrupt(source)) {
       markCorrupt(catalog, candidate.sourceLocationId!, context.now());
       release("failed", "the local copy is corrupt");
-      return {
-        kind: "failed",
-        error:
-          `the local file '${source.path}' no longer matches its recorded SHA-256: marked corrupt ('catalogsync verify --repair' plans it again)`,
-        corrupt: true,
-      };
+      return failed(
+        `the local file '${source.path}' no longer matches its recorded SHA-256: marked corrupt ('catalogsync verify --repair' plans it again)`,
+        true,
+      );
     }
     const message = describeError(error);
     release("pending", message);
-    return { kind: "failed", error: message, corrupt: false };
+    return failed(message);
   }
-}
-
-function recordOrLose(
-  catalog: Context["catalog"],
-  taskId: number,
-  owner: string,
-  backendId: number,
-  candidate: ReplicaCandidate,
-  backend: StorageBackend,
-  locator: string,
-  etag: string | undefined,
-  now: number,
-): boolean {
-  return recordReplica(catalog, {
-    taskId,
-    owner,
-    assetId: candidate.assetId!,
-    backendId,
-    containerName: backend.containerName,
-    locator,
-    etag: etag ?? null,
-    now,
-  });
 }
 
 /**
@@ -352,32 +295,25 @@ async function moveOnly(
   backend: StorageBackend,
   candidate: ReplicaCandidate,
 ): Promise<FileOutcome> {
+  const { signal } = context;
   const source = sourceOf(candidate);
   try {
     const locator = backend.locatorFor(candidate.sourceLocator!);
-    const check = await backend.verify(
-      locator,
-      source,
-      undefined,
-      context.signal,
-    );
+    const check = await backend.verify(locator, source, undefined, signal);
     if (!check.ok) {
-      return {
-        kind: "failed",
-        error:
-          `the replica did not check out, the local copy stays: ${check.reason}`,
-        corrupt: false,
-      };
+      return failed(
+        `the replica did not check out, the local copy stays: ${check.reason}`,
+      );
     }
-    await copyLyricFiles(backend, source.path, locator, context.signal);
+    await copyLyricFiles(backend, source.path, locator, signal);
     await removeLocal(context, candidate, source.path);
     return { kind: "verified_moved" };
   } catch (error) {
-    if (context.signal?.aborted) return { kind: "interrupted" };
+    if (signal?.aborted) return { kind: "interrupted" };
     if (isStorageError(error) && error.stopsBackend) {
       return { kind: "stop", error };
     }
-    return { kind: "failed", error: describeError(error), corrupt: false };
+    return failed(describeError(error));
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The bookkeeping the stages share: when a run started and which platforms
- * it works on, the platforms' work side by side, and the closing status and
- * duration of the summary.
+ * it works on, the platforms' work side by side, a list worked through by
+ * a few workers, and the closing status and duration of the summary.
  *
  * @module
  */
@@ -45,6 +45,30 @@ export async function eachPlatform<T>(
   );
   context.progress.clear();
   return results;
+}
+
+/**
+ * Works through `items` in order, `workers` at a time (at least one): each
+ * worker takes the next item until none is left or `stopped()` says so
+ * (checked before each item), and the progress display is cleared at the
+ * end. Returns how many items were taken.
+ */
+export async function workThrough<T>(
+  context: Context,
+  items: readonly T[],
+  workers: number,
+  stopped: () => boolean,
+  work: (item: T) => Promise<void>,
+): Promise<number> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !stopped()) {
+      await work(items[next++]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
+  context.progress.clear();
+  return next;
 }
 
 /** The units of work of a run, for its status. */

@@ -58,7 +58,7 @@ import {
   findLocalBackend,
 } from "../catalog/storage.ts";
 import type { Fetch } from "../sources/http.ts";
-import type { Platform, PoolKind, QualityLabel } from "../sources/types.ts";
+import type { QualityLabel } from "../sources/types.ts";
 import type { OpenFile } from "../storage/local.ts";
 import { type Context, sourcesFor } from "./context.ts";
 import {
@@ -75,6 +75,7 @@ import { songTitle } from "./_download_song.ts";
 import { LeaseOwner, takeOverGoneOwners } from "./_lease_owner.ts";
 import { SizeEstimator } from "./_size_estimate.ts";
 import { finishStage, startStage } from "./_stage.ts";
+import type { SongSelectionOptions } from "./song_selection.ts";
 import { Tagger, type TagParts } from "./_tagging.ts";
 import type { CatalogDisk } from "./_space_policy.ts";
 
@@ -94,13 +95,7 @@ export type {
  * `coverSize`) say what is written into each file before it is synced and
  * renamed into place (`_download_tags.ts`).
  */
-export interface DownloadOptions extends TagParts {
-  /** Songs of these platforms. @default the platforms the context has sources for */
-  platforms?: readonly Platform[];
-  /** Only songs of these playlists. @default every synced song */
-  playlists?: ReadonlyArray<{ platform: Platform; remoteId: string }>;
-  /** Only songs of playlists listed by pools of these kinds. @default any */
-  pools?: readonly PoolKind[];
+export interface DownloadOptions extends TagParts, SongSelectionOptions {
   /** At most this many songs to download (owned ones not counted); `0` = all. @default 0 */
   limit?: number;
   /** The best quality wanted. @default "best" */

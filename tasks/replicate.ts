@@ -35,7 +35,7 @@ import {
   type ReplicaCandidate,
   replicaCandidates,
 } from "../catalog/replicate_tasks.ts";
-import type { Platform, PoolKind } from "../sources/types.ts";
+import type { Platform } from "../sources/types.ts";
 import type {
   HttpFetch,
   StorageBackend,
@@ -48,18 +48,15 @@ import { formatBytes } from "./format.ts";
 import { LeaseOwner } from "./_lease_owner.ts";
 import type { RunStatus } from "./outcome.ts";
 import { replicateFile } from "./_replicate_file.ts";
-import { finishStage, startStage } from "./_stage.ts";
+import { finishStage, startStage, workThrough } from "./_stage.ts";
+import type { SongSelectionOptions } from "./song_selection.ts";
 
 /** Options of `replicate()`. */
-export interface ReplicateOptions {
+export interface ReplicateOptions extends SongSelectionOptions {
   /** The target backend's name (see `storage list`). */
   to: string;
-  /** Songs of these platforms. @default every platform */
+  /** Songs of these platforms. @default the platforms the context has sources for, else every platform */
   platforms?: readonly Platform[];
-  /** Only songs of these playlists. @default every song */
-  playlists?: ReadonlyArray<{ platform: Platform; remoteId: string }>;
-  /** Only songs of playlists listed by pools of these kinds. @default any */
-  pools?: readonly PoolKind[];
   /** At most this many files copied; `0` = all. @default 0 */
   limit?: number;
   /** Delete the local copy once the replica is checked and recorded. @default false */
@@ -295,12 +292,12 @@ export async function replicate(
       total,
       context.now() - start.started,
     ));
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      if (context.signal?.aborted || summary.stopped) return;
-      const candidate = queue[next++];
-      if (!candidate) return;
+  const taken = await workThrough(
+    context,
+    queue,
+    options.concurrency ?? REPLICATE_DEFAULTS.concurrency,
+    () => Boolean(context.signal?.aborted || summary.stopped),
+    async (candidate) => {
       const outcome = await replicateFile(
         context,
         backend,
@@ -356,21 +353,9 @@ export async function replicate(
           break;
       }
       showProgress();
-    }
-  };
-  await Promise.all(
-    Array.from(
-      {
-        length: Math.max(
-          1,
-          options.concurrency ?? REPLICATE_DEFAULTS.concurrency,
-        ),
-      },
-      worker,
-    ),
+    },
   );
-  context.progress.clear();
-  summary.notStarted += Math.max(0, queue.length - next);
+  summary.notStarted += queue.length - taken;
   return finishStage(context, start, summary, {
     failed: summary.failures.length + (summary.stopped ? 1 : 0),
     succeeded: summary.copied + summary.adopted + summary.alreadyThere,

@@ -35,7 +35,7 @@ import {
 import { retagFile } from "../storage/tags/retag.ts";
 import type { Context } from "./context.ts";
 import type { RunStatus } from "./outcome.ts";
-import { finishStage, startStage } from "./_stage.ts";
+import { finishStage, startStage, workThrough } from "./_stage.ts";
 import { Tagger, type TagParts } from "./_tagging.ts";
 
 /** Options of `tag()`. */
@@ -179,30 +179,18 @@ export async function tag(
     options.limit ?? TAG_STAGE_DEFAULTS.limit,
   );
   const tagger = new Tagger(context, options);
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      if (context.signal?.aborted) return;
-      const file = files[next++];
-      if (!file) return;
+  await workThrough(
+    context,
+    files,
+    options.concurrency ?? TAG_STAGE_DEFAULTS.concurrency,
+    () => context.signal?.aborted ?? false,
+    async (file) => {
       await tagOne(context, tagger, file, summary);
       context.progress.status(
         `tag: ${summary.files}/${files.length} files, ${summary.rewritten} rewritten`,
       );
-    }
-  };
-  await Promise.all(
-    Array.from(
-      {
-        length: Math.max(
-          1,
-          options.concurrency ?? TAG_STAGE_DEFAULTS.concurrency,
-        ),
-      },
-      worker,
-    ),
+    },
   );
-  context.progress.clear();
   return finishStage(context, start, summary, {
     failed: summary.failed,
     succeeded: summary.rewritten + summary.unchanged,
