@@ -170,10 +170,14 @@ export async function replicateFile(
       etag: check.etag ?? null,
       now: context.now(),
     });
-    // a file adopted from an earlier run counts as adopted even when the
-    // lease was lost meanwhile; an upload whose lease was lost does not
-    if (!recorded && !adopted) {
-      return failed("another process took this file over (our lease expired)");
+    // our lease expired meanwhile and another process holds the file now:
+    // it records the replica, so nothing is counted or moved here (with
+    // --move, deleting the local copy of a replica nobody has recorded yet
+    // could leave the catalog without a good copy)
+    if (!recorded) {
+      return adopted ? { kind: "done_elsewhere" } : failed(
+        "another process took this file over (our lease expired)",
+      );
     }
     let moved = false;
     if (settings.move) {

@@ -6,6 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { findBackend } from "../catalog/backends.ts";
+import { downloadCandidates } from "../catalog/download_tasks.ts";
+import { claimReplica, replicaCandidates } from "../catalog/replicate_tasks.ts";
 import type { StorageCredentials } from "../storage/backend.ts";
 import { exportM3u8 } from "../tasks/export.ts";
 import { replicate } from "../tasks/replicate.ts";
@@ -297,4 +300,77 @@ Deno.test("two replicate runs at once never upload the same file", async () => {
     "SELECT attempts FROM replicate_tasks",
   ).map((r) => r.attempts);
   assert.deepEqual(attempts, [1, 1, 1, 1, 1, 1]);
+});
+
+Deno.test("replicate --move: a copy found on the target is not moved when another process took the file over meanwhile", async () => {
+  const songs = { netease: [goodSong("1", 30_000), goodSong("2", 20_000)] };
+  await using first = await downloadBed(songs);
+  await first.run();
+  await using server = await startS3rver(["music"]);
+  const bucket = {
+    name: "bucket",
+    url: "s3://music/shared",
+    endpoint: server.origin,
+    credentials: S3,
+  };
+  await storageAdd(first.context, bucket);
+  assert.equal(
+    (await replicate(first.context, { to: "bucket", credentials: S3 })).copied,
+    2,
+  );
+
+  // a second catalog with the same files finds them on the bucket (adopts
+  // them), but a thief takes each file's lease while the copy is checked
+  await using second = await downloadBed(songs);
+  await second.run();
+  await storageAdd(second.context, bucket);
+  const targetId = findBackend(second.catalog, "bucket")!.id;
+  const songIds = downloadCandidates(second.catalog, {
+    platforms: ["netease"],
+    playlists: [],
+    pools: [],
+  }).map((c) => c.id);
+  let stolen = 0;
+  const thief: typeof fetch = (input, init) => {
+    if ((init?.method ?? "GET") === "HEAD") {
+      for (const c of replicaCandidates(second.catalog, songIds, targetId)) {
+        const claim = claimReplica(
+          second.catalog,
+          c.assetId!,
+          targetId,
+          "thief",
+          second.context.now(),
+          1,
+          () => true,
+        );
+        if (typeof claim !== "string") stolen++;
+      }
+    }
+    return fetch(input, init);
+  };
+  const summary = await replicate(second.context, {
+    to: "bucket",
+    credentials: S3,
+    move: true,
+    fetch: thief,
+  });
+  assert.ok(stolen > 0);
+  assert.equal(summary.moved, 0);
+  assert.equal(summary.adopted, 0);
+  assert.equal((await listFiles(second.library)).length, 2);
+  assert.deepEqual(
+    recordedFiles(second.catalog).map((f) => [f.remote_song_id, f.backend]),
+    [["1", "local-1"], ["2", "local-1"]],
+  );
+
+  // the thief's leases expire; the next run adopts and moves them
+  second.clock.advance(1000);
+  const next = await replicate(second.context, {
+    to: "bucket",
+    credentials: S3,
+    move: true,
+  });
+  assert.equal(next.adopted, 2, JSON.stringify(next.failures));
+  assert.equal(next.moved, 2);
+  assert.equal((await listFiles(second.library)).length, 0);
 });
