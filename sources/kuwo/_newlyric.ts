@@ -154,8 +154,9 @@ export function decodeNewlyric(body: Uint8Array, url: string): string | null {
   }
   let text = inflated;
   if (fields.get("lrcx")?.trim() !== "0") {
+    // white space and bytes above ASCII dropped (a 2026-08 study does so)
     const base64 = new TextDecoder("latin1").decode(inflated)
-      .replace(/[^A-Za-z0-9+/=]/g, "");
+      .replace(/[\s\u0080-\u00ff]/g, "");
     try {
       text = xorKey(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
     } catch (cause) {
