@@ -10,7 +10,7 @@ import { deflateSync } from "node:zlib";
 import { Catalog } from "../../catalog/database.ts";
 import { songLyrics } from "../../emulation/_song_extras.ts";
 import { createEmulation } from "../../emulation/emulation.ts";
-import { isSourceError, SourceError } from "../../sources/errors.ts";
+import { isSourceError, type SourceError } from "../../sources/errors.ts";
 import type { Fetch } from "../../sources/http.ts";
 import { LYRIC_URL } from "../../sources/kuwo/_lyrics.ts";
 import { newlyricQuery, parseNewlyric } from "../../sources/kuwo/_newlyric.ts";
