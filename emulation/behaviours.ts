@@ -42,6 +42,19 @@ export interface Behaviours {
    * only the app module does.
    */
   qqSignedVkeyAnswers: boolean;
+  /**
+   * Kuwo: share of songs whose first `newlyric.lrc` call is answered
+   * `TP=ERROR REQUEST` (its rate limit, §12); the next call answers. Off
+   * by default: a lyric refused during a download is fetched by the next
+   * `tag`, which changes the file's bytes.
+   */
+  kuwoLyricRateLimit: number;
+  /**
+   * Kuwo: share of songs the H5 `songinfoandlrc` answers
+   * `{"status":301,"msg":"音乐查询失败"}` for, as it answers every song since
+   * 2026-09 (§12); `1` is today's service.
+   */
+  kuwoH5LyricsGone: number;
   /** Kuwo: `mobi.s` `source` strings refused whatever the song. */
   kuwoRefusedSources: string[];
   /**
@@ -68,6 +81,8 @@ export const DEFAULT_BEHAVIOURS: Readonly<Behaviours> = Object.freeze({
   qqUnsignedVkeyEmpty: 0.25,
   qqUnsignedVkeyForm: "mixed",
   qqSignedVkeyAnswers: true,
+  kuwoLyricRateLimit: 0,
+  kuwoH5LyricsGone: 0.5,
   kuwoRefusedSources: ["kwplayer_ar_5.1.0.0_B_jiakong_vh.apk"],
   kuwoNotFound: 0.5,
   neteaseDownloadRefused: 0.5,
@@ -80,6 +95,8 @@ export const NO_BEHAVIOURS: Readonly<Behaviours> = Object.freeze({
   qqUnsignedVkeyEmpty: 0,
   qqUnsignedVkeyForm: "mixed",
   qqSignedVkeyAnswers: true,
+  kuwoLyricRateLimit: 0,
+  kuwoH5LyricsGone: 0,
   kuwoRefusedSources: [],
   kuwoNotFound: 0,
   neteaseDownloadRefused: 0,
@@ -90,6 +107,8 @@ const SHARES = [
   "hiddenTracks",
   "qqUnsignedVkeyEmpty",
   "kuwoNotFound",
+  "kuwoLyricRateLimit",
+  "kuwoH5LyricsGone",
   "neteaseDownloadRefused",
   "neteaseRiskControl",
 ] as const;
@@ -185,6 +204,7 @@ export const BEHAVIOUR_SALTS = {
   qqUnsignedVkeyEmpty: 9200,
   qqUnsignedVkeyForm: 9210,
   kuwoNotFound: 9300,
+  kuwoH5LyricsGone: 9310,
   neteaseDownloadRefused: 9400,
   neteaseDownloadCode: 9410,
   neteaseRiskControl: 9500,

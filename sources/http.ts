@@ -177,6 +177,24 @@ export class HttpClient {
   }
 
   /**
+   * Fetches a URL and returns its body's bytes, after the `res.ok` guard
+   * (a body that is not text: Kuwo's `newlyric.lrc`); `check` turns what
+   * the bytes say into errors inside the retry loop, as `json()`'s does.
+   */
+  bytes(
+    url: string,
+    init: HttpRequestInit = {},
+    check?: BodyCheck<Uint8Array>,
+  ): Promise<Uint8Array> {
+    return this.#withRetries(init, async (signal) => {
+      const attempt = await this.#attempt(url, init, signal);
+      const body = await this.#readBytes(url, attempt);
+      check?.(body, attempt.response);
+      return body;
+    });
+  }
+
+  /**
    * Fetches a URL and parses its body as JSON, after `res.ok`, HTML and
    * syntax guards; `check` turns the platform's business codes into errors.
    */
@@ -342,13 +360,44 @@ export class HttpClient {
   }
 
   async #readText(url: string, attempt: Attempt): Promise<string> {
+    const response = attempt.response;
+    const text = new TextDecoder().decode(
+      await this.#readBytes(url, attempt, true),
+    );
+    const type = response.headers.get("content-type") ?? "";
+    if (type.includes("text/html") || looksLikeHtml(text)) {
+      throw new SourceError(
+        `${this.platform}: ${shortUrl(url)} answered an HTML page (${
+          describeBody(text)
+        })`,
+        {
+          platform: this.platform,
+          kind: "html",
+          status: response.status,
+          url,
+        },
+      );
+    }
+    return text;
+  }
+
+  /** The body's bytes, recorded (as text when `asText`), after `res.ok`. */
+  async #readBytes(
+    url: string,
+    attempt: Attempt,
+    asText = false,
+  ): Promise<Uint8Array> {
     const { response, timeout, timeoutMs, record } = attempt;
     if (response.status === 429 || response.status >= 500) record({});
     this.#throwOnTransientStatus(url, response);
-    let text: string;
+    let body: Uint8Array;
     try {
-      text = await response.text();
-      record({ responseBody: text });
+      body = new Uint8Array(await response.arrayBuffer());
+      record({
+        responseBody: asText
+          ? new TextDecoder().decode(body)
+          : `(${body.length} bytes)`,
+      });
     } catch (cause) {
       record({ error: `the body broke off: ${messageOf(cause)}` });
       if (timeout.aborted) {
@@ -390,21 +439,7 @@ export class HttpClient {
         },
       );
     }
-    const type = response.headers.get("content-type") ?? "";
-    if (type.includes("text/html") || looksLikeHtml(text)) {
-      throw new SourceError(
-        `${this.platform}: ${shortUrl(url)} answered an HTML page (${
-          describeBody(text)
-        })`,
-        {
-          platform: this.platform,
-          kind: "html",
-          status: response.status,
-          url,
-        },
-      );
-    }
-    return text;
+    return body;
   }
 
   async #pace(signal: AbortSignal | undefined): Promise<void> {

@@ -3,7 +3,8 @@
  * (`counters.ts`): by host and path (nplserver by its `op` too), `mobi.s`
  * by its form (`f=web`, `f=kuwo`) as a URL endpoint, the CDN as one
  * endpoint, the image hosts (covers) as `images`; and which answers are refusals (§2.7 "The request is
- * illegal!": `session`; §9.2 code 407: `region`).
+ * illegal!": `session`; §9.2 code 407: `region`; `newlyric`'s
+ * `TP=ERROR REQUEST`: `rate_limited`).
  *
  * @module
  */
@@ -45,6 +46,7 @@ export function kuwoRefusal(
   body: string,
 ): RefusalKind | undefined {
   if (body.includes("The request is illegal!")) return "session";
+  if (body.startsWith("TP=ERROR REQUEST")) return "rate_limited";
   try {
     const answer = JSON.parse(body) as { code?: unknown } | null;
     return answer?.code === 407 ? "region" : undefined;

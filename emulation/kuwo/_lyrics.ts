@@ -11,7 +11,8 @@
  * `lrclist: null`; an instrumental one line "纯音乐，请欣赏". An unknown id
  * answers `{"status":301,"msg":"音乐查询失败"}`, the answer §12 reports for
  * every id in 2026-09 (which is why clients must not treat it as "no
- * lyrics").
+ * lyrics"). The behaviour `kuwoH5LyricsGone` answers it for a seeded share
+ * of known songs too (all of them with `1`, as the service does today).
  *
  * Covers: the web song items' `pic`/`albumpic`
  * (`https://img4.kuwo.cn/star/albumcover/500/<a>/<b>/<albumid>.jpg`); the
@@ -20,7 +21,8 @@
  * @module
  */
 import { albumIndexById, coverKind, songLyrics } from "../_song_extras.ts";
-import { json, type Route } from "../platform.ts";
+import { BEHAVIOUR_SALTS, inShare } from "../behaviours.ts";
+import { type EmulatorContext, json, type Route } from "../platform.ts";
 import { coverImage, serveImage } from "../images.ts";
 import type { GenSong, World } from "../world.ts";
 
@@ -60,16 +62,30 @@ export function albumCoverUrl(
   }/${id}.jpg`;
 }
 
-/** `songinfoandlrc`. */
-export function lyricAnswer(catalog: LyricCatalog, route: Route): Response {
+/**
+ * `songinfoandlrc`; a seeded share of songs (`kuwoH5LyricsGone`) answers
+ * 301 as an unknown id does.
+ */
+export function lyricAnswer(
+  catalog: LyricCatalog,
+  route: Route,
+  context: EmulatorContext,
+): Response {
   const query = route.url.searchParams;
   const rid = query.get("musicId") ?? "";
   if (!/^\d+$/.test(rid)) {
     return json({ status: 400, msg: "参数错误", data: null });
   }
   const song = catalog.song(rid);
-  if (!song) return json({ status: 301, msg: "音乐查询失败", data: null });
   const world = catalog.world;
+  if (
+    !song || inShare(
+      world.seed,
+      BEHAVIOUR_SALTS.kuwoH5LyricsGone,
+      song.index,
+      context.behaviours.kuwoH5LyricsGone,
+    )
+  ) return json({ status: 301, msg: "音乐查询失败", data: null });
   const lyrics = songLyrics(world, song.index, song.durationMs);
   const seconds = (ms: number) => (ms / 1000).toFixed(2);
   let lrclist: Array<{ lineLyric: string; time: string }> | null = null;

@@ -7,7 +7,9 @@
  * - `nplserver.kuwo.cn`: `pl.svc?op=getlistinfo`, unsigned (`_nplserver.ts`);
  * - `mobi.kuwo.cn` / `nmobi.kuwo.cn`: `mobi.s` in both forms (`_mobi.ts`);
  * - `kw-er.kuwo.cn`: the CDN, short-lived signed URLs with `Range`;
- * - `m.kuwo.cn` (lyrics) and `img1`-`img4.kuwo.cn` (covers): `_lyrics.ts`.
+ * - `newlyric.kuwo.cn` (lyrics, XOR + zlib): `_newlyric.ts`;
+ * - `m.kuwo.cn` (the H5 lyrics) and `img1`-`img4.kuwo.cn` (covers):
+ *   `_lyrics.ts`.
  *
  * It checks `Secret` and decrypts KuwoDES with code of its own
  * (`_secret.ts`, `_kuwo_des.ts`), never the client's.
@@ -34,6 +36,7 @@ import {
 } from "./_lyrics.ts";
 import { kuwoEndpoint, kuwoRefusal } from "./_endpoints.ts";
 import { MobiResolver } from "./_mobi.ts";
+import { NEWLYRIC_HOST, NEWLYRIC_PATH, NewlyricServer } from "./_newlyric.ts";
 import { handleNplserver } from "./_nplserver.ts";
 import { KuwoSession } from "./_session.ts";
 
@@ -56,6 +59,7 @@ export const KUWO_HOSTS: readonly string[] = [
   ...MOBI_HOSTS,
   CDN_HOST,
   H5_HOST,
+  NEWLYRIC_HOST,
   ...IMAGE_HOSTS,
 ];
 
@@ -68,6 +72,7 @@ export function createKuwoEmulator(
   const session = new KuwoSession(world, options.cookieTtlMinutes ?? 20);
   const api = new KuwoApi(catalog, session);
   const mobi = new MobiResolver(catalog);
+  const newlyric = new NewlyricServer(catalog);
   return {
     platform: "kuwo",
     hosts: KUWO_HOSTS,
@@ -84,7 +89,11 @@ export function createKuwoEmulator(
         case H5_HOST:
           if (route.path !== LYRIC_PATH) return notFound();
           return refuseMethod(request, READS, "Method Not Allowed") ??
-            lyricAnswer(catalog, route);
+            lyricAnswer(catalog, route, context);
+        case NEWLYRIC_HOST:
+          if (route.path !== NEWLYRIC_PATH) return notFound();
+          return refuseMethod(request, READS, "Method Not Allowed") ??
+            newlyric.handle(route, context);
         default:
           if (IMAGE_HOSTS.includes(route.host)) {
             return refuseMethod(request, READS, "Method Not Allowed") ??

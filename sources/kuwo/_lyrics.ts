@@ -11,25 +11,31 @@
  *   the size segment may be 120, 300 or 500 (§7.4: "the size segment can be
  *   swapped"), so 500 is the most Kuwo scales to. The key is
  *   `album:<albumid>`.
- * - Lyrics: `GET http://m.kuwo.cn/newh5/singles/songinfoandlrc?musicId=<rid>
+ * - Lyrics: `newlyric.kuwo.cn` first (`_newlyric.ts`: the request, the
+ *   answer's codec, its sources). Its `TP=ERROR REQUEST` is a rate limit
+ *   and ends the call: the song is asked again by a later `tag`, and the
+ *   H5 endpoint is not asked in its place (it is reported dead, and asking
+ *   it would only add load while the IP is being limited). Any other
+ *   failure (network, HTTP, a malformed answer) falls back to
+ *   `GET http://m.kuwo.cn/newh5/singles/songinfoandlrc?musicId=<rid>
  *   &httpsStatus=1` → `data.lrclist[{lineLyric, time}]` (§8.3; lyricova's
- *   `KuwoLyricResponse`); a translation repeats the time of its line right
- *   after it; `lrclist: null` = none; "纯音乐，请欣赏" = instrumental. §12
- *   reports the endpoint answering `{"status":301}` for every id in
- *   2026-09: that is an error (retried later), never "no lyrics". The
- *   replacement lx-music uses (`newlyric.kuwo.cn`, XOR + zlib) is not
- *   implemented.
+ *   `KuwoLyricResponse`); there a translation repeats the time of its line
+ *   right after it; `lrclist: null` = none; "纯音乐，请欣赏" = instrumental.
+ *   §12 reports it answering `{"status":301}` for every id since 2026-09:
+ *   that is an error, never "no lyrics". When both fail, the error says
+ *   both and keeps the newlyric one as its cause.
  *
  * @module
  */
 import { asObject, isObject } from "../_json.ts";
-import { SourceError } from "../errors.ts";
+import { isSourceError, restated, SourceError } from "../errors.ts";
 import { isInstrumental, lrcStamp } from "../lyrics.ts";
 import type { PlatformTagging } from "../platform_source.ts";
 import type { SongLyrics, SongTagInfo } from "../types.ts";
 import type { KuwoTransport } from "./_transport.ts";
+import { newlyricUrl, parseNewlyric } from "./_newlyric.ts";
 
-/** The lyric endpoint. */
+/** The H5 lyric endpoint, the fallback. */
 export const LYRIC_URL = "http://m.kuwo.cn/newh5/singles/songinfoandlrc";
 const COVER_BASE = "https://img4.kuwo.cn/star/albumcover/";
 const COVER_SIZES = [120, 300, 500];
@@ -75,14 +81,30 @@ export const KUWO_TAGGING: PlatformTagging<KuwoTransport> = {
 
   async lyrics(transport, song, options = {}) {
     const rid = song.remoteId.replace(/^MUSIC_/i, "");
-    const url = transport.config.urls.to(
+    const { http, urls } = transport.config;
+    const init = options.signal ? { signal: options.signal } : {};
+    const url = urls.to(newlyricUrl(rid));
+    let first: unknown;
+    try {
+      const lyrics = parseNewlyric(await http.bytes(url, init), url);
+      return lyrics;
+    } catch (error) {
+      if (!isSourceError(error) || error.kind === "rate_limited") throw error;
+      if (options.signal?.aborted) throw error;
+      first = error;
+    }
+    const h5 = urls.to(
       `${LYRIC_URL}?musicId=${encodeURIComponent(rid)}&httpsStatus=1`,
     );
-    const body = await transport.config.http.json<unknown>(
-      url,
-      options.signal ? { signal: options.signal } : {},
-    );
-    return parseKuwoLyrics(body, url);
+    try {
+      return parseKuwoLyrics(await http.json<unknown>(h5, init), h5);
+    } catch (error) {
+      if (!isSourceError(error)) throw error;
+      const newlyric = (first as SourceError).message;
+      throw restated(error, `${error.message} (after ${newlyric})`, {
+        cause: first,
+      });
+    }
   },
 };
 
