@@ -13,7 +13,9 @@
  *   `album:<albumid>`.
  * - Lyrics: `newlyric.kuwo.cn` first (`_newlyric.ts`: the request, the
  *   answer's codec, its sources). Its `TP=ERROR REQUEST` is a rate limit
- *   and ends the call: the song is asked again by a later `tag`, and the
+ *   and ends the call, and newlyric is not asked for the next 30 s (the
+ *   songs meanwhile fail the same way): the songs are asked again by a
+ *   later `tag`, and the
  *   H5 endpoint is not asked in its place (it is reported dead, and asking
  *   it would only add load while the IP is being limited). Any other
  *   failure (network, HTTP, a malformed answer) falls back to
@@ -33,12 +35,24 @@ import { isInstrumental, lrcStamp } from "../lyrics.ts";
 import type { PlatformTagging } from "../platform_source.ts";
 import type { SongLyrics, SongTagInfo } from "../types.ts";
 import type { KuwoTransport } from "./_transport.ts";
-import { newlyricUrl, parseNewlyric } from "./_newlyric.ts";
+import {
+  newlyricUrl,
+  parseNewlyric,
+  RATE_LIMIT_PAUSE_SECONDS,
+} from "./_newlyric.ts";
 
 /** The H5 lyric endpoint, the fallback. */
 export const LYRIC_URL = "http://m.kuwo.cn/newh5/singles/songinfoandlrc";
 const COVER_BASE = "https://img4.kuwo.cn/star/albumcover/";
 const COVER_SIZES = [120, 300, 500];
+
+/**
+ * Until when (the source's clock, in ms) a transport's newlyric is not
+ * asked: `TP=ERROR REQUEST` lasts minutes for the whole address (§12), so
+ * the songs after one get the same error without a request that would
+ * only prolong it; a later `tag` fetches their lyrics.
+ */
+const newlyricPausedUntil = new WeakMap<KuwoTransport, number>();
 
 /** What Kuwo knows about tagging its songs (`PlatformSource`). */
 export const KUWO_TAGGING: PlatformTagging<KuwoTransport> = {
@@ -84,11 +98,34 @@ export const KUWO_TAGGING: PlatformTagging<KuwoTransport> = {
     const { http, urls } = transport.config;
     const init = options.signal ? { signal: options.signal } : {};
     const url = urls.to(newlyricUrl(rid));
+    const pausedUntil = newlyricPausedUntil.get(transport) ?? 0;
+    if (transport.config.now() < pausedUntil) {
+      throw new SourceError(
+        `kuwo: newlyric is rate limiting this address; not asked again until ${
+          new Date(pausedUntil).toISOString()
+        } (a later 'tag' fetches these lyrics)`,
+        {
+          platform: "kuwo",
+          kind: "rate_limited",
+          url,
+          retryable: false,
+          retryAfterSeconds: Math.ceil(
+            (pausedUntil - transport.config.now()) / 1000,
+          ),
+        },
+      );
+    }
     let first: unknown;
     try {
       const lyrics = parseNewlyric(await http.bytes(url, init), url);
       return lyrics;
     } catch (error) {
+      if (isSourceError(error, "rate_limited")) {
+        newlyricPausedUntil.set(
+          transport,
+          transport.config.now() + RATE_LIMIT_PAUSE_SECONDS * 1000,
+        );
+      }
       if (!isSourceError(error) || error.kind === "rate_limited") throw error;
       if (options.signal?.aborted) throw error;
       first = error;

@@ -232,6 +232,36 @@ Deno.test("kuwo lyrics: newlyric first; a malformed answer falls back to songinf
   assert.ok(LYRIC_URL.includes("songinfoandlrc"));
 });
 
+Deno.test("kuwo lyrics: after TP=ERROR REQUEST newlyric is not asked for 30 s; the songs meanwhile fail as rate limited without a request", async () => {
+  let limited = true;
+  const fake = fakeKuwo(
+    () =>
+      new Response(
+        limited
+          ? ascii("TP=ERROR REQUEST\r\n").slice()
+          : answer(TRANSLATED).slice(),
+      ),
+    H5_OK,
+  );
+  const clock = new Clock();
+  const source = await kuwoSource(fake.fetch, clock, { retries: 0 });
+  const limitedError = (error: unknown) => isSourceError(error, "rate_limited");
+  await assert.rejects(source.lyrics!(SONG), limitedError);
+  await assert.rejects(source.lyrics!(SONG), (error) => {
+    assert.ok(limitedError(error));
+    assert.match((error as Error).message, /not asked again until/);
+    return true;
+  });
+  assert.deepEqual(fake.calls, { newlyric: 1, h5: 0 });
+  limited = false;
+  clock.advance(0.4); // 24 s: still paused
+  await assert.rejects(source.lyrics!(SONG), limitedError);
+  assert.equal(fake.calls.newlyric, 1);
+  clock.advance(0.2); // 36 s
+  assert.equal((await source.lyrics!(SONG)).kind, "lyrics");
+  assert.deepEqual(fake.calls, { newlyric: 2, h5: 0 });
+});
+
 function query(text: string): string {
   const bytes = xor(new TextEncoder().encode(text));
   return btoa(String.fromCharCode(...bytes));
