@@ -16,8 +16,14 @@ import {
   headerRecord,
 } from "./exchange.ts";
 import type { Platform } from "./types.ts";
+import {
+  describeBody,
+  looksLikeHtml,
+  parseRetryAfter,
+} from "./_http_guards.ts";
 
 export { shortUrl };
+export { describeBody, looksLikeHtml, parseRetryAfter };
 export type { Exchange, ExchangeRecorder };
 
 /** A `fetch`-compatible function. */
@@ -170,10 +176,7 @@ export class HttpClient {
 
   /** Fetches a URL and returns its body as text, after `res.ok` and HTML guards. */
   text(url: string, init: HttpRequestInit = {}): Promise<string> {
-    return this.#withRetries(init, async (signal) => {
-      const attempt = await this.#attempt(url, init, signal);
-      return await this.#readText(url, attempt);
-    });
+    return this.#read(url, init, (attempt) => this.#readText(url, attempt));
   }
 
   /**
@@ -186,12 +189,12 @@ export class HttpClient {
     init: HttpRequestInit = {},
     check?: BodyCheck<Uint8Array>,
   ): Promise<Uint8Array> {
-    return this.#withRetries(init, async (signal) => {
-      const attempt = await this.#attempt(url, init, signal);
-      const body = await this.#readBytes(url, attempt);
-      check?.(body, attempt.response);
-      return body;
-    });
+    return this.#read(
+      url,
+      init,
+      (attempt) => this.#readBytes(url, attempt),
+      check,
+    );
   }
 
   /**
@@ -203,10 +206,27 @@ export class HttpClient {
     init: HttpRequestInit = {},
     check?: BodyCheck<T>,
   ): Promise<T> {
+    return this.#read(url, init, async (attempt) =>
+      this.parseJson<T>(
+        url,
+        await this.#readText(url, attempt),
+        attempt.response.status,
+      ), check);
+  }
+
+  /**
+   * One request read by `read`, its body checked by `check`, both inside
+   * the retry loop: a retryable error from either asks again.
+   */
+  #read<T>(
+    url: string,
+    init: HttpRequestInit,
+    read: (attempt: Attempt) => Promise<T>,
+    check?: BodyCheck<T>,
+  ): Promise<T> {
     return this.#withRetries(init, async (signal) => {
       const attempt = await this.#attempt(url, init, signal);
-      const text = await this.#readText(url, attempt);
-      const body = this.parseJson<T>(url, text, attempt.response.status);
+      const body = await read(attempt);
       check?.(body, attempt.response);
       return body;
     });
@@ -461,35 +481,6 @@ export class HttpClient {
       Math.min(Math.max(jittered, asked), this.#backoffMaxMs * 2),
     );
   }
-}
-
-/** Parses a `Retry-After` header (seconds or an HTTP date) into seconds. */
-export function parseRetryAfter(
-  value: string | null,
-  now: number,
-): number | undefined {
-  if (value === null || value.trim() === "") return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
-}
-
-/** Whether a body looks like an HTML page rather than data. */
-export function looksLikeHtml(text: string): boolean {
-  const start = text.trimStart().slice(0, 15).toLowerCase();
-  return start.startsWith("<!doctype") || start.startsWith("<html") ||
-    start.startsWith("<head") || start.startsWith("<body");
-}
-
-/** A short, single-line description of a body for error messages. */
-export function describeBody(text: string): string {
-  const trimmed = text.trim();
-  if (trimmed === "") return "an empty body";
-  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1]?.trim();
-  if (title) return `"${title.slice(0, 80)}"`;
-  const oneLine = trimmed.replace(/\s+/g, " ");
-  return `"${oneLine.slice(0, 60)}${oneLine.length > 60 ? "…" : ""}"`;
 }
 
 function messageOf(error: unknown): string {
