@@ -161,7 +161,7 @@ export class Recording implements ExchangeRecorder {
   }
 }
 
-/** An exchange as written: redacted, the response body as JSON when it is JSON. */
+/** An exchange as written: redacted, the response body as JSON when it is JSON (base64 when it was read as bytes). */
 export function redactExchange(exchange: Recorded, n: number): unknown {
   const request: Record<string, unknown> = {
     method: exchange.method,
@@ -179,7 +179,11 @@ export function redactExchange(exchange: Recorded, n: number): unknown {
   if (exchange.responseHeaders !== undefined) {
     response.headers = redactHeaders(exchange.responseHeaders);
   }
-  if (exchange.responseBody === undefined) {
+  if (exchange.responseBodyBase64 !== undefined) {
+    // bytes (a compressed lyric answer): nothing in them to redact
+    response.bodyFormat = "base64";
+    response.body = exchange.responseBodyBase64;
+  } else if (exchange.responseBody === undefined) {
     if (exchange.status !== undefined) {
       response.body = "(not read here: streamed to its caller)";
     }

@@ -33,6 +33,8 @@ export interface Exchange {
   responseHeaders?: Record<string, string>;
   /** The response's body as text; absent when the layer did not read it (a stream for the caller). */
   responseBody?: string;
+  /** A body read as bytes, not text (Kuwo's `newlyric.lrc` answer), in base64. */
+  responseBodyBase64?: string;
   /** Why the exchange failed, when it did (no answer, a broken body). */
   error?: string;
   /** When the request started, epoch milliseconds. */
@@ -66,4 +68,13 @@ export function bodyText(body: BodyInit): string {
     return new TextDecoder().decode(body);
   }
   return `[a ${body.constructor?.name ?? typeof body} body]`;
+}
+
+/** Bytes in base64, for a recording. */
+export function base64Of(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
 }

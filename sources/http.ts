@@ -10,6 +10,7 @@
  */
 import { shortUrl, SourceError } from "./errors.ts";
 import {
+  base64Of,
   bodyText,
   type Exchange,
   type ExchangeRecorder,
@@ -401,7 +402,7 @@ export class HttpClient {
     return text;
   }
 
-  /** The body's bytes, recorded (as text when `asText`), after `res.ok`. */
+  /** The body's bytes, recorded (as text when `asText`, else in base64), after `res.ok`. */
   async #readBytes(
     url: string,
     attempt: Attempt,
@@ -413,11 +414,11 @@ export class HttpClient {
     let body: Uint8Array;
     try {
       body = new Uint8Array(await response.arrayBuffer());
-      record({
-        responseBody: asText
-          ? new TextDecoder().decode(body)
-          : `(${body.length} bytes)`,
-      });
+      record(
+        asText
+          ? { responseBody: new TextDecoder().decode(body) }
+          : { responseBodyBase64: base64Of(body) },
+      );
     } catch (cause) {
       record({ error: `the body broke off: ${messageOf(cause)}` });
       if (timeout.aborted) {

@@ -208,6 +208,39 @@ Deno.test("HttpClient hands the recorder every attempt: bodies read, retries, fa
   assert.equal(recorded[0]!.requestBody, undefined);
   assert.deepEqual(recorded[0]!.requestPlaintext, { id: 1 });
 
+  // a body read as bytes is recorded in base64, and written so
+  recorded.length = 0;
+  const bytes = new Uint8Array([
+    0x74,
+    0x70,
+    0x3d,
+    0x0d,
+    0x0a,
+    0x78,
+    0x9c,
+    0xff,
+  ]);
+  const binary = new HttpClient({
+    platform: "kuwo",
+    ratePerSecond: 0,
+    recorder: { record: (exchange) => recorded.push(exchange) },
+    fetch: () => Promise.resolve(new Response(bytes.slice())),
+  });
+  assert.deepEqual(
+    await binary.bytes("http://newlyric.kuwo.cn/newlyric.lrc?x"),
+    bytes,
+  );
+  assert.equal(recorded[0]!.responseBody, undefined);
+  assert.equal(recorded[0]!.responseBodyBase64, "dHA9DQp4nP8=");
+  const written = redactExchange(recorded[0]!, 1) as {
+    response: { bodyFormat: string; body: string };
+  };
+  assert.equal(written.response.bodyFormat, "base64");
+  assert.deepEqual(
+    Uint8Array.from(atob(written.response.body), (c) => c.charCodeAt(0)),
+    bytes,
+  );
+
   // a recorder that throws never costs the run an answer
   const sturdy = new HttpClient({
     platform: "kuwo",
