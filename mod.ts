@@ -198,6 +198,7 @@ export {
   POOL_KINDS,
   type PoolCandidate,
   type PoolKind,
+  PROBE_STAGES,
   type ProbeOptions,
   type ProbeResult,
   type ProbeStage,

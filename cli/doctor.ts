@@ -29,15 +29,20 @@ without retries or fallbacks: the square's categories, the charts, a
 playlist page, a chart page or a song detail, and a URL at the lowest
 quality, then each fallback variant (QQ's signed and app vkey calls, Kuwo's
 other mobi.s source strings and nplserver, NetEase's download endpoint and
-anonymous identity...). Each row says how it went: ok, refused (the platform
-answered no), changed shape (an answer the client cannot read any more) or
-unreachable, with the latency and the reason. Nothing is written.
+anonymous identity...), then for tag one song's lyrics from each lyric
+endpoint on its own (Kuwo's newlyric and songinfoandlrc) and its album's
+cover. Each row says how it went: ok, refused (the platform answered no),
+changed shape (an answer the client cannot read any more) or unreachable,
+with the latency and the reason. "No lyrics" is an answer, so ok. Nothing
+is written.
 
 When something stops working, run 'catalogsync doctor' and attach its output
 (or --json) to the bug report.
 
 Exit status: 0 when every platform has a working path for every stage, 3
-otherwise.
+otherwise. tag works when one lyric endpoint does; a refused cover (that
+album has no picture) is only a warning, an unreachable cover host or one
+answering no picture is not.
 
 Options:
   --source P,...     netease, qq, kuwo (default all)`,
@@ -87,12 +92,15 @@ export function formatDoctorSummary(summary: DoctorSummary): string {
     "",
   ];
   for (const health of summary.platforms) {
+    const warnings = health.warnings.length === 0
+      ? ""
+      : ` (refused, not counted: ${health.warnings.join(", ")})`;
     lines.push(
       health.working
-        ? `  ${health.platform}: every stage has a working path`
+        ? `  ${health.platform}: every stage has a working path${warnings}`
         : `  ${health.platform}: no working variant for ${
           health.broken.join(", ")
-        }`,
+        }${warnings}`,
     );
   }
   return lines.join("\n");

@@ -1,16 +1,27 @@
 /**
  * What the platforms' `probe()` share: one small request per path and
  * variant, timed, its failure turned into a verdict and a one-line reason
- * (`verdictOf`), and the results in the order asked (`Probes`).
+ * (`verdictOf`), the results in the order asked (`Probes`), and the `tag`
+ * stage's probes, built the same way for every platform from its tagging
+ * parts (`probeTagging`: one song's lyrics from each lyric variant, and
+ * its album's cover).
  *
  * @module
  */
 import { isSourceError } from "./errors.ts";
+import {
+  type ConfiguredTransport,
+  fetchCover,
+  type PlatformTagging,
+} from "./platform_source.ts";
 import type {
+  CoverRef,
   Platform,
   ProbeResult,
   ProbeStage,
   ProbeVerdict,
+  SongInfo,
+  SongLyrics,
 } from "./types.ts";
 
 /** The longest reason kept, in characters. */
@@ -184,6 +195,121 @@ export class Probes {
       reason,
     });
   }
+}
+
+/** The cover size the probe asks: small, and one every platform has. */
+const PROBE_COVER_SIZE = 300;
+
+/**
+ * The `tag` stage's probes of a platform, after its other probes found
+ * `songs` (through the path `needs`): the lyrics of one song from each
+ * lyric variant on its own (path `lyrics`; "no lyrics" and "instrumental"
+ * are answers, so `ok`; a rate limit is `refused` with its reason), then
+ * its album's cover (path `cover`, the variant naming the image host),
+ * checked by its magic bytes as tagging checks it. The song is the first
+ * whose record names a cover, else the first. A cover the host has not
+ * (404/403) is `refused`; bytes that are neither JPEG nor PNG are
+ * `changed shape`.
+ */
+export async function probeTagging<T extends ConfiguredTransport>(
+  probes: Probes,
+  transport: T,
+  tagging: PlatformTagging<T>,
+  songs: readonly SongInfo[],
+  needs: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const covered = songs.map((song) => ({
+    song,
+    cover: tagging.tagInfo(song, { coverSize: PROBE_COVER_SIZE }).cover,
+  })).find((s) => s.cover !== undefined);
+  const song = covered?.song ?? songs[0];
+  for (const variant of tagging.lyricVariants) {
+    await probes.askWith(
+      song,
+      needs,
+      "tag",
+      "lyrics",
+      variant.name,
+      async (song) => {
+        const lyrics = await variant.ask(transport, song, {
+          quiet: true,
+          ...(signal === undefined ? {} : { signal }),
+        });
+        return {
+          value: undefined,
+          reason: `song ${song.remoteId}: ${describeLyrics(lyrics)}`,
+        };
+      },
+    );
+  }
+  const cover = covered?.cover;
+  if (song === undefined) {
+    probes.skip("tag", "cover", "-", needs);
+    return;
+  }
+  const host = cover === undefined ? "-" : new URL(cover.url).host;
+  await probes.ask("tag", "cover", host, async () => {
+    if (cover === undefined) {
+      throw new ProbeRefusal(
+        `none of ${songs.length} songs' records names an album cover`,
+      );
+    }
+    const bytes = await fetchCover(
+      transport,
+      tagging,
+      cover,
+      signal === undefined ? {} : { signal },
+    );
+    return { value: undefined, reason: judgeCover(cover, bytes) };
+  });
+}
+
+/** What a lyric answer holds, in a few words. */
+function describeLyrics(lyrics: SongLyrics): string {
+  switch (lyrics.kind) {
+    case "none":
+      return "no lyrics (an answer: the endpoint works)";
+    case "instrumental":
+      return "instrumental (an answer: the endpoint works)";
+    default: {
+      const lines = (lyrics.lrc ?? "").split("\n").filter((l) => l.trim())
+        .length;
+      return `${lines} lines${
+        lyrics.translation === undefined ? "" : " and a translation"
+      }`;
+    }
+  }
+}
+
+/**
+ * The reason of a cover fetched as `bytes`; throws a `ProbeRefusal` for
+ * no picture (`refused`) or bytes that are no JPEG or PNG (`changed
+ * shape`). The magic bytes are those tagging checks (`pictureOf()` of
+ * `storage/tags/tag_set.ts`, which this layer may not import).
+ */
+function judgeCover(cover: CoverRef, bytes: Uint8Array | null): string {
+  const what = `${cover.key} at ${cover.sizePx} px`;
+  if (bytes === null) {
+    throw new ProbeRefusal(`${what}: no picture there (404/403)`);
+  }
+  const has = (at: number, magic: readonly number[]) =>
+    magic.every((b, i) => bytes[at + i] === b);
+  const kind = has(0, [0xff, 0xd8, 0xff])
+    ? "JPEG"
+    : has(0, [0x89, 0x50, 0x4e, 0x47]) && has(12, [0x49, 0x48, 0x44, 0x52])
+    ? "PNG"
+    : undefined;
+  if (kind === undefined) {
+    const head = new TextDecoder().decode(bytes.subarray(0, 24));
+    throw new ProbeRefusal(
+      `${what}: ${bytes.length} bytes that are neither JPEG nor PNG (${
+        JSON.stringify(head)
+      })`,
+      "changed shape",
+    );
+  }
+  return `${what}: ${kind}, ${bytes.length} bytes`;
 }
 
 function oneLine(error: unknown): string {

@@ -313,8 +313,15 @@ export interface ListPlaylistsOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The stages `catalogsync doctor` probes, in the order it asks and prints
+ * them: `tag` is the lyric endpoints and cover hosts that `tag` (and
+ * `download`, which tags by default) ask.
+ */
+export const PROBE_STAGES = ["collect", "sync", "download", "tag"] as const;
+
 /** The stage a probed path serves. */
-export type ProbeStage = "collect" | "sync" | "download";
+export type ProbeStage = typeof PROBE_STAGES[number];
 
 /**
  * How a probed path answered: as expected (`ok`), refused by the platform
@@ -384,7 +391,8 @@ export interface Source {
   /**
    * One small request per path and variant the source uses (square
    * categories, a chart, a playlist page, a song detail, a URL at the
-   * lowest rung, then each fallback variant), without falling back: what
+   * lowest rung, then each fallback variant, then one song's lyrics from
+   * each lyric endpoint and its album's cover), without falling back: what
    * `catalogsync doctor` prints. Optional: a source without it is reported
    * as not probed.
    */

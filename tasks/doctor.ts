@@ -3,17 +3,22 @@
  * variant it uses, one small request each, without falling back
  * (`Source.probe()`), and says which platforms still have a working path
  * for every stage. A stage works when each of its paths (square
- * categories, charts, a playlist page, a song URL...) has at least one
- * variant that answers as expected.
+ * categories, charts, a playlist page, a song URL, lyrics...) has at least
+ * one variant that answers as expected. The `tag` stage's cover is the one
+ * path that may be refused without breaking its stage: one album without a
+ * picture (404/403) or a refusal of its host is a warning; a cover host
+ * that cannot be reached or answers something that is no picture breaks
+ * `tag`, as a lyric path without a working variant does.
  *
  * @module
  */
 import { verdictOf } from "../sources/probe.ts";
-import type {
-  Platform,
-  ProbeResult,
-  ProbeStage,
-  Source,
+import {
+  type Platform,
+  PROBE_STAGES,
+  type ProbeResult,
+  type ProbeStage,
+  type Source,
 } from "../sources/types.ts";
 import { eachPlatform, finishStage, startStage } from "./_stage.ts";
 import type { Context } from "./context.ts";
@@ -33,6 +38,11 @@ export interface PlatformHealth {
   working: boolean;
   /** The `stage: path` entries without a working variant. */
   broken: string[];
+  /**
+   * The `stage: path` entries without a working variant that do not break
+   * their stage (`tag: cover` refused: one album without a picture).
+   */
+  warnings: string[];
 }
 
 /** What `doctor()` found. */
@@ -127,22 +137,36 @@ async function probeSource(
   }
 }
 
+/**
+ * Paths whose variants may all be refused without breaking their stage:
+ * the probe's one album may have no picture, which `tag` records and goes
+ * on from.
+ */
+const REFUSAL_IS_A_WARNING: ReadonlySet<string> = new Set(["tag: cover"]);
+
 /** The stages and paths of a platform without a working variant. */
 export function healthOf(
   platform: Platform,
   results: readonly ProbeResult[],
 ): PlatformHealth {
-  const paths = new Map<string, boolean>();
+  const paths = new Map<string, ProbeResult[]>();
   const stages = new Set<ProbeStage>();
   for (const result of results) {
     stages.add(result.stage);
     const key = `${result.stage}: ${result.path}`;
-    paths.set(key, (paths.get(key) ?? false) || result.verdict === "ok");
+    paths.set(key, [...paths.get(key) ?? [], result]);
   }
-  const broken = [...paths].filter(([, ok]) => !ok).map(([key]) => key);
+  const broken: string[] = [];
+  const warnings: string[] = [];
+  for (const [key, tried] of paths) {
+    if (tried.some((r) => r.verdict === "ok")) continue;
+    const refusedOnly = tried.every((r) => r.verdict === "refused");
+    if (REFUSAL_IS_A_WARNING.has(key) && refusedOnly) warnings.push(key);
+    else broken.push(key);
+  }
   // a platform must have been probed for every stage to be working
-  for (const stage of ["collect", "sync", "download"] as const) {
+  for (const stage of PROBE_STAGES) {
     if (!stages.has(stage)) broken.push(`${stage}: not probed`);
   }
-  return { platform, working: broken.length === 0, broken };
+  return { platform, working: broken.length === 0, broken, warnings };
 }

@@ -1,7 +1,8 @@
 /**
  * `catalogsync doctor` and its stage against the emulation: every path and
  * variant probed once, each modelled behaviour showing as the variant it
- * refuses, a broken or unreachable platform making the exit status 3.
+ * refuses, a broken or unreachable platform making the exit status 3; the
+ * `tag` stage's lyric variants and cover each on its own row.
  */
 import assert from "node:assert/strict";
 import { Catalog } from "../catalog/database.ts";
@@ -78,6 +79,8 @@ Deno.test("doctor() probes every path and variant of the three platforms once: a
         "collect: charts",
         "sync: playlist page",
         "download: song URL",
+        "tag: lyrics",
+        "tag: cover",
       ]
     ) {
       assert.ok(paths.has(path), `${platform} ${path}`);
@@ -94,6 +97,12 @@ Deno.test("doctor() probes every path and variant of the three platforms once: a
       .length,
     5,
     "three source strings plain, two KuwoDES",
+  );
+  assert.deepEqual(
+    summary.probes.filter((p) => p.platform === "kuwo" && p.path === "lyrics")
+      .map((p) => p.variant),
+    ["newlyric", "songinfoandlrc"],
+    "each Kuwo lyric endpoint on its own",
   );
   assert.ok(summary.probes.every((p) => p.reason !== ""));
   // one small request per probe, and a few set-up ones (cookie, identity)
@@ -239,5 +248,223 @@ Deno.test("catalogsync doctor prints the table and exits 0, or 3 with a broken p
   // one attempt each: no retries
   assert.ok(
     emulation.faults.pending()[0]!.times! >= 100 - summary.probes.length,
+  );
+});
+
+/** A fetch answering `answer()` for requests to `host` (the emulation's `/<host>/` URLs), the emulation else. */
+function hostAnswers(
+  emulation: Emulation,
+  host: RegExp,
+  answer: () => Response,
+): Fetch {
+  return (input, init) => {
+    const url = new URL(new Request(input, init).url);
+    const requested = url.pathname.split("/")[1] ?? "";
+    return host.test(requested)
+      ? Promise.resolve(answer())
+      : emulation.fetch(input, init);
+  };
+}
+
+const htmlPage = () =>
+  new Response("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", {
+    headers: { "content-type": "text/html" },
+  });
+
+/** `[platform, path, variant, verdict]` of the tag stage's probes. */
+function tagRows(probes: readonly ProbeResult[]): string[][] {
+  return probes.filter((p) => p.stage === "tag").map((p) => [
+    p.platform,
+    p.path,
+    p.variant,
+    p.verdict,
+  ]);
+}
+
+Deno.test("doctor() probes the tag stage: each lyric variant and one cover per platform, all ok against the default emulation", async () => {
+  const emulation = createEmulation({ size: "tiny" });
+  const summary = await runDoctor(emulation);
+  assert.equal(summary.status, "ok", JSON.stringify(summary.platforms));
+  assert.deepEqual(tagRows(summary.probes), [
+    ["netease", "lyrics", "weapi song/lyric", "ok"],
+    ["netease", "cover", "p1.music.126.net", "ok"],
+    ["qq", "lyrics", "fcg_query_lyric_new CGI", "ok"],
+    ["qq", "cover", "y.gtimg.cn", "ok"],
+    ["kuwo", "lyrics", "newlyric", "ok"],
+    ["kuwo", "lyrics", "songinfoandlrc", "ok"],
+    ["kuwo", "cover", "img4.kuwo.cn", "ok"],
+  ]);
+  for (const p of summary.probes.filter((p) => p.stage === "tag")) {
+    assert.match(
+      p.reason,
+      p.path === "lyrics"
+        ? /^song \S+: (\d+ lines|no lyrics|instrumental)/
+        : /^album:\S+ at \d+ px: (JPEG|PNG), \d+ bytes$/,
+      `${p.platform} ${p.variant}`,
+    );
+  }
+  assert.deepEqual(
+    summary.platforms.map((p) => [p.platform, p.broken, p.warnings]),
+    [["netease", [], []], ["qq", [], []], ["kuwo", [], []]],
+  );
+  // the stages in their order, tag last, for every platform
+  for (const platform of ["netease", "qq", "kuwo"] as const) {
+    const stages = summary.probes.filter((p) => p.platform === platform)
+      .map((p) => p.stage);
+    assert.deepEqual(
+      [...new Set(stages)],
+      ["collect", "sync", "download", "tag"],
+    );
+  }
+});
+
+Deno.test("catalogsync doctor with kuwoH5LyricsGone at 1: the songinfoandlrc row is not ok, newlyric's is, and the exit status stays 0", async () => {
+  const emulation = createEmulation({ size: "tiny" });
+  const config = await emulation.fetch("http://emu/_emulation/config", {
+    method: "POST",
+    body: JSON.stringify({ behaviours: { kuwoH5LyricsGone: 1 } }),
+  });
+  assert.equal(config.status, 200, await config.text());
+  const io = { fetch: emulation.fetch, sleep: () => Promise.resolve() };
+  const run = await runCli(
+    ["doctor", "--emulation", "http://emu", "--source", "kuwo", "--json"],
+    io,
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const summary = JSON.parse(run.stdout) as DoctorSummary;
+  assert.deepEqual(tagRows(summary.probes), [
+    ["kuwo", "lyrics", "newlyric", "ok"],
+    ["kuwo", "lyrics", "songinfoandlrc", "changed shape"],
+    ["kuwo", "cover", "img4.kuwo.cn", "ok"],
+  ]);
+  const h5 = summary.probes.find((p) => p.variant === "songinfoandlrc")!;
+  assert.match(h5.reason, /songinfoandlrc answered status 301/);
+  assert.deepEqual(summary.platforms, [
+    { platform: "kuwo", working: true, broken: [], warnings: [] },
+  ]);
+  // the table shows both rows
+  const text = await runCli(
+    ["doctor", "--emulation", "http://emu", "--source", "kuwo"],
+    io,
+  );
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /\n {2}kuwo +tag +lyrics +newlyric +ok +\d+ ms /);
+  assert.match(
+    text.stdout,
+    /\n {2}kuwo +tag +lyrics +songinfoandlrc +changed shape +\d+ ms +kuwo: songinfoandlrc answered status 301/,
+  );
+  assert.match(text.stdout, /\n {2}kuwo: every stage has a working path\n$/);
+});
+
+Deno.test("doctor() and catalogsync doctor: a platform whose every lyric endpoint is broken fails the tag stage, exit 3", async (t) => {
+  await t.step("NetEase's song/lyric answers an HTML page", async () => {
+    const emulation = createEmulation({ size: "tiny", behaviours: "off" });
+    emulation.faults.inject({
+      kind: "html",
+      platform: "netease",
+      match: "song/lyric",
+    });
+    const summary = await runDoctor(emulation);
+    assert.equal(summary.status, "partial");
+    const lyrics = summary.probes.find((p) =>
+      p.platform === "netease" && p.path === "lyrics"
+    )!;
+    assert.equal(lyrics.verdict, "changed shape");
+    assert.deepEqual(
+      summary.platforms.map((p) => [p.platform, p.working, p.broken]),
+      [
+        ["netease", false, ["tag: lyrics"]],
+        ["qq", true, []],
+        ["kuwo", true, []],
+      ],
+    );
+  });
+
+  await t.step("both Kuwo lyric hosts answer HTML: exit 3", async () => {
+    const emulation = createEmulation({ size: "tiny", behaviours: "off" });
+    const io = {
+      fetch: hostAnswers(emulation, /^(newlyric|m)\.kuwo\.cn$/, htmlPage),
+      sleep: () => Promise.resolve(),
+    };
+    const run = await runCli(
+      ["doctor", "--emulation", "http://emu", "--json"],
+      io,
+    );
+    assert.equal(run.code, 3, run.stderr);
+    const summary = JSON.parse(run.stdout) as DoctorSummary;
+    assert.deepEqual(
+      tagRows(summary.probes).filter(([platform]) => platform === "kuwo"),
+      [
+        ["kuwo", "lyrics", "newlyric", "changed shape"],
+        ["kuwo", "lyrics", "songinfoandlrc", "changed shape"],
+        ["kuwo", "cover", "img4.kuwo.cn", "ok"],
+      ],
+    );
+    assert.deepEqual(
+      summary.platforms.map((p) => [p.platform, p.working, p.broken]),
+      [
+        ["netease", true, []],
+        ["qq", true, []],
+        ["kuwo", false, ["tag: lyrics"]],
+      ],
+    );
+    const text = await runCli(["doctor", "--emulation", "http://emu"], io);
+    assert.equal(text.code, 3, text.stderr);
+    assert.match(
+      text.stdout,
+      /\n {2}kuwo: no working variant for tag: lyrics\n$/,
+    );
+  });
+});
+
+Deno.test("doctor(): a cover the host has not is a warning, a cover host answering no picture breaks tag", async (t) => {
+  await t.step(
+    "QQ's cover host answers 404: refused, still working",
+    async () => {
+      const emulation = createEmulation({ size: "tiny", behaviours: "off" });
+      const summary = await runDoctor(emulation, {
+        fetch: hostAnswers(
+          emulation,
+          /^y\.gtimg\.cn$/,
+          () => new Response("not found", { status: 404 }),
+        ),
+      });
+      assert.equal(summary.status, "ok", JSON.stringify(summary.platforms));
+      const cover = summary.probes.find((p) =>
+        p.platform === "qq" && p.path === "cover"
+      )!;
+      assert.equal(cover.verdict, "refused");
+      assert.match(cover.reason, /no picture there \(404\/403\)/);
+      assert.deepEqual(summary.platforms[1], {
+        platform: "qq",
+        working: true,
+        broken: [],
+        warnings: ["tag: cover"],
+      });
+    },
+  );
+
+  await t.step(
+    "NetEase's cover host answers HTML: changed shape, exit 3",
+    async () => {
+      const emulation = createEmulation({ size: "tiny", behaviours: "off" });
+      const io = {
+        fetch: hostAnswers(emulation, /^p\d\.music\.126\.net$/, htmlPage),
+        sleep: () => Promise.resolve(),
+      };
+      const run = await runCli(
+        ["doctor", "--emulation", "http://emu", "--source", "netease"],
+        io,
+      );
+      assert.equal(run.code, 3, run.stderr);
+      assert.match(
+        run.stdout,
+        /\n {2}netease +tag +cover +p1\.music\.126\.net +changed shape +\d+ ms +album:\d+ at 300 px: \d+ bytes that are neither JPEG nor PNG/,
+      );
+      assert.match(
+        run.stdout,
+        /\n {2}netease: no working variant for tag: cover\n$/,
+      );
+    },
   );
 });

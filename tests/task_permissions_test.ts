@@ -2,7 +2,8 @@
  * The deno tasks' permissions: the catalog tasks reach only the catalog
  * file and its -wal and -shm (not the folder, .git included), each task is
  * granted exactly the environment variables its code reads, and the
- * pipeline runs with the download's permissions. The catalog tasks are
+ * pipeline runs with the download's permissions, the doctor reaches the
+ * hosts of download and tag. The catalog tasks are
  * also run with their own flags, in a folder of their own.
  */
 import assert from "node:assert/strict";
@@ -134,6 +135,19 @@ Deno.test("the pipeline task runs with the download task's permissions", () => {
     Object.keys(TASKS).filter((n) => n.startsWith("pipeline:")).length,
     0,
   );
+});
+
+Deno.test("the doctor task reaches every host the download and tag tasks ask (its tag probes: lyric and cover hosts)", () => {
+  const doctor = allowed("doctor", "allow-net");
+  assert.ok(Array.isArray(doctor));
+  for (const name of ["download", "tag"]) {
+    const hosts = allowed(name, "allow-net");
+    assert.ok(Array.isArray(hosts), name);
+    assert.deepEqual(hosts.filter((h) => !doctor.includes(h)), [], name);
+  }
+  for (const host of ["newlyric.kuwo.cn", "m.kuwo.cn", "y.gtimg.cn"]) {
+    assert.ok(doctor.includes(host), host);
+  }
 });
 
 Deno.test("each task is granted exactly the environment variables its code reads", async () => {

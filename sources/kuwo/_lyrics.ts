@@ -25,15 +25,17 @@
  *   right after it; `lrclist: null` = none; "纯音乐，请欣赏" = instrumental.
  *   §12 reports it answering `{"status":301}` for every id since 2026-09:
  *   that is an error, never "no lyrics". When both fail, the error says
- *   both and keeps the newlyric one as its cause.
+ *   both and keeps the newlyric one as its cause. Each endpoint is also
+ *   askable alone (`lyricVariants`: one request, no pause, no fallback),
+ *   as `doctor` asks them.
  *
  * @module
  */
 import { asObject, isObject } from "../_json.ts";
 import { isSourceError, restated, SourceError } from "../errors.ts";
 import { isInstrumental, lrcStamp } from "../lyrics.ts";
-import type { PlatformTagging } from "../platform_source.ts";
-import type { SongLyrics, SongTagInfo } from "../types.ts";
+import type { LyricVariant, PlatformTagging } from "../platform_source.ts";
+import type { SongInfo, SongLyrics, SongTagInfo } from "../types.ts";
 import type { KuwoTransport } from "./_transport.ts";
 import {
   newlyricUrl,
@@ -53,6 +55,43 @@ const COVER_SIZES = [120, 300, 500];
  * only prolong it; a later `tag` fetches their lyrics.
  */
 const newlyricPausedUntil = new WeakMap<KuwoTransport, number>();
+
+/** The rid of a song (its remote id without `MUSIC_`). */
+function ridOf(song: SongInfo): string {
+  return song.remoteId.replace(/^MUSIC_/i, "");
+}
+
+/** `newlyric.kuwo.cn` alone: one request, no pause, no fallback. */
+const NEWLYRIC: LyricVariant<KuwoTransport> = {
+  name: "newlyric",
+  async ask(transport, song, options = {}) {
+    const url = transport.config.urls.to(newlyricUrl(ridOf(song)));
+    return parseNewlyric(
+      await transport.config.http.bytes(
+        url,
+        options.signal ? { signal: options.signal } : {},
+      ),
+      url,
+    );
+  },
+};
+
+/** The H5 `songinfoandlrc` alone: one request. */
+const SONGINFOANDLRC: LyricVariant<KuwoTransport> = {
+  name: "songinfoandlrc",
+  async ask(transport, song, options = {}) {
+    const url = transport.config.urls.to(
+      `${LYRIC_URL}?musicId=${encodeURIComponent(ridOf(song))}&httpsStatus=1`,
+    );
+    return parseKuwoLyrics(
+      await transport.config.http.json<unknown>(
+        url,
+        options.signal ? { signal: options.signal } : {},
+      ),
+      url,
+    );
+  },
+};
 
 /** What Kuwo knows about tagging its songs (`PlatformSource`). */
 export const KUWO_TAGGING: PlatformTagging<KuwoTransport> = {
@@ -93,11 +132,9 @@ export const KUWO_TAGGING: PlatformTagging<KuwoTransport> = {
 
   coverHeaders: { "Referer": "https://www.kuwo.cn/" },
 
+  lyricVariants: [NEWLYRIC, SONGINFOANDLRC],
+
   async lyrics(transport, song, options = {}) {
-    const rid = song.remoteId.replace(/^MUSIC_/i, "");
-    const { http, urls } = transport.config;
-    const init = options.signal ? { signal: options.signal } : {};
-    const url = urls.to(newlyricUrl(rid));
     const pausedUntil = newlyricPausedUntil.get(transport) ?? 0;
     if (transport.config.now() < pausedUntil) {
       throw new SourceError(
@@ -107,7 +144,7 @@ export const KUWO_TAGGING: PlatformTagging<KuwoTransport> = {
         {
           platform: "kuwo",
           kind: "rate_limited",
-          url,
+          url: transport.config.urls.to(newlyricUrl(ridOf(song))),
           retryable: false,
           retryAfterSeconds: Math.ceil(
             (pausedUntil - transport.config.now()) / 1000,
@@ -117,8 +154,7 @@ export const KUWO_TAGGING: PlatformTagging<KuwoTransport> = {
     }
     let first: unknown;
     try {
-      const lyrics = parseNewlyric(await http.bytes(url, init), url);
-      return lyrics;
+      return await NEWLYRIC.ask(transport, song, options);
     } catch (error) {
       if (isSourceError(error, "rate_limited")) {
         newlyricPausedUntil.set(
@@ -130,11 +166,8 @@ export const KUWO_TAGGING: PlatformTagging<KuwoTransport> = {
       if (options.signal?.aborted) throw error;
       first = error;
     }
-    const h5 = urls.to(
-      `${LYRIC_URL}?musicId=${encodeURIComponent(rid)}&httpsStatus=1`,
-    );
     try {
-      return parseKuwoLyrics(await http.json<unknown>(h5, init), h5);
+      return await SONGINFOANDLRC.ask(transport, song, options);
     } catch (error) {
       if (!isSourceError(error)) throw error;
       const newlyric = (first as SourceError).message;

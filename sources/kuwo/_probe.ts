@@ -4,11 +4,15 @@
  * the recommended list and the chart list (`wapi`), a playlist page from
  * the signed `playListInfo` and from nplserver `pl.svc`, a chart page
  * (signed `bang/musicList`), then a URL at the lowest rung (`128kmp3`) of
- * one song from `mobi.s` with each `source` string, in both forms.
+ * one song from `mobi.s` with each `source` string, in both forms; then,
+ * for `tag`, one of those songs' lyrics from `newlyric.kuwo.cn` and from
+ * the H5 `songinfoandlrc` (the fallback, reported dead since 2026-09),
+ * each on its own, and its album's cover from `img1`-`img4.kuwo.cn`
+ * (`probeTagging`).
  *
  * @module
  */
-import { ProbeRefusal, Probes } from "../probe.ts";
+import { ProbeRefusal, Probes, probeTagging } from "../probe.ts";
 import type { ProbeOptions, ProbeResult, SongInfo } from "../types.ts";
 import {
   CHART_PREFIX,
@@ -17,6 +21,7 @@ import {
   RECOMMENDED_POOL_KEY,
   WWW_REFERER,
 } from "./_constants.ts";
+import { KUWO_TAGGING } from "./_lyrics.ts";
 import { parseNplserverPage, parseNplserverSong } from "./_nplserver.ts";
 import { judgeAnswer } from "./_offers.ts";
 import { parseSong } from "./_parse.ts";
@@ -101,6 +106,14 @@ export async function probeKuwo(
     },
   );
   await probeUrls(transport, probes, songs, signal);
+  await probeTagging(
+    probes,
+    transport,
+    KUWO_TAGGING,
+    songs,
+    "playlist page",
+    signal,
+  );
   return probes.results;
 }
 

@@ -20,7 +20,7 @@
  */
 import { asObject, isObject } from "../_json.ts";
 import { hasTimedLines, isInstrumental } from "../lyrics.ts";
-import type { PlatformTagging } from "../platform_source.ts";
+import type { LyricVariant, PlatformTagging } from "../platform_source.ts";
 import type { SongLyrics, SongTagInfo } from "../types.ts";
 import { BROWSER_USER_AGENT, WEB_ORIGIN } from "./_constants.ts";
 import { parsed } from "./_answers.ts";
@@ -36,6 +36,21 @@ function positive(value: unknown): number | undefined {
     : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
+
+/** NetEase's one lyric endpoint, weapi `song/lyric`. */
+const SONG_LYRIC: LyricVariant<NeteaseTransport> = {
+  name: "weapi song/lyric",
+  async ask(transport, song, options = {}) {
+    const id = requireId(song.remoteId, "a song");
+    const { body, url } = await transport.weapi(
+      "song/lyric",
+      { id, lv: -1, tv: -1, kv: -1, rv: -1 },
+      options.signal,
+      options.quiet ? { recover: false } : {},
+    );
+    return parsed(url, () => parseLyrics(body));
+  },
+};
 
 /** What NetEase knows about tagging its songs (`PlatformSource`). */
 export const NETEASE_TAGGING: PlatformTagging<NeteaseTransport> = {
@@ -73,14 +88,10 @@ export const NETEASE_TAGGING: PlatformTagging<NeteaseTransport> = {
     "user-agent": BROWSER_USER_AGENT,
   },
 
-  async lyrics(transport, song, options = {}) {
-    const id = requireId(song.remoteId, "a song");
-    const { body, url } = await transport.weapi(
-      "song/lyric",
-      { id, lv: -1, tv: -1, kv: -1, rv: -1 },
-      options.signal,
-    );
-    return parsed(url, () => parseLyrics(body));
+  lyricVariants: [SONG_LYRIC],
+
+  lyrics(transport, song, options = {}) {
+    return SONG_LYRIC.ask(transport, song, options);
   },
 };
 

@@ -5,14 +5,17 @@
  * refusal: the square's categories, the charts, one chart's detail, one
  * song's detail, then a URL at the lowest level from `player/url/v1` with
  * the minimal cookies, from `download/url/v1` (the extra), and from
- * `player/url/v1` with the anonymous identity.
+ * `player/url/v1` with the anonymous identity; then, for `tag`, that
+ * song's lyrics from weapi `song/lyric` and its album's cover from
+ * `p1`-`p4.music.126.net` (`probeTagging`).
  *
  * @module
  */
 import type { Json } from "../_json.ts";
-import { ProbeRefusal, Probes } from "../probe.ts";
+import { ProbeRefusal, Probes, probeTagging } from "../probe.ts";
 import type { ProbeOptions, ProbeResult } from "../types.ts";
 import { CODE, type Level } from "./_constants.ts";
+import { NETEASE_TAGGING } from "./_lyrics.ts";
 import { refusalOf, URL_ENDPOINTS, type UrlEndpoint } from "./_offers.ts";
 import { parseSong } from "./_parse.ts";
 import {
@@ -86,7 +89,7 @@ export async function probeNetease(
       };
     },
   );
-  await probes.askWith(
+  const song = await probes.askWith(
     songId,
     "playlist page",
     "sync",
@@ -135,6 +138,14 @@ export async function probeNetease(
       async (id) => ({ value: undefined, reason: await ask(id) }),
     );
   }
+  await probeTagging(
+    probes,
+    transport,
+    NETEASE_TAGGING,
+    song === undefined ? [] : [song],
+    "song detail",
+    signal,
+  );
   return probes.results;
 }
 

@@ -25,7 +25,7 @@
 import { asObject, isObject, type Json } from "../_json.ts";
 import { decodeEntities, hasTimedLines, isInstrumental } from "../lyrics.ts";
 import { SourceError } from "../errors.ts";
-import type { PlatformTagging } from "../platform_source.ts";
+import type { LyricVariant, PlatformTagging } from "../platform_source.ts";
 import type { SongLyrics, SongTagInfo } from "../types.ts";
 import type { QqTransport } from "./_transport.ts";
 
@@ -54,6 +54,31 @@ function songMidOf(raw: Json): string | undefined {
     ? raw.songmid
     : undefined;
 }
+
+/** QQ's one lyric path, the CGI `fcg_query_lyric_new.fcg`. */
+const LYRIC_CGI: LyricVariant<QqTransport> = {
+  name: "fcg_query_lyric_new CGI",
+  async ask(transport, song, options = {}) {
+    const mid = songMidOf(asObject(song.raw) ?? {}) ?? "";
+    if (mid === "") {
+      throw new SourceError(
+        `qq: song ${song.remoteId} has no mid to ask lyrics for`,
+        {
+          platform: "qq",
+          kind: "not_found",
+        },
+      );
+    }
+    const { body, url } = await transport.cgi(
+      LYRIC_URL,
+      { songmid: mid, nobase64: "1" },
+      LYRIC_REFERER,
+      () => () => {},
+      options.signal,
+    );
+    return parseQqLyrics(body, url);
+  },
+};
 
 /** What QQ Music knows about tagging its songs (`PlatformSource`). */
 export const QQ_TAGGING: PlatformTagging<QqTransport> = {
@@ -92,25 +117,10 @@ export const QQ_TAGGING: PlatformTagging<QqTransport> = {
 
   coverHeaders: { "Referer": "https://y.qq.com/" },
 
-  async lyrics(transport, song, options = {}) {
-    const mid = songMidOf(asObject(song.raw) ?? {}) ?? "";
-    if (mid === "") {
-      throw new SourceError(
-        `qq: song ${song.remoteId} has no mid to ask lyrics for`,
-        {
-          platform: "qq",
-          kind: "not_found",
-        },
-      );
-    }
-    const { body, url } = await transport.cgi(
-      LYRIC_URL,
-      { songmid: mid, nobase64: "1" },
-      LYRIC_REFERER,
-      () => () => {},
-      options.signal,
-    );
-    return parseQqLyrics(body, url);
+  lyricVariants: [LYRIC_CGI],
+
+  lyrics(transport, song, options = {}) {
+    return LYRIC_CGI.ask(transport, song, options);
   },
 };
 

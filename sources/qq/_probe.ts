@@ -4,12 +4,15 @@
  * from musicu (family B) and from the legacy CGI (family A), a page of
  * each family's playlists, the chart list, a playlist page (`getcdinfo`),
  * a chart page (`GetDetail`), then a URL at the lowest rung of one song
- * from each vkey variant (unsigned, zzc-signed, the app's).
+ * from each vkey variant (unsigned, zzc-signed, the app's); then, for
+ * `tag`, one of those songs' lyrics from the CGI
+ * `fcg_query_lyric_new.fcg` and its album's cover from `y.gtimg.cn`
+ * (`probeTagging`).
  *
  * @module
  */
 import { ListingLimit } from "../paging.ts";
-import { ProbeRefusal, Probes } from "../probe.ts";
+import { ProbeRefusal, Probes, probeTagging } from "../probe.ts";
 import type { ProbeOptions, ProbeResult, SongInfo } from "../types.ts";
 import { Charts } from "./_charts.ts";
 import {
@@ -19,6 +22,7 @@ import {
   PLAYLIST_REFERER,
 } from "./_constants.ts";
 import { legacyCategoryIdOf, LegacySquare } from "./_legacy_square.ts";
+import { QQ_TAGGING } from "./_lyrics.ts";
 import { askVkey, refusesDevice, VKEY_VARIANTS } from "./_offers.ts";
 import {
   parseCategories,
@@ -198,6 +202,14 @@ export async function probeQq(
     },
   );
   await probeUrls(transport, probes, songs, signal);
+  await probeTagging(
+    probes,
+    transport,
+    QQ_TAGGING,
+    songs,
+    "playlist page",
+    signal,
+  );
   return probes.results;
 }
 
